@@ -1,0 +1,41 @@
+# Two entry points: `make run` and `make test`. Everything else is set-up they share.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DATA   ?= data
+# Encoders are numpy/onnx; on 2 cores extra BLAS threads only contend (see bench/).
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export TOKENIZERS_PARALLELISM := false
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export PARTNER_ASSISTANT_DATA_DIR ?= $(abspath $(DATA))
+
+.PHONY: run test install index bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch==2.13.0 (CPU) comes from the machine's local wheel; an unpinned torch would pull CUDA.
+	$(PY) -m pip install -q --config-settings editable_mode=compat -e '.[test,st]'
+	touch $@
+
+install: $(STAMP)
+
+index: $(STAMP)
+	$(VENV)/bin/partner-assistant index build
+
+run: index
+	$(VENV)/bin/partner-assistant serve
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/search_bench.py
+
+clean:
+	rm -rf $(VENV) $(DATA)
