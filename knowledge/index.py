@@ -1,0 +1,256 @@
+"""The knowledge index: chunks in Chroma (dense) plus an in-memory BM25 (lexical).
+
+Builds are blue/green: a new collection is filled (re-using the embeddings of unchanged
+chunks), then one manifest write makes it active and the old one is dropped. A build that
+dies half-way leaves the previous collection active and usable; its leftovers are swept by
+the next build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .chunking import build_chunks
+from .documents import Chunk, ErrorCode, Excerpt
+from .embedders import Embedder
+from .errors import IndexMismatchError, IndexMissingError, KnowledgeError
+from .lexical import BM25Index, tokenize
+from .loaders import load_paths
+
+DEFAULT_CORPUS = Path(__file__).parent / "corpus"
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class Manifest:
+    collection: str
+    embedder: str
+    corpus_hash: str
+    chunk_count: int
+    built_at: float
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    manifest: Manifest
+    added: int
+    removed: int
+    reused: int
+    embedded: int
+    seconds: float
+    unchanged: bool
+
+
+def make_client(data_dir: Path | None = None, chroma_url: str | None = None):
+    """An embedded PersistentClient in ``data_dir``, or an HttpClient for ``chroma_url``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(chroma_url)
+        if url.scheme not in {"http", "https"} or not url.hostname:
+            raise KnowledgeError(f"chroma URL {chroma_url!r} must look like http://host:port")
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                       ssl=url.scheme == "https", settings=settings)
+        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError types here
+            raise KnowledgeError(f"cannot reach the Chroma server at {chroma_url}: {exc}") from exc
+    if data_dir is None:
+        raise KnowledgeError("give a data directory or a Chroma server URL")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+
+
+def _to_metadata(chunk: Chunk, tokens: list[str]) -> dict[str, Any]:
+    return {
+        "title": chunk.title, "menu_path": chunk.menu_path or "", "parent_topic": chunk.parent_topic or "",
+        "error_codes": json.dumps([c.model_dump() for c in chunk.error_codes]),
+        "origins": json.dumps(chunk.origins, ensure_ascii=False), "cut_start": chunk.cut_start,
+        "cut_end": chunk.cut_end, "url": chunk.url or "", "tokens": " ".join(tokens),
+    }
+
+
+def _from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=chunk_id, text=text, origins=json.loads(meta["origins"]), title=meta["title"],
+        menu_path=meta["menu_path"] or None, parent_topic=meta["parent_topic"] or None,
+        error_codes=[ErrorCode(**c) for c in json.loads(meta["error_codes"])],
+        cut_start=bool(meta["cut_start"]), cut_end=bool(meta["cut_end"]), url=meta["url"] or None)
+
+
+def corpus_hash(chunks: list[Chunk]) -> str:
+    digest = hashlib.sha256()
+    for chunk in sorted(chunks, key=lambda c: c.id):
+        digest.update(chunk.model_dump_json().encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+class KnowledgeIndex:
+    """Open with a ready chromadb client; heavy loading happens on first search (``warm_up``)."""
+
+    def __init__(self, client: Any, embedder: Embedder, namespace: str = "partner-rules") -> None:
+        self._client = client
+        self.embedder = embedder
+        self.namespace = namespace
+        self._manifest_name = f"{namespace}-manifest"
+        self._loaded: tuple[str, Any, list[Chunk], BM25Index] | None = None
+
+    # ---- manifest -------------------------------------------------------------------------
+    def manifest(self) -> Manifest | None:
+        try:
+            meta = self._client.get_collection(self._manifest_name).metadata or {}
+        except Exception:  # chromadb raises NotFoundError/ValueError depending on the backend
+            return None
+        if "collection" not in meta:
+            return None
+        return Manifest(collection=meta["collection"], embedder=meta["embedder"],
+                        corpus_hash=meta["corpus_hash"], chunk_count=int(meta["chunk_count"]),
+                        built_at=float(meta["built_at"]), sources=json.loads(meta["sources"]))
+
+    def _write_manifest(self, manifest: Manifest) -> None:
+        collection = self._client.get_or_create_collection(self._manifest_name, embedding_function=None)
+        collection.modify(metadata={
+            "collection": manifest.collection, "embedder": manifest.embedder,
+            "corpus_hash": manifest.corpus_hash, "chunk_count": manifest.chunk_count,
+            "built_at": manifest.built_at, "sources": json.dumps(manifest.sources, ensure_ascii=False)})
+
+    # ---- build ----------------------------------------------------------------------------
+    def build(self, paths: list[Path] | None = None, excerpts: list[Excerpt] | None = None,
+              force: bool = False) -> BuildReport:
+        started = time.perf_counter()
+        paths = paths or [DEFAULT_CORPUS]
+        items = excerpts if excerpts is not None else load_paths(paths)  # all input errors happen here
+        chunks = build_chunks(items)
+        if not chunks:
+            raise KnowledgeError("the sources hold no indexable text (only site chrome or blank lines)")
+        digest = corpus_hash(chunks)
+        sources = [str(p) for p in paths]
+        old = self.manifest()
+        if old and not force and old.corpus_hash == digest and old.embedder == self.embedder.name:
+            return BuildReport(old, 0, 0, old.chunk_count, 0, time.perf_counter() - started, True)
+
+        reuse: dict[str, np.ndarray] = {}
+        old_ids: set[str] = set()
+        if old is not None:
+            try:
+                previous = self._client.get_collection(old.collection)
+                old_ids = set(previous.get(include=[])["ids"])
+                if old.embedder == self.embedder.name:
+                    wanted = [c.id for c in chunks if c.id in old_ids]
+                    for start in range(0, len(wanted), 1000):
+                        got = previous.get(ids=wanted[start:start + 1000], include=["embeddings"])
+                        reuse.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+            except Exception:
+                reuse = {}
+        self._sweep(keep={old.collection} if old else set())
+
+        name = f"{self.namespace}-{uuid.uuid4().hex[:12]}"
+        collection = self._client.create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        embedded = 0
+        try:
+            for start in range(0, len(chunks), _BATCH):
+                batch = chunks[start:start + _BATCH]
+                missing = [c for c in batch if c.id not in reuse]
+                if missing:
+                    vectors = self.embedder.embed_documents([c.text for c in missing])
+                    reuse.update(zip((c.id for c in missing), vectors))
+                    embedded += len(missing)
+                collection.add(
+                    ids=[c.id for c in batch], documents=[c.text for c in batch],
+                    embeddings=np.vstack([reuse[c.id] for c in batch]),
+                    metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text)) for c in batch])
+        except BaseException:
+            self._drop(name)  # the previous index stays active
+            raise
+        manifest = Manifest(collection=name, embedder=self.embedder.name, corpus_hash=digest,
+                            chunk_count=len(chunks), built_at=time.time(), sources=sources)
+        self._write_manifest(manifest)
+        if old is not None:
+            self._drop(old.collection)
+        self._loaded = None
+        new_ids = {c.id for c in chunks}
+        return BuildReport(manifest, added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
+                           reused=len(chunks) - embedded, embedded=embedded,
+                           seconds=time.perf_counter() - started, unchanged=False)
+
+    def _drop(self, name: str) -> None:
+        try:
+            self._client.delete_collection(name)
+        except Exception:  # already gone: nothing to drop
+            pass
+
+    def _sweep(self, keep: set[str]) -> None:
+        """Remove collections left by builds that died before they were activated."""
+        prefix = f"{self.namespace}-"
+        for collection in self._client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(prefix) and name != self._manifest_name and name not in keep:
+                self._drop(name)
+
+    # ---- load -----------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        self._state()
+
+    def _state(self) -> tuple[str, Any, list[Chunk], BM25Index]:
+        manifest = self.manifest()
+        if manifest is None:
+            raise IndexMissingError("no index has been built yet: run `partner-assistant index build`")
+        if manifest.embedder != self.embedder.name:
+            raise IndexMismatchError(
+                f"the index was built with embedder {manifest.embedder!r} but {self.embedder.name!r} is "
+                f"configured: rebuild it with `partner-assistant index build --force` or configure "
+                f"{manifest.embedder!r}")
+        if self._loaded is not None and self._loaded[0] == manifest.collection:
+            return self._loaded
+        collection = self._client.get_collection(manifest.collection)
+        chunks: list[Chunk] = []
+        tokens: list[list[str]] = []
+        total = collection.count()
+        for offset in range(0, total, 5000):
+            page = collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+            for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                chunks.append(_from_record(cid, text, meta))
+                tokens.append(meta["tokens"].split())
+        self._loaded = (manifest.collection, collection, chunks, BM25Index(tokens))
+        return self._loaded
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self._state()[2]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        return next((c for c in self.chunks if c.id == chunk_id), None)
+
+    def dense(self, query_vector: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """(chunk position, cosine similarity) for the ``n`` nearest chunks."""
+        _, collection, chunks, _ = self._state()
+        n = min(n, len(chunks))
+        if n == 0:
+            return []
+        result = collection.query(query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"])
+        position = self._positions()
+        return [(position[cid], 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+
+    def lexical(self) -> BM25Index:
+        return self._state()[3]
+
+    def _positions(self) -> dict[str, int]:
+        state = self._state()
+        cache = getattr(self, "_position_cache", None)
+        if cache is None or cache[0] != state[0]:
+            cache = (state[0], {c.id: i for i, c in enumerate(state[2])})
+            self._position_cache = cache
+        return cache[1]

@@ -1,0 +1,126 @@
+"""Lexical retrieval: BM25 over jieba tokens with a domain lexicon and synonym folding.
+
+Traditional Chinese is folded to Simplified, English terms from the glossary fold onto their
+Chinese canonical term, so "invoice", "開票" and "发票" all match the same postings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+_STOP = frozenset(
+    "的 了 是 在 和 与 或 及 吗 呢 吧 啊 呀 么 嘛 我 你 您 他 她 它 我们 你们 他们 这 那 哪 个 些 能 能否 可以 可 会 要 "
+    "想 请问 请 一下 怎么 怎样 如何 什么 为什么 多少 几 有 没有 没 不 也 都 就 还 被 把 给 对 从 到 时 时候 "
+    "a an the is are was were be been do does did can could should would will i you we they it this that "
+    "of to in on for at by with from as or and not no my our your how what when where which who why if "
+    "? ? , , 。 . ! ! : : ; ; ( ) ( ) “ ” \" ' 、 - > < / [ ] 【 】".split()
+)
+_ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    text = resources.files("knowledge").joinpath("lexicon/synonyms.txt").read_text("utf-8")
+    fold: dict[str, str] = {}
+    phrases: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        canonical, *variants = line.split()
+        for variant in variants:
+            fold[variant.lower()] = canonical
+            if "-" in variant:
+                phrases.append((variant.replace("-", " ").lower(), variant.lower()))
+    phrases.sort(key=lambda p: -len(p[0]))
+    return fold, phrases
+
+
+_tokenizer_lock = threading.Lock()
+_tokenizer = None
+
+
+def _jieba():
+    global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            lexicon = resources.files("knowledge").joinpath("lexicon/domain.txt")
+            with resources.as_file(lexicon) as path:
+                tok.load_userdict(str(path))
+            _tokenizer = tok
+        return _tokenizer
+
+
+def to_simplified(text: str) -> str:
+    import zhconv
+
+    return zhconv.convert(text, "zh-cn")
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised content tokens: simplified, lower-cased, synonyms folded, stop words dropped."""
+    fold, phrases = _synonyms()
+    text = to_simplified(text).lower()
+    for spaced, joined in phrases:
+        if spaced in text:
+            text = text.replace(spaced, joined)
+    tokens = []
+    for raw in _jieba().lcut(text):
+        token = raw.strip()
+        if not token or token in _STOP:
+            continue
+        if token.isascii() and not _ASCII_WORD.fullmatch(token):
+            continue
+        if token.isascii() and len(token) > 3 and token.endswith("s") and token not in fold:
+            token = token[:-1]
+        tokens.append(fold.get(token, token))
+    return tokens
+
+
+class BM25Index:
+    """Okapi BM25 with postings as numpy arrays; build from token lists."""
+
+    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.n_docs = len(docs)
+        lengths = np.array([len(d) for d in docs], dtype=np.float32)
+        self.avg_len = float(lengths.mean()) if len(docs) else 0.0
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for doc_id, tokens in enumerate(docs):
+            for term, tf in Counter(tokens).items():
+                postings.setdefault(term, []).append((doc_id, tf))
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+        norm = self.k1 * (1 - self.b + self.b * lengths / max(self.avg_len, 1e-9))
+        for term, rows in postings.items():
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            tf = np.fromiter((r[1] for r in rows), dtype=np.float32, count=len(rows))
+            idf = math.log(1 + (self.n_docs - len(rows) + 0.5) / (len(rows) + 0.5))
+            weights = idf * tf * (self.k1 + 1) / (tf + norm[ids])
+            self._postings[term] = (ids, weights.astype(np.float32), idf)
+
+    def vocabulary_has(self, term: str) -> bool:
+        return term in self._postings
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for term in set(query_tokens):
+            posting = self._postings.get(term)
+            if posting is not None:
+                out[posting[0]] += posting[1]
+        return out
+
+    def max_score(self, query_tokens: list[str]) -> float:
+        """The BM25 upper bound (every known term saturated), so normalised scores lie in [0, 1]."""
+        return float(sum(self._postings[t][2] * (self.k1 + 1) for t in set(query_tokens) if t in self._postings))
