@@ -113,6 +113,12 @@ class BM25Index:
     def vocabulary_has(self, term: str) -> bool:
         return term in self._postings
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        if getattr(self, "_vocabulary", None) is None:
+            self._vocabulary = frozenset(self._postings)
+        return self._vocabulary
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         out = np.zeros(self.n_docs, dtype=np.float32)
         for term in set(query_tokens):

@@ -1,0 +1,82 @@
+"""Is a question supported by the corpus? Decides abstention from retrieval evidence.
+
+Three general signals, thresholds tuned on the dev split only:
+- the fused score of the best chunk (weak evidence -> abstain);
+- salient unknown terms: specific content words of a Chinese question that the corpus never
+  uses and that are not a one-character typo of a corpus word (提现, 认证, 退款 ...), the mark
+  of questions that look in scope but ask about a topic the corpus does not cover;
+- instructions aimed at the assistant (prompt injection) are text, and never an answerable question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lexical import BM25Index, _jieba, to_simplified, tokenize
+from .retrieval import SearchResult
+
+MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
+UNKNOWN_TERM_SCORE = 0.65  # with a salient unknown term, demand stronger evidence than this
+TYPO_MAX_FREQ = 10       # strings rarer than this in jieba's dictionary may be typos
+GENERIC_FREQ = 3000        # jieba dictionary frequency above which a word is too generic to matter
+
+_INJECTION = re.compile(
+    r"ignore (all |the )?(previous|prior|above) (instructions|prompts?)|system prompt|you are now|"
+    r"act as|pretend (to be|you)|jailbreak|developer mode|"
+    r"忽略(之前|以上|上面|前面)|无视(之前|以上)|系统提示|提示词|你现在是|扮演|越狱|管理员密码",
+    re.IGNORECASE)
+_A_NOT_A = re.compile(r"^(.)不\1$")
+
+
+@dataclass(frozen=True)
+class Support:
+    supported: bool
+    reason: str  # "ok" | "weak_retrieval" | "uncovered_terms" | "instruction"
+    unknown_terms: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    import jieba.posseg as pseg
+
+    return pseg.POSTokenizer(_jieba())
+
+
+def salient_unknown_terms(question: str, bm25: BM25Index) -> tuple[str, ...]:
+    text = to_simplified(question).lower()
+    tokenizer = _jieba()
+    out = []
+    for word, flag in _pos_tokenizer().lcut(text):
+        if len(word) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in word):
+            continue
+        if flag[0] not in "nv" or _A_NOT_A.match(word) or word[0] in "没不别":  # negated verbs are grammar
+            continue
+        folded = tokenize(word)
+        if not folded or any(bm25.vocabulary_has(t) for t in folded):
+            continue
+        freq = tokenizer.FREQ.get(word) or 0
+        if freq >= GENERIC_FREQ:
+            continue
+        # A real dictionary word is a word, not a slip: only rare strings may be typos of corpus words.
+        if freq < TYPO_MAX_FREQ and any(_one_char_apart(word, known) for known in bm25.vocabulary):
+            continue
+        out.append(word)
+    return tuple(out)
+
+
+def _one_char_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def assess(question: str, result: SearchResult, bm25: BM25Index) -> Support:
+    if _INJECTION.search(question):
+        return Support(False, "instruction")
+    top = result.hits[0].score if result.hits else 0.0
+    if top < MIN_SCORE:
+        return Support(False, "weak_retrieval")
+    unknown = salient_unknown_terms(question, bm25)
+    if unknown and top < UNKNOWN_TERM_SCORE:
+        return Support(False, "uncovered_terms", unknown)
+    return Support(True, "ok", unknown)
