@@ -14,6 +14,8 @@ from rich.table import Table
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Partner Rules Assistant")
 tool_app = typer.Typer(no_args_is_help=True, help="Run the rules engine directly.")
 app.add_typer(tool_app, name="tool")
+index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the knowledge index.")
+app.add_typer(index_app, name="index")
 
 _out = Console()
 _err = Console(stderr=True)
@@ -77,6 +79,150 @@ def _read_json_file(path: Path, option: str) -> object:
         _fail(f"{option}: cannot read {path}: {exc.strerror}")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         _fail(f"{option}: {path} is not UTF-8 JSON: {exc}")
+
+
+EmbedderOpt = Annotated[Optional[str], typer.Option(help="use | e5 | st:minilm | st:<dir> | hash")]
+ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL instead of the embedded store")]
+DataOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Data directory of the embedded store")]
+
+
+def _settings(embedder: str | None = None, chroma_url: str | None = None, data_dir: Path | None = None,
+              mode: str | None = None):
+    from pydantic import ValidationError
+
+    from assistant import Settings
+
+    overrides = {k: v for k, v in {"embedder": embedder, "chroma_url": chroma_url, "data_dir": data_dir,
+                                   "retrieval_mode": mode}.items() if v is not None}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+
+
+def _index(settings):
+    from knowledge import KnowledgeIndex, make_client, make_embedder
+
+    return KnowledgeIndex(make_client(settings.data_dir, settings.chroma_url), make_embedder(settings.embedder),
+                          namespace=settings.namespace)
+
+
+@index_app.command("build")
+def index_build(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders; default: the bundled corpus")] = None,
+    embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Build or update the index (only changed chunks are embedded)."""
+    from knowledge import KnowledgeError
+
+    settings = _settings(embedder, chroma_url, data_dir)
+    try:
+        report = _index(settings).build(paths or None, force=force)
+    except KnowledgeError as exc:
+        _fail(str(exc))
+    m = report.manifest
+    data = {"unchanged": report.unchanged, "chunks": m.chunk_count, "added": report.added, "removed": report.removed,
+            "reused": report.reused, "embedded": report.embedded, "seconds": round(report.seconds, 3),
+            "embedder": m.embedder, "corpus_hash": m.corpus_hash, "collection": m.collection}
+    if as_json:
+        _print_json(data)
+    elif report.unchanged:
+        _out.print(f"index up to date: {m.chunk_count} chunks, embedder {m.embedder}")
+    else:
+        _out.print(f"indexed {m.chunk_count} chunks in {report.seconds:.2f}s: {report.added} added, "
+                   f"{report.removed} removed, {report.embedded} embedded, {report.reused} reused "
+                   f"(embedder {m.embedder})")
+
+
+@index_app.command("status")
+def index_status(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None) -> None:
+    """Show the active index manifest."""
+    import dataclasses
+
+    manifest = _index(_settings(embedder, chroma_url, data_dir)).manifest()
+    if manifest is None:
+        _fail("no index has been built yet: run `partner-assistant index build`", code=1)
+    _print_json(dataclasses.asdict(manifest))
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option(help="How many chunks")] = 5,
+    mode: Annotated[Optional[str], typer.Option(help="hybrid | dense | lexical")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
+) -> None:
+    """Ranked chunks for a query."""
+    from knowledge import KnowledgeError, Retriever
+
+    settings = _settings(embedder, chroma_url, data_dir, mode)
+    try:
+        result = Retriever(_index(settings), mode=settings.retrieval_mode).search(query, k=k)
+    except KnowledgeError as exc:
+        _fail(str(exc))
+    rows = [{"rank": h.rank, "score": round(h.score, 4), "dense": round(h.dense, 4), "lexical": round(h.lexical, 4),
+             "chunk_id": h.chunk.id, "title": h.chunk.title, "menu_path": h.chunk.menu_path,
+             "parent_topic": h.chunk.parent_topic, "source": h.chunk.source, "origins": h.chunk.origins,
+             "error_codes": [c.model_dump() for c in h.chunk.error_codes], "cut_start": h.chunk.cut_start,
+             "cut_end": h.chunk.cut_end, "text": h.chunk.text} for h in result.hits]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("#", "score", "title", "menu path", "source")
+    for row in rows:
+        table.add_row(str(row["rank"]), f"{row['score']:.3f}", row["title"], row["menu_path"] or "", row["source"])
+    _out.print(table)
+
+
+@app.command()
+def ask(
+    question: str,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    session: Annotated[Optional[str], typer.Option("--session", help="Session id")] = None,
+    embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
+) -> None:
+    """Answer a question with citations, or abstain."""
+    from assistant import Assistant
+    from knowledge import KnowledgeError
+
+    try:
+        answer = Assistant.from_settings(_settings(embedder, chroma_url, data_dir)).answer(question, session_id=session)
+    except KnowledgeError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(answer.model_dump(mode="json"))
+        return
+    _render(answer)
+
+
+def _render(answer) -> None:
+    _out.print(answer.answer, highlight=False)
+    for n, cite in enumerate(answer.citations, start=1):
+        _out.print(f"[dim][{n}] {cite.source} {cite.menu_path or ''} ({cite.chunk_id[:10]})[/dim]", highlight=False)
+
+
+@app.command()
+def repl(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None) -> None:
+    """Ask questions line by line (a demo until the web chat lands); Ctrl-D quits."""
+    from assistant import Assistant
+    from knowledge import KnowledgeError
+
+    assistant = Assistant.from_settings(_settings(embedder, chroma_url, data_dir))
+    _out.print("Partner Rules Assistant - ask in Chinese or English; Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("> ")
+        except EOFError:
+            return
+        if not question.strip():
+            continue
+        try:
+            _render(assistant.answer(question))
+        except KnowledgeError as exc:
+            _err.print(f"[red]error:[/red] {exc}")
 
 
 def main() -> None:

@@ -1,0 +1,37 @@
+"""The answer contract shared by the CLI, the API and the eval harness."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chunk_id: str
+    text: str = Field(description="The whole cited chunk")
+    quote: str = Field(description="The sentence(s) that support the answer, in the source language")
+    source: str
+    menu_path: str | None = None
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    arguments: dict[str, Any]
+    result: dict[str, Any]
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    follow_up: str | None = None
+    language: Literal["zh", "en"]
+    session_id: str | None = None

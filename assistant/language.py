@@ -1,0 +1,26 @@
+"""Which language to answer in: English, Simplified or Traditional Chinese."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Variant = Literal["en", "zh-Hans", "zh-Hant"]
+
+
+def detect(text: str) -> Variant:
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    if han == 0 or latin > 3 * han:
+        return "en"
+    import zhconv
+
+    return "zh-Hant" if zhconv.convert(text, "zh-cn") != text else "zh-Hans"
+
+
+def localise(text: str, variant: Variant) -> str:
+    """Our own Chinese wording rendered for the user's script; quotes are not passed through here."""
+    if variant != "zh-Hant":
+        return text
+    import zhconv
+
+    return zhconv.convert(text, "zh-tw")

@@ -1,0 +1,25 @@
+"""One settings class, read from arguments then ``PARTNER_ASSISTANT_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARTNER_ASSISTANT_", extra="forbid")
+
+    data_dir: Path = Field(default=Path("data"), description="Embedded Chroma store and databases live here")
+    chroma_url: str | None = Field(default=None, description="Use a Chroma server, e.g. http://127.0.0.1:8000")
+    embedder: str = Field(default="use", description="use | e5 | st:minilm | st:<model dir> | hash")
+    retrieval_mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    namespace: str = Field(default="partner-rules", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,60}$")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

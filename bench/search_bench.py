@@ -1,0 +1,86 @@
+"""Index build throughput, search latency and peak RSS on synthetic corpora of 1k/10k/100k chunks.
+
+Synthetic chunks recombine sentences of the real corpus (so tokens and lengths are realistic)
+and are made unique by a varying suffix. Writes bench/results/search.json.
+
+    python bench/search_bench.py [--sizes 1000 10000 100000] [--embedder use] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from evals.cases import load_cases  # noqa: E402
+from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder  # noqa: E402
+from knowledge.chunking import split_sentences  # noqa: E402
+from knowledge.documents import Excerpt  # noqa: E402
+from knowledge.loaders import load_paths  # noqa: E402
+from knowledge.index import DEFAULT_CORPUS  # noqa: E402
+
+
+def synthetic(n: int, seed: int = 7) -> list[Excerpt]:
+    rng = random.Random(seed)
+    sentences = [s for e in load_paths([DEFAULT_CORPUS]) for s in split_sentences(e.text) if len(s) > 6]
+    out = []
+    for i in range(n):
+        picked = rng.sample(sentences, k=rng.randint(2, 5))
+        out.append(Excerpt(text=" ".join(picked) + f" 编号{i}。", source=f"synthetic:{i}"))
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--embedder", default="use")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "search.json")
+    args = parser.parse_args()
+    questions = [c.question for c in load_cases()]
+    results = []
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            index = KnowledgeIndex(make_client(Path(tmp)), make_embedder(args.embedder))
+            excerpts = synthetic(size)
+            started = time.perf_counter()
+            report = index.build(excerpts=excerpts)
+            build_s = time.perf_counter() - started
+            started = time.perf_counter()
+            index.warm_up()
+            load_s = time.perf_counter() - started
+            retriever = Retriever(index)
+            retriever.search(questions[0])
+            latencies = []
+            for i in range(args.queries):
+                q = questions[i % len(questions)]
+                t = time.perf_counter()
+                retriever.search(q, k=5)
+                latencies.append((time.perf_counter() - t) * 1000)
+            row = {
+                "chunks": report.manifest.chunk_count, "embedder": args.embedder,
+                "build_seconds": round(build_s, 2), "build_chunks_per_s": round(report.manifest.chunk_count / build_s, 1),
+                "load_seconds": round(load_s, 2),
+                "search_p50_ms": round(percentile(latencies, 50), 2), "search_p95_ms": round(percentile(latencies, 95), 2),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+            print(json.dumps(row), flush=True)
+            results.append(row)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"machine": "2 cores, OMP/OPENBLAS threads=1", "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
