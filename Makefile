@@ -28,8 +28,9 @@ install: $(STAMP)
 index: $(STAMP)
 	$(VENV)/bin/partner-assistant index build
 
+# Until the HTTP API lands, the main job is the interactive terminal demo over the embedded index.
 run: index
-	$(VENV)/bin/partner-assistant serve
+	$(VENV)/bin/partner-assistant repl
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -16,13 +16,15 @@ tool_app = typer.Typer(no_args_is_help=True, help="Run the rules engine directly
 app.add_typer(tool_app, name="tool")
 index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the knowledge index.")
 app.add_typer(index_app, name="index")
+eval_app = typer.Typer(no_args_is_help=True, help="Run the regression evals.")
+app.add_typer(eval_app, name="eval")
 
 _out = Console()
 _err = Console(stderr=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
-    _err.print(f"[red]error:[/red] {message}", highlight=False)
+    _err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -223,6 +225,69 @@ def repl(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: D
             _render(assistant.answer(question))
         except KnowledgeError as exc:
             _err.print(f"[red]error:[/red] {exc}")
+
+
+def _eval_one(split, embedder, mode, data_dir, chroma_url):
+    from assistant import Assistant
+    from evals.cases import load_cases
+    from evals.retrieval_eval import evaluate
+
+    settings = _settings(embedder, chroma_url, data_dir, mode)
+    index = _index(settings)
+    index.build()
+    assistant = Assistant.from_settings(settings)
+    config = {"embedder": settings.embedder, "mode": settings.retrieval_mode}
+    return evaluate(assistant, load_cases(split=split), config, split)
+
+
+SplitOpt = Annotated[Optional[str], typer.Option(help="dev | held-out (default: both)")]
+
+
+@eval_app.command("run")
+def eval_run(
+    split: SplitOpt = None, embedder: EmbedderOpt = None, mode: Annotated[Optional[str], typer.Option()] = None,
+    data_dir: DataOpt = None, chroma_url: ChromaOpt = None,
+    report: Annotated[Optional[Path], typer.Option(help="Write report.json here")] = None,
+) -> None:
+    """Retrieval and abstention metrics on the eval set."""
+    import dataclasses
+
+    from knowledge import KnowledgeError
+
+    if split not in (None, "dev", "held-out"):
+        _fail("--split must be dev or held-out")
+    try:
+        result = _eval_one(split, embedder, mode, data_dir, chroma_url)
+    except KnowledgeError as exc:
+        _fail(str(exc))
+    data = dataclasses.asdict(result)
+    data["failures"] = [dict(f) for f in result.failures]
+    for row in data["failures"]:
+        row.pop("case", None)
+    if report:
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    _print_json({"config": result.config, "split": split, "metrics": result.metrics})
+
+
+@eval_app.command("matrix")
+def eval_matrix(
+    split: SplitOpt = "held-out",
+    embedders: Annotated[str, typer.Option(help="Comma-separated embedders")] = "use,e5,st:minilm,hash",
+    data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("data/eval-matrix"),
+) -> None:
+    """Every embedder x fusion mode: a Markdown table for the README."""
+    lines = ["| embedder | mode | hit@1 | hit@3 | MRR | correct abstention | false abstention |",
+             "|---|---|---|---|---|---|---|"]
+    for embedder in embedders.split(","):
+        for mode in ("dense", "lexical", "hybrid"):
+            if mode == "lexical" and embedder != embedders.split(",")[0]:
+                continue  # BM25 does not depend on the embedder
+            m = _eval_one(split, embedder, mode, data_dir / embedder.replace(":", "_").replace("/", "_"), None).metrics
+            lines.append(f"| {embedder if mode != 'lexical' else '-'} | {mode} | {m['hit@1']:.2f} | {m['hit@3']:.2f} | "
+                         f"{m['mrr']:.2f} | {m['correct_abstention']:.2f} | {m['false_abstention']:.2f} |")
+            _out.print(lines[-1], highlight=False)
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+import numpy as np
+import pytest
+
+from knowledge import (DEFAULT_CORPUS, HashEmbedder, IndexMismatchError, IndexMissingError, KnowledgeIndex,
+                       QueryError, Retriever)
+
+pytestmark = pytest.mark.integration
+
+
+def write(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self, fail_after=None):
+        super().__init__()
+        self.embedded = 0
+        self.fail_after = fail_after
+
+    def embed_documents(self, texts):
+        if self.fail_after is not None and self.embedded + len(texts) > self.fail_after:
+            raise RuntimeError("embedder died mid-build")
+        self.embedded += len(texts)
+        return super().embed_documents(texts)
+
+
+def test_build_search_and_manifest(hash_index):
+    with pytest.raises(IndexMissingError, match="index build"):
+        Retriever(hash_index).search("账单")
+    report = hash_index.build([DEFAULT_CORPUS])
+    assert report.manifest.chunk_count == 17 and report.embedded == 17
+    assert hash_index.manifest().embedder == "hash-256"
+    hits = Retriever(hash_index).search("伙伴账单每月5号几点前生成", k=3).hits
+    assert "每月5号12:00前" in hits[0].chunk.text
+    assert [h.rank for h in hits] == [1, 2, 3]
+    again = hash_index.build([DEFAULT_CORPUS])
+    assert again.unchanged and again.embedded == 0
+
+
+def test_incremental_rebuild_embeds_only_changes_and_drops_deleted(any_client, tmp_path, request):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write(docs / "a.txt", ["规则甲:伙伴账单每月生成。", "规则乙:储值卡不计业绩。"])
+    write(docs / "b.txt", ["规则丙:订单只对业务员名下客户可见。"])
+    embedder = CountingEmbedder()
+    index = KnowledgeIndex(any_client, embedder, namespace="inc-" + str(abs(hash(request.node.nodeid)))[:10])
+    index.build([docs])
+    assert embedder.embedded == 3
+
+    write(docs / "c.txt", ["规则丁:新增的一条。"])                       # added file
+    write(docs / "a.txt", ["规则甲:伙伴账单每月生成。", "规则乙改:储值卡支付按现金额度计业绩。"])  # changed line
+    report = index.build([docs])
+    assert (report.added, report.removed, report.embedded, report.reused) == (2, 1, 2, 2)
+    assert embedder.embedded == 5
+
+    (docs / "b.txt").unlink()                                              # deleted file
+    report = index.build([docs])
+    assert (report.removed, report.embedded, report.manifest.chunk_count) == (1, 0, 3)
+    texts = {c.text for c in index.chunks}
+    assert "规则丙:订单只对业务员名下客户可见。" not in texts and "规则丁:新增的一条。" in texts
+
+
+def test_interrupted_build_leaves_previous_index_usable(any_client, tmp_path, request):
+    namespace = "int-" + str(abs(hash(request.node.nodeid)))[:10]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write(docs / "a.txt", [f"第{i}条:伙伴账单规则说明。" for i in range(5)])
+    KnowledgeIndex(any_client, CountingEmbedder(), namespace=namespace).build([docs])
+    write(docs / "a.txt", [f"第{i}条:全新的规则文本,需要重新嵌入。" for i in range(600)])
+    broken = KnowledgeIndex(any_client, CountingEmbedder(fail_after=300), namespace=namespace)
+    with pytest.raises(RuntimeError, match="mid-build"):
+        broken.build([docs])
+    survivor = KnowledgeIndex(any_client, CountingEmbedder(), namespace=namespace)
+    assert survivor.manifest().chunk_count == 5
+    assert len(Retriever(survivor).search("伙伴账单", k=5).hits) == 5
+    names = {getattr(c, "name", c) for c in any_client.list_collections()}
+    assert sum(n.startswith(namespace + "-") and not n.endswith("manifest") for n in names) == 1
+
+
+def test_query_with_another_embedder_says_rebuild(any_client, request):
+    namespace = "mm-" + str(abs(hash(request.node.nodeid)))[:10]
+    KnowledgeIndex(any_client, HashEmbedder(), namespace=namespace).build([DEFAULT_CORPUS])
+    other = KnowledgeIndex(any_client, HashEmbedder(dim=64), namespace=namespace)
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        Retriever(other).search("账单")
+
+
+@pytest.mark.parametrize("query,message", [("", "empty"), ("   ", "empty"), ("问" * 10_000, "10000 characters")])
+def test_bad_queries(hash_index, query, message):
+    hash_index.build([DEFAULT_CORPUS])
+    with pytest.raises(QueryError, match=message):
+        Retriever(hash_index).search(query)
+
+
+def test_modes_rank_differently_but_all_find_exact_wording(hash_index):
+    hash_index.build([DEFAULT_CORPUS])
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = Retriever(hash_index, mode=mode).search("客户经理主管不能报备商机", k=3).hits
+        assert "客户经理主管不能报备商机" in hits[0].chunk.text, mode
+        assert all(np.isfinite(h.score) for h in hits)

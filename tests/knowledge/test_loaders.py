@@ -1,0 +1,64 @@
+import json
+
+import pytest
+
+from knowledge import IngestError
+from knowledge.loaders import load_paths
+
+
+def test_mixed_folder_ingests_in_one_call(tmp_path):
+    (tmp_path / "a.txt").write_text("第一条规则。\n\n第二条规则。\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("# 账务\n## 伙伴账单\n每月5号生成。\n\n更多说明。\n## 发票\n可以合并。\n", encoding="utf-8")
+    (tmp_path / "c.html").write_text(
+        "<html><head><title>T</title></head><body><nav>首页 登录</nav><header>站点</header>"
+        "<h1>客户订单</h1><p>业务员只能查看名下客户的订单。</p><script>x=1</script>"
+        "<h2>资源</h2><p>按需资源在客户管理页。</p><footer>版权</footer></body></html>", encoding="utf-8")
+    (tmp_path / "d.jsonl").write_text(
+        json.dumps({"id": "x1", "title": "储值卡", "text": "购买储值卡不计业绩。", "url": "https://e.x/1"},
+                   ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "ignored.bin").write_bytes(b"\x00\x01")
+    excerpts = load_paths([tmp_path])
+    by_source = {e.source: e for e in excerpts}
+    assert [e.text for e in excerpts if e.source.startswith("a.txt")] == ["第一条规则。", "第二条规则。"]
+    md = [e for e in excerpts if e.source.startswith("b.md")]
+    assert [(e.title, e.heading_path, e.text) for e in md] == [
+        ("伙伴账单", ("账务", "伙伴账单"), "每月5号生成。 更多说明。"), ("发票", ("账务", "发票"), "可以合并。")]
+    html = [e for e in excerpts if e.source.startswith("c.html")]
+    assert [(e.title, e.text) for e in html] == [("客户订单", "业务员只能查看名下客户的订单。"),
+                                                 ("资源", "按需资源在客户管理页。")]
+    assert all("登录" not in e.text and "版权" not in e.text and "x=1" not in e.text for e in html)
+    assert by_source["d.jsonl:x1"].title == "储值卡" and by_source["d.jsonl:x1"].url == "https://e.x/1"
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("empty.txt", b"", "holds no text"),
+    ("blank.txt", b"\n  \n", "holds no text"),
+    ("huge.txt", ("规" * (1024 * 1024 + 1)).encode("utf-8"), "line 1 has 1048577 characters"),
+    ("bin.txt", b"abc\x00def", "binary"),
+    ("gbk.txt", "伙伴账单".encode("gbk"), "not valid UTF-8"),
+    ("bad.jsonl", b'{"text": "ok"}\n{broken\n', "line 2 is not JSON"),
+    ("nofield.jsonl", b'{"title": "x"}\n', "non-empty \"text\""),
+    ("extra.jsonl", b'{"text": "x", "body": 1}\n', "unknown field"),
+    ("doc.pdf", b"%PDF", "unsupported file type .pdf"),
+])
+def test_bad_files_name_the_file_and_reason(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=message) as info:
+        load_paths([path])
+    assert info.value.path == str(path)
+
+
+def test_missing_path_and_empty_folder(tmp_path):
+    with pytest.raises(IngestError, match="no such file"):
+        load_paths([tmp_path / "nope.txt"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IngestError, match="holds no"):
+        load_paths([tmp_path / "empty"])
+
+
+def test_a_bad_file_in_a_folder_fails_the_whole_load(tmp_path):
+    (tmp_path / "good.txt").write_text("好的。", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(IngestError, match="bad.txt"):
+        load_paths([tmp_path])
