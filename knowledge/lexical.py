@@ -15,7 +15,7 @@ from importlib import resources
 
 import numpy as np
 
-_STOP = frozenset(
+STOP_WORDS = _STOP = frozenset(
     "的 了 是 在 和 与 或 及 吗 呢 吧 啊 呀 么 嘛 我 你 您 他 她 它 我们 你们 他们 这 那 哪 个 些 能 能否 可以 可 会 要 "
     "想 请问 请 一下 怎么 怎样 如何 什么 为什么 多少 几 有 没有 没 不 也 都 就 还 被 把 给 对 从 到 时 时候 "
     "a an the is are was were be been do does did can could should would will i you we they it this that "

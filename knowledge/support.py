@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexical import BM25Index, _jieba, to_simplified, tokenize
+from .lexical import STOP_WORDS, BM25Index, _jieba, to_simplified, tokenize
 from .retrieval import SearchResult
 
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
@@ -51,7 +51,11 @@ def salient_unknown_terms(question: str, bm25: BM25Index) -> tuple[str, ...]:
     for word, flag in _pos_tokenizer().lcut(text):
         if len(word) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in word):
             continue
-        if flag[0] not in "nv" or _A_NOT_A.match(word) or word[0] in "没不别":  # negated verbs are grammar
+        if flag[0] not in "nv" or _A_NOT_A.match(word) or any(ch in word for ch in "没不别"):
+            continue  # negated or potential verb forms (看不到, 没挂) are grammar, not topics
+        # A compound around a corpus word (开发票 around 发票) is a variant, not a new topic.
+        parts = [p for p in tokenizer.lcut_for_search(word) if len(p) >= 2 and p != word]
+        if any(bm25.vocabulary_has(t) for p in parts for t in tokenize(p)):
             continue
         folded = tokenize(word)
         if not folded or any(bm25.vocabulary_has(t) for t in folded):
@@ -61,6 +65,9 @@ def salient_unknown_terms(question: str, bm25: BM25Index) -> tuple[str, ...]:
             continue
         # A real dictionary word is a word, not a slip: only rare strings may be typos of corpus words.
         if freq < TYPO_MAX_FREQ and any(_one_char_apart(word, known) for known in bm25.vocabulary):
+            continue
+        # One character off a question word (时侯 for 时候) is a slip whatever its dictionary frequency.
+        if any(_one_char_apart(word, stop) for stop in STOP_WORDS):
             continue
         out.append(word)
     return tuple(out)
