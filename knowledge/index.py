@@ -231,6 +231,13 @@ class KnowledgeIndex:
     def chunks(self) -> list[Chunk]:
         return self._state()[2]
 
+    def chunks_stating(self, phrase: str) -> list[Chunk]:
+        """The chunks whose text contains ``phrase`` (after NFKC): how a rule id resolves to citations."""
+        from .cleaning import normalize
+
+        wanted = normalize(phrase)
+        return [c for c in self.chunks if wanted in c.text]
+
     def chunk(self, chunk_id: str) -> Chunk | None:
         return next((c for c in self.chunks if c.id == chunk_id), None)
 
