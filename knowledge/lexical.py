@@ -42,6 +42,22 @@ def _synonyms() -> tuple[dict[str, str], list[tuple[str, str]]]:
     return fold, phrases
 
 
+@lru_cache(maxsize=4096)
+def _english_slip(word: str) -> str | None:
+    """A glossary word one edit away ("bil" -> "bill", "generatd" -> "generated"), if exactly one."""
+    fold, _ = _synonyms()
+    found = {known for known in fold if known.isascii() and abs(len(known) - len(word)) <= 1
+             and len(known) >= 4 and _one_edit(word, known)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
 _tokenizer_lock = threading.Lock()
 _tokenizer = None
 
@@ -59,6 +75,10 @@ def _jieba():
             lexicon = resources.files("knowledge").joinpath("lexicon/domain.txt")
             with resources.as_file(lexicon) as path:
                 tok.load_userdict(str(path))
+            fold, _ = _synonyms()
+            for variant in fold:  # multi-character synonyms must segment as one word to be folded
+                if len(variant) > 1 and not variant.isascii():
+                    tok.add_word(variant, freq=50)
             _tokenizer = tok
         return _tokenizer
 
@@ -77,7 +97,9 @@ def tokenize(text: str) -> list[str]:
         if spaced in text:
             text = text.replace(spaced, joined)
     tokens = []
-    for raw in _jieba().lcut(text):
+    # Search-mode segmentation emits compounds and their parts (开发票 -> 开发, 发票, 开发票), so a
+    # variant compound still matches the corpus word inside it.
+    for raw in _jieba().lcut_for_search(text):
         token = raw.strip()
         if not token or token in _STOP:
             continue
@@ -85,6 +107,8 @@ def tokenize(text: str) -> list[str]:
             continue
         if token.isascii() and len(token) > 3 and token.endswith("s") and token not in fold:
             token = token[:-1]
+        if token.isascii() and token not in fold and len(token) >= 3:
+            token = _english_slip(token) or token
         tokens.append(fold.get(token, token))
     return tokens
 

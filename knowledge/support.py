@@ -18,7 +18,7 @@ from .lexical import STOP_WORDS, BM25Index, _jieba, to_simplified, tokenize
 from .retrieval import SearchResult
 
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
-UNKNOWN_TERM_SCORE = 0.65  # with a salient unknown term, demand stronger evidence than this
+UNKNOWN_TERM_SCORE = 0.45  # with salient unknown terms, demand stronger evidence than this
 TYPO_MAX_FREQ = 10       # strings rarer than this in jieba's dictionary may be typos
 GENERIC_FREQ = 3000        # jieba dictionary frequency above which a word is too generic to matter
 
@@ -84,6 +84,10 @@ def assess(question: str, result: SearchResult, bm25: BM25Index) -> Support:
     if top < MIN_SCORE:
         return Support(False, "weak_retrieval")
     unknown = salient_unknown_terms(question, bm25)
-    if unknown and top < UNKNOWN_TERM_SCORE:
-        return Support(False, "uncovered_terms", unknown)
+    if unknown:
+        known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t)}
+        # The uncovered terms are the topic when they outnumber the covered ones, or when the
+        # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
+        if len(unknown) >= len(known) or top < UNKNOWN_TERM_SCORE:
+            return Support(False, "uncovered_terms", unknown)
     return Support(True, "ok", unknown)
