@@ -1,52 +1,177 @@
-"""The assistant: retrieval, support check, and an extractive cited answer (no LLM)."""
+"""The assistant: route to the rules engine and retrieval, fill details over turns, compose cited answers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
+from knowledge.lexical import canonical_terms
 from knowledge.support import assess
+from tools import ToolInputError, get_tool
 
-from .answer import Answer
-from .extractive import compose
-from .language import detect, localise
+from .answer import Answer, Citation, ToolCall
+from .compose import check_numbers, explanation, notes_line, rule_citations, rule_lines
+from .extractive import compose as compose_extractive
+from .language import Variant, detect, localise
+from .planning import FOLLOW_UPS, Plan, plan
+from .routing import ToolRouter
+from .sessions import SessionState, SessionStore
 from .settings import Settings
+from .slots import extract
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
-               "客户消费前溯18个月、储值卡业绩、商机报备权限、客户订单可见范围、错误码,以及相关菜单路径。"
+               "客户消费可查询范围、储值卡业绩、商机报备权限、客户订单可见范围、错误码,以及相关菜单路径。"
                "其他问题请联系华为云客服或您的华为对接人。")
 _ABSTAIN_EN = ("Sorry, the Partner Center rules I have do not support an answer to this, and I will not guess. "
                "I can answer about merging incentives on invoices, PO offering linkage and assessment scope, when "
-               "partner bills are generated, when performance data becomes visible, the 18-month customer-"
-               "consumption look-back, stored-value-card performance, opportunity registration permissions, "
+               "partner bills are generated, when performance data becomes visible, how far back customer "
+               "consumption can be queried, stored-value-card performance, opportunity registration permissions, "
                "order visibility, error codes, and where these are in the menus. For anything else, contact "
                "Huawei Cloud customer service or your Huawei contact.")
 
+# A short message that only adds a detail ("那8月的呢?", "5月8日那天", "都是单独申请的") continues the
+# conversation's tool instead of starting a new topic.
+_CONTINUATION = re.compile(r"^(那|那么|如果|要是|换成|改成|what about|and |how about|if )|呢[??]?$|^.{0,14}$", re.I)
+
+
+@dataclass
+class _Outcome:
+    sections: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    calls: list[ToolCall] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    follow_up: str | None = None
+    pending: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None
+
 
 class Assistant:
-    """Cheap to construct; the index loads on first use (or ``warm_up``)."""
+    """Cheap to construct; the index, models and database open on first use (or ``warm_up``)."""
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, sessions: SessionStore | None = None,
+                 router: ToolRouter | None = None) -> None:
         self.retriever = retriever
+        self.sessions = sessions
+        self.router = router or ToolRouter(
+            retriever.index.embedder, vocabulary=lambda: retriever.index.lexical().vocabulary | canonical_terms())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
         client = make_client(settings.data_dir, settings.chroma_url)
         index = KnowledgeIndex(client, make_embedder(settings.embedder), namespace=settings.namespace)
-        return cls(Retriever(index, mode=settings.retrieval_mode))
+        store = SessionStore(settings.resolved_database_url(), ttl=timedelta(hours=settings.session_ttl_hours))
+        return cls(Retriever(index, mode=settings.retrieval_mode), store)
+
+    @property
+    def index(self) -> KnowledgeIndex:
+        return self.retriever.index
 
     def warm_up(self) -> None:
-        self.retriever.index.warm_up()
-        self.retriever.search("伙伴账单", k=1)  # loads the embedder and jieba too
+        self.index.warm_up()
+        self.retriever.search("伙伴账单", k=1)
+        self.router.scores("伙伴账单什么时候生成")
 
+    # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None) -> Answer:
+        now = now or datetime.now(timezone.utc)
+        if now.tzinfo is None:
+            raise ValueError("now must carry a UTC offset, e.g. 2026-11-27T10:00:00+08:00")
         variant = detect(message)
         language = "en" if variant == "en" else "zh"
+        state = SessionState(session_id, None, None, 0) if session_id else None
+        if session_id and self.sessions is not None:
+            state = self.sessions.load(session_id, now)
         result = self.retriever.search(message, k=5)
-        support = assess(message, result, self.retriever.index.lexical())
-        if not support.supported:
-            text = _ABSTAIN_EN if language == "en" else localise(_ABSTAIN_ZH, variant)
-            return Answer(answer=text, abstained=True, language=language, session_id=session_id)
-        text, citations = compose(message, result, variant)
-        return Answer(answer=text, abstained=False, citations=citations, language=language, session_id=session_id)
+        outcome = self._with_tools(message, variant, now, state)
+        if outcome is None:
+            support = assess(message, result, self.index.lexical())
+            if not support.supported:
+                text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
+                answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
+                self._save(state, now, message, answer, None, state.last if state else None)
+                return answer
+            text, citations = compose_extractive(message, result, variant)
+            outcome = _Outcome(sections=[text], citations=citations, sources=[c.text for c in citations],
+                               last=state.last if state else None)
+        text = "\n\n".join(outcome.sections)
+        check_numbers(text, outcome.sources)
+        answer = Answer(answer=text, abstained=False, citations=outcome.citations, tool_calls=outcome.calls,
+                        follow_up=outcome.follow_up, language=language, session_id=session_id)
+        self._save(state, now, message, answer, outcome.pending, outcome.last)
+        return answer
+
+    def _save(self, state: SessionState | None, now: datetime, message: str, answer: Answer,
+              pending: dict[str, Any] | None, last: dict[str, Any] | None) -> None:
+        if state is None or self.sessions is None:
+            return
+        self.sessions.save_turn(state.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last)
+
+    # ---- tools ------------------------------------------------------------------------------
+    def _select(self, message: str, state: SessionState | None) -> list[tuple[str, dict[str, Any]]]:
+        """Tools for this turn with what earlier turns carried for each."""
+        routes = [r.tool for r in self.router.route(message)]
+        earlier = (state.pending or state.last) if state else None
+        if earlier and (not routes or routes == [earlier["tool"]] or
+                        (_CONTINUATION.search(message.strip()) and earlier["tool"] in routes)):
+            return [(earlier["tool"], earlier.get("carried", {}))]
+        if earlier and not routes:
+            return []
+        return [(name, {}) for name in routes]
+
+    def _with_tools(self, message: str, variant: Variant, now: datetime,
+                    state: SessionState | None) -> _Outcome | None:
+        selected = self._select(message, state)
+        if not selected:
+            return None
+        slots = extract(message, now)
+        outcome = _Outcome()
+        for name, carried in selected:
+            tool_plan = plan(name, message, slots, now, carried)
+            if not tool_plan.complete:
+                self._ask(tool_plan, variant, outcome)
+            else:
+                self._run(tool_plan, variant, outcome, slots.notes_zh, slots.notes_en)
+        return outcome
+
+    def _ask(self, tool_plan: Plan, variant: Variant, outcome: _Outcome) -> None:
+        """A required detail is missing: state the general rule (cited) and ask one question."""
+        tool = get_tool(tool_plan.tool)
+        rules = [r for r in tool.rules if not r.startswith("menu.")]
+        citations = rule_citations(self.index, rules)
+        zh_q, en_q = FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)]
+        question = en_q if variant == "en" else localise(zh_q, variant)
+        lines = rule_lines(citations, variant)
+        lines.append(question)
+        outcome.sections.append("\n".join(lines))
+        outcome.citations.extend(c for c in citations if c.chunk_id not in {x.chunk_id for x in outcome.citations})
+        outcome.sources.extend(c.text for c in citations)
+        outcome.follow_up = outcome.follow_up or question
+        outcome.pending = {"tool": tool_plan.tool, "carried": tool_plan.carried, "missing": tool_plan.missing}
+
+    def _run(self, tool_plan: Plan, variant: Variant, outcome: _Outcome,
+             slot_notes_zh: list[str], slot_notes_en: list[str]) -> None:
+        try:
+            result = get_tool(tool_plan.tool).run(tool_plan.arguments)
+        except ToolInputError as exc:
+            # The text held a value the rule cannot take (a future look-back start, 2026-13 ...): say so.
+            message = "; ".join(e["msg"] for e in exc.errors)
+            outcome.sections.append(("I could not apply the rule to that: " if variant == "en"
+                                     else localise("无法按该条件计算:", variant)) + message)
+            outcome.sources.append(message)
+            return
+        payload = result.model_dump(mode="json")
+        outcome.calls.append(ToolCall(name=tool_plan.tool, arguments=tool_plan.arguments, result=payload))
+        citations = rule_citations(self.index, result.rule_refs)
+        lines = [explanation(result, variant)]
+        note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en, variant)
+        if note:
+            lines.append(note)
+        lines.extend(rule_lines(citations, variant))
+        outcome.sections.append("\n".join(lines))
+        outcome.citations.extend(c for c in citations if c.chunk_id not in {x.chunk_id for x in outcome.citations})
+        outcome.sources.extend([c.text for c in citations] + [str(payload)])
+        outcome.last = {"tool": tool_plan.tool, "carried": tool_plan.carried}

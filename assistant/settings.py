@@ -18,6 +18,16 @@ class Settings(BaseSettings):
     embedder: str = Field(default="use", description="use | e5 | st:minilm | st:<model dir> | hash")
     retrieval_mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     namespace: str = Field(default="partner-rules", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,60}$")
+    database_url: str | None = Field(
+        default=None, description="Sessions and feedback database; default sqlite:///<data_dir>/assistant.db, "
+                                  "or e.g. postgresql+psycopg://user:pass@host/db")
+    session_ttl_hours: float = Field(default=24.0, gt=0, le=24 * 90)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'assistant.db').resolve()}"
 
 
 @lru_cache(maxsize=1)

@@ -58,6 +58,11 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+def canonical_terms() -> frozenset[str]:
+    fold, _ = _synonyms()
+    return frozenset(fold.values())
+
+
 _tokenizer_lock = threading.Lock()
 _tokenizer = None
 

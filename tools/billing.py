@@ -36,7 +36,8 @@ class BillTimingResult(ToolOutput):
 
 
 def _fmt(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M %Z(UTC%z)")
+    offset = moment.isoformat()[-6:]  # "+09:00": the same digits as the ISO fields of the result
+    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname()} (UTC{offset})"
 
 
 def bill_timing(args: BillTimingInput) -> BillTimingResult:

@@ -91,3 +91,25 @@ def test_a_fake_chat_model_drives_the_tools_through_langchain():
     assert results["po_assessment_check"]["counts_toward_assessment"] == "depends"
     for result in results.values():
         assert set(result["rule_refs"]) <= set(RULES)
+
+
+def test_declared_rules_exist_and_cover_what_tools_cite():
+    samples = {
+        "invoice_merge_check": [{"incentives": [{"id": "a", "application": "batch", "payment_request_id": "P"},
+                                                {"id": "b", "application": "single"}]}],
+        "po_assessment_check": [{"linked_to": v} for v in ("baseline_solution", "nothing")],
+        "bill_timing": [{"billing_period": "2026-08", "now": "2026-11-01T00:00:00Z"}],
+        "performance_visibility": [{"business_date": "2026-05-08"}],
+        "consumption_lookback": [{"requested_start": "2026-01", "now": "2026-11-01T00:00:00Z"}],
+        "stored_value_card_credit": [{"transaction": t, "amount": "1"} for t in ("buy_card", "pay_with_card", "pay_cash")],
+        "attribution_start": [{"assigned_at": "2026-01-01T00:00:00Z", "dashboard": d} for d in ("performance", "consumption")],
+        "opportunity_permission": [{"role": r} for r in ("account_manager", "account_manager_supervisor")],
+        "order_visibility": [{"customer_under_their_name": True}],
+        "error_code_lookup": [{"error_code": c} for c in ("CBC.0000", "CBC.30000010", "CBC.0100")] + [{"http_status": 503}],
+        "menu_path_lookup": [{"task": t} for t in ("伙伴账单", "消费明细", "商机", "业绩管理", "云商店", "业绩看板", "消费看板", "订单")],
+    }
+    for name, tool in TOOLS.items():
+        assert set(tool.rules) <= set(RULES), name
+        cited = {ref for args in samples[name] for ref in run_tool(name, args).rule_refs}
+        assert cited <= set(tool.rules), (name, cited - set(tool.rules))
+        assert cited == set(tool.rules), (name, set(tool.rules) - cited)

@@ -1,0 +1,103 @@
+"""Compose tool-based answers: the computed result first, then the rule quoted from the corpus.
+
+Also the number check: every number in an answer must come from a tool result or a cited chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from knowledge import KnowledgeIndex
+from knowledge.chunking import split_sentences
+from tools import RULES, ToolOutput
+
+from .answer import Citation
+from .language import Variant, localise
+
+
+class CompositionError(AssertionError):
+    """An answer failed its own checks: a bug in composition, never shown to a user."""
+
+
+def rule_citations(index: KnowledgeIndex, rule_ids: list[str]) -> list[Citation]:
+    """One citation per chunk stating the rules, quoting the sentence(s) that contain each anchor."""
+    by_chunk: dict[str, tuple[Any, list[str]]] = {}
+    # Statements first; a menu anchor only gets quoted when its chunk states nothing else cited.
+    for rule_id in sorted(rule_ids, key=lambda r: r.startswith("menu.")):
+        anchor = RULES[rule_id].anchor
+        chunks = index.chunks_stating(anchor)
+        if not chunks:
+            continue
+        # Prefer the excerpt seen most often (duplicates collapse into one chunk with many origins).
+        chunk = max(chunks, key=lambda c: (len(c.origins), -len(c.text)))
+        quote = _sentence_with(chunk.text, anchor)
+        entry = by_chunk.setdefault(chunk.id, (chunk, []))
+        if rule_id.startswith("menu.") and entry[1]:
+            continue
+        if quote not in entry[1]:
+            entry[1].append(quote)
+    citations = []
+    for chunk, quotes in by_chunk.values():
+        ordered = sorted(quotes, key=chunk.text.find)
+        citations.append(Citation(chunk_id=chunk.id, text=chunk.text, quote=" ".join(ordered),
+                                  source=chunk.source, menu_path=chunk.menu_path))
+    return citations
+
+
+def _sentence_with(text: str, anchor: str) -> str:
+    sentences = split_sentences(text)
+    for width in range(1, len(sentences) + 1):
+        for start in range(len(sentences) - width + 1):
+            window = " ".join(sentences[start:start + width])
+            if anchor in window:
+                return window
+    return anchor
+
+
+def explanation(result: ToolOutput, variant: Variant) -> str:
+    return result.explanation_en if variant == "en" else localise(result.explanation_zh, variant)
+
+
+def notes_line(notes_zh: list[str], notes_en: list[str], variant: Variant) -> str | None:
+    if not notes_zh:
+        return None
+    if variant == "en":
+        return "Reading used: " + "; ".join(notes_en) + "."
+    return localise("说明:" + ";".join(notes_zh) + "。", variant)
+
+
+def rule_lines(citations: list[Citation], variant: Variant) -> list[str]:
+    if not citations:
+        return []
+    label = "Rule (quoted from the documentation):" if variant == "en" else localise("依据:", variant)
+    lines = [label]
+    lines.extend(f"「{c.quote}」" for c in citations)
+    menus = [c.menu_path for c in citations if c.menu_path]
+    if menus:
+        lines.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant)) + menus[0])
+    return lines
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_ENUMERATION = re.compile(r"^\s*\d+\.\s", re.M)
+
+
+def _numbers(text: str) -> set[str]:
+    out = set()
+    for raw in _NUMBER.findall(text):
+        integer, _, fraction = raw.partition(".")
+        fraction = fraction.rstrip("0")
+        out.add((integer.lstrip("0") or "0") + (f".{fraction}" if fraction else ""))
+    return out
+
+
+def check_numbers(answer: str, sources: list[str]) -> None:
+    """Raise when the answer states a number no tool result or cited chunk contains."""
+    allowed: set[str] = set()
+    for source in sources:
+        allowed |= _numbers(source)
+    stated = _numbers(_ENUMERATION.sub("", answer))
+    unsupported = stated - allowed
+    if unsupported:
+        raise CompositionError(f"answer states numbers no source supports: {sorted(unsupported)}")

@@ -1,0 +1,314 @@
+"""Fill a tool's arguments from the message, the extracted slots and what the session carried.
+
+A plan is either complete (arguments ready) or names the one detail still missing, with the
+follow-up question to ask. Enumerations are read from wording tables in zh and en; when a
+message names two different values ("批量还是单个?") the slot stays open and is asked about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .slots import Slots
+
+# (pattern, value) tables; patterns run on the lower-cased, Simplified message.
+_APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one application", "batch"),
+                (r"单个申请|单独申请|单独|单个|单笔|逐笔|分别申请|一笔一笔|\bsingl[ey]\b|individual|separately|one by one",
+                 "single")]
+_LINKED = [(r"基线解决方案|基线|baseline", "baseline_solution"),
+           (r"联营商品|联营|joint[- ]operation", "joint_operation_product"),
+           (r"无法关联|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
+            r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
+           (r"其他offering|其它offering|别的offering|其他商品|other offering|another offering", "other_offering")]
+_TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)\S{0,6}(储值卡|stored[- ]value card|prepaid card)|"
+                 r"(储值卡|stored[- ]value card|prepaid card)\S{0,3}(充值|top up)", "buy_card"),
+                (r"(用|使用|拿|刷|with|using|by)\s?\S{0,4}(储值卡|stored[- ]value card|prepaid card)|"
+                 r"储值卡(支付|付款|付|消费|购买云|买云)|paid with (a |the )?(stored[- ]value|prepaid) card", "pay_with_card"),
+                (r"现金|cash", "pay_cash")]
+_DASHBOARD = [(r"业绩看板|业绩|performance", "performance"), (r"消费看板|消费|consumption", "consumption")]
+_ROLE = [(r"客户经理主管|主管|supervisor", "account_manager_supervisor"),
+         (r"客户经理|account manager", "account_manager")]
+_RELATION = [(r"自己报备|我报备的|自己的客户|own customer|registered by (me|them|him|her)|i registered", "registered_by_self"),
+             (r"关联的客户|关联客户|associated", "associated"),
+             (r"别人的客户|其他人的客户|别的客户经理|不是我的|不属于|not (my|their|his|her) (own )?customer|someone else|another (account )?manager",
+              "other")]
+_UNDER_NAME = [(r"不在(其|他|她|自己|我)?的?名下|不是(其|他|她|自己|我)?的?名下|别人的客户|其他客户|not under|someone else|other salesperson", False),
+               (r"名下|自己的客户|own customers?|under (their|his|her|my) name", True)]
+_SAME_REQUEST = [(r"不同(的)?申付单|多个申付单|两个申付单|几个申付单|different payment requests?|separate payment requests?",
+                  "different"),
+                 (r"同一(个|张)?申付单|一个申付单|同个申付单|same payment request|one payment request", "same")]
+_COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\s*激励|([0-9]+|two|three|four|five|six)\s+incentives", re.I)
+_EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_CODE = re.compile(r"(?<![a-z0-9])cbc\.\d{1,10}(?![0-9])", re.I)
+_STATUS = re.compile(r"(?<![\d.])([1-5]\d{2})(?![\d.])")
+_STATUS_CONTEXT = re.compile(r"状态码|错误码|http|status|error|报错|返回|code|错误", re.I)
+
+
+def pick(text: str, table: list[tuple[str, Any]]) -> tuple[Any, bool]:
+    """The one value the text names, and whether it named conflicting ones (then the value is None).
+
+    Tables list specific wording first; a match is blanked out so that a longer phrase
+    ("客户经理主管", "不在名下") is not read again as the shorter one inside it.
+    """
+    found = []
+    for pattern, value in table:
+        if re.search(pattern, text, re.I):
+            text = re.sub(pattern, " ", text, flags=re.I)
+            if value not in found:
+                found.append(value)
+    if len(found) == 1:
+        return found[0], False
+    return None, len(found) > 1
+
+
+@dataclass
+class Plan:
+    tool: str
+    arguments: dict[str, Any]
+    missing: str | None = None           # the slot still needed
+    state: dict[str, Any] | None = None  # what later turns inherit (defaults to the arguments)
+    notes_zh: list[str] = field(default_factory=list)
+    notes_en: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.missing is None
+
+    @property
+    def carried(self) -> dict[str, Any]:
+        base = self.state if self.state is not None else self.arguments
+        return {k: v for k, v in base.items() if v is not None and k != "now"}
+
+
+FOLLOW_UPS: dict[tuple[str, str], tuple[str, str]] = {
+    ("invoice_merge_check", "application"): ("这些激励是批量申请发放的,还是单个申请发放的?",
+                                             "Were these incentives paid out through a batch application or applied for singly?"),
+    ("invoice_merge_check", "payment_request"): ("这些批量申请的激励是否在同一个申付单里?",
+                                                 "Are these batch-applied incentives on the same payment request?"),
+    ("po_assessment_check", "linked_to"): ("这个PO关联的是基线解决方案、联营商品、其他Offering,还是没有关联Offering?",
+                                           "Is the PO linked to a baseline solution, a joint-operation product, another offering, or no offering?"),
+    ("bill_timing", "period"): ("您想查哪个账期(哪个月)的伙伴账单?",
+                                "Which billing period (month) do you mean?"),
+    ("performance_visibility", "business_date"): ("您想查哪一天的业绩数据?",
+                                                  "Which day's performance data do you mean?"),
+    ("consumption_lookback", "requested_start"): ("您想从哪一天或哪个月开始查询客户消费?",
+                                                  "From which day or month do you want to query customer consumption?"),
+    ("stored_value_card_credit", "transaction"): ("是购买储值卡,还是使用储值卡支付云服务?",
+                                                  "Is this buying a stored-value card, or paying for cloud services with one?"),
+    ("stored_value_card_credit", "amount"): ("金额是多少元?", "What is the amount in CNY?"),
+    ("attribution_start", "assigned_at"): ("客户是哪天(几点)分配给该客户经理的?",
+                                           "When (date and time) was the customer assigned to the account manager?"),
+    ("attribution_start", "dashboard"): ("您看的是业绩看板还是消费看板?",
+                                         "Do you mean the performance dashboard or the consumption dashboard?"),
+    ("opportunity_permission", "role"): ("您的角色是客户经理还是客户经理主管?",
+                                         "Is the role an account manager or an account-manager supervisor?"),
+    ("order_visibility", "customer_under_their_name"): ("这个客户在该业务员名下吗?",
+                                                        "Is the customer under the salesperson's name?"),
+    ("error_code_lookup", "code"): ("请提供HTTP状态码或CBC错误码(例如 CBC.30000010)。",
+                                    "Which HTTP status or CBC error code (e.g. CBC.30000010) did you get?"),
+}
+
+
+def plan(tool: str, text: str, slots: Slots, now: datetime, carried: dict[str, Any] | None = None) -> Plan:
+    """Arguments for ``tool`` from this message, falling back to what earlier turns carried."""
+    from knowledge.lexical import to_simplified
+
+    low = to_simplified(text).lower()
+    carried = dict(carried or {})
+    return _PLANNERS[tool](low, slots, now, carried)
+
+
+def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    application, conflict = pick(low, _APPLICATION)
+    application = application or carried.get("application")
+    request, _ = pick(low, _SAME_REQUEST)
+    request = request or carried.get("payment_request")
+    periods = slots.months or carried.get("periods") or []
+    count_match = _COUNT.search(low)
+    count = carried.get("count")
+    if count_match:
+        raw = count_match.group(1) or count_match.group(3)
+        count = int(raw) if raw.isdigit() else _EN_NUMBERS.get(raw, {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5,
+                                                                      "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}.get(raw))
+    state = {"application": application, "payment_request": request, "periods": periods, "count": count}
+    result = Plan("invoice_merge_check", {}, state=state)
+    if application is None:
+        result.missing = "application"
+        return result
+    n = max(count or 0, len(periods), 2)
+    if not count and not periods:
+        result.notes_zh.append("未说明激励笔数,按两笔激励说明")
+        result.notes_en.append("the number of incentives was not given, so two incentives were assumed")
+    if application == "batch" and request is None:
+        # One batch application yields one payment request (corpus): read it that way, and say so.
+        request = "same"
+        state["payment_request"] = "same"
+        result.notes_zh.append("按同一次批量申请(一个申付单)理解")
+        result.notes_en.append("read as one batch application, i.e. one payment request")
+    incentives = []
+    for i in range(n):
+        item: dict[str, Any] = {"id": f"incentive-{i + 1}", "application": application}
+        if i < len(periods):
+            item["billing_period"] = periods[i]
+        if application == "batch":
+            item["payment_request_id"] = "payment-request-1" if request == "same" else f"payment-request-{i + 1}"
+        incentives.append(item)
+    result.arguments = {"incentives": incentives}
+    return result
+
+
+def _po(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    linked, _ = pick(low, _LINKED)
+    linked = linked or carried.get("linked_to")
+    if linked is None:
+        return Plan("po_assessment_check", {}, missing="linked_to")
+    return Plan("po_assessment_check", {"linked_to": linked})
+
+
+def _bill(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    args: dict[str, Any] = {"now": now.isoformat()}
+    zone = slots.timezone or carried.get("timezone")
+    if zone and zone != "Asia/Shanghai":
+        args["timezone"] = zone
+    if slots.datetimes:
+        args["event_time"] = slots.datetimes[0].isoformat()
+    elif slots.months:
+        args["billing_period"] = slots.months[0]
+    elif carried.get("billing_period") or carried.get("event_time"):
+        key = "billing_period" if carried.get("billing_period") else "event_time"
+        args[key] = carried[key]
+    else:
+        return Plan("bill_timing", {k: v for k, v in args.items() if k != "now"}, missing="period")
+    return Plan("bill_timing", args)
+
+
+def _performance(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    day = slots.dates[0] if slots.dates else (slots.datetimes[0].date() if slots.datetimes else None)
+    if day is None and carried.get("business_date"):
+        return Plan("performance_visibility", {"business_date": carried["business_date"]})
+    if day is None:
+        return Plan("performance_visibility", {}, missing="business_date")
+    return Plan("performance_visibility", {"business_date": day.isoformat()})
+
+
+def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    if slots.dates:
+        start = slots.dates[0].isoformat()
+    elif slots.months:
+        start = slots.months[0]
+    else:
+        match = re.search(r"([0-9两二三四五六七八九十]+)\s*(年|个月)(前|以前|之前)|(\d+)\s*(years?|months?)\s+ago", low)
+        start = None
+        if match:
+            from datetime import timedelta
+
+            from tools.model import BEIJING, add_months
+
+            raw = match.group(1) or match.group(4)
+            amount = int(raw) if raw.isdigit() else {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+                                                    "七": 7, "八": 8, "九": 9, "十": 10}.get(raw, 0)
+            months = amount * 12 if (match.group(2) or match.group(5) or "").startswith(("年", "year")) else amount
+            start = add_months(now.astimezone(BEIJING).date(), -months).isoformat()
+        start = start or carried.get("requested_start")
+    if start is None:
+        return Plan("consumption_lookback", {}, missing="requested_start")
+    return Plan("consumption_lookback", {"requested_start": start, "now": now.isoformat()})
+
+
+def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    transaction, _ = pick(low, _TRANSACTION)
+    if transaction == "pay_cash" and re.search(r"储值卡|stored[- ]value|prepaid", low) and "现金支付的额度" not in low:
+        transaction = None  # "cash" next to a card usually describes the card's cash value: ask
+    transaction = transaction or carried.get("transaction")
+    amount = str(slots.amounts[0]) if slots.amounts else carried.get("amount")
+    state = {"transaction": transaction, "amount": amount}
+    if transaction is None:
+        return Plan("stored_value_card_credit", state, missing="transaction")
+    if amount is None:
+        return Plan("stored_value_card_credit", state, missing="amount")
+    return Plan("stored_value_card_credit", {"transaction": transaction, "amount": amount})
+
+
+def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    dashboard, _ = pick(low, _DASHBOARD)
+    dashboard = dashboard or carried.get("dashboard")
+    result = Plan("attribution_start", {})
+    if slots.datetimes:
+        assigned = slots.datetimes[0].isoformat()
+    elif slots.dates:
+        from datetime import time
+
+        from tools.model import BEIJING
+
+        assigned = datetime.combine(slots.dates[0], time(0), BEIJING).isoformat()
+        result.notes_zh.append("未给出分配时刻,按当天 00:00(北京时间)计")
+        result.notes_en.append("no time of assignment was given, so 00:00 Beijing time that day was used")
+    else:
+        assigned = carried.get("assigned_at")
+    result.arguments = {"assigned_at": assigned, "dashboard": dashboard}
+    if dashboard is None:
+        result.missing = "dashboard"
+    elif assigned is None:
+        result.missing = "assigned_at"
+    return result
+
+
+def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    role, _ = pick(low, _ROLE)
+    if role is None and re.search(r"我是主管|作为主管|i am a supervisor|i'm a supervisor", low):
+        role = "account_manager_supervisor"
+    role = role or carried.get("role")
+    relation, _ = pick(low, _RELATION)
+    relation = relation or carried.get("customer_relation")
+    if role is None:
+        return Plan("opportunity_permission", {"customer_relation": relation}, missing="role")
+    args: dict[str, Any] = {"role": role}
+    if relation:
+        args["customer_relation"] = relation
+    return Plan("opportunity_permission", args)
+
+
+def _orders(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    under, _ = pick(low, _UNDER_NAME)
+    if under is None:
+        under = carried.get("customer_under_their_name")
+    if under is None:
+        return Plan("order_visibility", {}, missing="customer_under_their_name")
+    return Plan("order_visibility", {"customer_under_their_name": under})
+
+
+def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    args: dict[str, Any] = {}
+    code = _CODE.search(low)
+    if code:
+        args["error_code"] = code.group(0).upper()
+    status = _STATUS.search(low)
+    if status and (_STATUS_CONTEXT.search(low) or code):
+        args["http_status"] = int(status.group(1))
+    elif re.search(r"\b4xx\b|4开头|4字头", low):
+        args["http_status"] = 400
+        return Plan("error_code_lookup", args, notes_zh=["4xx 按客户端错误类(以 400 为例)说明"],
+                    notes_en=["4xx explained as the client-error class (400 as the example)"])
+    elif re.search(r"\b5xx\b|5开头|5字头", low):
+        args["http_status"] = 500
+        return Plan("error_code_lookup", args, notes_zh=["5xx 按系统错误类(以 500 为例)说明"],
+                    notes_en=["5xx explained as the system-error class (500 as the example)"])
+    if not args:
+        return Plan("error_code_lookup", {}, missing="code")
+    return Plan("error_code_lookup", args)
+
+
+def _menu(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    return Plan("menu_path_lookup", {"task": low[:500]})
+
+
+_PLANNERS = {
+    "invoice_merge_check": _invoice, "po_assessment_check": _po, "bill_timing": _bill,
+    "performance_visibility": _performance, "consumption_lookback": _lookback,
+    "stored_value_card_credit": _stored_value, "attribution_start": _attribution,
+    "opportunity_permission": _opportunity, "order_visibility": _orders, "error_code_lookup": _error_code,
+    "menu_path_lookup": _menu,
+}

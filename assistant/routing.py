@@ -1,0 +1,90 @@
+"""Which rules-engine tools does a question call for?
+
+Each tool is profiled by its description and example phrasings (zh and en). A question is scored
+against every profile by meaning (the embedder's similarity to the closest example) and by words
+(IDF-weighted share of the question's terms that are distinctive for the tool). No keyword chains:
+adding a tool means adding its examples. Thresholds are tuned on the dev split.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge import Embedder
+from knowledge.lexical import tokenize
+from tools import TOOLS, Tool
+
+DENSE_WEIGHT = 0.5
+THRESHOLD = 0.42     # a tool applies when its combined score reaches this
+MARGIN = 0.06        # a second tool applies too when it is this close to the best
+
+
+@dataclass(frozen=True)
+class Route:
+    tool: str
+    score: float
+    dense: float
+    lexical: float
+
+
+class ToolRouter:
+    def __init__(self, embedder: Embedder, tools: dict[str, Tool] | None = None,
+                 threshold: float = THRESHOLD, margin: float = MARGIN,
+                 vocabulary: Callable[[], frozenset[str]] | None = None) -> None:
+        self.embedder = embedder
+        # Only domain words count lexically ("今天" in an example must not pull in weather questions).
+        self.vocabulary = vocabulary
+        self.tools = tools or TOOLS
+        self.threshold = threshold
+        self.margin = margin
+        self._lock = threading.Lock()
+        self._profiles: tuple[dict[str, np.ndarray], dict[str, Counter], dict[str, float]] | None = None
+
+    def _profile(self) -> tuple[dict[str, np.ndarray], dict[str, Counter], dict[str, float]]:
+        with self._lock:
+            if self._profiles is None:
+                vectors = {name: self.embedder.embed_documents(list(tool.examples))
+                           for name, tool in self.tools.items()}
+                domain = self.vocabulary() if self.vocabulary is not None else domain_terms()
+                terms = {name: Counter(t for text in (*tool.examples, tool.description.split("\n\n")[0])
+                                       for t in tokenize(text) if t in domain)
+                         for name, tool in self.tools.items()}
+                df = Counter(t for bag in terms.values() for t in bag)
+                idf = {t: math.log(len(self.tools) / n) for t, n in df.items()}
+                self._profiles = (vectors, terms, idf)
+            return self._profiles
+
+    def scores(self, question: str) -> list[Route]:
+        vectors, terms, idf = self._profile()
+        query = self.embedder.embed_query(question)
+        tokens = set(tokenize(question))
+        informative = sum(idf.get(t, 0.0) for t in tokens) or 1.0
+        routes = []
+        for name in self.tools:
+            dense = float(np.max(vectors[name] @ query))
+            lexical = sum(idf.get(t, 0.0) for t in tokens if t in terms[name]) / informative
+            routes.append(Route(name, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))
+        return sorted(routes, key=lambda r: -r.score)
+
+    def route(self, question: str) -> list[Route]:
+        # A tool needs at least one of its domain words in the question, besides a close meaning.
+        ranked = [r for r in self.scores(question) if r.lexical > 0]
+        if not ranked or ranked[0].score < self.threshold:
+            return []
+        return [r for r in ranked if r.score >= self.threshold and ranked[0].score - r.score <= self.margin]
+
+
+def domain_terms() -> frozenset[str]:
+    """Corpus words plus the glossary's canonical terms: the words that can name a rule's topic."""
+    from knowledge import DEFAULT_CORPUS
+    from knowledge.lexical import canonical_terms
+    from knowledge.loaders import load_paths
+
+    words = {t for excerpt in load_paths([DEFAULT_CORPUS]) for t in tokenize(excerpt.text)}
+    return frozenset(words | canonical_terms())

@@ -1,0 +1,164 @@
+"""Conversation state in a real database: SQLite in the data directory, or PostgreSQL by URL.
+
+Each turn and the pending tool call (name, arguments so far, the slot asked about) are stored in
+one transaction. Several API workers may share the database: SQLite runs in WAL mode with a busy
+timeout, PostgreSQL locks the session row while a turn is written.
+
+SessionError
+├── SessionExpiredError   the session was idle longer than the TTL: start a new one
+├── SessionNotFoundError  no such session id
+└── SessionStoreError     the database is unreachable, locked too long, or corrupt
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select)
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class SessionError(Exception):
+    pass
+
+
+class SessionExpiredError(SessionError):
+    pass
+
+
+class SessionNotFoundError(SessionError):
+    pass
+
+
+class SessionStoreError(SessionError):
+    pass
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _SessionRow(_Base):
+    __tablename__ = "chat_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[dict] = mapped_column(JSON, default=dict)  # pending / last tool and arguments
+
+
+class _TurnRow(_Base):
+    __tablename__ = "chat_turns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+@dataclass
+class SessionState:
+    id: str
+    pending: dict[str, Any] | None     # {"tool", "carried", "missing"}
+    last: dict[str, Any] | None        # {"tool", "carried"} of the last completed tool call
+    turns: int
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class SessionStore:
+    def __init__(self, url: str, ttl: timedelta = timedelta(hours=24)) -> None:
+        self.url = url
+        self.ttl = ttl
+        try:
+            connect_args = {"timeout": 5} if url.startswith("sqlite") else {"connect_timeout": 5}
+            self._engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise SessionStoreError(f"cannot use session database {self._safe_url()}: {exc}") from exc
+        if url.startswith("sqlite"):
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        try:
+            _Base.metadata.create_all(self._engine)
+        except DatabaseError as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+    def _safe_url(self) -> str:
+        return self._engine.url.render_as_string(hide_password=True) if hasattr(self, "_engine") else "(invalid URL)"
+
+    def _db_message(self, exc: Exception) -> str:
+        text = str(getattr(exc, "orig", exc))
+        if "locked" in text:
+            return f"session database {self._safe_url()} is locked by another process; try again"
+        if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+            return (f"session database {self._safe_url()} is corrupt or not a database; move it aside "
+                    "to start with an empty one")
+        return f"session database {self._safe_url()} failed: {text}"
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def new_id(self) -> str:
+        return uuid.uuid4().hex
+
+    def load(self, session_id: str, now: datetime) -> SessionState:
+        """The state of an existing session (unknown ids start fresh)."""
+        try:
+            with Session(self._engine) as db:
+                row = db.get(_SessionRow, session_id)
+                if row is None:
+                    return SessionState(session_id, None, None, 0)
+                if _utc(now) - _utc(row.updated_at) > self.ttl:
+                    raise SessionExpiredError(
+                        f"session {session_id} expired after {self.ttl} without activity; start a new session")
+                turns = db.query(_TurnRow).filter(_TurnRow.session_id == session_id).count()
+                state = row.state or {}
+                return SessionState(session_id, state.get("pending"), state.get("last"), turns)
+        except OperationalError as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+        except DatabaseError as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+    def save_turn(self, session_id: str, now: datetime, message: str, answer: str, payload: dict[str, Any],
+                  pending: dict[str, Any] | None, last: dict[str, Any] | None) -> None:
+        """Record a turn and the new state in one transaction: all of it or none."""
+        moment = _utc(now)
+        try:
+            with Session(self._engine) as db, db.begin():
+                stmt = select(_SessionRow).where(_SessionRow.id == session_id)
+                if self._engine.dialect.name == "postgresql":
+                    stmt = stmt.with_for_update()
+                row = db.execute(stmt).scalar_one_or_none()
+                if row is None:
+                    row = _SessionRow(id=session_id, created_at=moment, updated_at=moment, state={})
+                    db.add(row)
+                row.updated_at = moment
+                row.state = json.loads(json.dumps({"pending": pending, "last": last}, default=str))
+                db.add(_TurnRow(session_id=session_id, created_at=moment, message=message, answer=answer,
+                                payload=json.loads(json.dumps(payload, default=str))))
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+    def history(self, session_id: str) -> list[dict[str, Any]]:
+        try:
+            with Session(self._engine) as db:
+                rows = db.execute(select(_TurnRow).where(_TurnRow.session_id == session_id)
+                                  .order_by(_TurnRow.id)).scalars()
+                return [{"message": r.message, "answer": r.answer, "payload": r.payload,
+                         "created_at": r.created_at} for r in rows]
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

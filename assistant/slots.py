@@ -1,0 +1,299 @@
+"""Extract tool arguments from free text, relative to ``now``.
+
+Dates, months, times with zones, amounts and the enumerations the tools take. Every reading
+that involved a choice (a month without a year, "PST" meaning Los Angeles time) is recorded in
+``notes`` so the answer can say which reading was used; nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+_MONTHS_EN = {m: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for m in names}
+_MONTH_EN = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_WEEKDAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAYS_EN = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+# Places and abbreviations users name, to IANA zones. Abbreviations carry a note: PST may mean PDT.
+_ZONE_WORDS = {
+    "北京时间": "Asia/Shanghai", "北京": "Asia/Shanghai", "beijing": "Asia/Shanghai", "china": "Asia/Shanghai",
+    "东京": "Asia/Tokyo", "tokyo": "Asia/Tokyo", "日本": "Asia/Tokyo", "japan": "Asia/Tokyo",
+    "洛杉矶": "America/Los_Angeles", "los angeles": "America/Los_Angeles", "旧金山": "America/Los_Angeles",
+    "san francisco": "America/Los_Angeles", "seattle": "America/Los_Angeles", "西雅图": "America/Los_Angeles",
+    "纽约": "America/New_York", "new york": "America/New_York",
+    "伦敦": "Europe/London", "london": "Europe/London", "英国": "Europe/London",
+    "巴黎": "Europe/Paris", "paris": "Europe/Paris", "柏林": "Europe/Berlin", "berlin": "Europe/Berlin",
+    "新加坡": "Asia/Singapore", "singapore": "Asia/Singapore", "香港": "Asia/Hong_Kong", "hong kong": "Asia/Hong_Kong",
+    "悉尼": "Australia/Sydney", "sydney": "Australia/Sydney", "迪拜": "Asia/Dubai", "dubai": "Asia/Dubai",
+    "首尔": "Asia/Seoul", "seoul": "Asia/Seoul", "曼谷": "Asia/Bangkok", "bangkok": "Asia/Bangkok",
+    "雅加达": "Asia/Jakarta", "jakarta": "Asia/Jakarta",
+}
+_ZONE_ABBR = {"utc": "UTC", "gmt": "UTC", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+              "pt": "America/Los_Angeles", "est": "America/New_York", "edt": "America/New_York",
+              "jst": "Asia/Tokyo", "bst": "Europe/London", "cet": "Europe/Paris", "cst": "Asia/Shanghai",
+              "sgt": "Asia/Singapore", "hkt": "Asia/Hong_Kong"}
+
+
+@dataclass
+class Slots:
+    """Everything found in one message."""
+
+    dates: list[date] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+    datetimes: list[datetime] = field(default_factory=list)
+    timezone: str | None = None
+    amounts: list[Decimal] = field(default_factory=list)
+    notes_zh: list[str] = field(default_factory=list)
+    notes_en: list[str] = field(default_factory=list)
+
+    def note(self, zh: str, en: str) -> None:
+        if zh not in self.notes_zh:
+            self.notes_zh.append(zh)
+            self.notes_en.append(en)
+
+
+def _year_for(month: int, today: date, slots: Slots, label_zh: str, label_en: str, prefer_past: bool) -> int:
+    """A month or date without a year: the most recent one (or this year's when the past is not preferred)."""
+    year = today.year
+    if prefer_past and month > today.month:
+        year -= 1
+    slots.note(f"{label_zh}按 {year} 年理解", f"{label_en} read as {year}")
+    return year
+
+
+def _cn_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    if len(text) == 2 and text[0] == "十":
+        return 10 + _CN_DIGITS.get(text[1], 0)
+    if len(text) == 2 and text[1] == "十":
+        return _CN_DIGITS.get(text[0], 0) * 10
+    if len(text) == 3 and text[1] == "十":
+        return _CN_DIGITS.get(text[0], 0) * 10 + _CN_DIGITS.get(text[2], 0)
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def extract(text: str, now: datetime, prefer_past: bool = True) -> Slots:
+    """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words."""
+    slots = Slots()
+    low = text.lower()
+    today = now.astimezone(BEIJING).date()
+    _extract_zone(low, slots)
+    consumed = _extract_datetimes(text, low, slots, today, prefer_past)
+    _extract_dates(text, low, slots, today, prefer_past, consumed)
+    _extract_months(text, low, slots, today, prefer_past, consumed)
+    _extract_amounts(text, slots)
+    return slots
+
+
+def _extract_zone(low: str, slots: Slots) -> None:
+    match = re.search(r"(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", low) or \
+        re.search(r"(?<![\d:])([+-])(\d{2}):(\d{2})\b", low)
+    if match:
+        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        if minutes == 0 and hours <= 14:
+            # IANA Etc/GMT zones invert the sign: UTC+9 is Etc/GMT-9.
+            slots.timezone = "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+            return
+    for word, zone in sorted(_ZONE_WORDS.items(), key=lambda kv: -len(kv[0])):
+        if word in low:
+            if word in {"北京时间", "北京", "beijing", "china"} and slots.timezone:
+                continue
+            slots.timezone = zone
+            if zone != "Asia/Shanghai":
+                return
+    for abbr, zone in _ZONE_ABBR.items():
+        if re.search(rf"(?<![a-z]){abbr}(?![a-z])", low):
+            slots.timezone = zone
+            if abbr in {"pst", "pdt", "pt", "est", "edt", "bst", "cet", "cst"}:
+                slots.note(f"{abbr.upper()} 按 {zone} 时区理解(含夏令时)",
+                           f"{abbr.upper()} read as the {zone} time zone (daylight saving applied)")
+            return
+
+
+def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_past: bool) -> list[tuple[int, int]]:
+    """Date plus clock time, e.g. 2026-08-31 20:00 UTC, 8月31日 23:30, 2026-08-31T20:00:00+09:00."""
+    consumed = []
+    pattern = re.compile(
+        r"(?:(\d{4})[-/年.])?(\d{1,2})[-/月.](\d{1,2})[日号]?\s*(?:t|\s|,|的)?\s*"
+        r"(?:(上午|下午|晚上|凌晨|中午)\s*)?(\d{1,2})[:点时](\d{2})?(?::(\d{2}))?(?:分)?\s*(am|pm)?"
+        r"\s*(z|[+-]\d{2}:?\d{2})?", re.I)
+    for m in pattern.finditer(low):
+        year_s, month_s, day_s, half, hour_s, minute_s, _sec, ampm, offset = m.groups()
+        hour, minute = int(hour_s), int(minute_s or 0)
+        if (half in {"下午", "晚上"} or ampm == "pm") and hour < 12:
+            hour += 12
+        if ampm == "am" and hour == 12:
+            hour = 0
+        month, day = int(month_s), int(day_s)
+        year = int(year_s) if year_s else _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
+        day_value = _valid(year, month, day)
+        if day_value is None or hour > 23 or minute > 59:
+            continue
+        if offset:
+            zone = ZoneInfo("UTC") if offset == "z" else None
+            if zone is None:
+                sign = 1 if offset[0] == "+" else -1
+                digits = offset[1:].replace(":", "")
+                from datetime import timezone as _tz
+
+                zone = _tz(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        elif slots.timezone:
+            zone = ZoneInfo(slots.timezone)
+        else:
+            zone = BEIJING
+            slots.note("未说明时区的时间按北京时间理解", "a time without a zone is read as Beijing time")
+        slots.datetimes.append(datetime.combine(day_value, time(hour, minute), zone))
+        consumed.append(m.span())
+    return consumed
+
+
+def _inside(span: tuple[int, int], consumed: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in consumed)
+
+
+def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
+                   consumed: list[tuple[int, int]]) -> None:
+    found: list[tuple[int, date]] = []
+    for m in re.finditer(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})[日号]?", low):
+        if not _inside(m.span(), consumed):
+            value = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if value:
+                found.append((m.start(), value))
+                consumed.append(m.span())
+    for m in re.finditer(r"(?<![\d年/-])([0-9一二三四五六七八九十]{1,3})月([0-9一二三四五六七八九十]{1,3})[日号]", text):
+        if _inside(m.span(), consumed):
+            continue
+        month, day = _cn_number(m.group(1)), _cn_number(m.group(2))
+        if month and day:
+            year = _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
+            value = _valid(year, month, day)
+            if value:
+                found.append((m.start(), value))
+                consumed.append(m.span())
+    for m in re.finditer(rf"\b{_MONTH_EN}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?\b", low):
+        month, day = _MONTHS_EN[m.group(1)[:3] if m.group(1)[:4] != "sept" else "sep"], int(m.group(2))
+        year = int(m.group(3)) if m.group(3) else _year_for(month, today, slots, f"{month}月{day}日",
+                                                             f"{m.group(1).title()} {day}", prefer_past)
+        value = _valid(year, month, day)
+        if value:
+            found.append((m.start(), value))
+            consumed.append(m.span())
+    for m in re.finditer(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_EN}\b(?:,?\s*(\d{{4}}))?", low):
+        if _inside(m.span(), consumed):
+            continue
+        month, day = _MONTHS_EN[m.group(2)[:3] if m.group(2)[:4] != "sept" else "sep"], int(m.group(1))
+        year = int(m.group(3)) if m.group(3) else _year_for(month, today, slots, f"{month}月{day}日",
+                                                             f"{day} {m.group(2).title()}", prefer_past)
+        value = _valid(year, month, day)
+        if value:
+            found.append((m.start(), value))
+            consumed.append(m.span())
+    relative = [(r"今天|今日|\btoday\b", 0), (r"昨天|昨日|\byesterday\b", -1), (r"前天|day before yesterday", -2),
+                (r"明天|明日|\btomorrow\b", 1)]
+    for pattern, delta in relative:
+        for m in re.finditer(pattern, low):
+            if pattern.startswith("昨天") and "day before yesterday" in low:
+                continue
+            found.append((m.start(), today + timedelta(days=delta)))
+    for m in re.finditer(r"(上上|上|这|本|下)?(?:周|星期|礼拜)([一二三四五六日天])", text):
+        weekday = _WEEKDAYS_ZH[m.group(2)]
+        week_shift = {"上上": -2, "上": -1, "下": 1}.get(m.group(1) or "", 0)
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week_shift)
+        value = monday + timedelta(days=weekday)
+        if not m.group(1):
+            slots.note(f"“{m.group(0)}”按本周理解", f"'{m.group(0)}' read as this week's")
+        found.append((m.start(), value))
+    for m in re.finditer(r"\b(last|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", low):
+        weekday = _WEEKDAYS_EN[m.group(2)]
+        if m.group(1) == "last":
+            # "last Friday": the most recent Friday before today
+            back = (today.weekday() - weekday) % 7 or 7
+            value = today - timedelta(days=back)
+        else:
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1 if m.group(1) == "next" else 0)
+            value = monday + timedelta(days=weekday)
+            if not m.group(1):
+                slots.note(f"{m.group(2).title()} 按本周理解", f"'{m.group(2).title()}' read as this week's")
+        found.append((m.start(), value))
+    slots.dates.extend(d for _, d in sorted(found, key=lambda pair: pair[0]))
+
+
+def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
+                    consumed: list[tuple[int, int]]) -> None:
+    found: list[tuple[int, str]] = []
+
+    def add(pos: int, year: int, month: int) -> None:
+        if 1 <= month <= 12:
+            found.append((pos, f"{year:04d}-{month:02d}"))
+
+    for m in re.finditer(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])", text):
+        if not _inside(m.span(), consumed):
+            add(m.start(), int(m.group(1)), int(m.group(2)))
+            consumed.append(m.span())
+    for m in re.finditer(r"(?<![\d-])(\d{4})-(\d{2})(?![-\d])", low):
+        if not _inside(m.span(), consumed):
+            add(m.start(), int(m.group(1)), int(m.group(2)))
+            consumed.append(m.span())
+    for m in re.finditer(r"(?<![\d年/-])([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?!\s*[0-9一二三四五六七八九十]{1,3}\s*[日号])", text):
+        if _inside(m.span(), consumed):
+            continue
+        month = _cn_number(m.group(1))
+        if month and 1 <= month <= 12:
+            year = _year_for(month, today, slots, f"{month}月", f"month {month}", prefer_past)
+            add(m.start(), year, month)
+            consumed.append(m.span())
+    for m in re.finditer(rf"\b{_MONTH_EN}\b\.?(?:\s+(\d{{4}}))?(?!\s*\d{{1,2}}\b(?!\d))", low):
+        if _inside(m.span(), consumed) or (m.group(1) == "may" and not m.group(2)
+                                           and re.search(r"\bmay\s+(i|we|you|it|not|be)\b", low[m.start():])):
+            continue  # "may I ..." is a verb
+        month = _MONTHS_EN[m.group(1)[:3] if m.group(1)[:4] != "sept" else "sep"]
+        year = int(m.group(2)) if m.group(2) else _year_for(month, today, slots, f"{month}月", m.group(1).title(),
+                                                            prefer_past)
+        add(m.start(), year, month)
+    this_month = date(today.year, today.month, 1)
+    for pattern, delta in ((r"上上个?月", -2), (r"(?<!上)上个?月|last month|previous month", -1),
+                           (r"这个月|本月|this month|current month", 0), (r"下个?月|next month", 1)):
+        for m in re.finditer(pattern, low):
+            index = this_month.year * 12 + this_month.month - 1 + delta
+            add(m.start(), index // 12, index % 12 + 1)
+    slots.months.extend(p for _, p in sorted(found, key=lambda pair: pair[0]))
+
+
+def _extract_amounts(text: str, slots: Slots) -> None:
+    pattern = re.compile(
+        r"(¥|rmb|cny|人民币)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万|千|k|w)?\s*(元|块钱|块|rmb|cny|yuan|人民币)?", re.I)
+    for m in pattern.finditer(text):
+        prefix, number, scale, unit = m.groups()
+        if not (prefix or unit or scale):
+            continue
+        if scale and not (prefix or unit) and scale.lower() not in {"k", "w", "万"}:
+            continue
+        after = text[m.end():m.end() + 1]
+        if after in {"月", "日", "号", "年", "个"}:
+            continue
+        try:
+            value = Decimal(number.replace(",", ""))
+        except InvalidOperation:
+            continue
+        value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000}.get((scale or "").lower(), 1)
+        slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)
