@@ -59,6 +59,16 @@ def explanation(result: ToolOutput, variant: Variant) -> str:
     return result.explanation_en if variant == "en" else localise(result.explanation_zh, variant)
 
 
+def steps_lines(payload: dict[str, Any], variant: Variant) -> list[str]:
+    """Numbered steps when a result carries them (menu lookups); the steps are corpus wording."""
+    matches = payload.get("matches") or []
+    if not matches:
+        return []
+    steps = matches[0]["steps_en" if variant == "en" else "steps_zh"]
+    label = "Steps:" if variant == "en" else localise("操作步骤:", variant)
+    return [label, *(f"{n}. {step}" for n, step in enumerate(steps, start=1))]
+
+
 def notes_line(notes_zh: list[str], notes_en: list[str], variant: Variant) -> str | None:
     if not notes_zh:
         return None

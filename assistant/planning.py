@@ -23,9 +23,10 @@ _LINKED = [(r"基线解决方案|基线|baseline", "baseline_solution"),
            (r"无法关联|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
             r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
            (r"其他offering|其它offering|别的offering|其他商品|other offering|another offering", "other_offering")]
-_TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)\S{0,6}(储值卡|stored[- ]value card|prepaid card)|"
+_TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)\S{0,12}(储值卡|stored[- ]value card|prepaid card)|"
+                 r"\b(buy|buying|bought|purchas\w*|top(ped)? up)\s+(a\s+|an\s+|the\s+|one\s+)?(\S+\s+)?(stored[- ]value|prepaid) cards?|"
                  r"(储值卡|stored[- ]value card|prepaid card)\S{0,3}(充值|top up)", "buy_card"),
-                (r"(用|使用|拿|刷|with|using|by)\s?\S{0,4}(储值卡|stored[- ]value card|prepaid card)|"
+                (r"(用|使用|拿|刷)\S{0,4}(储值卡)|\b(with|using|by)\s+(a\s+|the\s+|my\s+|their\s+)?(stored[- ]value|prepaid) card|"
                  r"储值卡(支付|付款|付|消费|购买云|买云)|paid with (a |the )?(stored[- ]value|prepaid) card", "pay_with_card"),
                 (r"现金|cash", "pay_cash")]
 _DASHBOARD = [(r"业绩看板|业绩|performance", "performance"), (r"消费看板|消费|consumption", "consumption")]
@@ -69,6 +70,7 @@ class Plan:
     tool: str
     arguments: dict[str, Any]
     missing: str | None = None           # the slot still needed
+    applicable: bool = True              # False: the wording shows the tool does not fit after all
     state: dict[str, Any] | None = None  # what later turns inherit (defaults to the arguments)
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
@@ -301,8 +303,14 @@ def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) 
     return Plan("error_code_lookup", args)
 
 
+_WHERE = re.compile(r"在哪|哪里|哪儿|哪个菜单|什么菜单|菜单|入口|怎么进|如何进入|路径|(怎么|如何|怎样)(查看|看|找|查询|导出|打开)|"
+                    r"\bwhere\b|which menu|\bmenu\b|navigate|find the|how (do|can) i (view|see|find|open|check|export)|"
+                    r"how to (view|see|find|open|check|export)")
+
+
 def _menu(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    return Plan("menu_path_lookup", {"task": low[:500]})
+    # The menu tool answers "where is it"; a question about a rule that merely names a page is not one.
+    return Plan("menu_path_lookup", {"task": low[:500]}, applicable=bool(_WHERE.search(low)))
 
 
 _PLANNERS = {

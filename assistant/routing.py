@@ -51,7 +51,7 @@ class ToolRouter:
             if self._profiles is None:
                 vectors = {name: self.embedder.embed_documents(list(tool.examples))
                            for name, tool in self.tools.items()}
-                domain = self.vocabulary() if self.vocabulary is not None else domain_terms()
+                domain = self._domain()
                 terms = {name: Counter(t for text in (*tool.examples, tool.description.split("\n\n")[0])
                                        for t in tokenize(text) if t in domain)
                          for name, tool in self.tools.items()}
@@ -60,11 +60,20 @@ class ToolRouter:
                 self._profiles = (vectors, terms, idf)
             return self._profiles
 
+    def _domain(self) -> frozenset[str]:
+        if getattr(self, "_domain_cache", None) is None:
+            self._domain_cache = self.vocabulary() if self.vocabulary is not None else domain_terms()
+        return self._domain_cache
+
     def scores(self, question: str) -> list[Route]:
         vectors, terms, idf = self._profile()
         query = self.embedder.embed_query(question)
-        tokens = set(tokenize(question))
-        informative = sum(idf.get(t, 0.0) for t in tokens) or 1.0
+        domain = self._domain()
+        tokens = {t for t in tokenize(question) if t in domain}
+        # Domain words no tool uses still count in the denominator (as the rarest): a question about
+        # 联合立项 that also says 伙伴 is not a partner-bill question.
+        rarest = max(idf.values(), default=1.0)
+        informative = sum(idf.get(t, rarest) for t in tokens) or 1.0
         routes = []
         for name in self.tools:
             dense = float(np.max(vectors[name] @ query))

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
-from knowledge.lexical import canonical_terms
+from knowledge.lexical import canonical_terms, to_simplified
 from knowledge.support import assess
 from tools import ToolInputError, get_tool
 
 from .answer import Answer, Citation, ToolCall
-from .compose import check_numbers, explanation, notes_line, rule_citations, rule_lines
+from .compose import check_numbers, explanation, notes_line, rule_citations, rule_lines, steps_lines
 from .extractive import compose as compose_extractive
+from .extractive import is_procedural
 from .language import Variant, detect, localise
 from .planning import FOLLOW_UPS, Plan, plan
 from .routing import ToolRouter
@@ -86,9 +87,14 @@ class Assistant:
         if session_id and self.sessions is not None:
             state = self.sessions.load(session_id, now)
         result = self.retriever.search(message, k=5)
-        outcome = self._with_tools(message, variant, now, state)
+        slots = extract(message, now)
+        understood = tuple(to_simplified(span).lower() for span in slots.spans)
+        support = assess(message, result, self.index.lexical(), understood)
+        # Instructions and questions whose topic the corpus lacks are refused before any tool runs:
+        # "激励提现" mentions incentives but is not an invoicing question.
+        vetoed = support.reason in {"instruction", "uncovered_terms"}
+        outcome = None if vetoed else self._with_tools(message, variant, now, state, slots)
         if outcome is None:
-            support = assess(message, result, self.index.lexical())
             if not support.supported:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
                 answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
@@ -114,6 +120,11 @@ class Assistant:
     def _select(self, message: str, state: SessionState | None) -> list[tuple[str, dict[str, Any]]]:
         """Tools for this turn with what earlier turns carried for each."""
         routes = [r.tool for r in self.router.route(message)]
+        if is_procedural(message) and "menu_path_lookup" not in routes:
+            # "How do I view X" wants the steps even when a rule tool scores higher.
+            menu = next((r for r in self.router.scores(message) if r.tool == "menu_path_lookup"), None)
+            if menu and menu.lexical > 0 and menu.score >= self.router.threshold:
+                routes.append("menu_path_lookup")
         earlier = (state.pending or state.last) if state else None
         if earlier and (not routes or routes == [earlier["tool"]] or
                         (_CONTINUATION.search(message.strip()) and earlier["tool"] in routes)):
@@ -123,14 +134,18 @@ class Assistant:
         return [(name, {}) for name in routes]
 
     def _with_tools(self, message: str, variant: Variant, now: datetime,
-                    state: SessionState | None) -> _Outcome | None:
+                    state: SessionState | None, slots) -> _Outcome | None:
         selected = self._select(message, state)
         if not selected:
             return None
-        slots = extract(message, now)
+        plans = [plan(name, message, slots, now, carried) for name, carried in selected]
+        plans = [p for p in plans if p.applicable]
+        if is_procedural(message) and any(p.complete for p in plans):
+            plans = [p for p in plans if p.complete]  # answer the "how", do not ask for details
+        if not plans:
+            return None
         outcome = _Outcome()
-        for name, carried in selected:
-            tool_plan = plan(name, message, slots, now, carried)
+        for tool_plan in plans:
             if not tool_plan.complete:
                 self._ask(tool_plan, variant, outcome)
             else:
@@ -167,6 +182,7 @@ class Assistant:
         outcome.calls.append(ToolCall(name=tool_plan.tool, arguments=tool_plan.arguments, result=payload))
         citations = rule_citations(self.index, result.rule_refs)
         lines = [explanation(result, variant)]
+        lines.extend(steps_lines(payload, variant))
         note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en, variant)
         if note:
             lines.append(note)

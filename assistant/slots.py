@@ -53,6 +53,7 @@ class Slots:
     datetimes: list[datetime] = field(default_factory=list)
     timezone: str | None = None
     amounts: list[Decimal] = field(default_factory=list)
+    spans: list[str] = field(default_factory=list)  # the wording these values came from
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
 
@@ -119,11 +120,13 @@ def _extract_zone(low: str, slots: Slots) -> None:
             if word in {"北京时间", "北京", "beijing", "china"} and slots.timezone:
                 continue
             slots.timezone = zone
+            slots.spans.append(word)
             if zone != "Asia/Shanghai":
                 return
     for abbr, zone in _ZONE_ABBR.items():
         if re.search(rf"(?<![a-z]){abbr}(?![a-z])", low):
             slots.timezone = zone
+            slots.spans.append(abbr)
             if abbr in {"pst", "pdt", "pt", "est", "edt", "bst", "cet", "cst"}:
                 slots.note(f"{abbr.upper()} 按 {zone} 时区理解(含夏令时)",
                            f"{abbr.upper()} read as the {zone} time zone (daylight saving applied)")
@@ -134,7 +137,7 @@ def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_pa
     """Date plus clock time, e.g. 2026-08-31 20:00 UTC, 8月31日 23:30, 2026-08-31T20:00:00+09:00."""
     consumed = []
     pattern = re.compile(
-        r"(?:(\d{4})[-/年.])?(\d{1,2})[-/月.](\d{1,2})[日号]?\s*(?:t|\s|,|的)?\s*"
+        r"(?:(\d{4})[-/年.])?(\d{1,2})[-/月.](\d{1,2})[日号]?\s*(?:t|\s+at\s+|\s|,|的)?\s*"
         r"(?:(上午|下午|晚上|凌晨|中午)\s*)?(\d{1,2})[:点时](\d{2})?(?::(\d{2}))?(?:分)?\s*(am|pm)?"
         r"\s*(z|[+-]\d{2}:?\d{2})?", re.I)
     for m in pattern.finditer(low):
@@ -163,6 +166,7 @@ def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_pa
             zone = BEIJING
             slots.note("未说明时区的时间按北京时间理解", "a time without a zone is read as Beijing time")
         slots.datetimes.append(datetime.combine(day_value, time(hour, minute), zone))
+        slots.spans.append(m.group(0))
         consumed.append(m.span())
     return consumed
 
@@ -236,6 +240,9 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
                 slots.note(f"{m.group(2).title()} 按本周理解", f"'{m.group(2).title()}' read as this week's")
         found.append((m.start(), value))
     slots.dates.extend(d for _, d in sorted(found, key=lambda pair: pair[0]))
+    slots.spans.extend(low[a:b] for a, b in consumed)
+    slots.spans.extend(m.group(0) for m in re.finditer(
+        r"(上上|上|这|本|下)?(周|星期|礼拜)[一二三四五六日天]|今天|昨天|前天|明天|今日|昨日", text))
 
 
 def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
@@ -277,11 +284,13 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
             index = this_month.year * 12 + this_month.month - 1 + delta
             add(m.start(), index // 12, index % 12 + 1)
     slots.months.extend(p for _, p in sorted(found, key=lambda pair: pair[0]))
+    slots.spans.extend(text[a:b] for a, b in consumed)
 
 
 def _extract_amounts(text: str, slots: Slots) -> None:
     pattern = re.compile(
-        r"(¥|rmb|cny|人民币)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万|千|k|w)?\s*(元|块钱|块|rmb|cny|yuan|人民币)?", re.I)
+        r"(¥|rmb|cny|人民币)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万|千|k(?![a-z])|w(?![a-z]))?\s*(元|块钱|块|rmb|cny|yuan|人民币)?",
+        re.I)
     for m in pattern.finditer(text):
         prefix, number, scale, unit = m.groups()
         if not (prefix or unit or scale):

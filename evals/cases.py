@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +38,59 @@ def load_cases(path: Path | None = None, split: Split | None = None) -> list[Ret
         if line.strip():
             try:
                 cases.append(RetrievalCase.model_validate(json.loads(line)))
+            except ValueError as exc:
+                raise ValueError(f"{source}:{number}: {exc}") from exc
+    return [c for c in cases if split is None or c.split == split]
+
+
+class ExpectedCall(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    arguments: dict | None = Field(default=None, description="Exact arguments, ignoring `now`; null: not checked")
+    result: dict = Field(default_factory=dict, description="Result fields (dotted paths) that must match exactly")
+
+
+class Expectation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tools: list[ExpectedCall] | None = Field(default=None, description="[] means no tool call; null: not checked")
+    abstain: bool | None = None
+    follow_up: bool | None = None
+    must_contain: list[str] = Field(default_factory=list)
+    must_not_contain: list[str] = Field(default_factory=list)
+    cited_anchors: list[str] = Field(default_factory=list, description="Phrases some cited chunk must contain")
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1)
+    expect: Expectation
+
+
+class AssistantCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    category: Literal["tool", "multi_turn", "abstention", "faq"]
+    language: Literal["zh-Hans", "zh-Hant", "en"]
+    now: datetime
+    turns: list[Turn] = Field(min_length=1)
+    split: Split
+
+
+def load_assistant_cases(path: Path | None = None, split: Split | None = None) -> list[AssistantCase]:
+    if path is None:
+        text = resources.files("evals").joinpath("datasets/assistant.jsonl").read_text("utf-8")
+        source = "assistant.jsonl"
+    else:
+        text, source = path.read_text("utf-8"), str(path)
+    cases = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                cases.append(AssistantCase.model_validate(json.loads(line)))
             except ValueError as exc:
                 raise ValueError(f"{source}:{number}: {exc}") from exc
     return [c for c in cases if split is None or c.split == split]

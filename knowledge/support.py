@@ -44,13 +44,15 @@ def _pos_tokenizer():
     return pseg.POSTokenizer(_jieba())
 
 
-def salient_unknown_terms(question: str, bm25: BM25Index) -> tuple[str, ...]:
+def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str, ...] = ()) -> tuple[str, ...]:
     text = to_simplified(question).lower()
     tokenizer = _jieba()
     out = []
     for word, flag in _pos_tokenizer().lcut(text):
         if len(word) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in word):
             continue
+        if any(word in span for span in understood):
+            continue  # a date, place or amount the caller already understood is a detail, not a topic
         if flag[0] not in "nv" or _A_NOT_A.match(word) or any(ch in word for ch in "没不别"):
             continue  # negated or potential verb forms (看不到, 没挂) are grammar, not topics
         # A compound around a corpus word (开发票 around 发票) is a variant, not a new topic.
@@ -77,17 +79,17 @@ def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
-def assess(question: str, result: SearchResult, bm25: BM25Index) -> Support:
+def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tuple[str, ...] = ()) -> Support:
     if _INJECTION.search(question):
         return Support(False, "instruction")
     top = result.hits[0].score if result.hits else 0.0
-    if top < MIN_SCORE:
-        return Support(False, "weak_retrieval")
-    unknown = salient_unknown_terms(question, bm25)
+    unknown = salient_unknown_terms(question, bm25, understood)
     if unknown:
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t)}
         # The uncovered terms are the topic when they outnumber the covered ones, or when the
         # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
         if len(unknown) >= len(known) or top < UNKNOWN_TERM_SCORE:
             return Support(False, "uncovered_terms", unknown)
+    if top < MIN_SCORE:
+        return Support(False, "weak_retrieval")
     return Support(True, "ok", unknown)

@@ -34,8 +34,10 @@ def test_in_scope_questions_get_cited_quotes(assistant, question, anchor, langua
 
 def test_traditional_questions_get_traditional_framing_and_source_quotes(assistant):
     answer = assistant.answer("客戶經理主管能不能報備商機?")
-    assert answer.answer.startswith("根據夥伴中心文檔")
-    assert "客户经理主管不能报备商机" in answer.answer  # the quote stays Simplified, as in the source
+    assert answer.answer.startswith("客戶經理主管不能報備商機") and "依據:" in answer.answer
+    assert "「客户经理主管不能报备商机,只可查看。」" in answer.answer  # the quote stays as the source has it
+    faq = assistant.answer("聯合立項的評審結果會同步給夥伴嗎?")
+    assert faq.answer.startswith("根據夥伴中心文檔") and faq.tool_calls == []
 
 
 def test_procedures_get_numbered_steps_with_the_menu_path(assistant):
