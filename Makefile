@@ -30,7 +30,7 @@ index: $(STAMP)
 
 # Until the HTTP API lands, the main job is the interactive terminal demo over the embedded index.
 run: index
-	$(VENV)/bin/partner-assistant repl
+	$(VENV)/bin/partner-assistant chat
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -183,48 +183,112 @@ def search(
 def ask(
     question: str,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    session: Annotated[Optional[str], typer.Option("--session", help="Session id")] = None,
+    session: Annotated[Optional[str], typer.Option("--session", help="Session id: keeps context across calls")] = None,
+    now: Annotated[Optional[str], typer.Option("--now", help="ISO-8601 time with offset (default: the clock)")] = None,
     embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
 ) -> None:
-    """Answer a question with citations, or abstain."""
+    """Answer a question with citations and computed results, or abstain."""
     from assistant import Assistant
-    from knowledge import KnowledgeError
 
-    try:
-        answer = Assistant.from_settings(_settings(embedder, chroma_url, data_dir)).answer(question, session_id=session)
-    except KnowledgeError as exc:
-        _fail(str(exc))
+    moment = _parse_now(now)
+    assistant = _assistant(_settings(embedder, chroma_url, data_dir))
+    answer = _guarded(lambda: assistant.answer(question, session_id=session, now=moment))
     if as_json:
         _print_json(answer.model_dump(mode="json"))
         return
     _render(answer)
 
 
+def _parse_now(now: str | None):
+    from datetime import datetime
+
+    if now is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"--now {now!r} is not ISO-8601; use e.g. 2026-11-27T10:00:00+08:00")
+    if moment.tzinfo is None:
+        _fail("--now needs a UTC offset, e.g. 2026-11-27T10:00:00+08:00")
+    return moment
+
+
+def _assistant(settings):
+    from assistant import Assistant
+    from assistant.sessions import SessionError
+    from knowledge import KnowledgeError
+
+    try:
+        return Assistant.from_settings(settings)
+    except (KnowledgeError, SessionError) as exc:
+        _fail(str(exc))
+
+
+def _guarded(call):
+    """Run an assistant call, turning domain errors into clean messages."""
+    from assistant.sessions import SessionError
+    from knowledge import KnowledgeError
+
+    try:
+        return call()
+    except (KnowledgeError, SessionError) as exc:
+        _fail(str(exc))
+
+
 def _render(answer) -> None:
-    _out.print(answer.answer, highlight=False)
+    """Readable answer, tool traces and citations (rich formatting; plain text when piped)."""
+    from rich.panel import Panel
+
+    style = "yellow" if answer.abstained else "green"
+    _out.print(Panel(answer.answer, title="answer" if not answer.abstained else "no supported answer",
+                     border_style=style, expand=False), highlight=False)
+    for call in answer.tool_calls:
+        table = Table(title=f"tool: {call.name}", show_header=False, expand=False)
+        table.add_row("arguments", json.dumps(call.arguments, ensure_ascii=False))
+        for key, value in call.result.items():
+            if key in {"explanation_zh", "explanation_en", "trace", "rule_refs"}:
+                continue
+            table.add_row(key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)
+        table.add_row("trace", "\n".join(call.result.get("trace", [])))
+        _out.print(table, highlight=False)
     for n, cite in enumerate(answer.citations, start=1):
-        _out.print(f"[dim][{n}] {cite.source} {cite.menu_path or ''} ({cite.chunk_id[:10]})[/dim]", highlight=False)
+        _out.print(f"[dim][{n}] {cite.source}  {cite.menu_path or ''}  ({cite.chunk_id[:10]})\n    「{cite.quote}」[/dim]",
+                   highlight=False)
 
 
 @app.command()
-def repl(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None) -> None:
-    """Ask questions line by line (a demo until the web chat lands); Ctrl-D quits."""
-    from assistant import Assistant
-    from knowledge import KnowledgeError
+def chat(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
+         session: Annotated[Optional[str], typer.Option("--session", help="Resume a session")] = None) -> None:
+    """Interactive chat in the terminal; the session is kept across turns. /new starts over, /quit or Ctrl-D ends."""
+    import uuid
 
-    assistant = Assistant.from_settings(_settings(embedder, chroma_url, data_dir))
-    _out.print("Partner Rules Assistant - ask in Chinese or English; Ctrl-D to quit.")
+    assistant = _assistant(_settings(embedder, chroma_url, data_dir))
+    session_id = session or uuid.uuid4().hex
+    _out.print(f"Partner Rules Assistant - ask in Chinese or English. Session {session_id}. /new, /quit")
     while True:
         try:
             question = input("> ")
-        except EOFError:
+        except (EOFError, KeyboardInterrupt):
+            _out.print()
             return
-        if not question.strip():
+        question = question.strip()
+        if not question:
+            continue
+        if question in {"/quit", "/exit"}:
+            return
+        if question == "/new":
+            session_id = uuid.uuid4().hex
+            _out.print(f"new session {session_id}")
             continue
         try:
-            _render(assistant.answer(question))
-        except KnowledgeError as exc:
-            _err.print(f"[red]error:[/red] {exc}")
+            _render(assistant.answer(question, session_id=session_id))
+        except Exception as exc:  # noqa: BLE001 - the loop survives any one failed turn, saying why
+            from assistant.sessions import SessionError
+            from knowledge import KnowledgeError
+
+            if not isinstance(exc, (KnowledgeError, SessionError, ValueError)):
+                raise
+            _err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
 
 
 def _eval_one(split, embedder, mode, data_dir, chroma_url):

@@ -13,6 +13,7 @@ SessionError
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -37,6 +38,19 @@ class SessionNotFoundError(SessionError):
 
 class SessionStoreError(SessionError):
     pass
+
+
+class InvalidSessionIdError(SessionError, ValueError):
+    pass
+
+
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def check_session_id(session_id: str) -> str:
+    if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
+        raise InvalidSessionIdError("session_id must be 1-64 characters of letters, digits, '_', '-', '.' or ':'")
+    return session_id
 
 
 class _Base(DeclarativeBase):
@@ -74,19 +88,21 @@ def _utc(moment: datetime) -> datetime:
 
 
 class SessionStore:
-    def __init__(self, url: str, ttl: timedelta = timedelta(hours=24)) -> None:
+    def __init__(self, url: str, ttl: timedelta = timedelta(hours=24), lock_timeout: float = 5.0) -> None:
         self.url = url
         self.ttl = ttl
+        self.lock_timeout = lock_timeout
         try:
-            connect_args = {"timeout": 5} if url.startswith("sqlite") else {"connect_timeout": 5}
+            connect_args = {"timeout": lock_timeout} if url.startswith("sqlite") else {"connect_timeout": 5}
             self._engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise SessionStoreError(f"cannot use session database {self._safe_url()}: {exc}") from exc
         if url.startswith("sqlite"):
-            event.listen(self._engine, "connect", _sqlite_pragmas)
+            event.listen(self._engine, "connect",
+                         lambda conn, record: _sqlite_pragmas(conn, int(lock_timeout * 1000)))
         try:
             _Base.metadata.create_all(self._engine)
-        except DatabaseError as exc:
+        except (DatabaseError, OperationalError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
     def _safe_url(self) -> str:
@@ -109,6 +125,7 @@ class SessionStore:
 
     def load(self, session_id: str, now: datetime) -> SessionState:
         """The state of an existing session (unknown ids start fresh)."""
+        check_session_id(session_id)
         try:
             with Session(self._engine) as db:
                 row = db.get(_SessionRow, session_id)
@@ -128,6 +145,7 @@ class SessionStore:
     def save_turn(self, session_id: str, now: datetime, message: str, answer: str, payload: dict[str, Any],
                   pending: dict[str, Any] | None, last: dict[str, Any] | None) -> None:
         """Record a turn and the new state in one transaction: all of it or none."""
+        check_session_id(session_id)
         moment = _utc(now)
         try:
             with Session(self._engine) as db, db.begin():
@@ -156,9 +174,9 @@ class SessionStore:
             raise SessionStoreError(self._db_message(exc)) from exc
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -25,3 +25,67 @@ def _loopback_only(self: socket.socket, address: object) -> object:
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+def _start_postgres(tmp_root):
+    """A throwaway PostgreSQL cluster on loopback, run as the `postgres` user (initdb refuses root)."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    initdb = shutil.which("initdb") or "/usr/lib/postgresql/15/bin/initdb"
+    pg_ctl = shutil.which("pg_ctl") or "/usr/lib/postgresql/15/bin/pg_ctl"
+    if not (os.path.exists(initdb) and os.path.exists(pg_ctl)):
+        return None, None
+    runner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    data = tmp_root / "pgdata"
+    data.mkdir()
+    if runner:  # pytest's own temp folders are private to root, so this one lives outside them
+        shutil.chown(tmp_root, "postgres")
+        shutil.chown(data, "postgres")
+    port = _free_port()
+    subprocess.run([*runner, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([*runner, pg_ctl, "-D", str(data), "-w", "-l", str(data / "log"), "-o",
+                    f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stop = [*runner, pg_ctl, "-D", str(data), "-m", "fast", "stop"]
+    time.sleep(0.2)
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """PostgreSQL for the session/feedback tests: CI's server (PARTNER_ASSISTANT_TEST_POSTGRES_URL) or one started here."""
+    import os
+    import subprocess
+
+    url = os.environ.get("PARTNER_ASSISTANT_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    root = Path(tempfile.mkdtemp(prefix="partner-assistant-pg-"))
+    try:
+        url, stop = _start_postgres(root)
+    except (subprocess.CalledProcessError, OSError, LookupError) as exc:
+        url, reason = None, f"cannot start PostgreSQL here: {exc}"
+    else:
+        reason = "PostgreSQL binaries not installed"
+    if url is None:
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # CI must exercise the real server, never skip it
+        pytest.skip(reason)
+    yield url
+    subprocess.run(stop, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,101 @@
+"""Session storage against real databases: SQLite files and a PostgreSQL server."""
+
+import multiprocessing
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from assistant.sessions import (InvalidSessionIdError, SessionExpiredError, SessionStore, SessionStoreError)
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sessions.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_state_survives_a_new_store_on_the_same_database(db_url):
+    sid = SessionStore(db_url).new_id()
+    store = SessionStore(db_url)
+    store.save_turn(sid, T0, "伙伴账单什么时候出?", "哪个月?", {"a": 1},
+                    pending={"tool": "bill_timing", "carried": {"timezone": "Asia/Tokyo"}, "missing": "period"},
+                    last=None)
+    other = SessionStore(db_url)  # another worker process would open its own
+    state = other.load(sid, T0 + timedelta(minutes=5))
+    assert state.pending == {"tool": "bill_timing", "carried": {"timezone": "Asia/Tokyo"}, "missing": "period"}
+    assert state.turns == 1
+    other.save_turn(sid, T0 + timedelta(minutes=6), "8月的", "…", {}, pending=None,
+                    last={"tool": "bill_timing", "carried": {"billing_period": "2026-08"}})
+    state = store.load(sid, T0 + timedelta(minutes=7))
+    assert state.pending is None and state.last["carried"] == {"billing_period": "2026-08"} and state.turns == 2
+    assert [h["message"] for h in store.history(sid)] == ["伙伴账单什么时候出?", "8月的"]
+
+
+def test_unknown_session_starts_fresh_and_expired_one_is_an_error(db_url):
+    store = SessionStore(db_url, ttl=timedelta(hours=1))
+    fresh = store.load("never-seen", T0)
+    assert fresh.pending is None and fresh.turns == 0
+    sid = store.new_id()
+    store.save_turn(sid, T0, "q", "a", {}, None, None)
+    store.load(sid, T0 + timedelta(minutes=59))
+    with pytest.raises(SessionExpiredError, match="expired"):
+        store.load(sid, T0 + timedelta(hours=1, minutes=1))
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 65, "a b", "../etc", "会话"])
+def test_session_ids_are_validated(db_url, bad):
+    with pytest.raises(InvalidSessionIdError, match="session_id must be"):
+        SessionStore(db_url).load(bad, T0)
+
+
+def _worker(args):
+    url, sid, worker, turns = args
+    store = SessionStore(url)
+    for n in range(turns):
+        store.save_turn(sid, T0 + timedelta(seconds=n), f"w{worker}-{n}", "a", {}, None, {"tool": "x", "carried": {}})
+    return worker
+
+
+def test_concurrent_writers_from_several_processes_lose_nothing(db_url):
+    store = SessionStore(db_url)
+    sid = store.new_id()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        done = pool.map(_worker, [(db_url, sid, w, 15) for w in range(4)])
+    assert sorted(done) == [0, 1, 2, 3]
+    messages = [h["message"] for h in store.history(sid)]
+    assert len(messages) == 60 and len(set(messages)) == 60
+
+
+def test_corrupt_sqlite_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "sessions.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(SessionStoreError, match="corrupt or not a database"):
+        SessionStore(f"sqlite:///{path}")
+
+
+def test_locked_sqlite_database_is_a_clear_error_and_nothing_is_half_written(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    store = SessionStore(url, lock_timeout=0.3)
+    sid = store.new_id()
+    store.save_turn(sid, T0, "first", "a", {}, None, None)
+    holder = sqlite3.connect(tmp_path / "sessions.db", timeout=0.1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(SessionStoreError, match="locked"):
+            store.save_turn(sid, T0, "second", "a", {}, {"tool": "t", "carried": {}, "missing": "m"}, None)
+    finally:
+        holder.rollback()
+        holder.close()
+    state = store.load(sid, T0)
+    assert state.turns == 1 and state.pending is None  # the failed turn left no trace
+
+
+def test_unreachable_postgres_is_a_clear_error():
+    with pytest.raises(SessionStoreError, match="session database"):
+        SessionStore("postgresql+psycopg://nobody@127.0.0.1:1/none").load("abc", T0)

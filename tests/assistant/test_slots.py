@@ -1,0 +1,84 @@
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, strategies as st
+
+from assistant.slots import extract
+
+BJ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=BJ)  # a Friday
+
+
+@pytest.mark.parametrize("text,months", [
+    ("2026年8月的账单", ["2026-08"]), ("8月份的账单", ["2026-08"]), ("十二月的账单", ["2025-12"]),
+    ("上个月的账单", ["2026-10"]), ("本月账单", ["2026-11"]), ("下个月", ["2026-12"]), ("上上个月", ["2026-09"]),
+    ("bill for Aug 2026", ["2026-08"]), ("March 2027 bill", ["2027-03"]), ("2026-08 period", ["2026-08"]),
+    ("last month's bill", ["2026-10"]), ("May I ask about it", []), ("5月8日那天", []),
+])
+def test_months(text, months):
+    assert extract(text, NOW).months == months
+
+
+@pytest.mark.parametrize("text,dates", [
+    ("昨天的业绩", [date(2026, 11, 26)]), ("今天", [date(2026, 11, 27)]), ("前天", [date(2026, 11, 25)]),
+    ("上周五", [date(2026, 11, 20)]), ("本周一", [date(2026, 11, 23)]), ("下周三", [date(2026, 12, 2)]),
+    ("5月8日那天", [date(2026, 5, 8)]), ("2026-04-30", [date(2026, 4, 30)]), ("2026年9月30日", [date(2026, 9, 30)]),
+    ("May 8", [date(2026, 5, 8)]), ("October 1, 2026", [date(2026, 10, 1)]), ("8 May 2026", [date(2026, 5, 8)]),
+    ("last Friday", [date(2026, 11, 20)]), ("yesterday", [date(2026, 11, 26)]),
+])
+def test_dates(text, dates):
+    assert extract(text, NOW).dates == dates
+
+
+@pytest.mark.parametrize("text,moment,zone", [
+    ("UTC时间2026-08-31 20:00的消费", "2026-08-31T20:00:00+00:00", "UTC"),
+    ("北京时间8月31日23:30", "2026-08-31T23:30:00+08:00", "Asia/Shanghai"),
+    ("2026-08-31T20:00:00+09:00", "2026-08-31T20:00:00+09:00", None),  # the event's offset, not the caller's zone
+    ("3月10日下午3点", "2026-03-10T15:00:00+08:00", None),
+    ("on 2026-06-30 at 23:00 UTC", "2026-06-30T23:00:00+00:00", "UTC"),
+])
+def test_datetimes_and_zones(text, moment, zone):
+    slots = extract(text, NOW)
+    assert slots.datetimes[0] == datetime.fromisoformat(moment)
+    assert slots.timezone == zone
+
+
+@pytest.mark.parametrize("text,zone,noted", [
+    ("I am in Tokyo", "Asia/Tokyo", False), ("我在洛杉矶", "America/Los_Angeles", False),
+    ("I'm in PST", "America/Los_Angeles", True), ("UTC+9", "Etc/GMT-9", False), ("GMT-5", "Etc/GMT+5", False),
+    ("伦敦时间", "Europe/London", False),
+])
+def test_zones_and_ambiguity_notes(text, zone, noted):
+    slots = extract(text, NOW)
+    assert slots.timezone == zone
+    assert bool(slots.notes_en) is noted
+
+
+@pytest.mark.parametrize("text,amounts", [
+    ("3000元", [Decimal("3000")]), ("¥3,000", [Decimal("3000")]), ("1万", [Decimal("10000")]),
+    ("3k", [Decimal("3000")]), ("2.5万元", [Decimal("25000")]), ("¥1,280.50 with a card", [Decimal("1280.50")]),
+    ("8月的账单", []), ("3笔激励", []), ("2026年", []),
+])
+def test_amounts(text, amounts):
+    assert extract(text, NOW).amounts == amounts
+
+
+def test_a_month_without_year_is_read_explicitly():
+    slots = extract("8月的账单", NOW)
+    assert slots.notes_zh == ["8月按 2026 年理解"] and slots.notes_en == ["month 8 read as 2026"]
+
+
+@given(st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)))
+def test_relative_days_follow_the_beijing_date(today):
+    now = datetime(today.year, today.month, today.day, 23, 30, tzinfo=BJ)
+    assert extract("昨天", now).dates == [today - timedelta(days=1)]
+    assert extract("yesterday", now.astimezone(ZoneInfo("America/Los_Angeles"))).dates == [today - timedelta(days=1)]
+    last_friday = extract("上周五", now).dates[0]
+    assert last_friday.weekday() == 4 and 3 <= (today - last_friday).days <= 13
+
+
+@given(st.integers(2001, 2098), st.integers(1, 12))
+def test_explicit_months_round_trip(year, month):
+    assert extract(f"{year}年{month}月的账单", NOW).months == [f"{year:04d}-{month:02d}"]
