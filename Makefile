@@ -37,6 +37,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/search_bench.py
+	$(PY) bench/ask_bench.py
 
 clean:
 	rm -rf $(VENV) $(DATA)

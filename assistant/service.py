@@ -17,6 +17,7 @@ from .compose import check_numbers, explanation, notes_line, rule_citations, rul
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .language import Variant, detect, localise
+from .llm import LLMAnswerer, init_model
 from .planning import FOLLOW_UPS, Plan, plan
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore
@@ -54,9 +55,10 @@ class Assistant:
     """Cheap to construct; the index, models and database open on first use (or ``warm_up``)."""
 
     def __init__(self, retriever: Retriever, sessions: SessionStore | None = None,
-                 router: ToolRouter | None = None) -> None:
+                 router: ToolRouter | None = None, llm: Any = None) -> None:
         self.retriever = retriever
         self.sessions = sessions
+        self.llm = LLMAnswerer(llm, retriever) if llm is not None else None
         self.router = router or ToolRouter(
             retriever.index.embedder, vocabulary=lambda: retriever.index.lexical().vocabulary | canonical_terms())
 
@@ -65,7 +67,8 @@ class Assistant:
         client = make_client(settings.data_dir, settings.chroma_url)
         index = KnowledgeIndex(client, make_embedder(settings.embedder), namespace=settings.namespace)
         store = SessionStore(settings.resolved_database_url(), ttl=timedelta(hours=settings.session_ttl_hours))
-        return cls(Retriever(index, mode=settings.retrieval_mode), store)
+        llm = init_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key) if settings.llm_model else None
+        return cls(Retriever(index, mode=settings.retrieval_mode), store, llm=llm)
 
     @property
     def index(self) -> KnowledgeIndex:
@@ -107,6 +110,9 @@ class Assistant:
         check_numbers(text, outcome.sources)
         answer = Answer(answer=text, abstained=False, citations=outcome.citations, tool_calls=outcome.calls,
                         follow_up=outcome.follow_up, language=language, session_id=session_id)
+        if self.llm is not None and outcome.follow_up is None:
+            # The model may phrase the answer; it is accepted only if its citations and numbers check out.
+            answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
         self._save(state, now, message, answer, outcome.pending, outcome.last)
         return answer
 

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
         default=None, description="Sessions and feedback database; default sqlite:///<data_dir>/assistant.db, "
                                   "or e.g. postgresql+psycopg://user:pass@host/db")
     session_ttl_hours: float = Field(default=24.0, gt=0, le=24 * 90)
+    llm_model: str | None = Field(default=None, description="Optional LLM mode: provider:model for "
+                                                            "LangChain init_chat_model, e.g. openai:gpt-4o-mini")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for LLM mode")
+    llm_api_key: str | None = Field(default=None, repr=False)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
