@@ -20,7 +20,7 @@ _APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one ap
                  "single")]
 _LINKED = [(r"基线解决方案|基线|baseline", "baseline_solution"),
            (r"联营商品|联营|joint[- ]operation", "joint_operation_product"),
-           (r"无法关联|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
+           (r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
             r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
            (r"其他offering|其它offering|别的offering|其他商品|other offering|another offering", "other_offering")]
 _TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)\S{0,12}(储值卡|stored[- ]value card|prepaid card)|"

@@ -9,8 +9,8 @@ from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.lexical import canonical_terms, to_simplified
-from knowledge.support import assess
-from tools import ToolInputError, get_tool
+from knowledge.support import DEFAULT_POLICY, SupportPolicy, assess
+from tools import TOOLS, Tool, ToolInputError
 
 from .answer import Answer, Citation, ToolCall
 from .compose import check_numbers, explanation, notes_line, rule_citations, rule_lines, steps_lines
@@ -55,12 +55,16 @@ class Assistant:
     """Cheap to construct; the index, models and database open on first use (or ``warm_up``)."""
 
     def __init__(self, retriever: Retriever, sessions: SessionStore | None = None,
-                 router: ToolRouter | None = None, llm: Any = None) -> None:
+                 router: ToolRouter | None = None, llm: Any = None,
+                 tools: dict[str, Tool] | None = None, support_policy: SupportPolicy = DEFAULT_POLICY) -> None:
         self.retriever = retriever
+        self.tools = tools or TOOLS
+        self.support_policy = support_policy
         self.sessions = sessions
         self.llm = LLMAnswerer(llm, retriever) if llm is not None else None
         self.router = router or ToolRouter(
-            retriever.index.embedder, vocabulary=lambda: retriever.index.lexical().vocabulary | canonical_terms())
+            retriever.index.embedder, tools=self.tools,
+            vocabulary=lambda: retriever.index.lexical().vocabulary | canonical_terms())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -92,7 +96,7 @@ class Assistant:
         result = self.retriever.search(message, k=5)
         slots = extract(message, now)
         understood = tuple(to_simplified(span).lower() for span in slots.spans)
-        support = assess(message, result, self.index.lexical(), understood)
+        support = assess(message, result, self.index.lexical(), understood, self.support_policy)
         # Instructions and questions whose topic the corpus lacks are refused before any tool runs:
         # "激励提现" mentions incentives but is not an invoicing question.
         vetoed = support.reason in {"instruction", "uncovered_terms"}
@@ -160,7 +164,7 @@ class Assistant:
 
     def _ask(self, tool_plan: Plan, variant: Variant, outcome: _Outcome) -> None:
         """A required detail is missing: state the general rule (cited) and ask one question."""
-        tool = get_tool(tool_plan.tool)
+        tool = self.tools[tool_plan.tool]
         rules = [r for r in tool.rules if not r.startswith("menu.")]
         citations = rule_citations(self.index, rules)
         zh_q, en_q = FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)]
@@ -176,7 +180,7 @@ class Assistant:
     def _run(self, tool_plan: Plan, variant: Variant, outcome: _Outcome,
              slot_notes_zh: list[str], slot_notes_en: list[str]) -> None:
         try:
-            result = get_tool(tool_plan.tool).run(tool_plan.arguments)
+            result = self.tools[tool_plan.tool].run(tool_plan.arguments)
         except ToolInputError as exc:
             # The text held a value the rule cannot take (a future look-back start, 2026-13 ...): say so.
             message = "; ".join(e["msg"] for e in exc.errors)

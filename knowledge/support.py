@@ -31,6 +31,17 @@ _A_NOT_A = re.compile(r"^(.)不\1$")
 
 
 @dataclass(frozen=True)
+class SupportPolicy:
+    """Abstention thresholds, tuned on the dev split; a value, so a deployment or a test can change them."""
+
+    min_score: float = MIN_SCORE
+    unknown_term_score: float = UNKNOWN_TERM_SCORE
+
+
+DEFAULT_POLICY = SupportPolicy()
+
+
+@dataclass(frozen=True)
 class Support:
     supported: bool
     reason: str  # "ok" | "weak_retrieval" | "uncovered_terms" | "instruction"
@@ -79,7 +90,8 @@ def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
-def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tuple[str, ...] = ()) -> Support:
+def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tuple[str, ...] = (),
+           policy: SupportPolicy = DEFAULT_POLICY) -> Support:
     if _INJECTION.search(question):
         return Support(False, "instruction")
     top = result.hits[0].score if result.hits else 0.0
@@ -88,8 +100,8 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t)}
         # The uncovered terms are the topic when they outnumber the covered ones, or when the
         # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
-        if len(unknown) >= len(known) or top < UNKNOWN_TERM_SCORE:
+        if len(unknown) >= len(known) or top < policy.unknown_term_score:
             return Support(False, "uncovered_terms", unknown)
-    if top < MIN_SCORE:
+    if top < policy.min_score:
         return Support(False, "weak_retrieval")
     return Support(True, "ok", unknown)
