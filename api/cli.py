@@ -115,6 +115,8 @@ def index_build(
     embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
     force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    run_eval: Annotated[bool, typer.Option("--eval", help="Then run the eval gate; exit 1 on regressions")] = False,
+    baseline: Annotated[Path, typer.Option(help="Baseline for --eval")] = Path("evals/baseline.json"),
 ) -> None:
     """Build or update the index (only changed chunks are embedded)."""
     from knowledge import KnowledgeError
@@ -124,6 +126,8 @@ def index_build(
         report = _index(settings).build(paths or None, force=force)
     except KnowledgeError as exc:
         _fail(str(exc))
+    if run_eval:
+        _index_gate(settings, baseline)
     m = report.manifest
     data = {"unchanged": report.unchanged, "chunks": m.chunk_count, "added": report.added, "removed": report.removed,
             "reused": report.reused, "embedded": report.embedded, "seconds": round(report.seconds, 3),
@@ -136,6 +140,23 @@ def index_build(
         _out.print(f"indexed {m.chunk_count} chunks in {report.seconds:.2f}s: {report.added} added, "
                    f"{report.removed} removed, {report.embedded} embedded, {report.reused} reused "
                    f"(embedder {m.embedder})")
+
+
+def _index_gate(settings, baseline: Path) -> None:
+    """Golden answers against the freshly built index: name the cases a corpus change broke."""
+    from evals.gate import check, load_baseline
+
+    result = _run_eval(settings, None, None, None)
+    problems = check(result, load_baseline(baseline))
+    broken = [o for o in result.cases if not o.passed]
+    _out.print(f"eval after re-indexing: {len(result.cases) - len(broken)}/{len(result.cases)} cases pass")
+    for o in broken:
+        _out.print(f"  affected: {o.dataset}/{o.id} ({', '.join(k for k, v in o.checks.items() if v < 1) or o.error})",
+                   highlight=False)
+    if problems:
+        for problem in problems:
+            _err.print(f"[red]regression:[/red] {problem}", soft_wrap=True)
+        raise typer.Exit(1)
 
 
 @index_app.command("status")
@@ -291,67 +312,137 @@ def chat(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: D
             _err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
 
 
-def _eval_one(split, embedder, mode, data_dir, chroma_url):
+def _eval_assistant(settings, llm: str | None = None):
     from assistant import Assistant
-    from evals.cases import load_cases
-    from evals.retrieval_eval import evaluate
 
-    settings = _settings(embedder, chroma_url, data_dir, mode)
-    index = _index(settings)
-    index.build()
-    assistant = Assistant.from_settings(settings)
-    config = {"embedder": settings.embedder, "mode": settings.retrieval_mode}
-    return evaluate(assistant, load_cases(split=split), config, split)
+    if llm:
+        settings = settings.model_copy(update={"llm_model": llm})
+    assistant = _assistant(settings)
+    _guarded(lambda: assistant.index.build())
+    return assistant
 
 
 SplitOpt = Annotated[Optional[str], typer.Option(help="dev | held-out (default: both)")]
+DatasetOpt = Annotated[Optional[list[str]], typer.Option("--dataset", help="retrieval | assistant | triage (repeatable)")]
+
+
+def _check_split(split: str | None) -> None:
+    if split not in (None, "dev", "held-out"):
+        _fail("--split must be dev or held-out")
+
+
+def _run_eval(settings, split, datasets, llm):
+    from evals.runner import DATASETS, run
+
+    chosen = tuple(datasets or DATASETS)
+    unknown = set(chosen) - set(DATASETS)
+    if unknown:
+        _fail(f"unknown dataset(s) {sorted(unknown)}; choose from {', '.join(DATASETS)}")
+    assistant = _eval_assistant(settings, llm)
+    config = {"embedder": settings.embedder, "mode": settings.retrieval_mode, "llm": llm or "off"}
+    return run(assistant, split=split, datasets=chosen, config=config)
+
+
+def _gate_and_report(report, baseline: Path | None, report_dir: Path | None) -> list[str]:
+    from evals.gate import check, load_baseline
+    from evals.report import write
+
+    problems: list[str] = []
+    if baseline is not None:
+        try:
+            problems = check(report, load_baseline(baseline))
+        except (OSError, ValueError) as exc:
+            _fail(f"--baseline {baseline}: {exc}")
+    if report_dir is not None:
+        for path in write(report, report_dir, problems):
+            _out.print(f"wrote {path}")
+    return problems
 
 
 @eval_app.command("run")
 def eval_run(
-    split: SplitOpt = None, embedder: EmbedderOpt = None, mode: Annotated[Optional[str], typer.Option()] = None,
+    split: SplitOpt = None, dataset: DatasetOpt = None, embedder: EmbedderOpt = None,
+    mode: Annotated[Optional[str], typer.Option(help="hybrid | dense | lexical")] = None,
+    llm: Annotated[Optional[str], typer.Option(help="LLM mode with provider:model (default: off)")] = None,
     data_dir: DataOpt = None, chroma_url: ChromaOpt = None,
-    report: Annotated[Optional[Path], typer.Option(help="Write report.json here")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="Fail when a metric falls below this baseline")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="Write report.json/.md/.html into this folder")] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option(help="Store this run as a new baseline file")] = None,
+    reason: Annotated[Optional[str], typer.Option(help="Why the baseline changes (with --write-baseline)")] = None,
 ) -> None:
-    """Retrieval and abstention metrics on the eval set."""
-    import dataclasses
+    """Run the eval datasets; with --baseline, exit 1 on any regression beyond tolerance."""
+    from evals.gate import baseline_from
 
-    from knowledge import KnowledgeError
+    _check_split(split)
+    result = _run_eval(_settings(embedder, chroma_url, data_dir, mode), split, dataset, llm)
+    problems = _gate_and_report(result, baseline, report)
+    _print_json({"config": result.config, "split": split, "metrics": result.metrics,
+                 "failing_cases": [f"{o.dataset}/{o.id}" for o in result.cases if not o.passed]})
+    if write_baseline is not None:
+        if not reason:
+            _fail("--write-baseline needs --reason: say why the baseline changes")
+        write_baseline.write_text(baseline_from(result, reason).model_dump_json(indent=2) + "\n", encoding="utf-8")
+        _out.print(f"wrote baseline {write_baseline}")
+    if problems:
+        for problem in problems:
+            _err.print(f"[red]regression:[/red] {problem}", soft_wrap=True)
+        raise typer.Exit(1)
 
-    if split not in (None, "dev", "held-out"):
-        _fail("--split must be dev or held-out")
-    try:
-        result = _eval_one(split, embedder, mode, data_dir, chroma_url)
-    except KnowledgeError as exc:
-        _fail(str(exc))
-    data = dataclasses.asdict(result)
-    data["failures"] = [dict(f) for f in result.failures]
-    for row in data["failures"]:
-        row.pop("case", None)
-    if report:
-        report.mkdir(parents=True, exist_ok=True)
-        (report / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    _print_json({"config": result.config, "split": split, "metrics": result.metrics})
+
+@eval_app.command("compare")
+def eval_compare(a: Path, b: Path) -> None:
+    """What changed between two report.json files, metric by metric and case by case."""
+    from evals.report import compare
+    from evals.runner import EvalReport
+
+    reports = []
+    for path in (a, b):
+        try:
+            reports.append(EvalReport.model_validate_json(path.read_text("utf-8")))
+        except (OSError, ValueError) as exc:
+            _fail(f"{path}: not a readable eval report ({exc})")
+    for line in compare(*reports):
+        sys.stdout.write(line + "\n")
 
 
 @eval_app.command("matrix")
 def eval_matrix(
     split: SplitOpt = "held-out",
-    embedders: Annotated[str, typer.Option(help="Comma-separated embedders")] = "use,e5,st:minilm,hash",
+    embedders: Annotated[str, typer.Option(help="Comma-separated embedders")] = "use,e5,st:minilm",
     data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("data/eval-matrix"),
+    out: Annotated[Optional[Path], typer.Option(help="Also write the table here")] = None,
 ) -> None:
-    """Every embedder x fusion mode: a Markdown table for the README."""
-    lines = ["| embedder | mode | hit@1 | hit@3 | MRR | correct abstention | false abstention |",
-             "|---|---|---|---|---|---|---|"]
-    for embedder in embedders.split(","):
+    """Every embedder x fusion mode (LLM mode off): the comparison table the README shows."""
+    _check_split(split)
+    columns = ["retrieval.hit@1", "retrieval.hit@3", "retrieval.mrr", "assistant.tool_selection",
+               "assistant.tool_result", "abstention_precision", "abstention_recall", "latency_p50_ms"]
+    lines = ["| embedder | fusion | " + " | ".join(columns) + " |", "|---|---|" + "---|" * len(columns)]
+    names = embedders.split(",")
+    for embedder in names:
         for mode in ("dense", "lexical", "hybrid"):
-            if mode == "lexical" and embedder != embedders.split(",")[0]:
+            if mode == "lexical" and embedder != names[0]:
                 continue  # BM25 does not depend on the embedder
-            m = _eval_one(split, embedder, mode, data_dir / embedder.replace(":", "_").replace("/", "_"), None).metrics
-            lines.append(f"| {embedder if mode != 'lexical' else '-'} | {mode} | {m['hit@1']:.2f} | {m['hit@3']:.2f} | "
-                         f"{m['mrr']:.2f} | {m['correct_abstention']:.2f} | {m['false_abstention']:.2f} |")
-            _out.print(lines[-1], highlight=False)
-    sys.stdout.write("\n".join(lines) + "\n")
+            folder = data_dir / embedder.replace(":", "_").replace("/", "_")
+            result = _run_eval(_settings(embedder, None, folder, mode), split, None, None)
+            cells = [f"{result.metrics.get(c, float('nan')):.2f}" for c in columns]
+            lines.append(f"| {embedder if mode != 'lexical' else '-'} | {mode} | " + " | ".join(cells) + " |")
+            _err.print(lines[-1], highlight=False, soft_wrap=True)
+    table = "\n".join(lines) + "\n"
+    sys.stdout.write(table)
+    if out:
+        out.write_text(table, encoding="utf-8")
+
+
+@eval_app.command("schema")
+def eval_schema(out: Annotated[Path, typer.Option(help="Folder for the JSON schemas")] = Path("evals/schema")) -> None:
+    """Publish the JSON schema of every dataset's case type."""
+    from evals.cases import SCHEMAS
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, model in SCHEMAS.items():
+        path = out / f"{name}.schema.json"
+        path.write_text(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _out.print(f"wrote {path}")
 
 
 def main() -> None:

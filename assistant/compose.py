@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from knowledge import KnowledgeIndex
-from knowledge.chunking import split_sentences
+from knowledge.chunking import quote_span, sentence_spans
 from tools import RULES, ToolOutput
 
 from .answer import Citation
@@ -39,17 +39,17 @@ def rule_citations(index: KnowledgeIndex, rule_ids: list[str]) -> list[Citation]
             entry[1].append(quote)
     citations = []
     for chunk, quotes in by_chunk.values():
-        ordered = sorted(quotes, key=chunk.text.find)
-        citations.append(Citation(chunk_id=chunk.id, text=chunk.text, quote=" ".join(ordered),
+        citations.append(Citation(chunk_id=chunk.id, text=chunk.text, quote=quote_span(chunk.text, quotes),
                                   source=chunk.source, menu_path=chunk.menu_path))
     return citations
 
 
 def _sentence_with(text: str, anchor: str) -> str:
-    sentences = split_sentences(text)
-    for width in range(1, len(sentences) + 1):
-        for start in range(len(sentences) - width + 1):
-            window = " ".join(sentences[start:start + width])
+    """The shortest run of whole sentences containing ``anchor``, sliced verbatim from ``text``."""
+    spans = sentence_spans(text)
+    for width in range(1, len(spans) + 1):
+        for first in range(len(spans) - width + 1):
+            window = text[spans[first][0]:spans[first + width - 1][1]]
             if anchor in window:
                 return window
     return anchor

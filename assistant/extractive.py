@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from knowledge import Chunk, SearchResult
-from knowledge.chunking import split_sentences
+from knowledge.chunking import quote_span, split_sentences
 from knowledge.lexical import tokenize
 
 from .answer import Citation
@@ -67,8 +67,7 @@ def citation(chunk: Chunk, quote: str) -> Citation:
 
 def compose(question: str, result: SearchResult, variant: Variant) -> tuple[str, list[Citation]]:
     best = result.hits[0].chunk
-    quotes = best_sentences(question, best)
-    quote = " ".join(quotes)
+    quote = quote_span(best.text, best_sentences(question, best)) or best.text
     steps = procedure_steps(best) if is_procedural(question) else []
     cites = [citation(best, quote)]
     lines: list[str] = []

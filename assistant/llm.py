@@ -22,6 +22,8 @@ from tools.langchain import langchain_tools
 
 from .answer import Answer, Citation, ToolCall
 from .compose import CompositionError, check_numbers
+from knowledge.chunking import quote_span
+
 from .extractive import best_sentences
 from .prompts import SYSTEM
 
@@ -124,7 +126,7 @@ class LLMAnswerer:
             log.info("LLM answer rejected: %s", exc)
             return fallback
         citations = [Citation(chunk_id=c, text=retrieved[c].text,
-                              quote=" ".join(best_sentences(body, retrieved[c])),
+                              quote=quote_span(retrieved[c].text, best_sentences(body, retrieved[c])),
                               source=retrieved[c].source, menu_path=retrieved[c].menu_path) for c in cited]
         return Answer(answer=body, abstained=False, citations=citations, tool_calls=calls,
                       follow_up=fallback.follow_up, language=fallback.language, session_id=fallback.session_id)

@@ -23,6 +23,7 @@ from tools import TOOLS, Tool
 DENSE_WEIGHT = 0.5
 THRESHOLD = 0.42     # a tool applies when its combined score reaches this
 MARGIN = 0.06        # a second tool applies too when it is this close to the best
+EVIDENCE_BONUS = 0.1  # for a tool whose arguments the message already supplies
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,16 @@ class ToolRouter:
             routes.append(Route(name, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))
         return sorted(routes, key=lambda r: -r.score)
 
-    def route(self, question: str) -> list[Route]:
-        # A tool needs at least one of its domain words in the question, besides a close meaning.
+    def route(self, question: str, evidence: Callable[[str], bool] | None = None) -> list[Route]:
+        """Tools the question calls for. ``evidence(tool)`` says whether the message already holds
+        everything the tool needs (a month for a look-back, an amount for a card payment): a tool the
+        message can complete gets a small bonus, the rest compete on wording alone."""
         ranked = [r for r in self.scores(question) if r.lexical > 0]
+        if evidence is not None:
+            ranked = sorted((Route(r.tool, r.score + EVIDENCE_BONUS, r.dense, r.lexical)
+                             if r.score >= self.threshold - EVIDENCE_BONUS and evidence(r.tool) else r
+                             for r in ranked), key=lambda r: -r.score)
+        # A tool needs at least one of its domain words in the question, besides a close meaning.
         if not ranked or ranked[0].score < self.threshold:
             return []
         return [r for r in ranked if r.score >= self.threshold and ranked[0].score - r.score <= self.margin]

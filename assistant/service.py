@@ -22,7 +22,7 @@ from .planning import FOLLOW_UPS, Plan, plan
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore
 from .settings import Settings
-from .slots import extract
+from .slots import Slots, extract
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
@@ -127,9 +127,14 @@ class Assistant:
         self.sessions.save_turn(state.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last)
 
     # ---- tools ------------------------------------------------------------------------------
-    def _select(self, message: str, state: SessionState | None) -> list[tuple[str, dict[str, Any]]]:
+    def _select(self, message: str, state: SessionState | None, slots: Slots,
+                now: datetime) -> list[tuple[str, dict[str, Any]]]:
         """Tools for this turn with what earlier turns carried for each."""
-        routes = [r.tool for r in self.router.route(message)]
+        def complete(tool: str) -> bool:
+            candidate = plan(tool, message, slots, now, None)
+            return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
+
+        routes = [r.tool for r in self.router.route(message, evidence=complete)]
         if is_procedural(message) and "menu_path_lookup" not in routes:
             # "How do I view X" wants the steps even when a rule tool scores higher.
             menu = next((r for r in self.router.scores(message) if r.tool == "menu_path_lookup"), None)
@@ -144,8 +149,8 @@ class Assistant:
         return [(name, {}) for name in routes]
 
     def _with_tools(self, message: str, variant: Variant, now: datetime,
-                    state: SessionState | None, slots) -> _Outcome | None:
-        selected = self._select(message, state)
+                    state: SessionState | None, slots: Slots) -> _Outcome | None:
+        selected = self._select(message, state, slots, now)
         if not selected:
             return None
         plans = [plan(name, message, slots, now, carried) for name, carried in selected]
@@ -160,7 +165,7 @@ class Assistant:
                 self._ask(tool_plan, variant, outcome)
             else:
                 self._run(tool_plan, variant, outcome, slots.notes_zh, slots.notes_en)
-        return outcome
+        return outcome if outcome.sections else None
 
     def _ask(self, tool_plan: Plan, variant: Variant, outcome: _Outcome) -> None:
         """A required detail is missing: state the general rule (cited) and ask one question."""
@@ -189,6 +194,8 @@ class Assistant:
             outcome.sources.append(message)
             return
         payload = result.model_dump(mode="json")
+        if payload.get("found") == "no":
+            return  # a lookup that found nothing adds nothing; retrieval answers instead
         outcome.calls.append(ToolCall(name=tool_plan.tool, arguments=tool_plan.arguments, result=payload))
         citations = rule_citations(self.index, result.rule_refs)
         lines = [explanation(result, variant)]

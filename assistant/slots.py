@@ -95,6 +95,9 @@ def _valid(year: int, month: int, day: int) -> date | None:
 
 def extract(text: str, now: datetime, prefer_past: bool = True) -> Slots:
     """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words."""
+    import zhconv
+
+    text = zhconv.convert(text, "zh-cn")  # 萬, 週五, 帳單 ... read like their Simplified forms
     slots = Slots()
     low = text.lower()
     today = now.astimezone(BEIJING).date()
@@ -137,7 +140,7 @@ def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_pa
     """Date plus clock time, e.g. 2026-08-31 20:00 UTC, 8月31日 23:30, 2026-08-31T20:00:00+09:00."""
     consumed = []
     pattern = re.compile(
-        r"(?:(\d{4})[-/年.])?(\d{1,2})[-/月.](\d{1,2})[日号]?\s*(?:t|\s+at\s+|\s|,|的)?\s*"
+        r"(?<!\d)(?:(\d{4})[-/年.])?(\d{1,2})[-/月.](\d{1,2})(?!\d)[日号]?\s*(?:t|\s+at\s+|\s|,|的)?\s*"
         r"(?:(上午|下午|晚上|凌晨|中午)\s*)?(\d{1,2})[:点时](\d{2})?(?::(\d{2}))?(?:分)?\s*(am|pm)?"
         r"\s*(z|[+-]\d{2}:?\d{2})?", re.I)
     for m in pattern.finditer(low):
@@ -148,6 +151,8 @@ def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_pa
         if ampm == "am" and hour == 12:
             hour = 0
         month, day = int(month_s), int(day_s)
+        if not (1 <= month <= 12 and 1 <= day <= 31) or hour > 23 or minute > 59:
+            continue
         year = int(year_s) if year_s else _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
         day_value = _valid(year, month, day)
         if day_value is None or hour > 23 or minute > 59:
@@ -188,7 +193,7 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         if _inside(m.span(), consumed):
             continue
         month, day = _cn_number(m.group(1)), _cn_number(m.group(2))
-        if month and day:
+        if month and day and 1 <= month <= 12 and 1 <= day <= 31:
             year = _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
             value = _valid(year, month, day)
             if value:

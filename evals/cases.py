@@ -94,3 +94,37 @@ def load_assistant_cases(path: Path | None = None, split: Split | None = None) -
             except ValueError as exc:
                 raise ValueError(f"{source}:{number}: {exc}") from exc
     return [c for c in cases if split is None or c.split == split]
+
+
+class TriageExpectation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str
+    needs_human: bool
+    priority: Literal["high", "normal", "low"] | None = None
+    tools: list[str] | None = Field(default=None, description="Names of the tools that must run, in any order")
+    entities: dict = Field(default_factory=dict, description="Entity lists that must be present exactly")
+    missing_information: bool | None = None
+
+
+class TriageEvalCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    category: Literal["triage"] = "triage"
+    language: Literal["zh-Hans", "zh-Hant", "en"]
+    now: datetime
+    subject: str
+    body: str = ""
+    expect: TriageExpectation
+    split: Split
+
+
+def load_triage_cases(path: Path | None = None, split: Split | None = None) -> list[TriageEvalCase]:
+    text = path.read_text("utf-8") if path else \
+        resources.files("evals").joinpath("datasets/triage.jsonl").read_text("utf-8")
+    cases = [TriageEvalCase.model_validate(json.loads(line)) for line in text.splitlines() if line.strip()]
+    return [c for c in cases if split is None or c.split == split]
+
+
+SCHEMAS = {"retrieval": RetrievalCase, "assistant": AssistantCase, "triage": TriageEvalCase}

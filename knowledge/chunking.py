@@ -28,6 +28,26 @@ def chunk_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in ``text``, so quotes can be exact slices of the source."""
+    spans, cursor = [], 0
+    for sentence in split_sentences(text):
+        start = text.find(sentence, cursor)
+        if start < 0:
+            continue
+        spans.append((start, start + len(sentence)))
+        cursor = start + len(sentence)
+    return spans
+
+
+def quote_span(text: str, sentences: list[str]) -> str:
+    """The verbatim slice of ``text`` from the first to the last of ``sentences``."""
+    spans = [(text.find(s), text.find(s) + len(s)) for s in sentences if s and text.find(s) >= 0]
+    if not spans:
+        return ""
+    return text[min(a for a, _ in spans):max(b for _, b in spans)]
+
+
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
 

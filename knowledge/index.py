@@ -22,7 +22,7 @@ from .chunking import build_chunks
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder
 from .errors import IndexMismatchError, IndexMissingError, KnowledgeError
-from .lexical import BM25Index, tokenize
+from .lexical import BM25Index, tokenize, tokenizer_fingerprint
 from .loaders import load_paths
 
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
@@ -91,7 +91,8 @@ def _from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
 
 
 def corpus_hash(chunks: list[Chunk]) -> str:
-    digest = hashlib.sha256()
+    """Covers the chunks and the lexical analysis their stored tokens came from."""
+    digest = hashlib.sha256(tokenizer_fingerprint().encode())
     for chunk in sorted(chunks, key=lambda c: c.id):
         digest.update(chunk.model_dump_json().encode("utf-8"))
     return digest.hexdigest()[:32]

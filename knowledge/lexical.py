@@ -58,6 +58,20 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+TOKENIZER_REVISION = "2"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
+
+
+@lru_cache(maxsize=1)
+def tokenizer_fingerprint() -> str:
+    """Identifies the lexical analysis, so an index built with another one is rebuilt (not re-embedded)."""
+    import hashlib
+
+    digest = hashlib.sha256(TOKENIZER_REVISION.encode())
+    for name in ("lexicon/domain.txt", "lexicon/synonyms.txt"):
+        digest.update(resources.files("knowledge").joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def canonical_terms() -> frozenset[str]:
     fold, _ = _synonyms()
     return frozenset(fold.values())

@@ -98,3 +98,20 @@ def test_modes_rank_differently_but_all_find_exact_wording(hash_index):
         hits = Retriever(hash_index, mode=mode).search("客户经理主管不能报备商机", k=3).hits
         assert "客户经理主管不能报备商机" in hits[0].chunk.text, mode
         assert all(np.isfinite(h.score) for h in hits)
+
+
+def test_a_changed_lexical_analysis_rebuilds_tokens_without_re_embedding(any_client, request, monkeypatch):
+    from knowledge import lexical
+
+    namespace = "tok-" + str(abs(hash(request.node.nodeid)))[:10]
+    embedder = CountingEmbedder()
+    index = KnowledgeIndex(any_client, embedder, namespace=namespace)
+    index.build([DEFAULT_CORPUS])
+    assert index.build([DEFAULT_CORPUS]).unchanged
+    monkeypatch.setattr(lexical, "TOKENIZER_REVISION", "test-next")
+    lexical.tokenizer_fingerprint.cache_clear()
+    try:
+        report = index.build([DEFAULT_CORPUS])
+    finally:
+        lexical.tokenizer_fingerprint.cache_clear()
+    assert not report.unchanged and report.embedded == 0 and report.reused == 17

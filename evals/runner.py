@@ -1,0 +1,257 @@
+"""Run every dataset through the public interfaces and compute deterministic metrics.
+
+Datasets: ``retrieval`` (single questions: ranking, citations, abstention), ``assistant`` (tool calls,
+multi-turn dialogues, follow-ups, abstention) and ``triage`` (support cases). Every metric is also
+reported per category and per language.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections import defaultdict
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant import Answer, Assistant
+from assistant.triage import TriageCase, triage
+
+from .cases import (AssistantCase, RetrievalCase, Split, TriageEvalCase, load_assistant_cases, load_cases,
+                    load_triage_cases)
+
+DATASETS = ("retrieval", "assistant", "triage")
+
+
+class CaseOutcome(BaseModel):
+    dataset: str
+    id: str
+    category: str
+    language: str
+    split: str
+    passed: bool
+    checks: dict[str, float] = Field(description="1.0 pass / 0.0 fail, or a fraction for graded checks")
+    answers: list[str]
+    expected: dict[str, Any]
+    latency_ms: list[float]
+    error: str | None = None
+
+
+class EvalReport(BaseModel):
+    config: dict[str, str]
+    split: str | None
+    created_at: str
+    metrics: dict[str, float]
+    by_category: dict[str, dict[str, float]]
+    by_language: dict[str, dict[str, float]]
+    cases: list[CaseOutcome]
+
+
+# ---- per-case checks ----------------------------------------------------------------------------
+
+def _citation_checks(assistant: Assistant, answer: Answer, expected_ids: set[str], any_of: bool) -> dict[str, float]:
+    cited = [c.chunk_id for c in answer.citations]
+    checks: dict[str, float] = {}
+    valid = []
+    for citation in answer.citations:
+        chunk = assistant.index.chunk(citation.chunk_id)
+        valid.append(chunk is not None and chunk.text == citation.text and citation.quote in citation.text)
+    if valid:
+        checks["citation_validity"] = sum(valid) / len(valid)
+    if expected_ids and not answer.abstained:
+        hits = set(cited) & expected_ids
+        if cited:
+            checks["citation_precision"] = len(hits) / len(set(cited))
+        checks["citation_recall"] = (1.0 if hits else 0.0) if any_of else len(hits) / len(expected_ids)
+    return checks
+
+
+def _expected_ids(assistant: Assistant, anchors: list[str]) -> set[str]:
+    return {c.id for a in anchors for c in assistant.index.chunks_stating(a)}
+
+
+def _dig(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, list):
+            data = data[int(part)] if part.isdigit() and int(part) < len(data) else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def _crashed(dataset: str, case: Any, exc: Exception) -> CaseOutcome:
+    return CaseOutcome(dataset=dataset, id=case.id, category=case.category, language=case.language, split=case.split,
+                       passed=False, checks={}, answers=[], expected={}, latency_ms=[],
+                       error=f"{type(exc).__name__}: {exc}")
+
+
+def run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
+    try:
+        return _run_retrieval(assistant, case)
+    except Exception as exc:  # noqa: BLE001 - a crash is a failed case with its cause recorded
+        return _crashed("retrieval", case, exc)
+
+
+def _run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
+    checks: dict[str, float] = {}
+    started = time.perf_counter()
+    answer = assistant.answer(case.question)
+    latency = (time.perf_counter() - started) * 1000
+    checks["abstention"] = float(answer.abstained == case.abstain)
+    if case.expected_anchors:
+        hits = assistant.retriever.search(case.question, k=5).hits
+        rank = next((h.rank for h in hits if any(a in h.chunk.text for a in case.expected_anchors)), None)
+        for k in (1, 3, 5):
+            checks[f"hit@{k}"] = float(rank is not None and rank <= k)
+        checks["mrr"] = 1 / rank if rank else 0.0
+        checks["ndcg@5"] = 1 / math.log2(rank + 1) if rank else 0.0
+        checks.update(_citation_checks(assistant, answer, _expected_ids(assistant, case.expected_anchors), True))
+    passed = checks["abstention"] == 1.0 and checks.get("hit@1", 1.0) == 1.0
+    return CaseOutcome(dataset="retrieval", id=case.id, category=case.category, language=case.language,
+                       split=case.split, passed=passed, checks=checks, answers=[answer.answer],
+                       expected={"abstain": case.abstain, "anchors": case.expected_anchors}, latency_ms=[latency])
+
+
+def run_assistant(assistant: Assistant, case: AssistantCase) -> CaseOutcome:
+    session = f"eval-{case.id}-{uuid.uuid4().hex[:8]}"
+    checks: dict[str, list[float]] = defaultdict(list)
+    answers, latencies = [], []
+    error = None
+    for turn in case.turns:
+        expect = turn.expect
+        started = time.perf_counter()
+        try:
+            answer = assistant.answer(turn.message, session_id=session, now=case.now)
+        except Exception as exc:  # noqa: BLE001 - a crash is a failed case with its cause recorded
+            error = f"{type(exc).__name__}: {exc}"
+            break
+        latencies.append((time.perf_counter() - started) * 1000)
+        answers.append(answer.answer)
+        calls = {c.name: c for c in answer.tool_calls}
+        if expect.tools is not None:
+            selected = sorted(calls) == sorted(e.name for e in expect.tools)
+            checks["tool_selection"].append(float(selected))
+            if selected and expect.tools:
+                checks["tool_arguments"].append(float(all(
+                    e.arguments is None or {k: v for k, v in calls[e.name].arguments.items() if k != "now"} == e.arguments
+                    for e in expect.tools)))
+                checks["tool_result"].append(float(all(
+                    _dig(calls[e.name].result, key) == value for e in expect.tools for key, value in e.result.items())))
+        if expect.abstain is not None:
+            checks["abstention"].append(float(answer.abstained == expect.abstain))
+        if expect.follow_up is not None:
+            checks["follow_up"].append(float((answer.follow_up is not None) == expect.follow_up))
+        if expect.must_contain or expect.must_not_contain:
+            checks["must"].append(float(all(p in answer.answer for p in expect.must_contain)
+                                        and not any(p in answer.answer for p in expect.must_not_contain)))
+        expected_ids = set()
+        for anchor in expect.cited_anchors:
+            expected_ids |= _expected_ids(assistant, [anchor])
+        for name, value in _citation_checks(assistant, answer, expected_ids, False).items():
+            checks[name].append(value)
+    flat = {name: sum(values) / len(values) for name, values in checks.items() if values}
+    if case.category == "multi_turn":
+        flat["multi_turn_completion"] = float(error is None and all(
+            v == 1.0 for k, v in flat.items() if not k.startswith("citation_")))
+    passed = error is None and all(v == 1.0 for k, v in flat.items()
+                                   if k not in {"citation_precision", "citation_recall"})
+    return CaseOutcome(dataset="assistant", id=case.id, category=case.category, language=case.language,
+                       split=case.split, passed=passed, checks=flat, answers=answers,
+                       expected={"turns": [t.model_dump(mode="json") for t in case.turns]},
+                       latency_ms=latencies, error=error)
+
+
+def run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
+    try:
+        return _run_triage(assistant, case)
+    except Exception as exc:  # noqa: BLE001 - a crash is a failed case with its cause recorded
+        return _crashed("triage", case, exc)
+
+
+def _run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
+    started = time.perf_counter()
+    result = triage(assistant, TriageCase(subject=case.subject, body=case.body), now=case.now)
+    latency = (time.perf_counter() - started) * 1000
+    expect = case.expect
+    checks = {"triage_category": float(result.category == expect.category),
+              "triage_needs_human": float(result.needs_human == expect.needs_human)}
+    if expect.priority:
+        checks["triage_priority"] = float(result.priority == expect.priority)
+    if expect.tools is not None:
+        checks["triage_tools"] = float(sorted(c["name"] for c in result.tool_calls) == sorted(expect.tools))
+    if expect.entities:
+        found = result.entities.model_dump(mode="json")
+        checks["triage_entities"] = float(all(found.get(k) == v for k, v in expect.entities.items()))
+    if expect.missing_information is not None:
+        checks["triage_missing_information"] = float(bool(result.missing_information) == expect.missing_information)
+    return CaseOutcome(dataset="triage", id=case.id, category="triage", language=case.language, split=case.split,
+                       passed=all(v == 1.0 for v in checks.values()), checks=checks, answers=[result.draft_reply],
+                       expected=expect.model_dump(mode="json"), latency_ms=[latency])
+
+
+# ---- aggregation --------------------------------------------------------------------------------
+
+_ABSTAIN_PAIRS = ("abstention_precision", "abstention_recall")
+
+
+def aggregate(outcomes: list[CaseOutcome]) -> dict[str, float]:
+    metrics: dict[str, float] = {}
+    by_dataset: dict[str, list[CaseOutcome]] = defaultdict(list)
+    for outcome in outcomes:
+        by_dataset[outcome.dataset].append(outcome)
+    for dataset, items in by_dataset.items():
+        names = sorted({k for o in items for k in o.checks})
+        for name in names:
+            values = [o.checks[name] for o in items if name in o.checks]
+            metrics[f"{dataset}.{name}"] = round(sum(values) / len(values), 4)
+        metrics[f"{dataset}.case_pass"] = round(sum(o.passed for o in items) / len(items), 4)
+        metrics[f"{dataset}.cases"] = float(len(items))
+    # abstention precision / recall over every case that states whether to abstain
+    tp = fp = fn = 0
+    for o in outcomes:
+        expected = o.expected.get("abstain")
+        if o.dataset == "assistant":
+            turns = o.expected.get("turns", [])
+            expected = turns[-1]["expect"].get("abstain") if turns else None
+        if expected is None or "abstention" not in o.checks:
+            continue
+        abstained = expected if o.checks["abstention"] == 1.0 else not expected
+        tp += expected and abstained
+        fp += (not expected) and abstained
+        fn += expected and not abstained
+    if tp + fp:
+        metrics["abstention_precision"] = round(tp / (tp + fp), 4)
+    if tp + fn:
+        metrics["abstention_recall"] = round(tp / (tp + fn), 4)
+    latencies = sorted(x for o in outcomes for x in o.latency_ms)
+    if latencies:
+        metrics["latency_p50_ms"] = round(latencies[len(latencies) // 2], 2)
+        metrics["latency_p95_ms"] = round(latencies[min(len(latencies) - 1, int(0.95 * (len(latencies) - 1)))], 2)
+    metrics["errors"] = float(sum(1 for o in outcomes if o.error))
+    return metrics
+
+
+def run(assistant: Assistant, split: Split | None = None, datasets: tuple[str, ...] = DATASETS,
+        config: dict[str, str] | None = None) -> EvalReport:
+    outcomes: list[CaseOutcome] = []
+    if "retrieval" in datasets:
+        outcomes += [run_retrieval(assistant, c) for c in load_cases(split=split)]
+    if "assistant" in datasets:
+        outcomes += [run_assistant(assistant, c) for c in load_assistant_cases(split=split)]
+    if "triage" in datasets:
+        outcomes += [run_triage(assistant, c) for c in load_triage_cases(split=split)]
+    groups_cat: dict[str, list[CaseOutcome]] = defaultdict(list)
+    groups_lang: dict[str, list[CaseOutcome]] = defaultdict(list)
+    for outcome in outcomes:
+        groups_cat[outcome.category].append(outcome)
+        groups_lang[outcome.language].append(outcome)
+    return EvalReport(
+        config=config or {}, split=split, created_at=datetime.now(timezone.utc).isoformat(),
+        metrics=aggregate(outcomes),
+        by_category={k: aggregate(v) for k, v in sorted(groups_cat.items())},
+        by_language={k: aggregate(v) for k, v in sorted(groups_lang.items())},
+        cases=outcomes)

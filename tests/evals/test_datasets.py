@@ -1,0 +1,49 @@
+"""The eval datasets: typed, split, large enough, and consistent with the corpus."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.cases import SCHEMAS, load_assistant_cases, load_cases, load_triage_cases
+from knowledge import DEFAULT_CORPUS
+from knowledge.chunking import build_chunks
+from knowledge.loaders import load_paths
+from tools import TOOLS
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_sizes_categories_and_splits():
+    retrieval, assistant, triage = load_cases(), load_assistant_cases(), load_triage_cases()
+    assert len(retrieval) + len(assistant) + len(triage) >= 200
+    for cases in (retrieval, assistant, triage):
+        assert {c.split for c in cases} == {"dev", "held-out"}
+        assert len({c.id for c in cases}) == len(cases)
+    assert {c.language for c in retrieval} == {"zh-Hans", "zh-Hant", "en"}
+    assert {"faq", "typo", "colloquial", "out_of_scope", "injection", "partly_covered"} <= {c.category for c in retrieval}
+    assert {"tool", "multi_turn", "abstention", "faq"} <= {c.category for c in assistant}
+    called = {e.name for c in assistant for t in c.turns for e in (t.expect.tools or [])}
+    assert called == set(TOOLS)  # every rules-engine tool has exact expected results
+
+
+def test_anchors_exist_in_the_corpus():
+    texts = [c.text for c in build_chunks(load_paths([DEFAULT_CORPUS]))]
+    anchors = {a for c in load_cases() for a in c.expected_anchors}
+    anchors |= {a for c in load_assistant_cases() for t in c.turns for a in t.expect.cited_anchors}
+    for anchor in anchors:
+        assert any(anchor in t for t in texts), anchor
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_published_schemas_match_the_models(name):
+    published = json.loads((ROOT / "evals" / "schema" / f"{name}.schema.json").read_text("utf-8"))
+    assert published == SCHEMAS[name].model_json_schema(), "run `partner-assistant eval schema`"
+
+
+def test_cases_reject_unknown_fields(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x", "category": "faq", "language": "en", "question": "q",
+                               "expected_anchors": [], "abstain": True, "split": "dev", "extra": 1}) + "\n")
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        load_cases(bad)
