@@ -2,7 +2,7 @@
 
 Each turn and the pending tool call (name, arguments so far, the slot asked about) are stored in
 one transaction. Several API workers may share the database: SQLite runs in WAL mode with a busy
-timeout, PostgreSQL locks the session row while a turn is written.
+timeout and each turn's transaction writes before it reads; PostgreSQL upserts and locks the row.
 
 SessionError
 ├── SessionExpiredError   the session was idle longer than the TTL: start a new one
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select)
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -147,17 +149,16 @@ class SessionStore:
         """Record a turn and the new state in one transaction: all of it or none."""
         check_session_id(session_id)
         moment = _utc(now)
+        state = json.loads(json.dumps({"pending": pending, "last": last}, default=str))
         try:
             with Session(self._engine) as db, db.begin():
-                stmt = select(_SessionRow).where(_SessionRow.id == session_id)
-                if self._engine.dialect.name == "postgresql":
-                    stmt = stmt.with_for_update()
-                row = db.execute(stmt).scalar_one_or_none()
-                if row is None:
-                    row = _SessionRow(id=session_id, created_at=moment, updated_at=moment, state={})
-                    db.add(row)
-                row.updated_at = moment
-                row.state = json.loads(json.dumps({"pending": pending, "last": last}, default=str))
+                # Write first: the row insert takes the write lock (SQLite) before anything is read,
+                # and ON CONFLICT makes two workers creating the same session agree instead of failing.
+                insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
+                db.execute(insert(_SessionRow).values(id=session_id, created_at=moment, updated_at=moment, state={})
+                           .on_conflict_do_nothing(index_elements=["id"]))
+                db.execute(update(_SessionRow).where(_SessionRow.id == session_id)
+                           .values(updated_at=moment, state=state))
                 db.add(_TurnRow(session_id=session_id, created_at=moment, message=message, answer=answer,
                                 payload=json.loads(json.dumps(payload, default=str))))
         except (OperationalError, DatabaseError) as exc:

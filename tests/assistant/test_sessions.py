@@ -65,11 +65,11 @@ def test_concurrent_writers_from_several_processes_lose_nothing(db_url):
     store = SessionStore(db_url)
     sid = store.new_id()
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(4) as pool:
-        done = pool.map(_worker, [(db_url, sid, w, 15) for w in range(4)])
-    assert sorted(done) == [0, 1, 2, 3]
+    with ctx.Pool(6) as pool:
+        done = pool.map(_worker, [(db_url, sid, w, 25) for w in range(6)])
+    assert sorted(done) == list(range(6))
     messages = [h["message"] for h in store.history(sid)]
-    assert len(messages) == 60 and len(set(messages)) == 60
+    assert len(messages) == 150 and len(set(messages)) == 150
 
 
 def test_corrupt_sqlite_file_is_a_clear_error(tmp_path):
