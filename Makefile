@@ -28,9 +28,9 @@ install: $(STAMP)
 index: $(STAMP)
 	$(VENV)/bin/partner-assistant index build
 
-# Until the HTTP API lands, the main job is the interactive terminal demo over the embedded index.
-run: index
-	$(VENV)/bin/partner-assistant chat
+# The main job: the web chat, triage page and API on the embedded default index.
+run: $(STAMP)
+	$(VENV)/bin/partner-assistant serve
 
 test: $(STAMP)
 	$(PY) -m pytest

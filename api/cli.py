@@ -256,6 +256,34 @@ def _guarded(call):
         _fail(str(exc))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface; without API keys only 127.0.0.1 is allowed")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes")] = 1,
+    build: Annotated[bool, typer.Option(help="Build the index first if it is missing or stale")] = True,
+) -> None:
+    """Serve the web chat, the triage page and the HTTP API."""
+    from api.app import sources
+    from api.server import serve as run_server
+
+    settings = _settings()
+    if build:
+        try:
+            report = _index(settings).build(sources(settings))
+        except Exception as exc:  # noqa: BLE001 - the message names the cause; never a traceback
+            from knowledge import KnowledgeError
+
+            if not isinstance(exc, KnowledgeError):
+                raise
+            _fail(str(exc))
+        _out.print("index up to date" if report.unchanged else f"indexed {report.manifest.chunk_count} chunks")
+    try:
+        run_server(host, port, workers, lambda text: _out.print(text, highlight=False, soft_wrap=True))
+    except (ValueError, RuntimeError) as exc:
+        _fail(str(exc))
+
+
 def _render(answer) -> None:
     """Readable answer, tool traces and citations (rich formatting; plain text when piped)."""
     from rich.panel import Panel
@@ -355,7 +383,7 @@ def _gate_and_report(report, baseline: Path | None, report_dir: Path | None) -> 
             _fail(f"--baseline {baseline}: {exc}")
     if report_dir is not None:
         for path in write(report, report_dir, problems):
-            _out.print(f"wrote {path}")
+            _err.print(f"wrote {path}")
     return problems
 
 
@@ -382,7 +410,7 @@ def eval_run(
         if not reason:
             _fail("--write-baseline needs --reason: say why the baseline changes")
         write_baseline.write_text(baseline_from(result, reason).model_dump_json(indent=2) + "\n", encoding="utf-8")
-        _out.print(f"wrote baseline {write_baseline}")
+        _err.print(f"wrote baseline {write_baseline}")
     if problems:
         for problem in problems:
             _err.print(f"[red]regression:[/red] {problem}", soft_wrap=True)

@@ -86,7 +86,8 @@ class SessionState:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    """Aware UTC. SQLite drops offsets, so everything is stored in UTC and naive values read back as UTC."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class SessionStore:

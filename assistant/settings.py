@@ -26,6 +26,25 @@ class Settings(BaseSettings):
                                                             "LangChain init_chat_model, e.g. openai:gpt-4o-mini")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for LLM mode")
     llm_api_key: str | None = Field(default=None, repr=False)
+    # HTTP API
+    api_keys: str | None = Field(default=None, repr=False,
+                                 description="Comma-separated key:role pairs, roles partner|support|admin")
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_upload_bytes: int = Field(default=20_000_000, ge=1024)
+    rate_limit_per_minute: int = Field(default=600, ge=1)
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    def parsed_api_keys(self) -> dict[str, str]:
+        """``{key: role}``; an empty mapping means the API is open (and then binds to loopback only)."""
+        keys: dict[str, str] = {}
+        for item in (self.api_keys or "").split(","):
+            if not item.strip():
+                continue
+            key, sep, role = item.strip().rpartition(":")
+            if not sep or not key or role not in {"partner", "support", "admin"}:
+                raise ValueError("PARTNER_ASSISTANT_API_KEYS must look like key1:partner,key2:support,key3:admin")
+            keys[key] = role
+        return keys
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -27,6 +27,7 @@ from .loaders import load_paths
 
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
 _BATCH = 256
+MANIFEST_TTL = 1.0  # seconds between checks for a build made by another process
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class KnowledgeIndex:
         self.namespace = namespace
         self._manifest_name = f"{namespace}-manifest"
         self._loaded: tuple[str, Any, list[Chunk], BM25Index] | None = None
+        self._checked = 0.0
 
     # ---- manifest -------------------------------------------------------------------------
     def manifest(self) -> Manifest | None:
@@ -206,6 +208,12 @@ class KnowledgeIndex:
         self._state()
 
     def _state(self) -> tuple[str, Any, list[Chunk], BM25Index]:
+        # Another process may re-index at any time; re-reading the manifest at most once a second
+        # keeps searches cheap (one read per second, not per query, against a Chroma server).
+        now = time.monotonic()
+        if self._loaded is not None and now - self._checked < MANIFEST_TTL:
+            return self._loaded
+        self._checked = now
         manifest = self.manifest()
         if manifest is None:
             raise IndexMissingError("no index has been built yet: run `partner-assistant index build`")

@@ -99,3 +99,15 @@ def test_locked_sqlite_database_is_a_clear_error_and_nothing_is_half_written(tmp
 def test_unreachable_postgres_is_a_clear_error():
     with pytest.raises(SessionStoreError, match="session database"):
         SessionStore("postgresql+psycopg://nobody@127.0.0.1:1/none").load("abc", T0)
+
+
+def test_expiry_is_measured_in_absolute_time_whatever_the_offsets(db_url):
+    from zoneinfo import ZoneInfo
+
+    store = SessionStore(db_url, ttl=timedelta(hours=1))
+    sid = store.new_id()
+    beijing = datetime(2026, 11, 27, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # 17:00 UTC the day before
+    store.save_turn(sid, beijing, "q", "a", {}, None, None)
+    store.load(sid, beijing.astimezone(ZoneInfo("America/Los_Angeles")) + timedelta(minutes=30))
+    with pytest.raises(SessionExpiredError):
+        store.load(sid, datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))

@@ -1,0 +1,406 @@
+"""The FastAPI application: thin routers over the assistant, the knowledge index and the rules engine."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Body, Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from assistant import Answer, Assistant, Settings, get_settings
+from assistant.feedback import FeedbackIn, FeedbackStore
+from assistant.triage import TriageCase, TriageResult, triage
+from knowledge import DEFAULT_CORPUS, KnowledgeError, QueryError
+from knowledge.loaders import load_file
+from knowledge.retrieval import MAX_QUERY_CHARS
+from tools import TOOLS, get_tool
+
+from . import errors, metrics
+from .errors import ApiError
+from .security import RateLimiter, require
+
+log = logging.getLogger("api")
+STATIC = Path(str(resources.files("api").joinpath("static")))
+
+
+# ---- request and response models ------------------------------------------------------------
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"message": "8月的伙伴账单什么时候生成?我在东京", "session_id": "demo-1", "now": "2026-11-27T10:00:00+08:00"},
+        {"message": "Can several incentives go on one invoice?"}]})
+
+    message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question")
+    session_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
+                                   description="Keeps context across turns")
+    now: AwareDatetime | None = Field(default=None, description="Current time with offset; default the clock")
+
+
+class SearchHitOut(BaseModel):
+    rank: int
+    score: float
+    dense: float
+    lexical: float
+    chunk_id: str
+    title: str
+    text: str
+    menu_path: str | None
+    parent_topic: str | None
+    source: str
+    origins: list[str]
+    error_codes: list[dict[str, Any]]
+    cut_start: bool
+    cut_end: bool
+
+
+class ReindexRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"paths": ["/srv/docs/extra.md"]}]})
+
+    paths: list[str] = Field(default_factory=list, max_length=100, description="Files or folders on the server")
+    force: bool = False
+
+
+class TriageBatchLine(BaseModel):
+    line: int
+    result: TriageResult | None = None
+    error: dict[str, Any] | None = None
+
+
+# ---- application --------------------------------------------------------------------------------
+
+def docs_dir(settings: Settings) -> Path:
+    return settings.data_dir / "docs"
+
+
+def sources(settings: Settings, extra: list[Path] | None = None) -> list[Path]:
+    """The bundled corpus, the documents users added (data_dir/docs), and any extra paths."""
+    found = [DEFAULT_CORPUS]
+    folder = docs_dir(settings)
+    if folder.is_dir() and any(p.is_file() for p in folder.iterdir()):
+        found.append(folder)
+    return found + list(extra or [])
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bot = assistant or await run_in_threadpool(Assistant.from_settings, settings)
+        app.state.assistant = bot
+        app.state.feedback = FeedbackStore(bot.sessions) if bot.sessions is not None else None
+        try:
+            await run_in_threadpool(bot.warm_up)
+            app.state.ready = True
+        except KnowledgeError as exc:
+            log.error("index not ready: %s", exc)
+            app.state.ready = False
+        yield
+
+    app = FastAPI(title="Partner Rules Assistant API", version="1.0",
+                  description="Cited answers and exact rule computations over the Partner Center rules.",
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.api_keys = settings.parsed_api_keys()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.ready = False
+    errors.install(app)
+    _install_middleware(app, settings)
+    _routes(app, settings)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    @app.middleware("http")
+    async def limits_and_metrics(request: Request, call_next: Callable) -> Response:
+        started = time.perf_counter()
+        route = request.url.path
+        cap = settings.max_upload_bytes if route == "/v1/admin/reindex" else settings.max_body_bytes
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > cap:
+            response: Response = JSONResponse(errors.error_body(
+                "body_too_large", f"the request body has {length} bytes; the limit is {cap}"), status_code=413)
+        else:
+            try:
+                response = await asyncio.wait_for(call_next(request), timeout=settings.request_timeout_seconds)
+            except asyncio.TimeoutError:
+                response = JSONResponse(errors.error_body(
+                    "timeout", f"the request took longer than {settings.request_timeout_seconds} s"), status_code=504)
+        template = request.scope.get("route")
+        label = getattr(template, "path", None) or ("static" if route.startswith("/static") else "other")
+        metrics.REQUESTS.labels(request.method, label, str(response.status_code)).inc()
+        metrics.LATENCY.labels(label).observe(time.perf_counter() - started)
+        return response
+
+
+Partner = Annotated[str, Depends(require("partner"))]
+Support = Annotated[str, Depends(require("support"))]
+Admin = Annotated[str, Depends(require("admin"))]
+
+
+def _bot(request: Request) -> Assistant:
+    if not getattr(request.app.state, "ready", False):
+        raise ApiError(503, "not_ready", "the index is not loaded yet: build it with `partner-assistant index build`")
+    return request.app.state.assistant
+
+
+async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
+    bot = _bot(request)
+    now = body.now or datetime.now(timezone.utc)
+    answer = await run_in_threadpool(bot.answer, body.message, body.session_id, now)
+    answer_id = uuid.uuid4().hex
+    store: FeedbackStore | None = request.app.state.feedback
+    if store is not None:
+        await run_in_threadpool(store.record_answer, answer_id, body.session_id, body.message, now,
+                                answer.model_dump(mode="json"))
+    metrics.observe_answer(answer.abstained, [c.name for c in answer.tool_calls])
+    return answer_id, answer
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _routes(app: FastAPI, settings: Settings) -> None:
+    # ---- pages
+    @app.get("/", include_in_schema=False)
+    async def chat_page() -> HTMLResponse:
+        return HTMLResponse((STATIC / "index.html").read_text("utf-8"))
+
+    @app.get("/triage", include_in_schema=False)
+    async def triage_page() -> HTMLResponse:
+        return HTMLResponse((STATIC / "triage.html").read_text("utf-8"))
+
+    # ---- chat
+    @app.post("/v1/chat", response_model=Answer, tags=["chat"],
+              summary="Ask a question; the answer id is in the X-Answer-Id header")
+    async def chat(request: Request, body: ChatRequest, _: Partner) -> JSONResponse:
+        answer_id, answer = await _answer(request, body)
+        return JSONResponse(answer.model_dump(mode="json"), headers={"X-Answer-Id": answer_id})
+
+    @app.post("/v1/chat/stream", tags=["chat"], response_class=StreamingResponse,
+              summary="Server-Sent Events: tool_call, citation, answer_delta, then done with the full answer",
+              responses={200: {"content": {"text/event-stream": {}}}})
+    async def chat_stream(request: Request, body: ChatRequest, _: Partner) -> StreamingResponse:
+        answer_id, answer = await _answer(request, body)
+
+        async def events() -> AsyncIterator[str]:
+            for call in answer.tool_calls:
+                yield _sse("tool_call", call.model_dump(mode="json"))
+            for citation in answer.citations:
+                yield _sse("citation", citation.model_dump())
+            for line in answer.answer.splitlines(keepends=True):
+                yield _sse("answer_delta", {"text": line})
+            yield _sse("done", {"answer_id": answer_id, "answer": answer.model_dump(mode="json")})
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"X-Answer-Id": answer_id, "Cache-Control": "no-cache"})
+
+    # ---- search and sources
+    @app.get("/v1/search", response_model=list[SearchHitOut], tags=["search"])
+    async def search(request: Request, _: Partner,
+                     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, examples=["伙伴账单几号生成"])],
+                     k: Annotated[int, Query(ge=1, le=50)] = 5) -> list[SearchHitOut]:
+        bot = _bot(request)
+        result = await run_in_threadpool(bot.retriever.search, q, k)
+        return [SearchHitOut(rank=h.rank, score=h.score, dense=h.dense, lexical=h.lexical, chunk_id=h.chunk.id,
+                             title=h.chunk.title, text=h.chunk.text, menu_path=h.chunk.menu_path,
+                             parent_topic=h.chunk.parent_topic, source=h.chunk.source, origins=h.chunk.origins,
+                             error_codes=[c.model_dump() for c in h.chunk.error_codes], cut_start=h.chunk.cut_start,
+                             cut_end=h.chunk.cut_end) for h in result.hits]
+
+    @app.get("/v1/sources/{chunk_id}", tags=["search"])
+    async def source(request: Request, chunk_id: str, _: Partner) -> dict[str, Any]:
+        chunk = _bot(request).index.chunk(chunk_id)
+        if chunk is None:
+            raise ApiError(404, "source_not_found", f"no chunk with id {chunk_id}")
+        return chunk.model_dump()
+
+    # ---- rules engine
+    @app.get("/v1/tools", tags=["tools"])
+    async def list_tools(_: Partner) -> list[dict[str, Any]]:
+        return [{"name": t.name, "description": t.description, "input_schema": t.json_schema(),
+                 "rules": list(t.rules)} for t in TOOLS.values()]
+
+    @app.post("/v1/tools/{name}", tags=["tools"], summary="Run one rules-engine tool; 422 names the field")
+    async def run_tool(name: str, _: Partner, arguments: Annotated[dict[str, Any], Body(
+            openapi_examples={"bill": {"value": {"billing_period": "2026-08", "now": "2026-11-27T10:00:00+08:00",
+                                                 "timezone": "Asia/Tokyo"}}})]) -> dict[str, Any]:
+        tool = get_tool(name)
+        return tool.run(arguments).model_dump(mode="json")
+
+    # ---- triage (support staff)
+    @app.post("/v1/triage", response_model=TriageResult, tags=["triage"])
+    async def triage_one(request: Request, case: TriageCase, _: Support) -> TriageResult:
+        bot = _bot(request)
+        return await run_in_threadpool(triage, bot, case, case.now or datetime.now(timezone.utc))
+
+    @app.post("/v1/triage/batch", tags=["triage"], response_class=StreamingResponse,
+              summary="JSONL or CSV (subject, body, partner_role) in, JSONL out; one line per case",
+              responses={200: {"content": {"application/x-ndjson": {}}}})
+    async def triage_batch(request: Request, _: Support) -> StreamingResponse:
+        bot = _bot(request)
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, "invalid_encoding", "the batch must be UTF-8 text") from exc
+        rows = parse_batch(text, request.headers.get("content-type", ""))
+        now = datetime.now(timezone.utc)
+
+        def lines() -> list[str]:
+            out = []
+            for number, row in rows:
+                try:
+                    case = TriageCase.model_validate(row)
+                    result = triage(bot, case, case.now or now)
+                    out.append(TriageBatchLine(line=number, result=result).model_dump_json())
+                except ValidationError as exc:
+                    out.append(TriageBatchLine(line=number, error=errors.error_body(
+                        "validation_error", "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                                      for e in exc.errors()))["error"]).model_dump_json())
+                except (KnowledgeError, QueryError) as exc:
+                    out.append(TriageBatchLine(line=number, error={"code": "invalid_case", "message": str(exc)})
+                               .model_dump_json())
+            return out
+
+        results = await run_in_threadpool(lines)
+        return StreamingResponse(iter(line + "\n" for line in results), media_type="application/x-ndjson")
+
+    # ---- feedback
+    @app.post("/v1/feedback", status_code=201, tags=["feedback"])
+    async def feedback(request: Request, body: FeedbackIn, _: Partner) -> dict[str, Any]:
+        store: FeedbackStore | None = request.app.state.feedback
+        if store is None:
+            raise ApiError(503, "database_unavailable", "feedback needs the database")
+        feedback_id = await run_in_threadpool(store.add, body)
+        return {"id": feedback_id, "answer_id": body.answer_id}
+
+    # ---- admin
+    @app.get("/v1/admin/index", tags=["admin"])
+    async def index_info(request: Request, _: Admin) -> dict[str, Any]:
+        bot: Assistant = request.app.state.assistant
+        manifest = await run_in_threadpool(bot.index.manifest)
+        if manifest is None:
+            raise ApiError(503, "index_missing", "no index has been built yet")
+        return {"manifest": manifest.__dict__, "chunks": manifest.chunk_count,
+                "docs_dir": str(docs_dir(settings)), "sources": manifest.sources}
+
+    @app.post("/v1/admin/reindex", tags=["admin"],
+              summary="Rebuild the index from the corpus, added documents, uploaded files and server paths",
+              openapi_extra={"requestBody": {"required": False, "content": {
+                  "application/json": {"schema": ReindexRequest.model_json_schema(),
+                                       "example": {"paths": [], "force": False}},
+                  "multipart/form-data": {"schema": {"type": "object", "properties": {
+                      "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+    async def reindex(request: Request, _: Admin) -> dict[str, Any]:
+        bot: Assistant = request.app.state.assistant
+        content_type = request.headers.get("content-type", "")
+        extra: list[Path] = []
+        force = False
+        uploads: list[Any] = []
+        if content_type.startswith("multipart/form-data"):
+            form = await request.form()
+            uploads = [f for f in form.getlist("files") if hasattr(f, "filename")]
+            if not uploads:
+                raise ApiError(422, "invalid_upload", "send the documents as multipart field 'files'")
+        else:
+            raw = await request.body()
+            try:
+                spec = ReindexRequest.model_validate(json.loads(raw) if raw.strip() else {})
+            except (ValueError, ValidationError) as exc:
+                raise ApiError(422, "validation_error", f"reindex body: {exc}") from exc
+            extra, force = [Path(p) for p in spec.paths], spec.force
+        saved = await _save_uploads(uploads, docs_dir(settings))
+        try:
+            report = await run_in_threadpool(bot.index.build, sources(settings, extra), None, force)
+        except BaseException:
+            for path in saved:  # a failed build keeps nothing of this request
+                path.unlink(missing_ok=True)
+            raise
+        request.app.state.ready = True
+        return {"unchanged": report.unchanged, "chunks": report.manifest.chunk_count, "added": report.added,
+                "removed": report.removed, "embedded": report.embedded, "reused": report.reused,
+                "seconds": round(report.seconds, 3), "uploaded": [p.name for p in saved]}
+
+    # ---- operations
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz(request: Request) -> JSONResponse:
+        if getattr(request.app.state, "ready", False):
+            return JSONResponse({"status": "ready"})
+        return JSONResponse(errors.error_body("not_ready", "the index is not loaded"), status_code=503)
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def prometheus() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+
+async def _save_uploads(files: list[Any], folder: Path) -> list[Path]:
+    """Validate every upload as a source document first, then move them in; all or nothing."""
+    staged: list[tuple[Path, Path]] = []
+    tmp = Path(tempfile.mkdtemp(prefix="upload-"))
+    try:
+        for upload in files:
+            name = Path(upload.filename or "").name
+            if not name or name.startswith("."):
+                raise ApiError(422, "invalid_upload", "every uploaded file needs a plain file name")
+            target = tmp / name
+            target.write_bytes(await upload.read())
+            await run_in_threadpool(load_file, target)  # raises IngestError naming the file
+            staged.append((target, folder / name))
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for source, destination in staged:
+            shutil.move(str(source), destination)
+            saved.append(destination)
+        return saved
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def parse_batch(text: str, content_type: str) -> list[tuple[int, dict[str, Any]]]:
+    """JSONL (one case object a line) or CSV with a header row (subject, body, partner_role, now)."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    if "csv" in content_type or (text.lstrip()[:1] not in {"{", ""} and "," in text.splitlines()[0]):
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or "subject" not in reader.fieldnames:
+            raise ApiError(422, "invalid_batch", "the CSV needs a header row with at least a 'subject' column")
+        for number, row in enumerate(reader, start=2):
+            rows.append((number, {k: v for k, v in row.items() if k and v not in (None, "")}))
+    else:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError:
+                value = {"__invalid__": line[:100]}
+            rows.append((number, value if isinstance(value, dict) else {"__invalid__": str(value)[:100]}))
+    if not rows:
+        raise ApiError(422, "invalid_batch", "the batch holds no cases")
+    if len(rows) > 1000:
+        raise ApiError(413, "batch_too_large", f"the batch has {len(rows)} cases; the limit is 1000")
+    return rows

@@ -1,0 +1,85 @@
+"""Run the HTTP server: one process, or several workers sharing one index and one database.
+
+An embedded Chroma store is not safe for several processes (each would open the same files
+for writing). With ``--workers`` above 1 and no Chroma URL configured, the server therefore
+starts one ``chroma run`` process over the embedded store's folder and points every worker at
+it; SQLite sessions are safe across workers (WAL, busy timeout, write-first transactions).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi import FastAPI
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def app_factory() -> FastAPI:
+    """Used by uvicorn workers: settings come from the environment the parent prepared."""
+    from assistant import get_settings
+
+    from .app import create_app
+
+    return create_app(get_settings())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_chroma_server(path: Path) -> str:
+    """``chroma run`` over ``path`` on a free loopback port; stopped when this process exits."""
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = _free_port()
+    log = open(path.parent / "chroma-server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    proc = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=log)
+    atexit.register(proc.terminate)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"chroma run exited with {proc.returncode}; see {path.parent / 'chroma-server.log'}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("chroma run did not start within 60 s")
+
+
+def serve(host: str, port: int, workers: int, say) -> None:
+    import uvicorn
+
+    from assistant import Settings
+
+    settings = Settings()
+    keys = settings.parsed_api_keys()
+    if not keys and host not in LOOPBACK:
+        say(f"no API keys configured (PARTNER_ASSISTANT_API_KEYS): listening on 127.0.0.1 only, not {host}")
+        host = "127.0.0.1"
+    elif not keys:
+        say("no API keys configured: the API is open to this machine only (127.0.0.1)")
+    os.environ["PARTNER_ASSISTANT_DATA_DIR"] = str(settings.data_dir.resolve())
+    if workers > 1:
+        if not settings.chroma_url:
+            os.environ["PARTNER_ASSISTANT_CHROMA_URL"] = start_chroma_server(settings.data_dir.resolve() / "chroma")
+            say(f"{workers} workers share the index through a Chroma server at {os.environ['PARTNER_ASSISTANT_CHROMA_URL']}")
+        metrics_dir = tempfile.mkdtemp(prefix="partner-assistant-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        atexit.register(shutil.rmtree, metrics_dir, True)
+    say(f"Partner Rules Assistant: http://{'localhost' if host == '127.0.0.1' else host}:{port}/ "
+        f"(API docs at /docs, triage at /triage)")
+    uvicorn.run("api.server:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
