@@ -18,6 +18,8 @@ index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the knowle
 app.add_typer(index_app, name="index")
 eval_app = typer.Typer(no_args_is_help=True, help="Run the regression evals.")
 app.add_typer(eval_app, name="eval")
+feedback_app = typer.Typer(no_args_is_help=True, help="Feedback collected by the API.")
+app.add_typer(feedback_app, name="feedback")
 
 _out = Console()
 _err = Console(stderr=True)
@@ -471,6 +473,69 @@ def eval_schema(out: Annotated[Path, typer.Option(help="Folder for the JSON sche
         path = out / f"{name}.schema.json"
         path.write_text(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         _out.print(f"wrote {path}")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path, typer.Option(help="Candidate eval cases (JSONL), for review")] = Path(
+        "evals/candidates/feedback.jsonl"),
+    data_dir: DataOpt = None,
+) -> None:
+    """Write candidate eval cases from feedback corrections; a person reviews them before any dataset changes."""
+    from assistant.feedback import FeedbackStore, candidate_cases, dumps_jsonl
+    from assistant.sessions import SessionError, SessionStore
+
+    settings = _settings(data_dir=data_dir)
+    try:
+        corrections = FeedbackStore(SessionStore(settings.resolved_database_url())).corrections()
+    except SessionError as exc:
+        _fail(str(exc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dumps_jsonl(candidate_cases(corrections)), encoding="utf-8")
+    _err.print(f"wrote {len(corrections)} candidate case(s) to {out} (review before adding to a dataset)")
+
+
+@app.command("triage")
+def triage_file(
+    path: Path,
+    out: Annotated[Optional[Path], typer.Option(help="JSONL output (default: stdout)")] = None,
+    now: Annotated[Optional[str], typer.Option("--now")] = None,
+    embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
+) -> None:
+    """Triage a JSONL or CSV file of cases offline (same output as POST /v1/triage/batch)."""
+    from datetime import datetime, timezone
+
+    from pydantic import ValidationError
+
+    from api.app import TriageBatchLine, parse_batch
+    from api.errors import ApiError
+    from assistant.triage import TriageCase, triage
+
+    moment = _parse_now(now) or datetime.now(timezone.utc)
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: cannot read as UTF-8 text ({exc})")
+    try:
+        rows = parse_batch(text, "text/csv" if path.suffix.lower() == ".csv" else "application/x-ndjson")
+    except ApiError as exc:
+        _fail(f"{path}: {exc.message}")
+    assistant = _assistant(_settings(embedder, chroma_url, data_dir))
+    lines = []
+    for number, row in rows:
+        try:
+            case = TriageCase.model_validate(row)
+            result = _guarded(lambda: triage(assistant, case, case.now or moment))
+            lines.append(TriageBatchLine(line=number, result=result).model_dump_json())
+        except ValidationError as exc:
+            message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            lines.append(TriageBatchLine(line=number, error={"code": "validation_error", "message": message})
+                         .model_dump_json())
+    output = "".join(line + "\n" for line in lines)
+    if out:
+        out.write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
 
 
 def main() -> None:

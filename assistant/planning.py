@@ -100,7 +100,6 @@ FOLLOW_UPS: dict[tuple[str, str], tuple[str, str]] = {
                                                   "From which day or month do you want to query customer consumption?"),
     ("stored_value_card_credit", "transaction"): ("是购买储值卡,还是使用储值卡支付云服务?",
                                                   "Is this buying a stored-value card, or paying for cloud services with one?"),
-    ("stored_value_card_credit", "amount"): ("金额是多少元?", "What is the amount in CNY?"),
     ("attribution_start", "assigned_at"): ("客户是哪天(几点)分配给该客户经理的?",
                                            "When (date and time) was the customer assigned to the account manager?"),
     ("attribution_start", "dashboard"): ("您看的是业绩看板还是消费看板?",
@@ -229,9 +228,11 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
     state = {"transaction": transaction, "amount": amount}
     if transaction is None:
         return Plan("stored_value_card_credit", state, missing="transaction")
-    if amount is None:
-        return Plan("stored_value_card_credit", state, missing="amount")
-    return Plan("stored_value_card_credit", {"transaction": transaction, "amount": amount})
+    # The amount is optional: the rule itself answers "does it count"; with an amount, it is exact.
+    args = {"transaction": transaction}
+    if amount is not None:
+        args["amount"] = amount
+    return Plan("stored_value_card_credit", args)
 
 
 def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:

@@ -55,13 +55,11 @@ def performance_visibility(args: PerformanceVisibilityInput) -> PerformanceVisib
         trace=trace, rule_refs=["performance.next_working_day", "menu.performance_management"])
 
 
-Money = Field(ge=Decimal("0"), max_digits=16, decimal_places=2, description="Amount in CNY (yuan)")
-
-
 class StoredValueCardInput(ToolInput):
     transaction: Literal["buy_card", "pay_with_card", "pay_cash"] = Field(
         description="buy a stored-value card (购买储值卡), pay for cloud services with the card, or pay cash")
-    amount: Decimal = Money
+    amount: Decimal | None = Field(default=None, ge=Decimal("0"), max_digits=16, decimal_places=2,
+                                   description="Amount in CNY (yuan); optional: the rule holds for any amount")
 
 
 class StoredValueCardResult(ToolOutput):
@@ -74,12 +72,22 @@ def stored_value_card_credit(args: StoredValueCardInput) -> StoredValueCardResul
     """How much performance does a stored-value-card transaction credit?"""
     amount = args.amount
     if args.transaction == "buy_card":
+        paid_zh = f"({amount}元)" if amount is not None else ""
+        paid_en = f" (CNY {amount})" if amount is not None else ""
         return StoredValueCardResult(
             credited_amount=Decimal("0.00"), stated_in_corpus=True,
-            explanation_zh=f"购买储值卡({amount}元)不计算业绩,计入业绩 0 元。",
-            explanation_en=f"Buying a stored-value card (CNY {amount}) credits no performance: CNY 0.",
-            trace=[f"buy card {amount} -> credit 0"], rule_refs=["svc.purchase_no_credit"])
+            explanation_zh=f"购买储值卡{paid_zh}不计算业绩,计入业绩 0 元。",
+            explanation_en=f"Buying a stored-value card{paid_en} credits no performance: CNY 0.",
+            trace=[f"buy card {amount if amount is not None else '(any amount)'} -> credit 0"],
+            rule_refs=["svc.purchase_no_credit"])
     if args.transaction == "pay_with_card":
+        if amount is None:
+            return StoredValueCardResult(
+                credited_amount=None, stated_in_corpus=True,
+                explanation_zh="使用储值卡购买云服务/产品,按照现金支付的额度计算业绩(计入的业绩等于支付的现金额度)。",
+                explanation_en="Paying for cloud services with the card credits performance at the cash value paid.",
+                trace=["pay with card (amount not given) -> credit = cash value paid"],
+                rule_refs=["svc.purchase_no_credit", "svc.pay_cash_value"])
         return StoredValueCardResult(
             credited_amount=amount, stated_in_corpus=True,
             explanation_zh=f"使用储值卡购买云服务/产品,按照现金支付的额度计算业绩:计入业绩 {amount} 元。",
@@ -87,12 +95,12 @@ def stored_value_card_credit(args: StoredValueCardInput) -> StoredValueCardResul
                             f"paid: CNY {amount}."),
             trace=[f"pay with card {amount} -> credit {amount} (cash value)"],
             rule_refs=["svc.purchase_no_credit", "svc.pay_cash_value"])
-    return StoredValueCardResult(
+    return StoredValueCardResult(  # paying cash directly
         credited_amount=None, stated_in_corpus=False,
         explanation_zh="资料只说明了购买储值卡和使用储值卡支付时的业绩计算,未说明直接现金支付如何计算业绩。",
         explanation_en=("The documentation covers buying a stored-value card and paying with one, but does not "
                         "state how a direct cash payment is credited."),
-        trace=[f"pay cash {amount} -> not stated in the corpus"],
+        trace=[f"pay cash {amount if amount is not None else ''} -> not stated in the corpus"],
         rule_refs=["svc.purchase_no_credit", "svc.pay_cash_value"])
 
 

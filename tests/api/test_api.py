@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from .conftest import A, KEYS, P, S, make_client
+from .conftest import A, KEYS, P, S, make_client  # noqa: F401
 
 pytestmark = pytest.mark.integration
 NOW = "2026-11-27T10:00:00+08:00"

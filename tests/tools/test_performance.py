@@ -110,3 +110,10 @@ def test_performance_attribution_is_the_next_beijing_midnight(naive, zone):
     start = out.counts_from_beijing.astimezone(BJ)
     assert (start.hour, start.minute) == (0, 0)
     assert start.date() == assigned.astimezone(BJ).date() + timedelta(days=1)
+
+
+def test_stored_value_card_without_an_amount_states_the_rule():
+    bought = run_tool("stored_value_card_credit", {"transaction": "buy_card"})
+    assert bought.credited_amount == Decimal("0.00") and "0" in bought.explanation_en
+    paid = run_tool("stored_value_card_credit", {"transaction": "pay_with_card"})
+    assert paid.credited_amount is None and paid.stated_in_corpus and "cash value paid" in paid.explanation_en

@@ -1,0 +1,84 @@
+"""Feedback storage on SQLite and PostgreSQL, export for review, and the two-machine deployment setup."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from api.app import create_app
+from assistant import Assistant, Settings
+from assistant.feedback import AnswerNotFoundError, FeedbackIn, FeedbackStore, candidate_cases
+from assistant.sessions import SessionStore
+
+pytestmark = pytest.mark.integration
+NOW = "2026-11-27T10:00:00+08:00"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'a.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_feedback_store(db_url):
+    from datetime import datetime, timezone
+
+    store = FeedbackStore(SessionStore(db_url))
+    answer_id = "ans" + datetime.now().strftime("%H%M%S%f")
+    store.record_answer(answer_id, None, "8月账单?", datetime.now(timezone.utc), {"answer": "9月5日前"})
+    store.add(FeedbackIn(answer_id=answer_id, rating="up"))
+    store.add(FeedbackIn(answer_id=answer_id, rating="down", corrected_answer="2026-09-05 12:00 前", comment="c"))
+    with pytest.raises(AnswerNotFoundError):
+        store.add(FeedbackIn(answer_id="missing-answer", rating="up"))
+    mine = [c for c in store.corrections() if c["answer_id"] == answer_id]
+    assert len(mine) == 1 and mine[0]["corrected_answer"] == "2026-09-05 12:00 前"
+    case = candidate_cases(mine)[0]
+    assert case["review"]["status"] == "needs_review" and case["case"]["turns"][0]["message"] == "8月账单?"
+
+
+def test_feedback_export_cli(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.cli import app as cli
+
+    settings = Settings(data_dir=tmp_path)
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/admin/reindex", json={})
+        r = client.post("/v1/chat", json={"message": "购买储值卡算业绩吗", "now": NOW})
+        client.post("/v1/feedback", json={"answer_id": r.headers["x-answer-id"], "rating": "down",
+                                          "corrected_answer": "购买储值卡不计算业绩"})
+    out = tmp_path / "candidates.jsonl"
+    result = CliRunner().invoke(cli, ["feedback", "export", "--out", str(out), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(rows) == 1 and rows[0]["review"]["corrected_answer"] == "购买储值卡不计算业绩"
+
+
+def test_offline_triage_cli(tmp_path, built_data):
+    from api.cli import app as cli
+
+    cases = tmp_path / "cases.csv"
+    cases.write_text("subject,body\n业绩问题,4月30日的业绩哪天能看到\n,\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", str(cases), "--now", NOW, "--data-dir", str(built_data)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert lines[0]["result"]["category"] == "performance" and lines[1]["error"]["code"] == "validation_error"
+
+
+def test_chroma_server_and_postgresql_deployment(chroma_server_url, postgres_url, tmp_path):
+    """The documented two-machine setup: index in a Chroma server, sessions and feedback in PostgreSQL."""
+    from fastapi.testclient import TestClient
+
+    settings = Settings(data_dir=tmp_path, chroma_url=chroma_server_url, database_url=postgres_url,
+                        namespace="deploy-test")
+    Assistant.from_settings(settings).index.build()
+    with TestClient(create_app(settings)) as client:
+        first = client.post("/v1/chat", json={"message": "伙伴账单什么时候出?", "session_id": "deploy-1", "now": NOW})
+        assert first.json()["follow_up"]
+        second = client.post("/v1/chat", json={"message": "8月的", "session_id": "deploy-1", "now": NOW}).json()
+        assert second["tool_calls"][0]["result"]["billing_period"] == "2026-08"
+        fb = client.post("/v1/feedback", json={"answer_id": client.post(
+            "/v1/chat", json={"message": "CBC.0100是什么", "now": NOW}).headers["x-answer-id"], "rating": "up"})
+        assert fb.status_code == 201
+    assert not (tmp_path / "assistant.db").exists()  # nothing fell back to the local SQLite file
