@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export PARTNER_ASSISTANT_DATA_DIR ?= $(abspath $(DATA))
 
-.PHONY: run test install index bench clean
+.PHONY: run test install index bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -32,7 +32,20 @@ index: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/partner-assistant serve
 
-test: $(STAMP)
+# Debian packages the tests use: Chromium + a CJK font (browser tests), PostgreSQL (session tests).
+# Installed when missing and we may (root with apt-get); otherwise those tests skip, except in CI.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$$missing fonts-noto-cjk"; \
+	{ command -v initdb >/dev/null || [ -x /usr/lib/postgresql/15/bin/initdb ]; } || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: missing$$missing (apt-get install them for the browser and PostgreSQL tests)"; fi; \
+	fi
+
+test: $(STAMP) system-deps
 	$(PY) -m pytest
 
 bench: $(STAMP)

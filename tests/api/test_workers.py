@@ -1,0 +1,84 @@
+"""`partner-assistant serve --workers 2`: two processes share one index (through a Chroma server over the
+embedded store) and one SQLite database; a re-index by one worker is seen by the other."""
+
+import concurrent.futures
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+NOW = "2026-11-27T10:00:00+08:00"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("workers")
+    port = _free_port()
+    env = {**os.environ, "PARTNER_ASSISTANT_DATA_DIR": str(data), "OMP_NUM_THREADS": "1"}
+    env.pop("PARTNER_ASSISTANT_CHROMA_URL", None)
+    exe = str(Path(sys.executable).parent / "partner-assistant")
+    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", "2"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        os.killpg(proc.pid, signal.SIGTERM)
+        pytest.fail("server did not become ready: " + proc.stdout.read(4000).decode(errors="replace"))
+    yield base, data
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def test_workers_share_sessions_and_index(server):
+    base, data = server
+    assert (data / "chroma-server.log").exists()  # the workers talk to one Chroma server
+
+    def dialogue(n):
+        with httpx.Client(base_url=base, timeout=30) as c:
+            sid = f"w-{n}"
+            first = c.post("/v1/chat", json={"message": "伙伴账单什么时候出?", "session_id": sid, "now": NOW}).json()
+            second = c.post("/v1/chat", json={"message": "8月的", "session_id": sid, "now": NOW}).json()
+            return first["follow_up"] is not None and second["tool_calls"][0]["arguments"]["billing_period"] == "2026-08"
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(dialogue, range(16)))
+
+
+def test_reindex_on_one_worker_is_seen_by_all(server):
+    base, _ = server
+    doc = "# 返利结算\n## 结算周期\n返利按季度结算,每季度首月20日前完成。\n".encode()
+    r = httpx.post(base + "/v1/admin/reindex", files=[("files", ("rebate.md", doc, "text/markdown"))], timeout=60)
+    assert r.status_code == 200 and r.json()["uploaded"] == ["rebate.md"], r.text
+    time.sleep(1.5)  # workers re-read the manifest at most once a second
+    titles = {httpx.get(base + "/v1/search", params={"q": "返利按季度结算", "k": 1}).json()[0]["title"]
+              for _ in range(12)}
+    assert titles == {"结算周期"}
+
+
+def test_metrics_aggregate_the_workers(server):
+    base, _ = server
+    for _ in range(6):
+        httpx.get(base + "/healthz")
+    text = httpx.get(base + "/metrics").text
+    line = next(x for x in text.splitlines()
+                if x.startswith('partner_assistant_requests_total{method="GET",route="/healthz",status="200"}'))
+    assert float(line.rsplit(" ", 1)[1]) >= 6
