@@ -51,6 +51,8 @@ test: $(STAMP) system-deps
 bench: $(STAMP)
 	$(PY) bench/search_bench.py
 	$(PY) bench/ask_bench.py
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) $(DATA)
