@@ -148,7 +148,7 @@ def _index_gate(settings, baseline: Path) -> None:
     """Golden answers against the freshly built index: name the cases a corpus change broke."""
     from evals.gate import check, load_baseline
 
-    result = _run_eval(settings, None, None, None)
+    result = _run_eval(settings, load_baseline(baseline).split, None, None, build=False)
     problems = check(result, load_baseline(baseline))
     broken = [o for o in result.cases if not o.passed]
     _out.print(f"eval after re-indexing: {len(result.cases) - len(broken)}/{len(result.cases)} cases pass")
@@ -342,13 +342,12 @@ def chat(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: D
             _err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
 
 
-def _eval_assistant(settings, llm: str | None = None):
-    from assistant import Assistant
-
+def _eval_assistant(settings, llm: str | None = None, build: bool = True):
     if llm:
         settings = settings.model_copy(update={"llm_model": llm})
     assistant = _assistant(settings)
-    _guarded(lambda: assistant.index.build())
+    if build:  # evaluate the default corpus; `index build --eval` evaluates what it just built instead
+        _guarded(lambda: assistant.index.build())
     return assistant
 
 
@@ -361,14 +360,14 @@ def _check_split(split: str | None) -> None:
         _fail("--split must be dev or held-out")
 
 
-def _run_eval(settings, split, datasets, llm):
+def _run_eval(settings, split, datasets, llm, build: bool = True):
     from evals.runner import DATASETS, run
 
     chosen = tuple(datasets or DATASETS)
     unknown = set(chosen) - set(DATASETS)
     if unknown:
         _fail(f"unknown dataset(s) {sorted(unknown)}; choose from {', '.join(DATASETS)}")
-    assistant = _eval_assistant(settings, llm)
+    assistant = _eval_assistant(settings, llm, build)
     config = {"embedder": settings.embedder, "mode": settings.retrieval_mode, "llm": llm or "off"}
     return run(assistant, split=split, datasets=chosen, config=config)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .runner import EvalReport
 
 # Metrics where lower is better; everything else must not fall.
-LOWER_IS_BETTER = {"latency_p50_ms", "latency_p95_ms", "errors"}
+LOWER_IS_BETTER = {"latency_p50_ms", "latency_p95_ms", "errors", "retrieval.false_abstention"}
 # Latency depends on the machine; it is reported, not gated.
 NOT_GATED = {"latency_p50_ms", "latency_p95_ms"}
 

@@ -209,6 +209,14 @@ def aggregate(outcomes: list[CaseOutcome]) -> dict[str, float]:
             values = [o.checks[name] for o in items if name in o.checks]
             metrics[f"{dataset}.{name}"] = round(sum(values) / len(values), 4)
         metrics[f"{dataset}.case_pass"] = round(sum(o.passed for o in items) / len(items), 4)
+        if dataset == "retrieval":  # the rates the knowledge issue targets, over single questions
+            must = [o for o in items if o.expected.get("abstain") is True and "abstention" in o.checks]
+            may_not = [o for o in items if o.expected.get("abstain") is False and "abstention" in o.checks]
+            if must:
+                metrics["retrieval.correct_abstention"] = round(sum(o.checks["abstention"] for o in must) / len(must), 4)
+            if may_not:
+                metrics["retrieval.false_abstention"] = round(
+                    sum(1 - o.checks["abstention"] for o in may_not) / len(may_not), 4)
         metrics[f"{dataset}.cases"] = float(len(items))
     # abstention precision / recall over every case that states whether to abstain
     tp = fp = fn = 0

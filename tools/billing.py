@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from .model import BEIJING, BillingPeriod, TimeZoneName, ToolInput, ToolOutput, add_months, period_start
+from .model import (BEIJING, WEEKDAYS_EN, WEEKDAYS_ZH, BillingPeriod, TimeZoneName, ToolInput, ToolOutput, add_months,
+                    period_start)
 
 
 class BillTimingInput(ToolInput):
@@ -37,7 +38,7 @@ class BillTimingResult(ToolOutput):
 
 def _fmt(moment: datetime) -> str:
     offset = moment.isoformat()[-6:]  # "+09:00": the same digits as the ISO fields of the result
-    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname()} (UTC{offset})"
+    return f"{moment:%Y-%m-%d} {WEEKDAYS_EN[moment.weekday()][:3]} {moment:%H:%M} {moment.tzname()} (UTC{offset})"
 
 
 def bill_timing(args: BillTimingInput) -> BillTimingResult:
@@ -75,10 +76,11 @@ def bill_timing(args: BillTimingInput) -> BillTimingResult:
 
     local_zh = f"(您所在时区 {args.timezone}:{_fmt(local_deadline)})" if local_deadline else ""
     local_en = f" ({args.timezone}: {_fmt(local_deadline)})" if local_deadline else ""
-    zh = (f"账期 {period} 的伙伴账单按北京时间统计,会在北京时间 {deadline:%Y-%m-%d} 12:00 前生成"
+    weekday_zh, weekday_en = WEEKDAYS_ZH[deadline.weekday()], WEEKDAYS_EN[deadline.weekday()]
+    zh = (f"账期 {period} 的伙伴账单按北京时间统计,会在北京时间 {deadline:%Y-%m-%d}({weekday_zh})12:00 前生成"
           f"{local_zh}。{zh_s}")
     en = (f"The partner bill for billing period {period} is computed in Beijing time and generated before "
-          f"12:00 Beijing time on {deadline:%Y-%m-%d}{local_en}. {en_s}")
+          f"12:00 Beijing time on {weekday_en} {deadline:%Y-%m-%d}{local_en}. {en_s}")
     return BillTimingResult(
         billing_period=period, period_start_beijing=start, period_end_beijing=end,
         generation_deadline_beijing=deadline, generation_deadline_local=local_deadline, status=status,

@@ -169,3 +169,8 @@ def test_not_ready_without_an_index(tmp_path):
         r = c.post("/v1/admin/reindex", json={})
         assert r.status_code == 200 and r.json()["chunks"] == 17
         assert c.get("/readyz").status_code == 200
+
+
+def test_request_timeout_is_504(built_data):
+    with make_client(built_data, request_timeout_seconds=0.001) as c:
+        assert_error(c.post("/v1/chat", json={"message": "8月的伙伴账单什么时候生成?", "now": NOW}), 504, "timeout")

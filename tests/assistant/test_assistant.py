@@ -30,7 +30,7 @@ def test_tool_answer_puts_the_result_first_then_the_cited_rule(bot):
     assert call.arguments["billing_period"] == "2026-08" and call.arguments["timezone"] == "Asia/Tokyo"
     assert call.result["generation_deadline_local"] == "2026-09-05T13:00:00+09:00"
     lines = answer.answer.splitlines()
-    assert "2026-09-05 12:00" in lines[0] and "2026-09-05 13:00 JST" in lines[0]
+    assert "2026-09-05(星期六)12:00" in lines[0] and "2026-09-05 Sat 13:00 JST" in lines[0]
     assert lines.index("依据:") > 0
     assert any("每月5号12:00前" in c.quote for c in answer.citations)
     assert not answer.abstained and answer.follow_up is None

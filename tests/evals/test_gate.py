@@ -112,3 +112,18 @@ def test_cli_gate_exit_codes(tmp_path, monkeypatch):
 def test_baseline_file_is_typed():
     with pytest.raises(ValueError):
         Baseline.model_validate({"split": "held-out", "metrics": {}})  # a baseline must say why it changed
+
+
+def test_index_build_eval_names_the_cases_a_corpus_change_breaks(tmp_path):
+    from knowledge import DEFAULT_CORPUS
+
+    from api.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = (DEFAULT_CORPUS / "partner_center_rules_zh.txt").read_text("utf-8").splitlines()
+    # a corpus change that loses the partner-bill excerpt (lines 12 and 20)
+    (corpus / "rules.txt").write_text("\n".join(l for l in lines if "伙伴账单采用北京时间" not in l) + "\n", "utf-8")
+    result = CliRunner().invoke(app, ["index", "build", str(corpus), "--eval", "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "affected: assistant/" in result.output and "regression" in result.output
