@@ -443,8 +443,9 @@ def eval_matrix(
 ) -> None:
     """Every embedder x fusion mode (LLM mode off): the comparison table the README shows."""
     _check_split(split)
-    columns = ["retrieval.hit@1", "retrieval.hit@3", "retrieval.mrr", "assistant.tool_selection",
-               "assistant.tool_result", "abstention_precision", "abstention_recall", "latency_p50_ms"]
+    columns = ["retrieval.hit@1", "retrieval.hit@3", "retrieval.mrr", "retrieval.correct_abstention",
+               "retrieval.false_abstention", "assistant.tool_selection", "assistant.tool_result",
+               "abstention_precision", "abstention_recall", "latency_p50_ms"]
     lines = ["| embedder | fusion | " + " | ".join(columns) + " |", "|---|---|" + "---|" * len(columns)]
     names = embedders.split(",")
     for embedder in names:

@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from pathlib import Path
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,22 +25,6 @@ class RetrievalCase(BaseModel):
     abstain: bool
     topic: str | None = None
     split: Split
-
-
-def load_cases(path: Path | None = None, split: Split | None = None) -> list[RetrievalCase]:
-    if path is None:
-        text = resources.files("evals").joinpath("datasets/retrieval.jsonl").read_text("utf-8")
-        source = "retrieval.jsonl"
-    else:
-        text, source = path.read_text("utf-8"), str(path)
-    cases = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                cases.append(RetrievalCase.model_validate(json.loads(line)))
-            except ValueError as exc:
-                raise ValueError(f"{source}:{number}: {exc}") from exc
-    return [c for c in cases if split is None or c.split == split]
 
 
 class ExpectedCall(BaseModel):
@@ -80,22 +64,6 @@ class AssistantCase(BaseModel):
     split: Split
 
 
-def load_assistant_cases(path: Path | None = None, split: Split | None = None) -> list[AssistantCase]:
-    if path is None:
-        text = resources.files("evals").joinpath("datasets/assistant.jsonl").read_text("utf-8")
-        source = "assistant.jsonl"
-    else:
-        text, source = path.read_text("utf-8"), str(path)
-    cases = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                cases.append(AssistantCase.model_validate(json.loads(line)))
-            except ValueError as exc:
-                raise ValueError(f"{source}:{number}: {exc}") from exc
-    return [c for c in cases if split is None or c.split == split]
-
-
 class TriageExpectation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -120,11 +88,35 @@ class TriageEvalCase(BaseModel):
     split: Split
 
 
-def load_triage_cases(path: Path | None = None, split: Split | None = None) -> list[TriageEvalCase]:
-    text = path.read_text("utf-8") if path else \
-        resources.files("evals").joinpath("datasets/triage.jsonl").read_text("utf-8")
-    cases = [TriageEvalCase.model_validate(json.loads(line)) for line in text.splitlines() if line.strip()]
+SCHEMAS = {"retrieval": RetrievalCase, "assistant": AssistantCase, "triage": TriageEvalCase}
+
+Case = TypeVar("Case", RetrievalCase, AssistantCase, TriageEvalCase)
+
+
+def _load(model: type[Case], dataset: str, path: Path | None, split: Split | None) -> list[Case]:
+    """Typed cases from JSONL (the bundled dataset by default); an invalid line names file and line."""
+    if path is None:
+        text = resources.files("evals").joinpath(f"datasets/{dataset}.jsonl").read_text("utf-8")
+        source = f"{dataset}.jsonl"
+    else:
+        text, source = path.read_text("utf-8"), str(path)
+    cases = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                cases.append(model.model_validate(json.loads(line)))
+            except ValueError as exc:
+                raise ValueError(f"{source}:{number}: {exc}") from exc
     return [c for c in cases if split is None or c.split == split]
 
 
-SCHEMAS = {"retrieval": RetrievalCase, "assistant": AssistantCase, "triage": TriageEvalCase}
+def load_cases(path: Path | None = None, split: Split | None = None) -> list[RetrievalCase]:
+    return _load(RetrievalCase, "retrieval", path, split)
+
+
+def load_assistant_cases(path: Path | None = None, split: Split | None = None) -> list[AssistantCase]:
+    return _load(AssistantCase, "assistant", path, split)
+
+
+def load_triage_cases(path: Path | None = None, split: Split | None = None) -> list[TriageEvalCase]:
+    return _load(TriageEvalCase, "triage", path, split)

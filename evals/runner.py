@@ -89,11 +89,15 @@ def _crashed(dataset: str, case: Any, exc: Exception) -> CaseOutcome:
                        error=f"{type(exc).__name__}: {exc}")
 
 
-def run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
+def _recorded(dataset: str, runner: Any, assistant: Assistant, case: Any) -> CaseOutcome:
     try:
-        return _run_retrieval(assistant, case)
+        return runner(assistant, case)
     except Exception as exc:  # noqa: BLE001 - a crash is a failed case with its cause recorded
-        return _crashed("retrieval", case, exc)
+        return _crashed(dataset, case, exc)
+
+
+def run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
+    return _recorded("retrieval", _run_retrieval, assistant, case)
 
 
 def _run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
@@ -166,10 +170,7 @@ def run_assistant(assistant: Assistant, case: AssistantCase) -> CaseOutcome:
 
 
 def run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
-    try:
-        return _run_triage(assistant, case)
-    except Exception as exc:  # noqa: BLE001 - a crash is a failed case with its cause recorded
-        return _crashed("triage", case, exc)
+    return _recorded("triage", _run_triage, assistant, case)
 
 
 def _run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:

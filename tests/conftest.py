@@ -62,6 +62,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def port_factory():
+    """Hands out loopback ports nobody listens on right now."""
+    return _free_port
+
+
+@pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory):
     """PostgreSQL for the session/feedback tests: CI's server (PARTNER_ASSISTANT_TEST_POSTGRES_URL) or one started here."""
     import os

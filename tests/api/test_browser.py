@@ -1,7 +1,6 @@
 """The web pages in a real Chromium (Debian's, driven by Playwright): what a partner and support staff see."""
 
 import os
-import socket
 import threading
 import time
 from pathlib import Path
@@ -16,17 +15,11 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def live_server(built_data):
+def live_server(built_data, port_factory):
     import uvicorn
 
-    port = _free_port()
+    port = port_factory()
     server = uvicorn.Server(uvicorn.Config(create_app(Settings(data_dir=built_data)), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -4,7 +4,6 @@ embedded store) and one SQLite database; a re-index by one worker is seen by the
 import concurrent.futures
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NOW = "2026-11-27T10:00:00+08:00"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, port_factory):
     data = tmp_path_factory.mktemp("workers")
-    port = _free_port()
+    port = port_factory()
     env = {**os.environ, "PARTNER_ASSISTANT_DATA_DIR": str(data), "OMP_NUM_THREADS": "1"}
     env.pop("PARTNER_ASSISTANT_CHROMA_URL", None)
     exe = str(Path(sys.executable).parent / "partner-assistant")
