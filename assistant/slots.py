@@ -199,24 +199,21 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
             if value:
                 found.append((m.start(), value))
                 consumed.append(m.span())
-    for m in re.finditer(rf"\b{_MONTH_EN}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?\b", low):
-        month, day = _MONTHS_EN[m.group(1)[:3] if m.group(1)[:4] != "sept" else "sep"], int(m.group(2))
-        year = int(m.group(3)) if m.group(3) else _year_for(month, today, slots, f"{month}月{day}日",
-                                                             f"{m.group(1).title()} {day}", prefer_past)
-        value = _valid(year, month, day)
-        if value:
-            found.append((m.start(), value))
-            consumed.append(m.span())
-    for m in re.finditer(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_EN}\b(?:,?\s*(\d{{4}}))?", low):
-        if _inside(m.span(), consumed):
-            continue
-        month, day = _MONTHS_EN[m.group(2)[:3] if m.group(2)[:4] != "sept" else "sep"], int(m.group(1))
-        year = int(m.group(3)) if m.group(3) else _year_for(month, today, slots, f"{month}月{day}日",
-                                                             f"{day} {m.group(2).title()}", prefer_past)
-        value = _valid(year, month, day)
-        if value:
-            found.append((m.start(), value))
-            consumed.append(m.span())
+    # "May 8, 2026" and "8 May 2026": the same reading with the parts in either order
+    for pattern, month_group, day_group in (
+            (rf"\b{_MONTH_EN}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?\b", 1, 2),
+            (rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_EN}\b(?:,?\s*(\d{{4}}))?", 2, 1)):
+        for m in re.finditer(pattern, low):
+            if _inside(m.span(), consumed):
+                continue
+            word = m.group(month_group)
+            month, day = _MONTHS_EN["sep" if word.startswith("sept") else word[:3]], int(m.group(day_group))
+            year = int(m.group(3)) if m.group(3) else _year_for(month, today, slots, f"{month}月{day}日",
+                                                                 f"{word.title()} {day}", prefer_past)
+            value = _valid(year, month, day)
+            if value:
+                found.append((m.start(), value))
+                consumed.append(m.span())
     relative = [(r"今天|今日|\btoday\b", 0), (r"昨天|昨日|\byesterday\b", -1), (r"前天|day before yesterday", -2),
                 (r"明天|明日|\btomorrow\b", 1)]
     for pattern, delta in relative:

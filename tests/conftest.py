@@ -132,3 +132,11 @@ def chroma_server_url(tmp_path_factory):
     proc.wait(timeout=20)
 
 
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each database-backed test runs on a SQLite file and on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'assistant.db'}"
+    return request.getfixturevalue("postgres_url")

@@ -14,13 +14,6 @@ pytestmark = pytest.mark.integration
 NOW = "2026-11-27T10:00:00+08:00"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'a.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 def test_feedback_store(db_url):
     from datetime import datetime, timezone
 

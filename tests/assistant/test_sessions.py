@@ -12,13 +12,6 @@ pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'sessions.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 def test_state_survives_a_new_store_on_the_same_database(db_url):
     sid = SessionStore(db_url).new_id()
     store = SessionStore(db_url)
