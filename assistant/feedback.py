@@ -43,7 +43,9 @@ class _FeedbackRow(_Base):
 
 
 class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"answer_id": "17eac059bd464d4ea0188a31c60e06c8", "rating": "down", "comment": "少了时区",
+         "corrected_answer": "北京时间 2026-09-05 12:00 前生成"}]})
 
     answer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     rating: Literal["up", "down"]

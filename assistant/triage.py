@@ -31,7 +31,9 @@ _PAYMENT_REQUEST = re.compile(r"(?:申付单号?|payment[- ]request(?: id| no\.?
 
 
 class TriageCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"subject": "紧急:API报错", "body": "返回HTTP 400,错误码CBC.30000010,申付单号 PR-2026-0815",
+         "partner_role": "finance", "now": "2026-11-27T10:00:00+08:00"}]})
 
     subject: str = Field(min_length=1, max_length=500)
     body: str = Field(default="", max_length=8000)

@@ -159,7 +159,8 @@ def test_openapi_is_complete_with_examples(client):
     assert {"/v1/chat", "/v1/chat/stream", "/v1/search", "/v1/sources/{chunk_id}", "/v1/tools", "/v1/tools/{name}",
             "/v1/triage", "/v1/triage/batch", "/v1/feedback", "/v1/admin/reindex", "/v1/admin/index", "/healthz",
             "/readyz", "/metrics"} <= paths
-    assert spec["components"]["schemas"]["ChatRequest"]["examples"]
+    for model in ("ChatRequest", "TriageCase", "FeedbackIn"):
+        assert spec["components"]["schemas"][model]["examples"], model
 
 
 def test_not_ready_without_an_index(tmp_path):
