@@ -106,12 +106,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         bot = assistant or await run_in_threadpool(Assistant.from_settings, settings)
         app.state.assistant = bot
         app.state.feedback = FeedbackStore(bot.sessions) if bot.sessions is not None else None
-        try:
-            await run_in_threadpool(bot.warm_up)
-            app.state.ready = True
-        except KnowledgeError as exc:
-            log.error("index not ready: %s", exc)
-            app.state.ready = False
+        await _warm(app)
         yield
 
     app = FastAPI(title="Partner Rules Assistant API", version="1.0",
@@ -156,14 +151,25 @@ Support = Annotated[str, Depends(require("support"))]
 Admin = Annotated[str, Depends(require("admin"))]
 
 
-def _bot(request: Request) -> Assistant:
-    if not getattr(request.app.state, "ready", False):
+async def _warm(app: FastAPI) -> bool:
+    """Load the index and models; a failure leaves the worker up but not ready (it retries on demand)."""
+    try:
+        await run_in_threadpool(app.state.assistant.warm_up)
+        app.state.ready = True
+    except Exception as exc:  # noqa: BLE001 - a missing or rebuilding index must not stop the worker
+        log.warning("index not ready: %s", exc)
+        app.state.ready = False
+    return app.state.ready
+
+
+async def _bot(request: Request) -> Assistant:
+    if not getattr(request.app.state, "ready", False) and not await _warm(request.app):
         raise ApiError(503, "not_ready", "the index is not loaded yet: build it with `partner-assistant index build`")
     return request.app.state.assistant
 
 
 async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
-    bot = _bot(request)
+    bot = await _bot(request)
     now = body.now or datetime.now(timezone.utc)
     answer = await run_in_threadpool(bot.answer, body.message, body.session_id, now)
     answer_id = uuid.uuid4().hex
@@ -219,7 +225,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     async def search(request: Request, _: Partner,
                      q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, examples=["伙伴账单几号生成"])],
                      k: Annotated[int, Query(ge=1, le=50)] = 5) -> list[SearchHitOut]:
-        bot = _bot(request)
+        bot = await _bot(request)
         result = await run_in_threadpool(bot.retriever.search, q, k)
         return [SearchHitOut(rank=h.rank, score=h.score, dense=h.dense, lexical=h.lexical, chunk_id=h.chunk.id,
                              title=h.chunk.title, text=h.chunk.text, menu_path=h.chunk.menu_path,
@@ -229,7 +235,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/v1/sources/{chunk_id}", tags=["search"])
     async def source(request: Request, chunk_id: str, _: Partner) -> dict[str, Any]:
-        chunk = _bot(request).index.chunk(chunk_id)
+        chunk = (await _bot(request)).index.chunk(chunk_id)
         if chunk is None:
             raise ApiError(404, "source_not_found", f"no chunk with id {chunk_id}")
         return chunk.model_dump()
@@ -250,14 +256,14 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     # ---- triage (support staff)
     @app.post("/v1/triage", response_model=TriageResult, tags=["triage"])
     async def triage_one(request: Request, case: TriageCase, _: Support) -> TriageResult:
-        bot = _bot(request)
+        bot = await _bot(request)
         return await run_in_threadpool(triage, bot, case, case.now or datetime.now(timezone.utc))
 
     @app.post("/v1/triage/batch", tags=["triage"], response_class=StreamingResponse,
               summary="JSONL or CSV (subject, body, partner_role) in, JSONL out; one line per case",
               responses={200: {"content": {"application/x-ndjson": {}}}})
     async def triage_batch(request: Request, _: Support) -> StreamingResponse:
-        bot = _bot(request)
+        bot = await _bot(request)
         raw = await request.body()
         try:
             text = raw.decode("utf-8-sig")
@@ -348,7 +354,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/readyz", tags=["operations"])
     async def readyz(request: Request) -> JSONResponse:
-        if getattr(request.app.state, "ready", False):
+        if getattr(request.app.state, "ready", False) or await _warm(request.app):
             return JSONResponse({"status": "ready"})
         return JSONResponse(errors.error_body("not_ready", "the index is not loaded"), status_code=503)
 

@@ -1,9 +1,9 @@
 """The knowledge index: chunks in Chroma (dense) plus an in-memory BM25 (lexical).
 
 Builds are blue/green: a new collection is filled (re-using the embeddings of unchanged
-chunks), then one manifest write makes it active and the old one is dropped. A build that
-dies half-way leaves the previous collection active and usable; its leftovers are swept by
-the next build.
+chunks), then one manifest write makes it active; the previous one is kept for readers that
+still hold it and dropped by the next build. A build that dies half-way leaves the previous
+collection active and usable; its leftovers are swept by the next build.
 """
 
 from __future__ import annotations
@@ -181,8 +181,8 @@ class KnowledgeIndex:
         manifest = Manifest(collection=name, embedder=self.embedder.name, corpus_hash=digest,
                             chunk_count=len(chunks), built_at=time.time(), sources=sources)
         self._write_manifest(manifest)
-        if old is not None:
-            self._drop(old.collection)
+        # The previous collection stays until the next build sweeps it: readers in other processes
+        # that loaded it a moment ago keep working until they notice the new manifest.
         self._loaded = None
         new_ids = {c.id for c in chunks}
         return BuildReport(manifest, added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
@@ -224,7 +224,11 @@ class KnowledgeIndex:
                 f"{manifest.embedder!r}")
         if self._loaded is not None and self._loaded[0] == manifest.collection:
             return self._loaded
-        collection = self._client.get_collection(manifest.collection)
+        try:
+            collection = self._client.get_collection(manifest.collection)
+        except Exception:  # swept by a concurrent build between the two reads: read the manifest again
+            manifest = self.manifest() or manifest
+            collection = self._client.get_collection(manifest.collection)
         chunks: list[Chunk] = []
         tokens: list[list[str]] = []
         total = collection.count()
@@ -256,7 +260,13 @@ class KnowledgeIndex:
         n = min(n, len(chunks))
         if n == 0:
             return []
-        result = collection.query(query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"])
+        try:
+            result = collection.query(query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"])
+        except Exception:  # the collection went away under us (re-indexed twice within a second): reload once
+            self._checked = 0.0
+            _, collection, chunks, _ = self._state()
+            result = collection.query(query_embeddings=[query_vector.tolist()], n_results=min(n, len(chunks)),
+                                      include=["distances"])
         position = self._positions()
         return [(position[cid], 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
 

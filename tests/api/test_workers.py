@@ -23,8 +23,9 @@ def server(tmp_path_factory, port_factory):
     env = {**os.environ, "PARTNER_ASSISTANT_DATA_DIR": str(data), "OMP_NUM_THREADS": "1"}
     env.pop("PARTNER_ASSISTANT_CHROMA_URL", None)
     exe = str(Path(sys.executable).parent / "partner-assistant")
+    log = open(data / "serve.log", "wb")  # a file, not a pipe: an unread pipe would block the server
     proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -35,7 +36,7 @@ def server(tmp_path_factory, port_factory):
             time.sleep(0.5)
     else:
         os.killpg(proc.pid, signal.SIGTERM)
-        pytest.fail("server did not become ready: " + proc.stdout.read(4000).decode(errors="replace"))
+        pytest.fail("server did not become ready: " + (data / "serve.log").read_text(errors="replace")[-4000:])
     yield base, data
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)

@@ -115,3 +115,24 @@ def test_a_changed_lexical_analysis_rebuilds_tokens_without_re_embedding(any_cli
     finally:
         lexical.tokenizer_fingerprint.cache_clear()
     assert not report.unchanged and report.embedded == 0 and report.reused == 17
+
+
+def test_a_reader_keeps_working_while_another_process_re_indexes(any_client, tmp_path, request):
+    import time as _time
+
+    from knowledge import index as index_module
+
+    namespace = "rd-" + str(abs(hash(request.node.nodeid)))[:10]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write(docs / "a.txt", ["规则甲:伙伴账单每月生成。"])
+    writer = KnowledgeIndex(any_client, HashEmbedder(), namespace=namespace)
+    writer.build([docs])
+    reader = KnowledgeIndex(any_client, HashEmbedder(), namespace=namespace)
+    assert Retriever(reader).search("伙伴账单").hits  # the reader holds the first collection
+    for n in range(2):  # two re-indexes in a row: the reader's collection is swept by the second
+        write(docs / "a.txt", ["规则甲:伙伴账单每月生成。", f"规则{n}:新的一条。"])
+        writer.build([docs])
+    assert Retriever(reader).search("伙伴账单").hits  # still answers (kept, or reloaded after a miss)
+    _time.sleep(index_module.MANIFEST_TTL + 0.1)
+    assert {c.text for c in reader.chunks} == {"规则甲:伙伴账单每月生成。", "规则1:新的一条。"}
