@@ -38,8 +38,13 @@ def server(tmp_path_factory, port_factory):
         os.killpg(proc.pid, signal.SIGTERM)
         pytest.fail("server did not become ready: " + (data / "serve.log").read_text(errors="replace")[-4000:])
     yield base, data
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    proc.send_signal(signal.SIGTERM)  # to the supervisor, as a process manager would; it stops the workers
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        pytest.fail("serve did not stop within 60 s of SIGTERM")
 
 
 def test_workers_share_sessions_and_index(server):
