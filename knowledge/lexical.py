@@ -81,6 +81,11 @@ _tokenizer_lock = threading.Lock()
 _tokenizer = None
 
 
+def segmenter():
+    """The shared jieba tokenizer with the domain lexicon and multi-character synonyms loaded."""
+    return _jieba()
+
+
 def _jieba():
     global _tokenizer
     with _tokenizer_lock:

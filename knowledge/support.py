@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexical import STOP_WORDS, BM25Index, _jieba, to_simplified, tokenize
+from .lexical import STOP_WORDS, BM25Index, segmenter, to_simplified, tokenize
 from .retrieval import SearchResult
 
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
@@ -52,12 +52,12 @@ class Support:
 def _pos_tokenizer():
     import jieba.posseg as pseg
 
-    return pseg.POSTokenizer(_jieba())
+    return pseg.POSTokenizer(segmenter())
 
 
 def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str, ...] = ()) -> tuple[str, ...]:
     text = to_simplified(question).lower()
-    tokenizer = _jieba()
+    tokenizer = segmenter()
     out = []
     for word, flag in _pos_tokenizer().lcut(text):
         if len(word) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in word):

@@ -1,0 +1,43 @@
+"""Each package's exports are pinned, so the public surface cannot grow by accident."""
+
+import importlib
+
+import pytest
+
+EXPECTED = {
+    "tools": {"RULES", "TOOLS", "Rule", "Tool", "ToolError", "ToolInputError", "ToolOutput", "UnknownToolError",
+              "get_tool", "run_tool"},
+    "knowledge": {"DEFAULT_CORPUS", "BuildReport", "Chunk", "Embedder", "ErrorCode", "Excerpt", "HashEmbedder",
+                  "IndexMismatchError", "IndexMissingError", "IngestError", "KnowledgeError", "KnowledgeIndex",
+                  "Manifest", "QueryError", "Retriever", "SearchHit", "SearchResult", "make_client", "make_embedder"},
+    "assistant": {"Answer", "Assistant", "Citation", "Settings", "ToolCall", "get_settings"},
+    "evals": {"AssistantCase", "Baseline", "EvalReport", "RetrievalCase", "TriageEvalCase", "check",
+              "load_assistant_cases", "load_baseline", "load_cases", "load_triage_cases", "run"},
+    "api": {"create_app"},
+}
+
+
+@pytest.mark.parametrize("package", sorted(EXPECTED))
+def test_exports_are_pinned(package):
+    module = importlib.import_module(package)
+    assert set(module.__all__) == EXPECTED[package]
+    for name in module.__all__:
+        assert getattr(module, name) is not None
+
+
+def test_dependencies_point_one_way():
+    """tools imports nothing of ours; knowledge nothing from assistant or api."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    forbidden = {"tools": {"knowledge", "assistant", "api", "evals"}, "knowledge": {"assistant", "api", "evals"},
+                 "assistant": {"api", "evals"}}
+    for package, banned in forbidden.items():
+        for path in (root / package).rglob("*.py"):
+            tree = ast.parse(path.read_text("utf-8"))
+            for node in ast.walk(tree):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+                for name in names:
+                    assert name.split(".")[0] not in banned, f"{path.relative_to(root)} imports {name}"
