@@ -38,6 +38,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail before announcing a URL that would not work."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ValueError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port") from exc
+
+
 def start_chroma_server(path: Path) -> str:
     """``chroma run`` over ``path`` on a free loopback port; stopped when this process exits."""
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
@@ -71,6 +82,7 @@ def serve(host: str, port: int, workers: int, say) -> None:
         host = "127.0.0.1"
     elif not keys:
         say("no API keys configured: the API is open to this machine only (127.0.0.1)")
+    _check_port(host, port)
     os.environ["PARTNER_ASSISTANT_DATA_DIR"] = str(settings.data_dir.resolve())
     if workers > 1:
         if not settings.chroma_url:

@@ -175,3 +175,20 @@ def test_not_ready_without_an_index(tmp_path):
 def test_request_timeout_is_504(built_data):
     with make_client(built_data, request_timeout_seconds=0.001) as c:
         assert_error(c.post("/v1/chat", json={"message": "8月的伙伴账单什么时候生成?", "now": NOW}), 504, "timeout")
+
+
+def test_serve_refuses_a_port_in_use_before_announcing_it(tmp_path, port_factory):
+    import socket as _socket
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    port = port_factory()
+    with _socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--no-build"],
+                                    env={"PARTNER_ASSISTANT_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 2 and "choose another --port" in result.output
+    assert "http://" not in result.output
