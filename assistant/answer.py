@@ -34,4 +34,4 @@ class Answer(BaseModel):
     tool_calls: list[ToolCall] = Field(default_factory=list)
     follow_up: str | None = None
     language: Literal["zh", "en"]
-    session_id: str | None = None
+    session_id: str = Field(description="The conversation; send it back to continue")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -90,8 +91,10 @@ class Assistant:
             raise ValueError("now must carry a UTC offset, e.g. 2026-11-27T10:00:00+08:00")
         variant = detect(message)
         language = "en" if variant == "en" else "zh"
-        state = SessionState(session_id, None, None, 0) if session_id else None
-        if session_id and self.sessions is not None:
+        # Every answer belongs to a session; a caller without one gets a new id to continue with.
+        session_id = session_id or uuid.uuid4().hex
+        state = SessionState(session_id, None, None, 0)
+        if self.sessions is not None:
             state = self.sessions.load(session_id, now)
         result = self.retriever.search(message, k=5)
         slots = extract(message, now)
@@ -105,11 +108,11 @@ class Assistant:
             if not support.supported:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
                 answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
-                self._save(state, now, message, answer, None, state.last if state else None)
+                self._save(state, now, message, answer, None, state.last)
                 return answer
             text, citations = compose_extractive(message, result, variant)
             outcome = _Outcome(sections=[text], citations=citations, sources=[c.text for c in citations],
-                               last=state.last if state else None)
+                               last=state.last)
         text = "\n\n".join(outcome.sections)
         check_numbers(text, outcome.sources)
         answer = Answer(answer=text, abstained=False, citations=outcome.citations, tool_calls=outcome.calls,
@@ -120,14 +123,14 @@ class Assistant:
         self._save(state, now, message, answer, outcome.pending, outcome.last)
         return answer
 
-    def _save(self, state: SessionState | None, now: datetime, message: str, answer: Answer,
+    def _save(self, state: SessionState, now: datetime, message: str, answer: Answer,
               pending: dict[str, Any] | None, last: dict[str, Any] | None) -> None:
-        if state is None or self.sessions is None:
+        if self.sessions is None:
             return
         self.sessions.save_turn(state.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last)
 
     # ---- tools ------------------------------------------------------------------------------
-    def _select(self, message: str, state: SessionState | None, slots: Slots,
+    def _select(self, message: str, state: SessionState, slots: Slots,
                 now: datetime) -> list[tuple[str, dict[str, Any]]]:
         """Tools for this turn with what earlier turns carried for each."""
         def complete(tool: str) -> bool:
@@ -140,7 +143,7 @@ class Assistant:
             menu = next((r for r in self.router.scores(message) if r.tool == "menu_path_lookup"), None)
             if menu and menu.lexical > 0 and menu.score >= self.router.threshold:
                 routes.append("menu_path_lookup")
-        earlier = (state.pending or state.last) if state else None
+        earlier = state.pending or state.last
         if earlier and (not routes or routes == [earlier["tool"]] or
                         (_CONTINUATION.search(message.strip()) and earlier["tool"] in routes)):
             return [(earlier["tool"], earlier.get("carried", {}))]
@@ -149,7 +152,7 @@ class Assistant:
         return [(name, {}) for name in routes]
 
     def _with_tools(self, message: str, variant: Variant, now: datetime,
-                    state: SessionState | None, slots: Slots) -> _Outcome | None:
+                    state: SessionState, slots: Slots) -> _Outcome | None:
         selected = self._select(message, state, slots, now)
         if not selected:
             return None

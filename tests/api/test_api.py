@@ -192,3 +192,11 @@ def test_serve_refuses_a_port_in_use_before_announcing_it(tmp_path, port_factory
                                     env={"PARTNER_ASSISTANT_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 2 and "choose another --port" in result.output
     assert "http://" not in result.output
+
+
+def test_a_chat_without_a_session_gets_one_to_continue_with(client):
+    first = client.post("/v1/chat", headers=P, json={"message": "业绩数据什么时候能看到?", "now": NOW}).json()
+    assert first["follow_up"] and len(first["session_id"]) == 32
+    second = client.post("/v1/chat", headers=P, json={"message": "5月8日那天", "session_id": first["session_id"],
+                                                      "now": NOW}).json()
+    assert second["tool_calls"][0]["result"]["visible_date"] == "2026-05-09"
