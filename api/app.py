@@ -171,12 +171,8 @@ async def _bot(request: Request) -> Assistant:
 async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
     bot = await _bot(request)
     now = body.now or datetime.now(timezone.utc)
-    answer = await run_in_threadpool(bot.answer, body.message, body.session_id, now)
     answer_id = uuid.uuid4().hex
-    store: FeedbackStore | None = request.app.state.feedback
-    if store is not None:
-        await run_in_threadpool(store.record_answer, answer_id, body.session_id, body.message, now,
-                                answer.model_dump(mode="json"))
+    answer = await run_in_threadpool(lambda: bot.answer(body.message, body.session_id, now, answer_id=answer_id))
     metrics.observe_answer(answer.abstained, [c.name for c in answer.tool_calls])
     return answer_id, answer
 

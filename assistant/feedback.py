@@ -1,5 +1,6 @@
-"""Answers served and the feedback on them, in the same database as the sessions.
+"""Feedback on served answers, in the same database as the sessions.
 
+An answer is identified by the ``answer_id`` stored with its turn (one write per turn, not two).
 Corrections become *candidate* eval cases for a person to review; they are never added to a
 dataset automatically.
 """
@@ -11,31 +12,21 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .sessions import SessionStore, SessionStoreError, _Base
+from .sessions import SessionStore, SessionStoreError, _Base, _TurnRow
 
 
 class AnswerNotFoundError(LookupError):
     pass
 
 
-class _AnswerRow(_Base):
-    __tablename__ = "served_answers"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    message: Mapped[str] = mapped_column(Text)
-    now: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict] = mapped_column(JSON)
-
-
 class _FeedbackRow(_Base):
     __tablename__ = "answer_feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    answer_id: Mapped[str] = mapped_column(ForeignKey("served_answers.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[str] = mapped_column(ForeignKey("chat_turns.answer_id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     rating: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -59,20 +50,14 @@ class FeedbackStore:
     def __init__(self, sessions: SessionStore) -> None:
         self._engine = sessions._engine
         self._message = sessions._db_message
-
-    def record_answer(self, answer_id: str, session_id: str | None, message: str, now: datetime,
-                      payload: dict[str, Any]) -> None:
-        try:
-            with Session(self._engine) as db, db.begin():
-                db.add(_AnswerRow(id=answer_id, session_id=session_id, created_at=datetime.now(timezone.utc),
-                                  message=message, now=now.isoformat(), payload=payload))
-        except (OperationalError, DatabaseError) as exc:
-            raise SessionStoreError(self._message(exc)) from exc
+        self._write_lock = sessions.write_lock
+        _Base.metadata.create_all(self._engine)
 
     def add(self, feedback: FeedbackIn) -> int:
         try:
-            with Session(self._engine) as db, db.begin():
-                if db.get(_AnswerRow, feedback.answer_id) is None:
+            with self._write_lock, Session(self._engine) as db, db.begin():
+                turn = db.execute(select(_TurnRow.id).where(_TurnRow.answer_id == feedback.answer_id)).first()
+                if turn is None:
                     raise AnswerNotFoundError(f"no answer with id {feedback.answer_id}")
                 row = _FeedbackRow(answer_id=feedback.answer_id, created_at=datetime.now(timezone.utc),
                                    rating=feedback.rating, comment=feedback.comment,
@@ -86,21 +71,25 @@ class FeedbackStore:
             raise SessionStoreError(self._message(exc)) from exc
 
     def corrections(self) -> list[dict[str, Any]]:
-        """Feedback that carries a corrected answer, with the answer it corrects."""
+        """Feedback that carries a corrected answer, with the turn it corrects."""
         try:
             with Session(self._engine) as db:
-                rows = db.execute(select(_FeedbackRow, _AnswerRow).join(_AnswerRow)
+                rows = db.execute(select(_FeedbackRow, _TurnRow)
+                                  .join(_TurnRow, _TurnRow.answer_id == _FeedbackRow.answer_id)
                                   .where(_FeedbackRow.corrected_answer.is_not(None))
                                   .order_by(_FeedbackRow.id)).all()
-                return [{"feedback_id": f.id, "answer_id": a.id, "message": a.message, "now": a.now,
-                         "given_answer": a.payload.get("answer"), "corrected_answer": f.corrected_answer,
-                         "comment": f.comment, "rating": f.rating} for f, a in rows]
+                return [{"feedback_id": f.id, "answer_id": t.answer_id, "message": t.message,
+                         "now": t.created_at.isoformat(), "given_answer": t.answer,
+                         "corrected_answer": f.corrected_answer, "comment": f.comment, "rating": f.rating}
+                        for f, t in rows]
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._message(exc)) from exc
 
 
 def candidate_cases(corrections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Eval-case drafts from corrections: marked for review, with the correction as guidance only."""
+    from .language import detect
+
     out = []
     for item in corrections:
         out.append({
@@ -109,16 +98,10 @@ def candidate_cases(corrections: list[dict[str, Any]]) -> list[dict[str, Any]]:
                        "comment": item["comment"],
                        "todo": "turn the correction into exact expectations (tools, anchors, must_contain), "
                                "pick a split, then move the case into evals/datasets/assistant.jsonl"},
-            "case": {"id": f"feedback-{item['feedback_id']}", "category": "faq", "language": _language(item["message"]),
+            "case": {"id": f"feedback-{item['feedback_id']}", "category": "faq", "language": detect(item["message"]),
                      "now": item["now"], "turns": [{"message": item["message"], "expect": {}}], "split": "dev"},
         })
     return out
-
-
-def _language(text: str) -> str:
-    from .language import detect
-
-    return detect(text)
 
 
 def dumps_jsonl(rows: list[dict[str, Any]]) -> str:

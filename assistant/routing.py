@@ -68,7 +68,9 @@ class ToolRouter:
 
     def scores(self, question: str) -> list[Route]:
         vectors, terms, idf = self._profile()
-        query = self.embedder.embed_query(question)
+        from knowledge.lexical import to_simplified
+
+        query = self.embedder.embed_query(to_simplified(question.strip()))  # the text retrieval embeds too
         domain = self._domain()
         tokens = {t for t in tokenize(question) if t in domain}
         # Domain words no tool uses still count in the denominator (as the rarest): a question about

@@ -85,7 +85,9 @@ class Assistant:
         self.router.scores("伙伴账单什么时候生成")
 
     # ---- the turn ---------------------------------------------------------------------------
-    def answer(self, message: str, session_id: str | None = None, now: datetime | None = None) -> Answer:
+    def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
+               *, answer_id: str | None = None) -> Answer:
+        """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it."""
         now = now or datetime.now(timezone.utc)
         if now.tzinfo is None:
             raise ValueError("now must carry a UTC offset, e.g. 2026-11-27T10:00:00+08:00")
@@ -108,7 +110,7 @@ class Assistant:
             if not support.supported:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
                 answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
-                self._save(state, now, message, answer, None, state.last)
+                self._save(state, now, message, answer, None, state.last, answer_id)
                 return answer
             text, citations = compose_extractive(message, result, variant)
             outcome = _Outcome(sections=[text], citations=citations, sources=[c.text for c in citations],
@@ -120,14 +122,15 @@ class Assistant:
         if self.llm is not None and outcome.follow_up is None:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.
             answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
-        self._save(state, now, message, answer, outcome.pending, outcome.last)
+        self._save(state, now, message, answer, outcome.pending, outcome.last, answer_id)
         return answer
 
     def _save(self, state: SessionState, now: datetime, message: str, answer: Answer,
-              pending: dict[str, Any] | None, last: dict[str, Any] | None) -> None:
+              pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None) -> None:
         if self.sessions is None:
             return
-        self.sessions.save_turn(state.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last)
+        self.sessions.save_turn(state.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last,
+                                answer_id)
 
     # ---- tools ------------------------------------------------------------------------------
     def _select(self, message: str, state: SessionState, slots: Slots,

@@ -12,8 +12,10 @@ SessionError
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -71,6 +73,7 @@ class _TurnRow(_Base):
     __tablename__ = "chat_turns"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)  # for feedback
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     message: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
@@ -95,6 +98,9 @@ class SessionStore:
         self.url = url
         self.ttl = ttl
         self.lock_timeout = lock_timeout
+        # SQLite has one writer at a time; threads of this process queue here instead of spinning in
+        # SQLite's busy handler (its sleeps collapse throughput under concurrent requests).
+        self.write_lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
         try:
             connect_args = {"timeout": lock_timeout} if url.startswith("sqlite") else {"connect_timeout": 5}
             self._engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
@@ -105,8 +111,22 @@ class SessionStore:
                          lambda conn, record: _sqlite_pragmas(conn, int(lock_timeout * 1000)))
         try:
             _Base.metadata.create_all(self._engine)
+            self._check_schema()
         except (DatabaseError, OperationalError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
+
+    def _check_schema(self) -> None:
+        """Tables made by an older version miss columns: say so instead of failing on every turn."""
+        from sqlalchemy import inspect
+
+        inspector = inspect(self._engine)
+        for table in _Base.metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            missing = {c.name for c in table.columns} - have
+            if missing:
+                raise SessionStoreError(
+                    f"session database {self._safe_url()}: table {table.name} lacks {sorted(missing)} "
+                    "(made by an older version); move the database aside to start a new one")
 
     def _safe_url(self) -> str:
         return self._engine.url.render_as_string(hide_password=True) if hasattr(self, "_engine") else "(invalid URL)"
@@ -146,13 +166,13 @@ class SessionStore:
             raise SessionStoreError(self._db_message(exc)) from exc
 
     def save_turn(self, session_id: str, now: datetime, message: str, answer: str, payload: dict[str, Any],
-                  pending: dict[str, Any] | None, last: dict[str, Any] | None) -> None:
+                  pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None = None) -> None:
         """Record a turn and the new state in one transaction: all of it or none."""
         check_session_id(session_id)
         moment = _utc(now)
         state = json.loads(json.dumps({"pending": pending, "last": last}, default=str))
         try:
-            with Session(self._engine) as db, db.begin():
+            with self.write_lock, Session(self._engine) as db, db.begin():
                 # Write first: the row insert takes the write lock (SQLite) before anything is read,
                 # and ON CONFLICT makes two workers creating the same session agree instead of failing.
                 insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
@@ -160,8 +180,8 @@ class SessionStore:
                            .on_conflict_do_nothing(index_elements=["id"]))
                 db.execute(update(_SessionRow).where(_SessionRow.id == session_id)
                            .values(updated_at=moment, state=state))
-                db.add(_TurnRow(session_id=session_id, created_at=moment, message=message, answer=answer,
-                                payload=json.loads(json.dumps(payload, default=str))))
+                db.add(_TurnRow(session_id=session_id, answer_id=answer_id, created_at=moment, message=message,
+                                answer=answer, payload=json.loads(json.dumps(payload, default=str))))
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
@@ -180,5 +200,8 @@ def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL stays consistent after a crash and only a power cut can lose the last commits;
+    # FULL would fsync on every turn, which costs more than the answer itself.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

