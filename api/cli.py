@@ -211,7 +211,6 @@ def ask(
     embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None,
 ) -> None:
     """Answer a question with citations and computed results, or abstain."""
-    from assistant import Assistant
 
     moment = _parse_now(now)
     assistant = _assistant(_settings(embedder, chroma_url, data_dir))

@@ -204,7 +204,6 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
         match = re.search(r"([0-9两二三四五六七八九十]+)\s*(年|个月)(前|以前|之前)|(\d+)\s*(years?|months?)\s+ago", low)
         start = None
         if match:
-            from datetime import timedelta
 
             from tools.model import BEIJING, add_months
 
