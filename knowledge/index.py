@@ -245,14 +245,22 @@ class KnowledgeIndex:
         return self._state()[2]
 
     def chunks_stating(self, phrase: str) -> list[Chunk]:
-        """The chunks whose text contains ``phrase`` (after NFKC): how a rule id resolves to citations."""
+        """The chunks whose text contains ``phrase`` (after NFKC): how a rule id resolves to citations.
+
+        Answers resolve the same few rule anchors again and again, so the scan over all chunks is
+        done once per phrase and loaded collection."""
         from .cleaning import normalize
 
+        name, _, chunks, _ = self._state()
+        cache = self._derived(name)
         wanted = normalize(phrase)
-        return [c for c in self.chunks if wanted in c.text]
+        if wanted not in cache["stating"]:
+            cache["stating"][wanted] = [c for c in chunks if wanted in c.text]
+        return cache["stating"][wanted]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
-        return next((c for c in self.chunks if c.id == chunk_id), None)
+        position = self._positions().get(chunk_id)
+        return None if position is None else self.chunks[position]
 
     def dense(self, query_vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) for the ``n`` nearest chunks."""
@@ -273,10 +281,17 @@ class KnowledgeIndex:
     def lexical(self) -> BM25Index:
         return self._state()[3]
 
-    def _positions(self) -> dict[str, int]:
-        state = self._state()
-        cache = getattr(self, "_position_cache", None)
-        if cache is None or cache[0] != state[0]:
-            cache = (state[0], {c.id: i for i, c in enumerate(state[2])})
-            self._position_cache = cache
+    def _derived(self, collection: str) -> dict[str, Any]:
+        """Lookups derived from one loaded collection; rebuilt when another collection becomes active."""
+        cache = getattr(self, "_derived_cache", None)
+        if cache is None or cache[0] != collection:
+            cache = (collection, {"positions": None, "stating": {}})
+            self._derived_cache = cache
         return cache[1]
+
+    def _positions(self) -> dict[str, int]:
+        name, _, chunks, _ = self._state()
+        cache = self._derived(name)
+        if cache["positions"] is None:
+            cache["positions"] = {c.id: i for i, c in enumerate(chunks)}
+        return cache["positions"]
