@@ -84,6 +84,10 @@ def serve(host: str, port: int, workers: int, say) -> None:
         say("no API keys configured: the API is open to this machine only (127.0.0.1)")
     _check_port(host, port)
     os.environ["PARTNER_ASSISTANT_DATA_DIR"] = str(settings.data_dir.resolve())
+    # Create the database schema once here, so the workers do not race to create it.
+    from assistant.sessions import SessionStore
+
+    SessionStore(settings.resolved_database_url()).close()
     if workers > 1:
         if not settings.chroma_url:
             os.environ["PARTNER_ASSISTANT_CHROMA_URL"] = start_chroma_server(settings.data_dir.resolve() / "chroma")

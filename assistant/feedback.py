@@ -51,7 +51,7 @@ class FeedbackStore:
         self._engine = sessions._engine
         self._message = sessions._db_message
         self._write_lock = sessions.write_lock
-        _Base.metadata.create_all(self._engine)
+        sessions._create_schema()  # the feedback table, if this module was imported after the store opened
 
     def add(self, feedback: FeedbackIn) -> int:
         try:

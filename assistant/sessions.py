@@ -16,6 +16,7 @@ import contextlib
 import json
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -109,11 +110,29 @@ class SessionStore:
         if url.startswith("sqlite"):
             event.listen(self._engine, "connect",
                          lambda conn, record: _sqlite_pragmas(conn, int(lock_timeout * 1000)))
-        try:
-            _Base.metadata.create_all(self._engine)
-            self._check_schema()
-        except (DatabaseError, OperationalError) as exc:
-            raise SessionStoreError(self._db_message(exc)) from exc
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        # Several workers starting together on a new database race to switch it to WAL and create the
+        # tables: SQLite answers "locked" at once (no busy wait) and a table can appear between the
+        # existence check and CREATE TABLE. Both are settled by trying again shortly.
+        deadline = time.monotonic() + max(self.lock_timeout, 5.0)
+        while True:
+            try:
+                _Base.metadata.create_all(self._engine)
+                self._check_schema()
+                return
+            except OperationalError as exc:
+                if not any(m in str(exc) for m in ("locked", "already exists")) or time.monotonic() > deadline:
+                    raise SessionStoreError(self._db_message(exc)) from exc
+                self._engine.dispose()
+                time.sleep(0.05)
+            except ProgrammingError as exc:  # PostgreSQL reports the concurrent CREATE TABLE this way
+                if "already exists" not in str(exc) or time.monotonic() > deadline:
+                    raise SessionStoreError(self._db_message(exc)) from exc
+                time.sleep(0.05)
+            except DatabaseError as exc:
+                raise SessionStoreError(self._db_message(exc)) from exc
 
     def _check_schema(self) -> None:
         """Tables made by an older version miss columns: say so instead of failing on every turn."""

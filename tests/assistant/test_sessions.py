@@ -114,3 +114,15 @@ def test_a_database_from_an_older_schema_is_a_clear_error(tmp_path):
         db.execute("CREATE TABLE chat_turns (id INTEGER PRIMARY KEY, session_id TEXT, message TEXT)")
     with pytest.raises(SessionStoreError, match="lacks .*older version"):
         SessionStore(f"sqlite:///{path}")
+
+
+def _open_store(url):
+    SessionStore(url).load("probe", T0)
+    return True
+
+
+def test_workers_opening_a_new_sqlite_file_together_all_succeed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(6) as pool:
+        assert pool.map(_open_store, [url] * 6) == [True] * 6
