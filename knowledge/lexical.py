@@ -23,13 +23,15 @@ STOP_WORDS = _STOP = frozenset(
     "? ? , , 。 . ! ! : : ; ; ( ) ( ) “ ” \" ' 、 - > < / [ ] 【 】".split()
 )
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
+_WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 @lru_cache(maxsize=1)
-def _synonyms() -> tuple[dict[str, str], list[tuple[str, str]]]:
+def _synonyms() -> tuple[dict[str, str], re.Pattern[str] | None, dict[str, str]]:
+    """Variant -> canonical term, and one pattern for the multi-word English variants."""
     text = resources.files("knowledge").joinpath("lexicon/synonyms.txt").read_text("utf-8")
     fold: dict[str, str] = {}
-    phrases: list[tuple[str, str]] = []
+    phrases: dict[str, str] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -37,15 +39,19 @@ def _synonyms() -> tuple[dict[str, str], list[tuple[str, str]]]:
         for variant in variants:
             fold[variant.lower()] = canonical
             if "-" in variant:
-                phrases.append((variant.replace("-", " ").lower(), variant.lower()))
-    phrases.sort(key=lambda p: -len(p[0]))
-    return fold, phrases
+                phrases[variant.replace("-", " ").lower()] = canonical
+    if not phrases:
+        return fold, None, phrases
+    # Longest first, so "partner bill" wins over "partner"; ASCII word boundaries on both sides.
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])")
+    return fold, pattern, phrases
 
 
 @lru_cache(maxsize=4096)
 def _english_slip(word: str) -> str | None:
     """A glossary word one edit away ("bil" -> "bill", "generatd" -> "generated"), if exactly one."""
-    fold, _ = _synonyms()
+    fold = _synonyms()[0]
     found = {known for known in fold if known.isascii() and abs(len(known) - len(word)) <= 1
              and len(known) >= 4 and _one_edit(word, known)}
     return found.pop() if len(found) == 1 else None
@@ -58,7 +64,7 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-TOKENIZER_REVISION = "2"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
+TOKENIZER_REVISION = "3"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +79,7 @@ def tokenizer_fingerprint() -> str:
 
 
 def canonical_terms() -> frozenset[str]:
-    fold, _ = _synonyms()
+    fold = _synonyms()[0]
     return frozenset(fold.values())
 
 
@@ -99,7 +105,7 @@ def _jieba():
             lexicon = resources.files("knowledge").joinpath("lexicon/domain.txt")
             with resources.as_file(lexicon) as path:
                 tok.load_userdict(str(path))
-            fold, _ = _synonyms()
+            fold = _synonyms()[0]
             for variant in fold:  # multi-character synonyms must segment as one word to be folded
                 if len(variant) > 1 and not variant.isascii():
                     tok.add_word(variant, freq=50)
@@ -115,11 +121,12 @@ def to_simplified(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Normalised content tokens: simplified, lower-cased, synonyms folded, stop words dropped."""
-    fold, phrases = _synonyms()
-    text = to_simplified(text).lower()
-    for spaced, joined in phrases:
-        if spaced in text:
-            text = text.replace(spaced, joined)
+    fold, phrases, canonical_of = _synonyms()
+    # "stored-value card" and "stored value card" are one phrase: hyphens between words are spaces.
+    # A matched phrase becomes its Chinese term, which jieba keeps whole (it would split "a-b").
+    text = _WORD_HYPHEN.sub(" ", to_simplified(text).lower())
+    if phrases is not None:
+        text = phrases.sub(lambda m: f" {canonical_of[m.group(1)]} ", text)
     tokens = []
     # Search-mode segmentation emits compounds and their parts (开发票 -> 开发, 发票, 开发票), so a
     # variant compound still matches the corpus word inside it.
@@ -129,7 +136,8 @@ def tokenize(text: str) -> list[str]:
             continue
         if token.isascii() and not _ASCII_WORD.fullmatch(token):
             continue
-        if token.isascii() and len(token) > 3 and token.endswith("s") and token not in fold:
+        if token.isascii() and len(token) > 3 and token.endswith("s") and not token.endswith("ss") \
+                and token not in fold:
             token = token[:-1]
         if token.isascii() and token not in fold and len(token) >= 3:
             token = _english_slip(token) or token
@@ -166,6 +174,28 @@ class BM25Index:
         if getattr(self, "_vocabulary", None) is None:
             self._vocabulary = frozenset(self._postings)
         return self._vocabulary
+
+    def corpus_matches(self, words: frozenset[str]) -> frozenset[str]:
+        """The words that occur in the corpus, as a token (folded) or inside one (账户 in 账户名).
+
+        The lexicon's Chinese variants of corpus terms count too: 预付 inside 预付卡, a declared
+        synonym of 储值卡, is corpus language even where the corpus says 储值卡.
+        """
+        fold = _synonyms()[0]
+        if getattr(self, "_joined", None) is None:
+            variants = [v for v, canonical in fold.items() if not v.isascii() and canonical in self._postings]
+            self._joined = "\n".join(sorted(self._postings) + variants)
+        found = set()
+        for word in words:
+            if fold.get(word, word) in self._postings:
+                found.add(fold.get(word, word))
+            elif len(word) > 1 and word in self._joined:
+                found.add(word)  # a single character inside a word is no evidence (员 in 业务员)
+        return frozenset(found)
+
+    def document_frequency(self, term: str) -> int:
+        posting = self._postings.get(term)
+        return 0 if posting is None else len(posting[0])
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         out = np.zeros(self.n_docs, dtype=np.float32)

@@ -14,13 +14,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from importlib import resources
+
+from . import bilingual
 from .lexical import STOP_WORDS, BM25Index, segmenter, to_simplified, tokenize
 from .retrieval import SearchResult
 
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
 UNKNOWN_TERM_SCORE = 0.45  # with salient unknown terms, demand stronger evidence than this
 TYPO_MAX_FREQ = 10       # strings rarer than this in jieba's dictionary may be typos
-GENERIC_FREQ = 3000        # jieba dictionary frequency above which a word is too generic to matter
+COMMON_TERM_SHARE = 0.5   # a known term in more than this share of chunks is too common to count
+GENERIC_FREQ = 5000        # jieba dictionary frequency above which a word is too generic to matter
 
 _INJECTION = re.compile(
     r"ignore (all |the )?(previous|prior|above) (instructions|prompts?)|system prompt|you are now|"
@@ -86,6 +90,52 @@ def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str,
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _english_general() -> frozenset[str]:
+    text = resources.files("knowledge").joinpath("lexicon/english_general.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+_ENGLISH_WORD = re.compile(r"[a-z][a-z']{2,}")
+
+
+def english_terms(question: str, bm25: BM25Index,
+                  understood: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """English words of the question the corpus lacks ("bank", "tier"), and those it has.
+
+    Glossary terms were already folded onto their Chinese term by ``tokenize``; what is left is
+    either a general word (a fixed list), a word the corpus holds as is (PSM, Offering), a word
+    CC-CEDICT translates (unknown if no translation occurs in the corpus, else known through the
+    corpus terms it matched), or a word the dictionary lacks: a slip or irregular form when one
+    edit from a headword, else unknown.
+    """
+    general = _english_general()
+    unknown: list[str] = []
+    known: list[str] = []
+    for token in tokenize(question):
+        if not _ENGLISH_WORD.fullmatch(token) or token in general:
+            continue
+        if bm25.vocabulary_has(token) or (token.endswith("s") and bm25.vocabulary_has(token[:-1])):
+            continue  # held as is (PSM, Offering, POs): counted with the corpus terms by the caller
+        if any(token in span for span in understood) or token in unknown or token in known:
+            continue
+        found = bilingual.translations(token)
+        if found:
+            matches = bm25.corpus_matches(found)
+            if not matches:
+                unknown.append(token)
+            elif any(not bm25.vocabulary_has(m) or _specific(m, bm25) for m in matches):
+                known.append(token)
+        elif not bilingual.near_dictionary_word(token):
+            unknown.append(token)
+    return tuple(unknown), tuple(known)
+
+
+def _specific(term: str, bm25: BM25Index) -> bool:
+    """Terms in most of the corpus (伙伴, 客户) say nothing about which topic is asked."""
+    return bm25.document_frequency(term) <= COMMON_TERM_SHARE * bm25.n_docs
+
+
 def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
@@ -95,9 +145,11 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
     if _INJECTION.search(question):
         return Support(False, "instruction")
     top = result.hits[0].score if result.hits else 0.0
-    unknown = salient_unknown_terms(question, bm25, understood)
+    english_unknown, english_known = english_terms(question, bm25, understood)
+    unknown = salient_unknown_terms(question, bm25, understood) + english_unknown
     if unknown:
-        known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t)}
+        known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t) and _specific(t, bm25)}
+        known.update(english_known)
         # The uncovered terms are the topic when they outnumber the covered ones, or when the
         # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
         if len(unknown) >= len(known) or top < policy.unknown_term_score:

