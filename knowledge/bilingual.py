@@ -84,6 +84,7 @@ def lemmas(word: str) -> list[str]:
     return forms
 
 
+@lru_cache(maxsize=8192)
 def translations(word: str) -> frozenset[str]:
     """Chinese words CC-CEDICT gives for the English word or its bare forms (empty when unknown)."""
     index = _english_to_chinese()
@@ -102,6 +103,7 @@ def _headwords() -> frozenset[str]:
     return frozenset(k for k in _english_to_chinese() if k.isascii())
 
 
+@lru_cache(maxsize=8192)
 def near_dictionary_word(word: str) -> bool:
     """One edit from a dictionary headword: a slip ("custmer") or an irregular form ("bought")."""
     if len(word) < 4:
