@@ -1,10 +1,12 @@
 """Is a question supported by the corpus? Decides abstention from retrieval evidence.
 
-Three general signals, thresholds tuned on the dev split only:
+General signals, thresholds tuned on the dev split only:
 - the fused score of the best chunk (weak evidence -> abstain);
-- salient unknown terms: specific content words of a Chinese question that the corpus never
-  uses and that are not a one-character typo of a corpus word (提现, 认证, 退款 ...), the mark
-  of questions that look in scope but ask about a topic the corpus does not cover;
+- uncovered terms, the mark of questions that look in scope but ask about a topic the corpus
+  does not cover: specific Chinese content words the corpus never uses and that are not a
+  one-character typo of a corpus word (提现, 认证, 退款 ...), and English words none of whose
+  CC-CEDICT translations the corpus uses (bank, tier, voucher). They veto an answer when they
+  outnumber the question's specific covered terms, or when retrieval is only moderate;
 - instructions aimed at the assistant (prompt injection) are text, and never an answerable question.
 """
 
