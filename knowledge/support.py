@@ -28,10 +28,17 @@ TYPO_MAX_FREQ = 10       # strings rarer than this in jieba's dictionary may be 
 COMMON_TERM_SHARE = 0.5   # a known term in more than this share of chunks is too common to count
 GENERIC_FREQ = 5000        # jieba dictionary frequency above which a word is too generic to matter
 
+# Text that tries to re-instruct the assistant: a verb of dismissal aimed at its rules, a new role,
+# or a request for its hidden configuration. Broad on purpose: a false alarm costs one abstention.
+_DISMISS_EN = r"(?:ignore|disregard|forget|override|bypass|skip|drop|abandon)"
+_RULES_EN = r"(?:instructions?|rules?|prompts?|guidelines?|directions?|restrictions?|constraints?|policies|policy|settings?)"
+_DISMISS_ZH = r"(?:忽略|无视|忘记|忘掉|不要理会|不用理会|别管|不要管|跳过|绕过|抛开|撇开)"
+_RULES_ZH = r"(?:指令|指示|规则|要求|设定|提示|限制|约束|说明)"
 _INJECTION = re.compile(
-    r"ignore (all |the )?(previous|prior|above) (instructions|prompts?)|system prompt|you are now|"
-    r"act as|pretend (to be|you)|jailbreak|developer mode|"
-    r"忽略(之前|以上|上面|前面)|无视(之前|以上)|系统提示|提示词|你现在是|扮演|越狱|管理员密码",
+    rf"\b{_DISMISS_EN}\b(?:\W+\w+){{0,3}}?\W+{_RULES_EN}\b|"
+    r"system prompt|hidden (?:instructions?|prompt)|you are now|from now on,? (?:you|answer|say|reply)|"
+    r"\bact as\b|pretend (?:to be|you)|role-?play as|jailbreak|developer mode|"
+    rf"{_DISMISS_ZH}.{{0,8}}?{_RULES_ZH}|系统提示|提示词|你现在是|现在你是|从现在开始你|扮演|假装你|越狱|管理员密码",
     re.IGNORECASE)
 _A_NOT_A = re.compile(r"^(.)不\1$")
 
@@ -61,11 +68,42 @@ def _pos_tokenizer():
     return pseg.POSTokenizer(segmenter())
 
 
+def _chinese_words(text: str) -> list[tuple[str, str]]:
+    """jieba's words with their part of speech, plus dictionary words hidden in its guesses.
+
+    Words jieba's dictionary lacks come out of its HMM as odd pieces (年費要繳 -> 年 / 费要 / 缴);
+    a CC-CEDICT word inside such a run of pieces (年费) is a word of the question too.
+    """
+    tokenizer = segmenter()
+    pairs = _pos_tokenizer().lcut(text)
+    words = list(pairs)
+    seen = {word for word, _ in pairs}
+    headwords = bilingual.chinese_headwords()
+    run = ""
+    for word, _ in pairs + [("", "x")]:
+        if word and _is_cjk(word) and (len(word) == 1 or not tokenizer.FREQ.get(word)):
+            run += word
+            continue
+        for size in (4, 3, 2):
+            for start in range(len(run) - size + 1):
+                piece = run[start:start + size]
+                if piece in headwords and piece not in seen:
+                    words.append((piece, "n"))
+                    seen.add(piece)
+        run = ""
+    return words
+
+
+def _is_cjk(word: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
 def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str, ...] = ()) -> tuple[str, ...]:
     text = to_simplified(question).lower()
     tokenizer = segmenter()
+    headwords = bilingual.chinese_headwords()
     out = []
-    for word, flag in _pos_tokenizer().lcut(text):
+    for word, flag in _chinese_words(text):
         if len(word) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in word):
             continue
         if any(word in span for span in understood):
@@ -76,14 +114,16 @@ def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str,
         parts = [p for p in tokenizer.lcut_for_search(word) if len(p) >= 2 and p != word]
         if any(bm25.vocabulary_has(t) for p in parts for t in tokenize(p)):
             continue
-        folded = tokenize(word)
-        if not folded or any(bm25.vocabulary_has(t) for t in folded):
+        folded = [t for t in tokenize(word) if len(t) >= 2] or [word]
+        if any(bm25.vocabulary_has(t) for t in folded):
             continue
         freq = tokenizer.FREQ.get(word) or 0
         if freq >= GENERIC_FREQ:
             continue
-        # A real dictionary word is a word, not a slip: only rare strings may be typos of corpus words.
-        if freq < TYPO_MAX_FREQ and any(_one_char_apart(word, known) for known in bm25.vocabulary):
+        # A real word is a word, not a slip: only strings rare in jieba's dictionary and absent from
+        # CC-CEDICT may be typos of corpus words (业积 for 业绩; 年费 is a word, not a slip of 消费).
+        if freq < TYPO_MAX_FREQ and word not in headwords \
+                and any(_one_char_apart(word, known) for known in bm25.vocabulary):
             continue
         # One character off a question word (时侯 for 时候) is a slip whatever its dictionary frequency.
         if any(_one_char_apart(word, stop) for stop in STOP_WORDS):
@@ -144,7 +184,7 @@ def _one_char_apart(a: str, b: str) -> bool:
 
 def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tuple[str, ...] = (),
            policy: SupportPolicy = DEFAULT_POLICY) -> Support:
-    if _INJECTION.search(question):
+    if _INJECTION.search(to_simplified(question)):  # Traditional wording too (無視 -> 无视)
         return Support(False, "instruction")
     top = result.hits[0].score if result.hits else 0.0
     english_unknown, english_known = english_terms(question, bm25, understood)
