@@ -23,6 +23,7 @@ STOP_WORDS = _STOP = frozenset(
     "? ? , , 。 . ! ! : : ; ; ( ) ( ) “ ” \" ' 、 - > < / [ ] 【 】".split()
 )
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
+_HTTP_STATUS = re.compile(r"(?:http|status|状态码|错误码|error|code|返回|return)\D{0,12}?(?<!\d)([45]\d\d)(?!\d)")
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
@@ -64,7 +65,7 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-TOKENIZER_REVISION = "3"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
+TOKENIZER_REVISION = "4"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
 
 
 @lru_cache(maxsize=1)
@@ -142,6 +143,8 @@ def tokenize(text: str) -> list[str]:
         if token.isascii() and token not in fold and len(token) >= 3:
             token = _english_slip(token) or token
         tokens.append(fold.get(token, token))
+    # The corpus speaks of status-code families (4xx, 5xx); a code in an HTTP context belongs to one.
+    tokens.extend(f"{m.group(1)[0]}xx" for m in _HTTP_STATUS.finditer(text))
     return tokens
 
 

@@ -25,6 +25,7 @@ from .retrieval import SearchResult
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
 UNKNOWN_TERM_SCORE = 0.40  # with salient unknown terms, demand stronger evidence than this
 TYPO_MAX_FREQ = 10       # strings rarer than this in jieba's dictionary may be typos
+TRANSLATED_WEIGHT = 0.5   # an English word matched only through a dictionary sense is weaker evidence
 COMMON_TERM_SHARE = 0.5   # a known term in more than this share of chunks is too common to count
 GENERIC_FREQ = 5000        # jieba dictionary frequency above which a word is too generic to matter
 
@@ -191,10 +192,10 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
     unknown = salient_unknown_terms(question, bm25, understood) + english_unknown
     if unknown:
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t) and _specific(t, bm25)}
-        known.update(english_known)
+        covered = len(known) + TRANSLATED_WEIGHT * len(english_known)
         # The uncovered terms are the topic when they outnumber the covered ones, or when the
         # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
-        if len(unknown) >= len(known) or top < policy.unknown_term_score:
+        if len(unknown) >= covered or top < policy.unknown_term_score:
             return Support(False, "uncovered_terms", unknown)
     if top < policy.min_score:
         return Support(False, "weak_retrieval")

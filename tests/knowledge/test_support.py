@@ -144,3 +144,25 @@ def test_a_dictionary_word_jieba_splits_is_still_seen(bm25):
 
     assert "年费" in salient_unknown_terms("夥伴年費要繳多少?", bm25)
     assert salient_unknown_terms("储值卡的业积怎么算?", bm25) == ()  # 业积: a slip of the corpus's 业绩
+
+
+def test_words_matched_only_through_a_dictionary_sense_are_weaker_evidence(bm25, monkeypatch):
+    # "request" -> 请求 and "returned" -> 返回 are in the corpus, but only through CC-CEDICT: together
+    # they weigh as much as one corpus term, so the unknown "employee" still decides.
+    question = "Does the employee get a request returned?"
+    unknown, known = english_terms(question, bm25)
+    assert unknown == ("employee",) and set(known) == {"request", "returned"}
+    assert assess(question, _result(0.6, question), bm25).reason == "uncovered_terms"
+    monkeypatch.setattr("knowledge.support.TRANSLATED_WEIGHT", 1.0)
+    assert assess(question, _result(0.6, question), bm25).supported
+
+
+@pytest.mark.parametrize("text,family", [
+    ("The API keeps returning HTTP 503", "5xx"), ("接口返回了404怎么办", "4xx"), ("status code 429?", "4xx"),
+])
+def test_http_status_codes_join_their_family(text, family):
+    assert family in tokenize(text)
+
+
+def test_amounts_are_not_status_codes():
+    assert not {"4xx", "5xx"} & set(tokenize("I paid 450 yuan for a stored-value card"))
