@@ -76,3 +76,20 @@ def test_cli_ask_json_contract(tmp_path, monkeypatch):
     assert bad.exit_code == 2 and "query is empty" in bad.output and "Traceback" not in bad.output
     missing = runner.invoke(app, ["index", "build", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_coverage_follows_the_corpus_not_a_fixed_list(tmp_path):
+    """A topic the default corpus lacks is refused; once a user adds a document about it, it is answered."""
+    from knowledge import DEFAULT_CORPUS
+
+    question = "How many working days does a partner deposit refund take?"
+    bot = Assistant.from_settings(Settings(data_dir=tmp_path / "data", embedder="use"))
+    bot.index.build()
+    assert bot.answer(question).abstained
+
+    added = tmp_path / "deposits.md"
+    added.write_text("# Partner deposits\n\nA partner deposit refund is paid within 10 working days "
+                     "after the partner agreement ends.\n", encoding="utf-8")
+    bot.index.build([DEFAULT_CORPUS, added])
+    answer = bot.answer(question)
+    assert not answer.abstained and "deposit refund" in answer.citations[0].text
