@@ -65,7 +65,7 @@ _IRREGULAR = dict(pair.split(":") for pair in (
     "came:come done:do did:do knew:know known:know shown:show wrote:write written:write chose:choose "
     "chosen:choose lost:lose found:find thought:think brought:bring built:build met:meet left:leave "
     "won:win began:begin begun:begin fell:fall fallen:fall drew:draw drawn:draw broke:break "
-    "broken:break understood:understand withdrew:withdraw withdrawn:withdraw ran:run paid-out:pay"
+    "broken:break understood:understand withdrew:withdraw withdrawn:withdraw ran:run"
 ).split())
 
 
@@ -105,10 +105,6 @@ def translations(word: str) -> frozenset[str]:
     for form in lemmas(word):
         found.update(index.get(form, ()))
     return frozenset(found)
-
-
-def is_dictionary_word(word: str) -> bool:
-    return bool(translations(word))
 
 
 @lru_cache(maxsize=1)
