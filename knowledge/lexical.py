@@ -23,7 +23,11 @@ STOP_WORDS = _STOP = frozenset(
     "? ? , , 。 . ! ! : : ; ; ( ) ( ) “ ” \" ' 、 - > < / [ ] 【 】".split()
 )
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
-_HTTP_STATUS = re.compile(r"(?:http|status|状态码|错误码|error|code|返回|return)\D{0,12}?(?<!\d)([45]\d\d)(?!\d)")
+# A status code in an HTTP context (HTTP 503, 返回404), or a family named by its first digit near a
+# code word (4开头的错误码, 5打头的状态码).
+_HTTP_STATUS = re.compile(
+    r"(?:http|status|状态码|错误码|error|code|返回|return)\D{0,12}?(?<!\d)([45])\d\d(?!\d)|"
+    r"(?<!\d)([45])(?:开头|打头|字头)(?=.{0,8}?(?:状态码|错误码|错误|报错|码))")
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
@@ -45,7 +49,7 @@ def _synonyms() -> tuple[dict[str, str], re.Pattern[str] | None, dict[str, str]]
         return fold, None, phrases
     # Longest first, so "partner bill" wins over "partner"; ASCII word boundaries on both sides.
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])")
+    pattern = re.compile(rf"(?<![a-z0-9])({alternatives})(?:e?s)?(?![a-z0-9])")  # "payment requests" too
     return fold, pattern, phrases
 
 
@@ -65,7 +69,7 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-TOKENIZER_REVISION = "4"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
+TOKENIZER_REVISION = "5"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
 
 
 @lru_cache(maxsize=1)
@@ -144,8 +148,13 @@ def tokenize(text: str) -> list[str]:
             token = _english_slip(token) or token
         tokens.append(fold.get(token, token))
     # The corpus speaks of status-code families (4xx, 5xx); a code in an HTTP context belongs to one.
-    tokens.extend(f"{m.group(1)[0]}xx" for m in _HTTP_STATUS.finditer(text))
+    tokens.extend(f"{m.group(1) or m.group(2)}xx" for m in _HTTP_STATUS.finditer(text))
     return tokens
+
+
+def status_code_spans(text: str) -> list[str]:
+    """The wording that named an HTTP status code or family: understood, so no topic word."""
+    return [m.group(0) for m in _HTTP_STATUS.finditer(to_simplified(text).lower())]
 
 
 class BM25Index:

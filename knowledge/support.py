@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 from . import bilingual
-from .lexical import STOP_WORDS, BM25Index, segmenter, to_simplified, tokenize
+from .lexical import STOP_WORDS, BM25Index, segmenter, status_code_spans, to_simplified, tokenize
 from .retrieval import SearchResult
 
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
@@ -38,8 +38,10 @@ _RULES_ZH = r"(?:指令|指示|规则|要求|设定|提示|限制|约束|说明)
 _INJECTION = re.compile(
     rf"\b{_DISMISS_EN}\b(?:\W+\w+){{0,3}}?\W+{_RULES_EN}\b|"
     r"system prompt|hidden (?:instructions?|prompt)|you are now|from now on,? (?:you|answer|say|reply)|"
+    r"^\W*(?:system|assistant|developer)\s*[:：]|\bnew (?:rules?|instructions?)\b|"
+    r"\b(?:you|the assistant) (?:must|should|shall|will) (?:now|from now|always)\b|\bi authori[sz]e you\b|"
     r"\bact as\b|pretend (?:to be|you)|role-?play as|jailbreak|developer mode|"
-    rf"{_DISMISS_ZH}.{{0,8}}?{_RULES_ZH}|系统提示|提示词|你现在是|现在你是|从现在开始你|扮演|假装你|越狱|管理员密码",
+    rf"{_DISMISS_ZH}.{{0,8}}?{_RULES_ZH}|新规则|新指令|系统提示|提示词|你现在是|现在你是|从现在开始你|扮演|假装你|越狱|管理员密码",
     re.IGNORECASE)
 _A_NOT_A = re.compile(r"^(.)不\1$")
 
@@ -188,10 +190,13 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
     if _INJECTION.search(to_simplified(question)):  # Traditional wording too (無視 -> 无视)
         return Support(False, "instruction")
     top = result.hits[0].score if result.hits else 0.0
+    understood = understood + tuple(status_code_spans(question))
     english_unknown, english_known = english_terms(question, bm25, understood)
     unknown = salient_unknown_terms(question, bm25, understood) + english_unknown
     if unknown:
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t) and _specific(t, bm25)}
+        # Search-mode segmentation emits a compound and its parts (客户订单, 订单): one concept, counted once.
+        known = {t for t in known if not any(t != other and t in other for other in known)}
         covered = len(known) + TRANSLATED_WEIGHT * len(english_known)
         # The uncovered terms are the topic when they outnumber the covered ones, or when the
         # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
