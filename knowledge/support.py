@@ -52,6 +52,7 @@ class SupportPolicy:
 
     min_score: float = MIN_SCORE
     unknown_term_score: float = UNKNOWN_TERM_SCORE
+    translated_weight: float = TRANSLATED_WEIGHT
 
 
 DEFAULT_POLICY = SupportPolicy()
@@ -197,7 +198,7 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t) and _specific(t, bm25)}
         # Search-mode segmentation emits a compound and its parts (客户订单, 订单): one concept, counted once.
         known = {t for t in known if not any(t != other and t in other for other in known)}
-        covered = len(known) + TRANSLATED_WEIGHT * len(english_known)
+        covered = len(known) + policy.translated_weight * len(english_known)
         # The uncovered terms are the topic when they outnumber the covered ones, or when the
         # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
         if len(unknown) >= covered or top < policy.unknown_term_score:

@@ -150,15 +150,15 @@ def test_a_dictionary_word_jieba_splits_is_still_seen(bm25):
     assert salient_unknown_terms("储值卡的业积怎么算?", bm25) == ()  # 业积: a slip of the corpus's 业绩
 
 
-def test_words_matched_only_through_a_dictionary_sense_are_weaker_evidence(bm25, monkeypatch):
+def test_words_matched_only_through_a_dictionary_sense_are_weaker_evidence(bm25):
     # "request" -> 请求 and "returned" -> 返回 are in the corpus, but only through CC-CEDICT: together
     # they weigh as much as one corpus term, so the unknown "employee" still decides.
     question = "Does the employee get a request returned?"
     unknown, known = english_terms(question, bm25)
     assert unknown == ("employee",) and set(known) == {"request", "returned"}
     assert assess(question, _result(0.6, question), bm25).reason == "uncovered_terms"
-    monkeypatch.setattr("knowledge.support.TRANSLATED_WEIGHT", 1.0)
-    assert assess(question, _result(0.6, question), bm25).supported
+    full_weight = SupportPolicy(translated_weight=1.0)
+    assert assess(question, _result(0.6, question), bm25, policy=full_weight).supported
 
 
 @pytest.mark.parametrize("text,family", [
