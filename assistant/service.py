@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
-from knowledge.lexical import canonical_terms, to_simplified
+from knowledge.lexical import canonical_terms, to_simplified, tokenize
 from knowledge.support import DEFAULT_POLICY, SupportPolicy, assess, english_terms
 from tools import TOOLS, Tool, ToolInputError
 
@@ -83,7 +83,7 @@ class Assistant:
         self.index.warm_up()
         self.retriever.search("伙伴账单", k=1)
         self.router.scores("伙伴账单什么时候生成")
-        english_terms("When is the partner bill generated?", self.index.lexical())  # loads CC-CEDICT
+        english_terms(tokenize("When is the partner bill generated?"), self.index.lexical())  # loads CC-CEDICT
 
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,

@@ -157,6 +157,10 @@ def status_code_spans(text: str) -> list[str]:
     return [m.group(0) for m in _HTTP_STATUS.finditer(to_simplified(text).lower())]
 
 
+def _masks(word: str) -> list[str]:
+    return [word[:i] + "\0" + word[i + 1:] for i in range(len(word))]
+
+
 class BM25Index:
     """Okapi BM25 with postings as numpy arrays; build from token lists."""
 
@@ -177,15 +181,29 @@ class BM25Index:
             idf = math.log(1 + (self.n_docs - len(rows) + 0.5) / (len(rows) + 0.5))
             weights = idf * tf * (self.k1 + 1) / (tf + norm[ids])
             self._postings[term] = (ids, weights.astype(np.float32), idf)
+        # Derived lookups, built on first use: most indexes never need them.
+        self._vocabulary: frozenset[str] | None = None
+        self._joined: str | None = None
+        self._masked: Counter[str] | None = None
 
     def vocabulary_has(self, term: str) -> bool:
         return term in self._postings
 
     @property
     def vocabulary(self) -> frozenset[str]:
-        if getattr(self, "_vocabulary", None) is None:
+        if self._vocabulary is None:
             self._vocabulary = frozenset(self._postings)
         return self._vocabulary
+
+    def one_substitution_away(self, word: str) -> bool:
+        """Does the corpus use a word that differs from ``word`` in exactly one character?
+
+        Each term is indexed under its one-character masks (发票 -> ?票, 发?), so a lookup costs
+        len(word) probes instead of a scan over the vocabulary."""
+        if self._masked is None:
+            self._masked = Counter(mask for term in self._postings for mask in _masks(term))
+        own = 1 if word in self._postings else 0  # the word's own masks do not count
+        return any(self._masked[mask] > own for mask in _masks(word))
 
     def corpus_matches(self, words: frozenset[str]) -> frozenset[str]:
         """The words that occur in the corpus, as a token (folded) or inside one (账户 in 账户名).
@@ -194,7 +212,7 @@ class BM25Index:
         synonym of 储值卡, is corpus language even where the corpus says 储值卡.
         """
         fold = _synonyms()[0]
-        if getattr(self, "_joined", None) is None:
+        if self._joined is None:
             variants = [v for v, canonical in fold.items() if not v.isascii() and canonical in self._postings]
             self._joined = "\n".join(sorted(self._postings) + variants)
         found = set()

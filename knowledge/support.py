@@ -6,7 +6,7 @@ General signals, thresholds tuned on the dev split only:
   does not cover: specific Chinese content words the corpus never uses and that are not a
   one-character typo of a corpus word (提现, 认证, 退款 ...), and English words none of whose
   CC-CEDICT translations the corpus uses (bank, tier, voucher). They veto an answer when they
-  outnumber the question's specific covered terms, or when retrieval is only moderate;
+  are at least as many as the question's specific covered terms, or when retrieval is only moderate;
 - instructions aimed at the assistant (prompt injection) are text, and never an answerable question.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
 from importlib import resources
 
 from . import bilingual
@@ -98,8 +97,12 @@ def _chinese_words(text: str) -> list[tuple[str, str]]:
     return words
 
 
-def _is_cjk(word: str) -> bool:
-    return all("\u4e00" <= ch <= "\u9fff" for ch in word)
+def _is_cjk(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -108,7 +111,7 @@ def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str,
     headwords = bilingual.chinese_headwords()
     out = []
     for word, flag in _chinese_words(text):
-        if len(word) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in word):
+        if len(word) < 2 or not _has_cjk(word):
             continue
         if any(word in span for span in understood):
             continue  # a date, place or amount the caller already understood is a detail, not a topic
@@ -126,8 +129,7 @@ def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str,
             continue
         # A real word is a word, not a slip: only strings rare in jieba's dictionary and absent from
         # CC-CEDICT may be typos of corpus words (业积 for 业绩; 年费 is a word, not a slip of 消费).
-        if freq < TYPO_MAX_FREQ and word not in headwords \
-                and any(_one_char_apart(word, known) for known in bm25.vocabulary):
+        if freq < TYPO_MAX_FREQ and word not in headwords and bm25.one_substitution_away(word):
             continue
         # One character off a question word (时侯 for 时候) is a slip whatever its dictionary frequency.
         if any(_one_char_apart(word, stop) for stop in STOP_WORDS):
@@ -145,9 +147,10 @@ def _english_general() -> frozenset[str]:
 _ENGLISH_WORD = re.compile(r"[a-z][a-z']{2,}")
 
 
-def english_terms(question: str, bm25: BM25Index,
+def english_terms(tokens: list[str], bm25: BM25Index,
                   understood: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """English words of the question the corpus lacks ("bank", "tier"), and those it has.
+    """English words of a question (its ``tokenize`` tokens) the corpus lacks ("bank", "tier"), and
+    those it has.
 
     Glossary terms were already folded onto their Chinese term by ``tokenize``; what is left is
     either a general word (a fixed list), a word the corpus holds as is (PSM, Offering), a word
@@ -158,7 +161,7 @@ def english_terms(question: str, bm25: BM25Index,
     general = _english_general()
     unknown: list[str] = []
     known: list[str] = []
-    for token in tokenize(question):
+    for token in tokens:
         if not _ENGLISH_WORD.fullmatch(token) or token in general:
             continue
         if bm25.vocabulary_has(token) or (token.endswith("s") and bm25.vocabulary_has(token[:-1])):
@@ -192,15 +195,15 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         return Support(False, "instruction")
     top = result.hits[0].score if result.hits else 0.0
     understood = understood + tuple(status_code_spans(question))
-    english_unknown, english_known = english_terms(question, bm25, understood)
+    english_unknown, english_known = english_terms(result.query_tokens, bm25, understood)
     unknown = salient_unknown_terms(question, bm25, understood) + english_unknown
     if unknown:
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t) and _specific(t, bm25)}
         # Search-mode segmentation emits a compound and its parts (客户订单, 订单): one concept, counted once.
         known = {t for t in known if not any(t != other and t in other for other in known)}
         covered = len(known) + policy.translated_weight * len(english_known)
-        # The uncovered terms are the topic when they outnumber the covered ones, or when the
-        # covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
+        # The uncovered terms are the topic when they are at least as many as the covered ones, or
+        # when the covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
         if len(unknown) >= covered or top < policy.unknown_term_score:
             return Support(False, "uncovered_terms", unknown)
     if top < policy.min_score:

@@ -66,7 +66,7 @@ def test_corpus_matches_ignore_single_characters_inside_words(bm25):
     ("How do I train a model in PyTorch?", {"train", "pytorch"}),
 ])
 def test_english_words_the_corpus_never_uses_are_unknown(bm25, question, unknown):
-    found, _ = english_terms(question, bm25)
+    found, _ = english_terms(tokenize(question), bm25)
     assert unknown <= set(found)
 
 
@@ -77,13 +77,14 @@ def test_english_words_the_corpus_never_uses_are_unknown(bm25, question, unknown
     "Which error does the API return for a bad request?",  # "return" -> 返回 is in the corpus
 ])
 def test_general_words_slips_and_translated_words_are_not_unknown(bm25, question):
-    found, _ = english_terms(question, bm25)
+    found, _ = english_terms(tokenize(question), bm25)
     assert "api" in found or found == ()
 
 
 def test_words_already_understood_as_slots_are_details(bm25):
-    assert english_terms("Is the bill out for Tokyo?", bm25, understood=("tokyo",))[0] == ()
-    assert "tokyo" in english_terms("Is the bill out for Tokyo?", bm25)[0]
+    tokens = tokenize("Is the bill out for Tokyo?")
+    assert english_terms(tokens, bm25, understood=("tokyo",))[0] == ()
+    assert "tokyo" in english_terms(tokens, bm25)[0]
 
 
 def _result(score: float, query: str) -> SearchResult:
@@ -154,7 +155,7 @@ def test_words_matched_only_through_a_dictionary_sense_are_weaker_evidence(bm25)
     # "request" -> 请求 and "returned" -> 返回 are in the corpus, but only through CC-CEDICT: together
     # they weigh as much as one corpus term, so the unknown "employee" still decides.
     question = "Does the employee get a request returned?"
-    unknown, known = english_terms(question, bm25)
+    unknown, known = english_terms(tokenize(question), bm25)
     assert unknown == ("employee",) and set(known) == {"request", "returned"}
     assert assess(question, _result(0.6, question), bm25).reason == "uncovered_terms"
     full_weight = SupportPolicy(translated_weight=1.0)
@@ -178,3 +179,21 @@ def test_a_compound_and_its_parts_are_one_covered_concept(bm25):
     # 客户订单 segments as 客户 / 订单 / 客户订单: one concept, so the unknown 退款 is not outvoted.
     question = "客户订单退款多久能到账?"
     assert assess(question, _result(0.6, question), bm25).reason == "uncovered_terms"
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("业积", True),    # 业绩 with one character changed
+    ("发漂", True),    # 发票
+    ("业绩", False),   # the corpus word itself is not one substitution from anything here
+    ("提现", False), ("业绩数", False),  # different characters; different length
+])
+def test_one_substitution_lookup(bm25, word, expected):
+    assert bm25.one_substitution_away(word) is expected
+
+
+def test_one_substitution_lookup_agrees_with_a_scan(bm25):
+    def scan(word):
+        return any(len(t) == len(word) and sum(x != y for x, y in zip(t, word)) == 1 for t in bm25.vocabulary)
+
+    words = {w[:i] + ch + w[i + 1:] for w in bm25.vocabulary for i in range(len(w)) for ch in "票业x"}
+    assert words and all(bm25.one_substitution_away(w) == scan(w) for w in words | bm25.vocabulary)
