@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,18 @@ class Manifest:
     chunk_count: int
     built_at: float
     sources: list[str]
+
+
+@dataclass
+class _Loaded:
+    """One active collection as read into memory, with the lookups derived from it."""
+
+    name: str
+    collection: Any
+    chunks: list[Chunk]
+    bm25: BM25Index
+    positions: dict[str, int]
+    stating: dict[str, list[Chunk]] = field(default_factory=dict)  # rule phrase -> chunks, filled on use
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,7 @@ class KnowledgeIndex:
         self.embedder = embedder
         self.namespace = namespace
         self._manifest_name = f"{namespace}-manifest"
-        self._loaded: tuple[str, Any, list[Chunk], BM25Index] | None = None
+        self._loaded: _Loaded | None = None
         self._checked = 0.0
 
     # ---- manifest -------------------------------------------------------------------------
@@ -207,7 +219,7 @@ class KnowledgeIndex:
     def warm_up(self) -> None:
         self._state()
 
-    def _state(self) -> tuple[str, Any, list[Chunk], BM25Index]:
+    def _state(self) -> _Loaded:
         # Another process may re-index at any time; re-reading the manifest at most once a second
         # keeps searches cheap (one read per second, not per query, against a Chroma server).
         now = time.monotonic()
@@ -222,7 +234,7 @@ class KnowledgeIndex:
                 f"the index was built with embedder {manifest.embedder!r} but {self.embedder.name!r} is "
                 f"configured: rebuild it with `partner-assistant index build --force` or configure "
                 f"{manifest.embedder!r}")
-        if self._loaded is not None and self._loaded[0] == manifest.collection:
+        if self._loaded is not None and self._loaded.name == manifest.collection:
             return self._loaded
         try:
             collection = self._client.get_collection(manifest.collection)
@@ -237,12 +249,13 @@ class KnowledgeIndex:
             for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 chunks.append(_from_record(cid, text, meta))
                 tokens.append(meta["tokens"].split())
-        self._loaded = (manifest.collection, collection, chunks, BM25Index(tokens))
+        self._loaded = _Loaded(manifest.collection, collection, chunks, BM25Index(tokens),
+                               {c.id: i for i, c in enumerate(chunks)})
         return self._loaded
 
     @property
     def chunks(self) -> list[Chunk]:
-        return self._state()[2]
+        return self._state().chunks
 
     def chunks_stating(self, phrase: str) -> list[Chunk]:
         """The chunks whose text contains ``phrase`` (after NFKC): how a rule id resolves to citations.
@@ -251,47 +264,33 @@ class KnowledgeIndex:
         done once per phrase and loaded collection."""
         from .cleaning import normalize
 
-        name, _, chunks, _ = self._state()
-        cache = self._derived(name)
+        loaded = self._state()
         wanted = normalize(phrase)
-        if wanted not in cache["stating"]:
-            cache["stating"][wanted] = [c for c in chunks if wanted in c.text]
-        return cache["stating"][wanted]
+        if wanted not in loaded.stating:
+            loaded.stating[wanted] = [c for c in loaded.chunks if wanted in c.text]
+        return loaded.stating[wanted]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
-        position = self._positions().get(chunk_id)
-        return None if position is None else self.chunks[position]
+        loaded = self._state()
+        position = loaded.positions.get(chunk_id)
+        return None if position is None else loaded.chunks[position]
 
     def dense(self, query_vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) for the ``n`` nearest chunks."""
-        _, collection, chunks, _ = self._state()
-        n = min(n, len(chunks))
+        loaded = self._state()
+        n = min(n, len(loaded.chunks))
         if n == 0:
             return []
         try:
-            result = collection.query(query_embeddings=[query_vector.tolist()], n_results=n, include=["distances"])
+            result = loaded.collection.query(query_embeddings=[query_vector.tolist()], n_results=n,
+                                             include=["distances"])
         except Exception:  # the collection went away under us (re-indexed twice within a second): reload once
             self._checked = 0.0
-            _, collection, chunks, _ = self._state()
-            result = collection.query(query_embeddings=[query_vector.tolist()], n_results=min(n, len(chunks)),
-                                      include=["distances"])
-        position = self._positions()
-        return [(position[cid], 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+            loaded = self._state()
+            result = loaded.collection.query(query_embeddings=[query_vector.tolist()],
+                                             n_results=min(n, len(loaded.chunks)), include=["distances"])
+        return [(loaded.positions[cid], 1.0 - float(dist))
+                for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
     def lexical(self) -> BM25Index:
-        return self._state()[3]
-
-    def _derived(self, collection: str) -> dict[str, Any]:
-        """Lookups derived from one loaded collection; rebuilt when another collection becomes active."""
-        cache = getattr(self, "_derived_cache", None)
-        if cache is None or cache[0] != collection:
-            cache = (collection, {"positions": None, "stating": {}})
-            self._derived_cache = cache
-        return cache[1]
-
-    def _positions(self) -> dict[str, int]:
-        name, _, chunks, _ = self._state()
-        cache = self._derived(name)
-        if cache["positions"] is None:
-            cache["positions"] = {c.id: i for i, c in enumerate(chunks)}
-        return cache["positions"]
+        return self._state().bm25
