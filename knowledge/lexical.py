@@ -15,7 +15,7 @@ from importlib import resources
 
 import numpy as np
 
-STOP_WORDS = _STOP = frozenset(
+STOP_WORDS = frozenset(
     "的 了 是 在 和 与 或 及 吗 呢 吧 啊 呀 么 嘛 我 你 您 他 她 它 我们 你们 他们 这 那 哪 个 些 能 能否 可以 可 会 要 "
     "想 请问 请 一下 怎么 怎样 如何 什么 为什么 多少 几 有 没有 没 不 也 都 就 还 被 把 给 对 从 到 时 时候 "
     "a an the is are was were be been do does did can could should would will i you we they it this that "
@@ -94,11 +94,9 @@ _tokenizer = None
 
 def segmenter():
     """The shared jieba tokenizer with the domain lexicon and multi-character synonyms loaded."""
-    return _jieba()
-
-
-def _jieba():
     global _tokenizer
+    if _tokenizer is not None:  # every tokenize() comes here: no lock once loaded
+        return _tokenizer
     with _tokenizer_lock:
         if _tokenizer is None:
             import logging
@@ -135,9 +133,9 @@ def tokenize(text: str) -> list[str]:
     tokens = []
     # Search-mode segmentation emits compounds and their parts (开发票 -> 开发, 发票, 开发票), so a
     # variant compound still matches the corpus word inside it.
-    for raw in _jieba().lcut_for_search(text):
+    for raw in segmenter().lcut_for_search(text):
         token = raw.strip()
-        if not token or token in _STOP:
+        if not token or token in STOP_WORDS:
             continue
         if token.isascii() and not _ASCII_WORD.fullmatch(token):
             continue
