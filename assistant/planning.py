@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .slots import Slots
+from .slots import Slots, cn_number
 
 # (pattern, value) tables; patterns run on the lower-cased, Simplified message.
 _APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one application", "batch"),
@@ -132,8 +132,7 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
     count = carried.get("count")
     if count_match:
         raw = count_match.group(1) or count_match.group(3)
-        count = int(raw) if raw.isdigit() else _EN_NUMBERS.get(raw, {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5,
-                                                                      "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}.get(raw))
+        count = _EN_NUMBERS[raw] if raw in _EN_NUMBERS else cn_number(raw)
     state = {"application": application, "payment_request": request, "periods": periods, "count": count}
     result = Plan("invoice_merge_check", {}, state=state)
     if application is None:
@@ -161,12 +160,16 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
     return result
 
 
+def _one_choice(tool: str, argument: str, value: Any) -> Plan:
+    """A tool with one required choice: run it, or ask for the choice."""
+    if value is None:
+        return Plan(tool, {}, missing=argument)
+    return Plan(tool, {argument: value})
+
+
 def _po(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     linked, _ = pick(low, _LINKED)
-    linked = linked or carried.get("linked_to")
-    if linked is None:
-        return Plan("po_assessment_check", {}, missing="linked_to")
-    return Plan("po_assessment_check", {"linked_to": linked})
+    return _one_choice("po_assessment_check", "linked_to", linked or carried.get("linked_to"))
 
 
 def _bill(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
@@ -208,8 +211,7 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
             from tools.model import BEIJING, add_months
 
             raw = match.group(1) or match.group(4)
-            amount = int(raw) if raw.isdigit() else {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-                                                    "七": 7, "八": 8, "九": 9, "十": 10}.get(raw, 0)
+            amount = cn_number(raw) or 0
             months = amount * 12 if (match.group(2) or match.group(5) or "").startswith(("年", "year")) else amount
             start = add_months(now.astimezone(BEIJING).date(), -months).isoformat()
         start = start or carried.get("requested_start")
@@ -275,11 +277,8 @@ def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
 
 def _orders(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     under, _ = pick(low, _UNDER_NAME)
-    if under is None:
-        under = carried.get("customer_under_their_name")
-    if under is None:
-        return Plan("order_visibility", {}, missing="customer_under_their_name")
-    return Plan("order_visibility", {"customer_under_their_name": under})
+    return _one_choice("order_visibility", "customer_under_their_name",
+                       carried.get("customer_under_their_name") if under is None else under)
 
 
 def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
@@ -290,14 +289,12 @@ def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) 
     status = _STATUS.search(low)
     if status and (_STATUS_CONTEXT.search(low) or code):
         args["http_status"] = int(status.group(1))
-    elif re.search(r"\b4xx\b|4开头|4字头", low):
-        args["http_status"] = 400
-        return Plan("error_code_lookup", args, notes_zh=["4xx 按客户端错误类(以 400 为例)说明"],
-                    notes_en=["4xx explained as the client-error class (400 as the example)"])
-    elif re.search(r"\b5xx\b|5开头|5字头", low):
-        args["http_status"] = 500
-        return Plan("error_code_lookup", args, notes_zh=["5xx 按系统错误类(以 500 为例)说明"],
-                    notes_en=["5xx explained as the system-error class (500 as the example)"])
+    else:
+        for digit, zh, en in (("4", "客户端错误类", "client-error"), ("5", "系统错误类", "system-error")):
+            if re.search(rf"\b{digit}xx\b|{digit}开头|{digit}字头", low):
+                args["http_status"] = int(digit) * 100
+                return Plan("error_code_lookup", args, notes_zh=[f"{digit}xx 按{zh}(以 {digit}00 为例)说明"],
+                            notes_en=[f"{digit}xx explained as the {en} class ({digit}00 as the example)"])
     if not args:
         return Plan("error_code_lookup", {}, missing="code")
     return Plan("error_code_lookup", args)

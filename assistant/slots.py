@@ -72,7 +72,8 @@ def _year_for(month: int, today: date, slots: Slots, label_zh: str, label_en: st
     return year
 
 
-def _cn_number(text: str) -> int | None:
+def cn_number(text: str) -> int | None:
+    """18, 十八, 两, 三 -> the number (up to 99); None when the text is not one."""
     if text.isdigit():
         return int(text)
     if text in _CN_DIGITS:
@@ -192,7 +193,7 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
     for m in re.finditer(r"(?<![\d年/-])([0-9一二三四五六七八九十]{1,3})月([0-9一二三四五六七八九十]{1,3})[日号]", text):
         if _inside(m.span(), consumed):
             continue
-        month, day = _cn_number(m.group(1)), _cn_number(m.group(2))
+        month, day = cn_number(m.group(1)), cn_number(m.group(2))
         if month and day and 1 <= month <= 12 and 1 <= day <= 31:
             year = _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
             value = _valid(year, month, day)
@@ -266,7 +267,7 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
     for m in re.finditer(r"(?<![\d年/-])([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?!\s*[0-9一二三四五六七八九十]{1,3}\s*[日号])", text):
         if _inside(m.span(), consumed):
             continue
-        month = _cn_number(m.group(1))
+        month = cn_number(m.group(1))
         if month and 1 <= month <= 12:
             year = _year_for(month, today, slots, f"{month}月", f"month {month}", prefer_past)
             add(m.start(), year, month)

@@ -82,3 +82,30 @@ def test_relative_days_follow_the_beijing_date(today):
 @given(st.integers(2001, 2098), st.integers(1, 12))
 def test_explicit_months_round_trip(year, month):
     assert extract(f"{year}年{month}月的账单", NOW).months == [f"{year:04d}-{month:02d}"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("18", 18), ("两", 2), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("abc", None),
+])
+def test_chinese_numbers(text, expected):
+    from assistant.slots import cn_number
+
+    assert cn_number(text) == expected
+
+
+@pytest.mark.parametrize("text,start", [
+    ("三个月前的客户消费能查吗", "2026-08-27"), ("十八个月前的客户消费能查吗", "2025-05-27"),
+    ("2 years ago consumption", "2024-11-27"),
+])
+def test_look_back_counts_in_chinese_or_digits(text, start):
+    from assistant.planning import plan
+
+    assert plan("consumption_lookback", text, extract(text, NOW), NOW).arguments["requested_start"] == start
+
+
+@pytest.mark.parametrize("text,count", [("这三笔激励能合开吗", 3), ("two incentives, one invoice?", 2),
+                                        ("5个激励能合并吗", 5)])
+def test_incentive_counts_in_chinese_english_or_digits(text, count):
+    from assistant.planning import plan
+
+    assert plan("invoice_merge_check", text, extract(text, NOW), NOW).state["count"] == count
