@@ -32,7 +32,8 @@ def app_factory() -> FastAPI:
     return create_app(get_settings())
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on right now (the OS picks it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -52,7 +53,7 @@ def _check_port(host: str, port: int) -> None:
 def start_chroma_server(path: Path) -> str:
     """``chroma run`` over ``path`` on a free loopback port; stopped when this process exits."""
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
+    port = free_port()
     log = open(path.parent / "chroma-server.log", "ab")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=log, stderr=log)

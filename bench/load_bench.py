@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from api.server import free_port
 
 QUESTIONS = [
     "8月的伙伴账单什么时候生成?我在东京", "4月30日的业绩哪天能看到?", "用储值卡支付3000元算多少业绩?",
@@ -42,12 +43,6 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_mb(pid: int) -> float:
@@ -70,7 +65,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     data = Path(tempfile.mkdtemp(prefix="load-bench-"))
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PARTNER_ASSISTANT_DATA_DIR": str(data), "OMP_NUM_THREADS": "1",
            "PARTNER_ASSISTANT_RATE_LIMIT_PER_MINUTE": "10000000"}
     exe = str(Path(sys.executable).parent / "partner-assistant")

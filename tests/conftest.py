@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
+
+from api.server import free_port, start_chroma_server
 
 _real_connect = socket.socket.connect
 
@@ -29,11 +37,6 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _start_postgres(tmp_root):
     """A throwaway PostgreSQL cluster on loopback, run as the `postgres` user (initdb refuses root)."""
-    import os
-    import shutil
-    import subprocess
-    import time
-
     initdb = shutil.which("initdb") or "/usr/lib/postgresql/15/bin/initdb"
     pg_ctl = shutil.which("pg_ctl") or "/usr/lib/postgresql/15/bin/pg_ctl"
     if not (os.path.exists(initdb) and os.path.exists(pg_ctl)):
@@ -44,7 +47,7 @@ def _start_postgres(tmp_root):
     if runner:  # pytest's own temp folders are private to root, so this one lives outside them
         shutil.chown(tmp_root, "postgres")
         shutil.chown(data, "postgres")
-    port = _free_port()
+    port = free_port()
     subprocess.run([*runner, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([*runner, pg_ctl, "-D", str(data), "-w", "-l", str(data / "log"), "-o",
@@ -55,32 +58,19 @@ def _start_postgres(tmp_root):
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def port_factory():
     """Hands out loopback ports nobody listens on right now."""
-    return _free_port
+    return free_port
 
 
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory):
     """PostgreSQL for the session/feedback tests: CI's server (PARTNER_ASSISTANT_TEST_POSTGRES_URL) or one started here."""
-    import os
-    import subprocess
-
     url = os.environ.get("PARTNER_ASSISTANT_TEST_POSTGRES_URL")
     if url:
         yield url
         return
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     root = Path(tempfile.mkdtemp(prefix="partner-assistant-pg-"))
     try:
         url, stop = _start_postgres(root)
@@ -99,39 +89,9 @@ def postgres_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chroma_server_url(tmp_path_factory):
-    """A real `chroma run` server: the one CI started (CHROMA_TEST_URL), else one started here."""
-    import os
-
-    url = os.environ.get("CHROMA_TEST_URL")
-    if url:
-        yield url
-        return
-    import shutil
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start within 60 s")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
+    """A real `chroma run` server: the one CI started (CHROMA_TEST_URL), else one started here
+    the way `serve --workers` starts it (stopped when the test process exits)."""
+    return os.environ.get("CHROMA_TEST_URL") or start_chroma_server(tmp_path_factory.mktemp("chroma-server") / "chroma")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
