@@ -25,6 +25,13 @@ _out = Console()
 _err = Console(stderr=True)
 
 
+def _exit_on_regressions(problems: list[str]) -> None:
+    for problem in problems:
+        _err.print(f"[red]regression:[/red] {problem}", soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+
+
 def _fail(message: str, code: int = 2) -> None:
     _err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -155,10 +162,7 @@ def _index_gate(settings, baseline: Path) -> None:
     for o in broken:
         _out.print(f"  affected: {o.dataset}/{o.id} ({', '.join(k for k, v in o.checks.items() if v < 1) or o.error})",
                    highlight=False)
-    if problems:
-        for problem in problems:
-            _err.print(f"[red]regression:[/red] {problem}", soft_wrap=True)
-        raise typer.Exit(1)
+    _exit_on_regressions(problems)
 
 
 @index_app.command("status")
@@ -411,10 +415,7 @@ def eval_run(
             _fail("--write-baseline needs --reason: say why the baseline changes")
         write_baseline.write_text(baseline_from(result, reason).model_dump_json(indent=2) + "\n", encoding="utf-8")
         _err.print(f"wrote baseline {write_baseline}")
-    if problems:
-        for problem in problems:
-            _err.print(f"[red]regression:[/red] {problem}", soft_wrap=True)
-        raise typer.Exit(1)
+    _exit_on_regressions(problems)
 
 
 @eval_app.command("compare")

@@ -51,6 +51,15 @@ class _Outcome:
     pending: dict[str, Any] | None = None
     last: dict[str, Any] | None = None
 
+    def cite(self, citations: list[Citation]) -> None:
+        """Add citations once each; their text becomes a source the number check accepts."""
+        seen = {c.chunk_id for c in self.citations}
+        for citation in citations:
+            if citation.chunk_id not in seen:
+                seen.add(citation.chunk_id)
+                self.citations.append(citation)
+        self.sources.extend(c.text for c in citations)
+
 
 class Assistant:
     """Cheap to construct; the index, models and database open on first use (or ``warm_up``)."""
@@ -184,8 +193,7 @@ class Assistant:
         lines = rule_lines(citations, variant)
         lines.append(question)
         outcome.sections.append("\n".join(lines))
-        outcome.citations.extend(c for c in citations if c.chunk_id not in {x.chunk_id for x in outcome.citations})
-        outcome.sources.extend(c.text for c in citations)
+        outcome.cite(citations)
         outcome.follow_up = outcome.follow_up or question
         outcome.pending = {"tool": tool_plan.tool, "carried": tool_plan.carried, "missing": tool_plan.missing}
 
@@ -212,6 +220,6 @@ class Assistant:
             lines.append(note)
         lines.extend(rule_lines(citations, variant))
         outcome.sections.append("\n".join(lines))
-        outcome.citations.extend(c for c in citations if c.chunk_id not in {x.chunk_id for x in outcome.citations})
-        outcome.sources.extend([c.text for c in citations] + [str(payload)])
+        outcome.cite(citations)
+        outcome.sources.append(str(payload))
         outcome.last = {"tool": tool_plan.tool, "carried": tool_plan.carried}

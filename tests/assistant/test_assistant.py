@@ -92,3 +92,11 @@ def test_number_check_catches_unsupported_numbers():
     check_numbers("1. 登录\n2. 选择", [])  # step numbering is not a claim
     with pytest.raises(CompositionError, match="3001"):
         check_numbers("计入业绩 3001 元", ["{'credited_amount': '3000'}"])
+
+
+def test_each_chunk_is_cited_once_per_answer(bot):
+    # Several tools or rules may rest on one excerpt; the answer lists it once.
+    for message in ("用储值卡付了800元,业绩算多少?8月的账单什么时候出?", "批量申请的两笔激励能合并开票吗",
+                    "What does CBC.0100 mean and which HTTP status comes with it?"):
+        ids = [c.chunk_id for c in bot.answer(message, now=NOW).citations]
+        assert ids and len(ids) == len(set(ids))
