@@ -218,6 +218,7 @@ class Assistant:
         note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en, variant)
         if note:
             lines.append(note)
+            outcome.sources.append(note)  # our reading of the message (8月 -> 2026-08): its numbers are sourced
         lines.extend(rule_lines(citations, variant))
         outcome.sections.append("\n".join(lines))
         outcome.cite(citations)

@@ -94,6 +94,12 @@ def test_number_check_catches_unsupported_numbers():
         check_numbers("计入业绩 3001 元", ["{'credited_amount': '3000'}"])
 
 
+def test_a_reading_note_for_a_detail_no_tool_used_does_not_break_the_answer(bot):
+    # The month of the second question is read (8月 -> 2026-08) and said; the number check accepts it.
+    answer = bot.answer("用储值卡付了800元,业绩算多少?8月的账单什么时候出?", now=NOW)
+    assert answer.tool_calls and "2026" in answer.answer
+
+
 def test_each_chunk_is_cited_once_per_answer(bot):
     # Several tools or rules may rest on one excerpt; the answer lists it once.
     for message in ("用储值卡付了800元,业绩算多少?8月的账单什么时候出?", "批量申请的两笔激励能合并开票吗",
