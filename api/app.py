@@ -182,14 +182,16 @@ def _sse(event: str, data: Any) -> str:
 
 
 def _routes(app: FastAPI, settings: Settings) -> None:
-    # ---- pages
+    # ---- pages (read once: they are part of the package)
+    chat_html, triage_html = ((STATIC / name).read_text("utf-8") for name in ("index.html", "triage.html"))
+
     @app.get("/", include_in_schema=False)
     async def chat_page() -> HTMLResponse:
-        return HTMLResponse((STATIC / "index.html").read_text("utf-8"))
+        return HTMLResponse(chat_html)
 
     @app.get("/triage", include_in_schema=False)
     async def triage_page() -> HTMLResponse:
-        return HTMLResponse((STATIC / "triage.html").read_text("utf-8"))
+        return HTMLResponse(triage_html)
 
     # ---- chat
     @app.post("/v1/chat", response_model=Answer, tags=["chat"],

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge import Embedder
-from knowledge.lexical import tokenize
+from knowledge.lexical import to_simplified, tokenize
 from tools import TOOLS, Tool
 
 DENSE_WEIGHT = 0.5
@@ -46,6 +46,7 @@ class ToolRouter:
         self.margin = margin
         self._lock = threading.Lock()
         self._profiles: tuple[dict[str, np.ndarray], dict[str, Counter], dict[str, float]] | None = None
+        self._domain_cache: frozenset[str] | None = None
 
     def _profile(self) -> tuple[dict[str, np.ndarray], dict[str, Counter], dict[str, float]]:
         with self._lock:
@@ -62,14 +63,12 @@ class ToolRouter:
             return self._profiles
 
     def _domain(self) -> frozenset[str]:
-        if getattr(self, "_domain_cache", None) is None:
+        if self._domain_cache is None:
             self._domain_cache = self.vocabulary() if self.vocabulary is not None else domain_terms()
         return self._domain_cache
 
     def scores(self, question: str) -> list[Route]:
         vectors, terms, idf = self._profile()
-        from knowledge.lexical import to_simplified
-
         query = self.embedder.embed_query(to_simplified(question.strip()))  # the text retrieval embeds too
         domain = self._domain()
         tokens = {t for t in tokenize(question) if t in domain}
