@@ -107,17 +107,12 @@ def translations(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=1)
-def _headwords() -> frozenset[str]:
-    return frozenset(k for k in _english_to_chinese() if k.isascii())
-
-
 @lru_cache(maxsize=8192)
 def near_dictionary_word(word: str) -> bool:
     """One edit from a dictionary headword: a slip ("custmer") or an irregular form ("bought")."""
     if len(word) < 4:
         return False
-    heads = _headwords()
+    heads = _english_to_chinese()  # an edit of an ASCII word is ASCII: the glosses are the headwords
     letters = "abcdefghijklmnopqrstuvwxyz"
     for i in range(len(word) + 1):
         for ch in letters:
