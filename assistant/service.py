@@ -36,6 +36,17 @@ _ABSTAIN_EN = ("Sorry, the Partner Center rules I have do not support an answer 
                "order visibility, error codes, and where these are in the menus. For anything else, contact "
                "Huawei Cloud customer service or your Huawei contact.")
 
+_KIND_NAMES = {"duration": ("a time frame", "时长或期限"), "frequency": ("a frequency", "频次"),
+               "money": ("a price or fee", "金额或费用"), "rate": ("a rate or percentage", "比例或费率"),
+               "limit": ("a limit", "上限或限制")}
+
+
+def _unstated_note(kinds: tuple[str, ...], variant: Variant) -> str:
+    if variant == "en":
+        return f"The rules I found on this topic state no {' or '.join(_KIND_NAMES[k][0] for k in kinds)}. "
+    return localise(f"我找到的相关规则没有写明{'或'.join(_KIND_NAMES[k][1] for k in kinds)}。", variant)
+
+
 # A short message that only adds a detail ("那8月的呢?", "5月8日那天", "都是单独申请的") continues the
 # conversation's tool instead of starting a new topic.
 _CONTINUATION = re.compile(r"^(那|那么|如果|要是|换成|改成|what about|and |how about|if )|呢[??]?$|^.{0,14}$", re.I)
@@ -114,11 +125,15 @@ class Assistant:
         support = assess(message, result, self.index.lexical(), understood, self.support_policy)
         # Instructions and questions whose topic the corpus lacks are refused before any tool runs:
         # "激励提现" mentions incentives but is not an invoicing question.
-        vetoed = support.reason in {"instruction", "uncovered_terms"}
-        outcome = None if vetoed else self._with_tools(message, variant, now, state, slots)
+        vetoed = support.reason in {"instruction", "uncovered_terms", "unstated"}
+        best = result.hits[0].chunk.id if result.hits else None
+        outcome = None if vetoed else self._with_tools(message, variant, now, state, slots,
+                                                       asks_about=None if support.supported else best)
         if outcome is None:
             if not support.supported:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
+                if support.unstated:  # say what is missing: the topic is covered, the answer is not
+                    text = _unstated_note(support.unstated, variant) + text
                 answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
                 self._save(state, now, message, answer, None, state.last, answer_id)
                 return answer
@@ -165,7 +180,10 @@ class Assistant:
         return [(name, {}) for name in routes]
 
     def _with_tools(self, message: str, variant: Variant, now: datetime,
-                    state: SessionState, slots: Slots) -> _Outcome | None:
+                    state: SessionState, slots: Slots, asks_about: str | None = None) -> _Outcome | None:
+        """Tool answers for this turn. ``asks_about`` is set when retrieval found no support: then a
+        tool missing a detail asks for it only if its rule is that best chunk; otherwise the follow-up
+        question would pretend the topic is covered ("cancel a payment request" is not invoice merging)."""
         selected = self._select(message, state, slots, now)
         if not selected:
             return None
@@ -173,6 +191,8 @@ class Assistant:
         plans = [p for p in plans if p.applicable]
         if is_procedural(message) and any(p.complete for p in plans):
             plans = [p for p in plans if p.complete]  # answer the "how", do not ask for details
+        if asks_about is not None:
+            plans = [p for p in plans if p.complete or asks_about in self._rule_chunks(p.tool)]
         if not plans:
             return None
         outcome = _Outcome()
@@ -182,6 +202,9 @@ class Assistant:
             else:
                 self._run(tool_plan, variant, outcome, slots.notes_zh, slots.notes_en)
         return outcome if outcome.sections else None
+
+    def _rule_chunks(self, tool: str) -> set[str]:
+        return {c.chunk_id for c in rule_citations(self.index, self.tools[tool].rules)}
 
     def _ask(self, tool_plan: Plan, variant: Variant, outcome: _Outcome) -> None:
         """A required detail is missing: state the general rule (cited) and ask one question."""

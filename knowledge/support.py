@@ -7,6 +7,8 @@ General signals, thresholds tuned on the dev split only:
   one-character typo of a corpus word (提现, 认证, 退款 ...), and English words none of whose
   CC-CEDICT translations the corpus uses (bank, tier, voucher). They veto an answer when they
   are at least as many as the question's specific covered terms, or when retrieval is only moderate;
+- an unstated kind of answer: a question asking how long, how often, how much money, what rate
+  or what limit, whose best passage states none (the passage names the topic, not the answer);
 - instructions aimed at the assistant (prompt injection) are text, and never an answerable question.
 """
 
@@ -18,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 from . import bilingual
+from .answer_types import asked, stated
 from .lexical import STOP_WORDS, BM25Index, segmenter, status_code_spans, to_simplified, tokenize
 from .retrieval import SearchResult
 
@@ -43,6 +46,17 @@ _INJECTION = re.compile(
     rf"{_DISMISS_ZH}.{{0,8}}?{_RULES_ZH}|新规则|新指令|系统提示|提示词|你现在是|现在你是|从现在开始你|扮演|假装你|越狱|管理员密码",
     re.IGNORECASE)
 _A_NOT_A = re.compile(r"^(.)不\1$")
+# The action a how-to or can-I question asks about is its topic, however many covered words
+# surround it: "怎么删除已经报备的商机" asks about deleting, which the corpus never describes; so is
+# the thing applied for ("怎么申请豁免") and the event a question is conditioned on ("商品下架以后",
+# "if the card expires"): rules for an event the corpus never names cannot be in it.
+_ASK_ACTION_ZH = r"(?:怎么|怎样|如何|能否|能不能|可不可以|可以|能)(?:才能|才|去|来)?(?:申请|办理|进行|发起|提交|做)?"
+_ASK_ACTION_EN = (r"\b(?:how (?:do|can|could|should|would) (?:i|we|you|one)|how to|(?:can|could|may) (?:i|we)|"
+                  r"is it possible to) (?:apply for |request |get |make )?")
+_EVENT_ZH = (r"(?:如果|假如|要是|万一|被)\S{{0,6}}?{term}|{term}(?:了|以后|之后|后|的话)")
+# English: the term in verb position, after a pronoun, an auxiliary or a determiner and its noun.
+_EVENT_EN = (r"\b(?:if|when|once|after)\b(?:\W+\w+){{0,3}}?\W+(?:i|we|it|they|he|she|you|is|are|was|were|be|"
+             r"been|gets?|got|(?:the|my|our|a|an|its|their) \w+) {term}\w*\b")
 
 
 @dataclass(frozen=True)
@@ -60,8 +74,9 @@ DEFAULT_POLICY = SupportPolicy()
 @dataclass(frozen=True)
 class Support:
     supported: bool
-    reason: str  # "ok" | "weak_retrieval" | "uncovered_terms" | "instruction"
+    reason: str  # "ok" | "weak_retrieval" | "uncovered_terms" | "unstated" | "instruction"
     unknown_terms: tuple[str, ...] = ()
+    unstated: tuple[str, ...] = ()  # kinds of answer asked that the best passage does not state
 
 
 @lru_cache(maxsize=1)
@@ -185,6 +200,22 @@ def _specific(term: str, bm25: BM25Index) -> bool:
     return bm25.document_frequency(term) <= COMMON_TERM_SHARE * bm25.n_docs
 
 
+def _asked_action(question: str, unknown: tuple[str, ...]) -> bool:
+    """Is an uncovered term the action the question asks how (or whether) to do, or the event it is conditioned on?"""
+    text = to_simplified(question).lower()
+    headwords = bilingual.chinese_headwords()
+    for term in unknown:
+        word = re.escape(term)
+        if not term.isascii() and term not in headwords:
+            continue  # a colloquial verb form (报上去) may be a corpus action said loosely; only words decide
+        if term.isascii():
+            if re.search(rf"{_ASK_ACTION_EN}{word}|{_EVENT_EN.format(term=word)}", text):
+                return True
+        elif re.search(rf"{_ASK_ACTION_ZH}{word}|(?:怎么|怎样|如何)把.{{1,12}}?{word}|{_EVENT_ZH.format(term=word)}", text):
+            return True
+    return False
+
+
 def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
@@ -204,8 +235,13 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         covered = len(known) + policy.translated_weight * len(english_known)
         # The uncovered terms are the topic when they are at least as many as the covered ones, or
         # when the covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
-        if len(unknown) >= covered or top < policy.unknown_term_score:
+        if len(unknown) >= covered or top < policy.unknown_term_score or _asked_action(question, unknown):
             return Support(False, "uncovered_terms", unknown)
+    kinds = asked(question)
+    if kinds and result.hits:
+        missing = kinds - stated(result.hits[0].chunk.text)
+        if missing:
+            return Support(False, "unstated", unknown, tuple(sorted(missing)))
     if top < policy.min_score:
         return Support(False, "weak_retrieval")
     return Support(True, "ok", unknown)

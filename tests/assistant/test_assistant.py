@@ -71,6 +71,22 @@ def test_instructions_and_uncovered_topics_abstain_before_any_tool(bot, message)
     assert answer.abstained and answer.tool_calls == [] and answer.follow_up is None
 
 
+def test_weak_support_asks_no_follow_up_about_a_rule_retrieval_did_not_find(bot):
+    # Nothing in the corpus is on cancelling a payment request and the best chunk is not the invoice
+    # tool's rule: asking "batch or single?" would pretend this were a merging question.
+    answer = bot.answer("Could I cancel a payment request I have already submitted?", now=NOW)
+    assert answer.abstained and answer.follow_up is None and answer.citations == []
+
+
+@pytest.mark.parametrize("message,kind", [
+    ("一个申付单最多能放多少个账期的激励?", "上限或限制"),
+    ("How many days does the joint project review take?", "time frame"),
+])
+def test_a_covered_topic_without_the_asked_kind_of_answer_says_what_is_missing(bot, message, kind):
+    answer = bot.answer(message, now=NOW)
+    assert answer.abstained and answer.tool_calls == [] and kind in answer.answer
+
+
 def test_traditional_chinese_tool_answer(bot):
     answer = bot.answer("用儲值卡付了800元,業績算多少?", now=NOW)
     assert answer.tool_calls[0].result["credited_amount"] == "800"

@@ -197,3 +197,36 @@ def test_one_substitution_lookup_agrees_with_a_scan(bm25):
 
     words = {w[:i] + ch + w[i + 1:] for w in bm25.vocabulary for i in range(len(w)) for ch in "票业x"}
     assert words and all(bm25.one_substitution_away(w) == scan(w) for w in words | bm25.vocabulary)
+
+
+def _result_on(text: str, score: float, query: str) -> SearchResult:
+    hit = SearchHit(chunk=Chunk(id="c", text=text, origins=["t:1"], title="t"), score=score, dense=score,
+                    lexical=score, rank=1)
+    return SearchResult(query=query, hits=[hit], query_tokens=tokenize(query), known_token_share=1.0)
+
+
+def test_a_kind_of_answer_the_best_passage_does_not_state_is_unstated(bm25):
+    # The passage is on the topic (merging incentives on one invoice) but states no limit.
+    question = "一张发票最多能合并多少笔激励?"
+    support = assess(question, _result_on(CORPUS[0], 0.7, question), bm25)
+    assert not support.supported and support.reason == "unstated" and support.unstated == ("limit",)
+    look_back = "客户消费数据最多能前溯多久?"
+    assert assess(look_back, _result_on(CORPUS[2], 0.7, look_back), bm25).supported
+
+
+@pytest.mark.parametrize("question,term", [
+    ("怎么删除已经报备的商机?", "删除"),                        # the action asked about
+    ("储值卡怎么申请豁免业绩规则?", "豁免"),                     # the thing applied for
+    ("商品下架以后账单还能导出吗?", "下架"),                     # the event the question hangs on
+    ("How do I transfer the invoice for my incentives?", "transfer"),
+    ("Can the incentives of a payment request share one invoice if the partner is delisted?", "delisted"),
+])
+def test_an_uncovered_action_or_event_is_the_topic_however_many_terms_surround_it(bm25, question, term):
+    support = assess(question, _result(0.7, question), bm25)
+    assert not support.supported and support.reason == "uncovered_terms" and term in support.unknown_terms
+
+
+def test_an_uncovered_noun_in_an_if_clause_is_not_an_event(bm25):
+    # "api" is the clause's subject, not its event; the question is about the covered status code.
+    question = "What should I do when the API returns a 4xx status code?"
+    assert assess(question, _result_on(CORPUS[2], 0.7, question), bm25).supported

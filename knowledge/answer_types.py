@@ -1,0 +1,90 @@
+"""What kind of answer a question asks for, and whether a passage states one.
+
+A question asking how long, how often, how much money, what rate or what limit is answered only
+by a passage that states a duration, a frequency, an amount, a rate or a limit. A passage on the
+right topic that states none ("customer managers register opportunities") does not answer "how
+many opportunities per quarter": the mark of the hardest out-of-scope questions, which name things
+the corpus covers and ask what it does not say.
+
+Patterns run on simplified, lower-cased text. Chinese 几 is an interrogative only where it is not
+"several" (好几, 几个月的激励) and the sentence is not a yes/no question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexical import to_simplified
+
+_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
+_PERIOD_ZH = r"(?:季度|月|周|星期|年|天|日)"
+_PERIOD_EN = r"(?:day|week|month|quarter|year)"
+# 几 as "how many", not "several": not after 好/十/这/那, not before 的 ("几个月的激励").
+_JI = r"(?<![好十这那])几"
+_YES_NO = re.compile(r"吗|行不行|能不能|可不可以|是否|是不是|有没有")
+
+_ASKS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "duration": (re.compile(
+        rf"多久(?!一次)|多长时间|多少(?:天|小时|分钟|个?月|年|周|个?工作日)|{_JI}(?:天|小时|分钟|个?月|年|周|个?星期|个?工作日)(?!的)|"
+        r"\bhow long\b|\bhow soon\b|\bhow far back\b|"
+        r"\bhow many (?:more )?(?:days|hours|minutes|weeks|months|years|working days|business days)\b"),),
+    # A period alone is context ("我们每月开票"); asked only with a question of number beside it.
+    "frequency": (re.compile(rf"多久一次|{_JI}次|多少次|频率|\bhow often\b|\bhow many times\b|"
+                             rf"(?:每个?{_PERIOD_ZH}.*(?:{_JI}|多少))|(?:(?:{_JI}|多少).*每个?{_PERIOD_ZH})|"
+                             rf"(?:\b(?:per|each|every|a) {_PERIOD_EN}\b.*\bhow many\b)|"
+                             rf"(?:\bhow many\b.*\b(?:per|each|every|a) {_PERIOD_EN}\b)"),),
+    "money": (re.compile(r"多少钱|(?:价格|价钱|收费|费用|手续费|年费|服务费|成本).{0,8}(?:多少|几)|"
+                         r"(?:多少|几).{0,8}(?:价格|价钱|收费|费用|手续费|年费|服务费|成本)|"
+                         r"\b(?:how much|what)\b.*\b(?:cost|costs|price|prices|fee|fees|charge|charges|charged)\b|"
+                         r"\b(?:cost|costs|price|prices|fee|fees|charge|charges)\b.*\bhow much\b"),),
+    "rate": (re.compile(r"(?:比例|百分比|费率|税率|折扣|返点|提成).{0,8}(?:多少|几|怎么算|如何计算)|"
+                        rf"(?:多少|{_JI}).{{0,8}}(?:比例|百分比|费率|税率|折扣|返点|提成)|{_JI}折|多少折|"
+                        r"\b(?:what|how much|how high|how is|how are)\b.*\b(?:rate|rates|percentage|percent|"
+                        r"discount|commission|margin)\b"),),
+    "limit": (re.compile(r"(?:最多|最少|至少|至多|上限|下限|限额|最长|最短|最大|最小).{0,12}(?:多少|几|多久|多长)|"
+                         rf"(?:多少|{_JI}).{{0,12}}(?:上限|限额)|"
+                         r"\b(?:maximum|minimum|at most|at least|limit|limits|cap)\b"),),
+}
+
+_STATES: dict[str, re.Pattern[str]] = {
+    "duration": re.compile(
+        rf"{_NUM}\s*个?\s*(?:工作日|自然日|天|日|小时|分钟|周|星期|月|年)|\d+\s*号|\d{{1,2}}:\d{{2}}|每个?月|"
+        r"当天|次日|第二天|隔天|实时|即时|立即|"
+        r"\b\d+\s*(?:business |working |calendar )?(?:days?|hours?|minutes?|weeks?|months?|years?)\b|"
+        r"\bsame day\b|\bnext day\b|\breal[- ]time\b|\bimmediately\b"),
+    "frequency": re.compile(rf"每个?{_PERIOD_ZH}|{_NUM}\s*次|\b(?:per|each|every) {_PERIOD_EN}\b|"
+                            r"\b(?:daily|weekly|monthly|quarterly|yearly|annually|once|twice)\b|\b\d+ times\b"),
+    "money": re.compile(rf"{_NUM}\s*(?:元|块|美元|人民币|欧元)|[¥￥$€]\s*\d|\b\d[\d,.]*\s*(?:rmb|cny|usd|eur|dollars?|yuan)\b|"
+                        r"免费|不收费|\bfree of charge\b|\bno charge\b|\bfree\b"),
+    "rate": re.compile(r"\d\s*%|百分之|\d\s*折|\bpercent\b"),
+    "limit": re.compile(rf"(?:最多|最少|至少|至多|上限|下限|不超过|不得超过|最长|最短|最大|最小|限额)[^。;;.]{{0,10}}?{_NUM}|"
+                        r"不限|无限制|没有限制|不受限|"
+                        r"\b(?:maximum|minimum|at most|at least|up to|no more than)\b[^.;]{0,20}?\d|\bunlimited\b|\bno limit\b"),
+}
+
+
+def asked(question: str) -> frozenset[str]:
+    """The kinds of answer a question asks for: duration, frequency, money, rate, limit."""
+    text = to_simplified(question).lower()
+    yes_no = bool(_YES_NO.search(text))
+    kinds = set()
+    for kind, patterns in _ASKS.items():
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                if yes_no and "几" in match.group(0) and not match.group(0).isascii():
+                    continue  # "能查几个月吗": a yes/no question, 几 is "some"
+                kinds.add(kind)
+                break
+    return frozenset(kinds)
+
+
+def stated(passage: str) -> frozenset[str]:
+    """The kinds of answer a passage states."""
+    text = to_simplified(passage).lower()
+    return frozenset(kind for kind, pattern in _STATES.items() if pattern.search(text))
+
+
+def unanswered(question: str, passage: str) -> frozenset[str]:
+    """Kinds the question asks for that the passage does not state."""
+    kinds = asked(question)
+    return kinds - stated(passage) if kinds else kinds
