@@ -63,6 +63,14 @@ _STATES: dict[str, re.Pattern[str]] = {
 }
 
 
+# Words that only name the kind of answer wanted: when a kind is asked, the passage check decides,
+# so they are no topic the corpus must hold ("maximum look-back": the corpus says 最多, not 最大).
+KIND_WORDS = frozenset(
+    "maximum minimum max min limit limits cap fee fees cost costs price prices charge charges rate rates "
+    "percentage percent often frequency 上限 下限 限额 最多 最少 至多 最长 最短 最大 最小 多久 频率 比例 百分比 "
+    "费率 价格 价钱 收费 费用".split())
+
+
 def asked(question: str) -> frozenset[str]:
     """The kinds of answer a question asks for: duration, frequency, money, rate, limit."""
     text = to_simplified(question).lower()

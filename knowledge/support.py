@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 from . import bilingual
-from .answer_types import asked, stated
+from .answer_types import KIND_WORDS, asked, stated
 from .lexical import STOP_WORDS, BM25Index, segmenter, status_code_spans, to_simplified, tokenize
 from .retrieval import SearchResult
 
@@ -228,6 +228,9 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
     understood = understood + tuple(status_code_spans(question))
     english_unknown, english_known = english_terms(result.query_tokens, bm25, understood)
     unknown = salient_unknown_terms(question, bm25, understood) + english_unknown
+    kinds = asked(question)
+    if kinds:  # "maximum", "费用": the kind of answer, checked against the passage below
+        unknown = tuple(t for t in unknown if t not in KIND_WORDS)
     if unknown:
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t) and _specific(t, bm25)}
         # Search-mode segmentation emits a compound and its parts (客户订单, 订单): one concept, counted once.
@@ -237,7 +240,6 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         # when the covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
         if len(unknown) >= covered or top < policy.unknown_term_score or _asked_action(question, unknown):
             return Support(False, "uncovered_terms", unknown)
-    kinds = asked(question)
     if kinds and result.hits:
         missing = kinds - stated(result.hits[0].chunk.text)
         if missing:

@@ -230,3 +230,11 @@ def test_an_uncovered_noun_in_an_if_clause_is_not_an_event(bm25):
     # "api" is the clause's subject, not its event; the question is about the covered status code.
     question = "What should I do when the API returns a 4xx status code?"
     assert assess(question, _result_on(CORPUS[2], 0.7, question), bm25).supported
+
+
+def test_words_naming_the_kind_of_answer_are_left_to_the_passage_check(bm25):
+    # The corpus says 最多, never 最大 (CC-CEDICT's "maximum"): the passage stating a limit decides.
+    question = "What is the maximum look-back?"
+    assert assess(question, _result_on(CORPUS[2], 0.5, question), bm25).supported
+    merged = "What is the maximum number of incentives on one invoice?"
+    assert assess(merged, _result_on(CORPUS[0], 0.5, merged), bm25).reason == "unstated"
