@@ -36,6 +36,8 @@ _ABSTAIN_EN = ("Sorry, the Partner Center rules I have do not support an answer 
                "order visibility, error codes, and where these are in the menus. For anything else, contact "
                "Huawei Cloud customer service or your Huawei contact.")
 
+_TASK_NOTE_EN = "I answer questions about the Partner Center rules; I do not write, translate or summarise text. "
+_TASK_NOTE_ZH = "我只回答伙伴中心规则方面的问题,不做写作、翻译或总结。"
 _KIND_NAMES = {"duration": ("a time frame", "时长或期限"), "frequency": ("a frequency", "频次"),
                "money": ("a price or fee", "金额或费用"), "rate": ("a rate or percentage", "比例或费率"),
                "limit": ("a limit", "上限或限制")}
@@ -125,7 +127,7 @@ class Assistant:
         support = assess(message, result, self.index.lexical(), understood, self.support_policy)
         # Instructions and questions whose topic the corpus lacks are refused before any tool runs:
         # "激励提现" mentions incentives but is not an invoicing question.
-        vetoed = support.reason in {"instruction", "uncovered_terms", "unstated"}
+        vetoed = support.reason in {"instruction", "task", "uncovered_terms", "unstated"}
         best = result.hits[0].chunk.id if result.hits else None
         outcome = None if vetoed else self._with_tools(message, variant, now, state, slots,
                                                        asks_about=None if support.supported else best)
@@ -134,6 +136,8 @@ class Assistant:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
                 if support.unstated:  # say what is missing: the topic is covered, the answer is not
                     text = _unstated_note(support.unstated, variant) + text
+                elif support.reason == "task":
+                    text = (_TASK_NOTE_EN if variant == "en" else localise(_TASK_NOTE_ZH, variant)) + text
                 answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
                 self._save(state, now, message, answer, None, state.last, answer_id)
                 return answer

@@ -9,7 +9,8 @@ General signals, thresholds tuned on the dev split only:
   are at least as many as the question's specific covered terms, or when retrieval is only moderate;
 - an unstated kind of answer: a question asking how long, how often, how much money, what rate
   or what limit, whose best passage states none (the passage names the topic, not the answer);
-- instructions aimed at the assistant (prompt injection) are text, and never an answerable question.
+- instructions aimed at the assistant (prompt injection) are text, and never an answerable question;
+  nor are requests to write, translate or summarise something (tasks).
 """
 
 from __future__ import annotations
@@ -42,8 +43,19 @@ _INJECTION = re.compile(
     r"system prompt|hidden (?:instructions?|prompt)|you are now|from now on,? (?:you|answer|say|reply)|"
     r"^\W*(?:system|assistant|developer)\s*[:：]|\bnew (?:rules?|instructions?)\b|"
     r"\b(?:you|the assistant) (?:must|should|shall|will) (?:now|from now|always)\b|\bi authori[sz]e you\b|"
-    r"\bact as\b|pretend (?:to be|you)|role-?play as|jailbreak|developer mode|"
-    rf"{_DISMISS_ZH}.{{0,8}}?{_RULES_ZH}|新规则|新指令|系统提示|提示词|你现在是|现在你是|从现在开始你|扮演|假装你|越狱|管理员密码",
+    r"\bact as\b|\bpretend\b|role-?play as|\bas if you (?:were|are)\b|jailbreak|developer mode|"
+    r"\bnew polic(?:y|ies)\b|\b(?:reveal|print|show|display|output|repeat|dump)\b.{0,30}\byour (?:configuration|"
+    r"config|instructions|prompt|system|settings)\b|"
+    rf"{_DISMISS_ZH}.{{0,8}}?{_RULES_ZH}|新规则|新指令|系统提示|提示词|你现在是|现在你是|从现在开始你|扮演|假装|越狱|管理员密码|"
+    r"(?:请|你)以.{1,12}?的?身份|你的(?:系统)?(?:设定|配置)|系统(?:设定|设置)原文|管理员(?:消息|指令|通知)[::]|"
+    r"(?:没有|不受)任何限制|(?:取消|关闭).{0,4}(?:规则|限制|安全)检查",
+    re.IGNORECASE)
+# Requests to produce text (translate, write, summarise) are tasks, not questions about the rules.
+_TASK = re.compile(
+    r"^\W*(?:please\s+)?(?:translate|summari[sz]e|write|compose|draft|generate)\b|"
+    r"\b(?:can|could|would) you (?:please )?(?:translate|summari[sz]e|write|compose|draft|generate)\b|"
+    r"\btell me a (?:joke|story|poem)\b|翻译|(?:帮我|请|给我|替我|帮忙)(?:写|总结|概括|起草|生成|编写|翻)|"
+    r"写(?:一|个)?[封篇首段份个]?(?:邮件|诗|脚本|代码|文章|周报|报告|小说|故事|程序)|讲个笑话",
     re.IGNORECASE)
 _A_NOT_A = re.compile(r"^(.)不\1$")
 # The action a how-to or can-I question asks about is its topic, however many covered words
@@ -74,7 +86,7 @@ DEFAULT_POLICY = SupportPolicy()
 @dataclass(frozen=True)
 class Support:
     supported: bool
-    reason: str  # "ok" | "weak_retrieval" | "uncovered_terms" | "unstated" | "instruction"
+    reason: str  # "ok" | "weak_retrieval" | "uncovered_terms" | "unstated" | "instruction" | "task"
     unknown_terms: tuple[str, ...] = ()
     unstated: tuple[str, ...] = ()  # kinds of answer asked that the best passage does not state
 
@@ -222,8 +234,11 @@ def _one_char_apart(a: str, b: str) -> bool:
 
 def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tuple[str, ...] = (),
            policy: SupportPolicy = DEFAULT_POLICY) -> Support:
-    if _INJECTION.search(to_simplified(question)):  # Traditional wording too (無視 -> 无视)
+    simplified = to_simplified(question)  # Traditional wording too (無視 -> 无视)
+    if _INJECTION.search(simplified):
         return Support(False, "instruction")
+    if _TASK.search(simplified):
+        return Support(False, "task")
     top = result.hits[0].score if result.hits else 0.0
     understood = understood + tuple(status_code_spans(question))
     english_unknown, english_known = english_terms(result.query_tokens, bm25, understood)

@@ -87,6 +87,13 @@ def test_a_covered_topic_without_the_asked_kind_of_answer_says_what_is_missing(b
     assert answer.abstained and answer.tool_calls == [] and kind in answer.answer
 
 
+def test_a_writing_task_is_declined_as_a_task(bot):
+    answer = bot.answer("Could you translate the partner bill rule into French?", now=NOW)
+    assert answer.abstained and answer.citations == [] and "do not write, translate" in answer.answer
+    zh = bot.answer("帮我把发票规则总结成一段话", now=NOW)
+    assert zh.abstained and "不做写作、翻译或总结" in zh.answer
+
+
 def test_traditional_chinese_tool_answer(bot):
     answer = bot.answer("用儲值卡付了800元,業績算多少?", now=NOW)
     assert answer.tool_calls[0].result["credited_amount"] == "800"
