@@ -54,7 +54,7 @@ _INJECTION = re.compile(
 _TASK = re.compile(
     r"^\W*(?:please\s+)?(?:translate|summari[sz]e|write|compose|draft|generate)\b|"
     r"\b(?:can|could|would) you (?:please )?(?:translate|summari[sz]e|write|compose|draft|generate)\b|"
-    r"\btell me a (?:joke|story|poem)\b|翻译|(?:帮我|请|给我|替我|帮忙)(?:写|总结|概括|起草|生成|编写|翻)|"
+    r"\btell me a (?:joke|story|poem)\b|翻译|(?:帮我|请|给我|替我|帮忙)(?:把.{1,15}?)?(?:写|总结|概括|起草|生成|编写|翻)|(?:总结|概括)成|"
     r"写(?:一|个)?[封篇首段份个]?(?:邮件|诗|脚本|代码|文章|周报|报告|小说|故事|程序)|讲个笑话",
     re.IGNORECASE)
 _A_NOT_A = re.compile(r"^(.)不\1$")
