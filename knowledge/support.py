@@ -7,6 +7,8 @@ General signals, thresholds tuned on the dev split only:
   one-character typo of a corpus word (提现, 认证, 退款 ...), and English words none of whose
   CC-CEDICT translations the corpus uses (bank, tier, voucher). They veto an answer when they
   are at least as many as the question's specific covered terms, or when retrieval is only moderate;
+- an absent action: a corpus verb the question asks whether or how to do that the best passage
+  never uses (撤销 is corpus language, but not of the order rules);
 - an unstated kind of answer: a question asking how long, how often, how much money, what rate
   or what limit, whose best passage states none (the passage names the topic, not the answer);
 - instructions aimed at the assistant (prompt injection) are text, and never an answerable question;
@@ -228,6 +230,31 @@ def _asked_action(question: str, unknown: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _passage_tokens(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def _absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
+    """A corpus verb the question asks whether or how to do, which its best passage never uses:
+    "客户订单可以帮客户取消吗" - 撤销 is corpus language, but not of the order rules retrieved.
+    Chinese only: English verbs reach the corpus through loose dictionary senses."""
+    text = to_simplified(question).lower()
+    here = _passage_tokens(passage)
+    frequencies = segmenter().FREQ
+    for word, flag in _pos_tokenizer().lcut(text):
+        if len(word) < 2 or not _is_cjk(word) or not flag.startswith("v"):
+            continue
+        if (frequencies.get(word) or 0) >= GENERIC_FREQ:
+            continue  # 能够, 知道: grammar, not an action
+        if not re.search(rf"{_ASK_ACTION_ZH}(?:(?:帮|给|替|为)\S{{1,4}}?)?{re.escape(word)}", text):
+            continue
+        terms = [t for t in tokenize(word) if len(t) >= 2]
+        if terms and all(bm25.vocabulary_has(t) for t in terms) and not any(t in here for t in terms):
+            return word
+    return None
+
+
 def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
@@ -255,6 +282,10 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         # when the covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
         if len(unknown) >= covered or top < policy.unknown_term_score or _asked_action(question, unknown):
             return Support(False, "uncovered_terms", unknown)
+    if result.hits:
+        action = _absent_action(question, result.hits[0].chunk.text, bm25)
+        if action:
+            return Support(False, "uncovered_terms", (action,))
     if kinds and result.hits:
         missing = kinds - stated(result.hits[0].chunk.text)
         if missing:

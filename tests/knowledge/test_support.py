@@ -262,3 +262,15 @@ def test_words_naming_the_kind_of_answer_are_left_to_the_passage_check(bm25):
     assert assess(question, _result_on(CORPUS[2], 0.5, question), bm25).supported
     merged = "What is the maximum number of incentives on one invoice?"
     assert assess(merged, _result_on(CORPUS[0], 0.5, merged), bm25).reason == "unstated"
+
+
+def test_a_corpus_action_the_best_passage_never_uses_is_not_answered_by_it(bm25):
+    # 撤销 is corpus language (the first passage below), but the order rules never use it.
+    corpus = CORPUS + ["处理方式经华为审核通过后则不可撤销。"]
+    index = BM25Index([tokenize(text) for text in corpus])
+    question = "客户订单可以帮客户撤销吗?"
+    support = assess(question, _result_on(CORPUS[4], 0.6, question), index)
+    assert not support.supported and support.unknown_terms == ("撤销",)
+    choice = "处理方式还能撤销吗?"
+    assert assess(choice, _result_on(corpus[-1], 0.6, choice), index).supported
+    assert assess("客户订单可以帮客户查看吗?", _result_on(CORPUS[4], 0.6, "客户订单可以帮客户查看吗?"), index).supported
