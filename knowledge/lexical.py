@@ -183,6 +183,7 @@ class BM25Index:
         self._vocabulary: frozenset[str] | None = None
         self._joined: str | None = None
         self._masked: Counter[str] | None = None
+        self._characters: frozenset[str] | None = None
 
     def vocabulary_has(self, term: str) -> bool:
         return term in self._postings
@@ -220,6 +221,12 @@ class BM25Index:
             elif len(word) > 1 and word in self._joined:
                 found.add(word)  # a single character inside a word is no evidence (员 in 业务员)
         return frozenset(found)
+
+    def contains_character(self, character: str) -> bool:
+        """Does any corpus term contain this character (退 in 退款)?"""
+        if self._characters is None:
+            self._characters = frozenset(ch for term in self._postings for ch in term)
+        return character in self._characters
 
     def document_frequency(self, term: str) -> int:
         posting = self._postings.get(term)

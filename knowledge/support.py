@@ -60,6 +60,9 @@ _TASK = re.compile(
     r"写(?:一|个)?[封篇首段份个]?(?:邮件|诗|脚本|代码|文章|周报|报告|小说|故事|程序)|讲个笑话",
     re.IGNORECASE)
 _A_NOT_A = re.compile(r"^(.)不\1$")
+# Single-character verbs of grammar; any other one is a topic when the corpus never uses its character.
+_GRAMMAR_VERBS = frozenset("是 有 在 能 会 要 去 来 到 让 给 被 把 叫 说 想 得 用 做 搞 弄 办 行 算 看 查 找 拿 放 问 帮 替 等 带 使 "
+                           "上 下 出 进 回 过 起".split())
 # The action a how-to or can-I question asks about is its topic, however many covered words
 # surround it: "怎么删除已经报备的商机" asks about deleting, which the corpus never describes; so is
 # the thing applied for ("怎么申请豁免") and the event a question is conditioned on ("商品下架以后",
@@ -69,7 +72,7 @@ _ASK_ACTION_EN = (r"\b(?:how (?:do|can|could|should|would) (?:i|we|you|one)|how 
                   r"is it possible to) (?:apply for |request |get |make )?")
 _EVENT_ZH = (r"(?:如果|假如|要是|万一|被)\S{{0,6}}?{term}|{term}(?:了|以后|之后|后|的话)")
 # English: the term in verb position, after a pronoun, an auxiliary or a determiner and its noun.
-_EVENT_EN = (r"\b(?:if|when|once|after)\b(?:\W+\w+){{0,3}}?\W+(?:i|we|it|they|he|she|you|is|are|was|were|be|"
+_EVENT_EN = (r"\b(?:if|when|once|after)\b(?:\W+\w+){{0,6}}?\W+(?:i|we|it|they|he|she|you|is|are|was|were|be|"
              r"been|gets?|got|(?:the|my|our|a|an|its|their) \w+) {term}\w*\b")
 
 
@@ -126,6 +129,11 @@ def _chinese_words(text: str) -> list[tuple[str, str]]:
     return words
 
 
+def _uncovered_character_verb(word: str, flag: str, bm25: BM25Index) -> bool:
+    """A one-character verb (退, 寄) whose character no corpus word contains names an uncovered action."""
+    return flag == "v" and word not in _GRAMMAR_VERBS and word not in STOP_WORDS and not bm25.contains_character(word)
+
+
 def _is_cjk(text: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
@@ -140,12 +148,14 @@ def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str,
     headwords = bilingual.chinese_headwords()
     out = []
     for word, flag in _chinese_words(text):
-        if len(word) < 2 or not _has_cjk(word):
-            continue
-        if any(word in span for span in understood):
+        if not _has_cjk(word) or any(word in span for span in understood):
             continue  # a date, place or amount the caller already understood is a detail, not a topic
+        if len(word) == 1:
+            if _uncovered_character_verb(word, flag, bm25):
+                out.append(word)
+            continue
         if flag[0] not in "nv" or _A_NOT_A.match(word) or any(ch in word for ch in "没不别"):
-            continue  # negated or potential verb forms (看不到, 没挂) are grammar, not topics
+            continue  # grammar words, negated or potential verb forms (看不到, 没挂): not topics
         # A compound around a corpus word (开发票 around 发票) is a variant, not a new topic.
         parts = [p for p in tokenizer.lcut_for_search(word) if len(p) >= 2 and p != word]
         if any(bm25.vocabulary_has(t) for p in parts for t in tokenize(p)):

@@ -274,3 +274,16 @@ def test_a_corpus_action_the_best_passage_never_uses_is_not_answered_by_it(bm25)
     choice = "处理方式还能撤销吗?"
     assert assess(choice, _result_on(corpus[-1], 0.6, choice), index).supported
     assert assess("客户订单可以帮客户查看吗?", _result_on(CORPUS[4], 0.6, "客户订单可以帮客户查看吗?"), index).supported
+
+
+def test_a_one_character_verb_the_corpus_never_uses_is_uncovered(bm25):
+    # 退 (return) is in no corpus word; 开 (issue, in 开票) and the grammar verb 能 are.
+    question = "储值卡能退吗?"
+    support = assess(question, _result_on(CORPUS[2], 0.6, question), bm25)
+    assert not support.supported and support.unknown_terms == ("退",)
+    assert "开" not in assess("激励能开在一张发票上吗?", _result(0.6, "激励能开在一张发票上吗?"), bm25).unknown_terms
+
+
+def test_the_event_clause_may_name_its_subject_at_length(bm25):
+    question = "What happens to an opportunity if the customer manager who reported it resigns?"
+    assert "resign" in " ".join(assess(question, _result_on(CORPUS[1], 0.6, question), bm25).unknown_terms)
