@@ -70,6 +70,7 @@ _GRAMMAR_VERBS = frozenset("是 有 在 能 会 要 去 来 到 让 给 被 把 
 _ASK_ACTION_ZH = r"(?:怎么|怎样|如何|能否|能不能|可不可以|可以|能)(?:才能|才|去|来)?(?:申请|办理|进行|发起|提交|做)?"
 _ASK_ACTION_EN = (r"\b(?:how (?:do|can|could|should|would) (?:i|we|you|one)|how to|(?:can|could|may) (?:i|we)|"
                   r"is it possible to) (?:apply for |request |get |make )?")
+_ASKED_VERB_EN = re.compile(rf"{_ASK_ACTION_EN}([a-z]+)|\b(?:can|could|may|will|should|is|are)\b(?:\W+\w+){{1,4}}?\W+be ([a-z]+)")
 _EVENT_ZH = (r"(?:如果|假如|要是|万一|被)\S{{0,6}}?{term}|{term}(?:了|以后|之后|后|的话)")
 # English: the term in verb position, after a pronoun, an auxiliary or a determiner and its noun.
 _EVENT_EN = (r"\b(?:if|when|once|after)\b(?:\W+\w+){{0,6}}?\W+(?:i|we|it|they|he|she|you|is|are|was|were|be|"
@@ -148,7 +149,7 @@ def salient_unknown_terms(question: str, bm25: BM25Index, understood: tuple[str,
     headwords = bilingual.chinese_headwords()
     out = []
     for word, flag in _chinese_words(text):
-        if not _has_cjk(word) or any(word in span for span in understood):
+        if not _has_cjk(word) or word in STOP_WORDS or any(word in span for span in understood):
             continue  # a date, place or amount the caller already understood is a detail, not a topic
         if len(word) == 1:
             if _uncovered_character_verb(word, flag, bm25):
@@ -248,7 +249,8 @@ def _passage_tokens(text: str) -> frozenset[str]:
 def _absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
     """A corpus verb the question asks whether or how to do, which its best passage never uses:
     "客户订单可以帮客户取消吗" - 撤销 is corpus language, but not of the order rules retrieved.
-    Chinese only: English verbs reach the corpus through loose dictionary senses."""
+    English verbs count only when the lexicon folds them onto a corpus term (cancel -> 撤销) that is
+    specific; their CC-CEDICT senses are too loose to hold a passage to."""
     text = to_simplified(question).lower()
     here = _passage_tokens(passage)
     frequencies = segmenter().FREQ
@@ -257,12 +259,24 @@ def _absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
             continue
         if (frequencies.get(word) or 0) >= GENERIC_FREQ:
             continue  # 能够, 知道: grammar, not an action
-        if not re.search(rf"{_ASK_ACTION_ZH}(?:(?:帮|给|替|为)\S{{1,4}}?)?{re.escape(word)}", text):
+        if not re.search(rf"{_ASK_ACTION_ZH}(?:把.{{1,8}}?)?(?:(?:帮|给|替|为)\S{{1,4}}?)?{re.escape(word)}", text):
             continue
         terms = [t for t in tokenize(word) if len(t) >= 2]
         if terms and all(bm25.vocabulary_has(t) for t in terms) and not any(t in here for t in terms):
             return word
+    for match in _ASKED_VERB_EN.finditer(text):  # "can I cancel", "can a joint project be cancelled"
+        word = match.group(1) or match.group(2)
+        terms = [t for t in tokenize(word) if _has_cjk(t)]
+        if terms and all(bm25.vocabulary_has(t) and _specific(t, bm25) for t in terms) \
+                and not any(t in here for t in terms):
+            return word
     return None
+
+
+def _is_pronoun(term: str) -> bool:
+    """哪个, 什么: words that point, not topics, though the corpus uses them too."""
+    words = _pos_tokenizer().lcut(term)
+    return len(words) == 1 and words[0].flag.startswith("r")
 
 
 def _one_char_apart(a: str, b: str) -> bool:
@@ -287,6 +301,7 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         known = {t for t in result.query_tokens if len(t) >= 2 and bm25.vocabulary_has(t) and _specific(t, bm25)}
         # Search-mode segmentation emits a compound and its parts (客户订单, 订单): one concept, counted once.
         known = {t for t in known if not any(t != other and t in other for other in known)}
+        known = {t for t in known if not _is_pronoun(t)}  # 哪个 points at the answer, it names no topic
         covered = len(known) + policy.translated_weight * len(english_known)
         # The uncovered terms are the topic when they are at least as many as the covered ones, or
         # when the covered ones retrieve only weakly; otherwise they are context ("our finance team ...").

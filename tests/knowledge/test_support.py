@@ -287,3 +287,32 @@ def test_a_one_character_verb_the_corpus_never_uses_is_uncovered(bm25):
 def test_the_event_clause_may_name_its_subject_at_length(bm25):
     question = "What happens to an opportunity if the customer manager who reported it resigns?"
     assert "resign" in " ".join(assess(question, _result_on(CORPUS[1], 0.6, question), bm25).unknown_terms)
+
+
+@pytest.fixture(scope="module")
+def wider():
+    """The small corpus plus passages that make 撤销, 分配 and 哪个 corpus words elsewhere."""
+    corpus = CORPUS + ["处理方式经华为审核通过后则不可撤销。", "新分配的客户的消费数据从分配时算起。",
+                       "具体哪个PSM来处理该PO由当地确定。"]
+    return corpus, BM25Index([tokenize(text) for text in corpus])
+
+
+def test_the_ba_construction_still_names_the_asked_action(wider):
+    corpus, index = wider
+    question = "客户经理主管能不能把商机分给别人?"  # 分给 -> 分配: corpus language, not of the 商机 passage
+    assert assess(question, _result_on(corpus[1], 0.6, question), index).unknown_terms == ("分给",)
+
+
+def test_an_english_verb_the_lexicon_folds_is_held_to_the_passage(wider):
+    corpus, index = wider
+    question = "Can a customer order be cancelled?"  # cancel -> 撤销, which the order passage never says
+    support = assess(question, _result_on(corpus[4], 0.6, question), index)
+    assert not support.supported and support.unknown_terms == ("cancelled",)
+
+
+def test_pronouns_and_stop_words_are_neither_covered_nor_uncovered_terms(wider):
+    corpus, index = wider
+    question = "哪个储值卡有折扣?"  # 哪个 is corpus language, but it points, it names no topic
+    assert assess(question, _result_on(corpus[2], 0.6, question), index).reason == "uncovered_terms"
+    polite = "請問儲值卡怎麼算業績?"
+    assert "请问" not in assess(polite, _result_on(corpus[2], 0.6, polite), index).unknown_terms
