@@ -30,7 +30,7 @@ from .retrieval import SearchResult
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
 UNKNOWN_TERM_SCORE = 0.40  # with salient unknown terms, demand stronger evidence than this
 TYPO_MAX_FREQ = 10       # strings rarer than this in jieba's dictionary may be typos
-TRANSLATED_WEIGHT = 0.0   # an English word matched only through a loose dictionary sense is no evidence (dev sweep 0-0.5)
+TRANSLATED_WEIGHT = 0.5   # an English word matched only through a dictionary sense is weaker evidence
 COMMON_TERM_SHARE = 0.5   # a known term in more than this share of chunks is too common to count
 GENERIC_FREQ = 5000        # jieba dictionary frequency above which a word is too generic to matter
 

@@ -175,9 +175,9 @@ def test_a_dictionary_word_jieba_splits_is_still_seen(bm25):
     assert salient_unknown_terms("储值卡的业积怎么算?", bm25) == ()  # 业积: a slip of the corpus's 业绩
 
 
-def test_words_matched_only_through_a_dictionary_sense_are_no_evidence_of_coverage(bm25):
-    # "request" -> 请求 and "returned" -> 返回 are in the corpus, but only through CC-CEDICT senses,
-    # which are loose ("support" -> 支持): the unknown "employee" decides. A policy may weigh them.
+def test_words_matched_only_through_a_dictionary_sense_are_weaker_evidence(bm25):
+    # "request" -> 请求 and "returned" -> 返回 are in the corpus, but only through CC-CEDICT: together
+    # they weigh as much as one corpus term, so the unknown "employee" still decides.
     question = "Does the employee get a request returned?"
     unknown, known = english_terms(tokenize(question), bm25)
     assert unknown == ("employee",) and set(known) == {"request", "returned"}
