@@ -8,7 +8,8 @@ fused score also serves as a support signal for abstention. Weights are tuned on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 
