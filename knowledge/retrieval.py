@@ -7,15 +7,15 @@ fused score also serves as a support signal for abstention. Weights are tuned on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from .answer_types import asked, stated
 from .documents import Chunk
 from .errors import QueryError
-from .answer_types import asked, stated
 from .index import KnowledgeIndex
 from .lexical import to_simplified, tokenize
 
