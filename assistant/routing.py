@@ -13,11 +13,12 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from knowledge import Embedder
-from knowledge.lexical import to_simplified, tokenize
+from knowledge.lexical import canonical_terms, to_simplified, tokenize
 from tools import TOOLS, Tool
 
 DENSE_WEIGHT = 0.5
@@ -40,37 +41,36 @@ class ToolRouter:
                  vocabulary: Callable[[], frozenset[str]] | None = None) -> None:
         self.embedder = embedder
         # Only domain words count lexically ("今天" in an example must not pull in weather questions).
+        # ``vocabulary`` is asked on every question: when it returns another set (the index was rebuilt
+        # with new documents), the word profiles are derived again from it.
         self.vocabulary = vocabulary
         self.tools = tools or TOOLS
         self.threshold = threshold
         self.margin = margin
         self._lock = threading.Lock()
-        self._profiles: tuple[dict[str, np.ndarray], dict[str, Counter], dict[str, float]] | None = None
-        self._domain_cache: frozenset[str] | None = None
+        self._vectors: dict[str, np.ndarray] | None = None
+        self._words: tuple[frozenset[str], frozenset[str], dict[str, Counter], dict[str, float]] | None = None
 
-    def _profile(self) -> tuple[dict[str, np.ndarray], dict[str, Counter], dict[str, float]]:
+    def _profile(self) -> tuple[dict[str, np.ndarray], frozenset[str], dict[str, Counter], dict[str, float]]:
+        """Example vectors (computed once) and, for the current vocabulary, each tool's domain words."""
+        source = self.vocabulary() if self.vocabulary is not None else _default_domain()
         with self._lock:
-            if self._profiles is None:
-                vectors = {name: self.embedder.embed_documents(list(tool.examples))
-                           for name, tool in self.tools.items()}
-                domain = self._domain()
+            if self._vectors is None:
+                self._vectors = {name: self.embedder.embed_documents(list(tool.examples))
+                                 for name, tool in self.tools.items()}
+            if self._words is None or self._words[0] is not source:
+                domain = source | canonical_terms()
                 terms = {name: Counter(t for text in (*tool.examples, tool.description.split("\n\n")[0])
                                        for t in tokenize(text) if t in domain)
                          for name, tool in self.tools.items()}
                 df = Counter(t for bag in terms.values() for t in bag)
                 idf = {t: math.log(len(self.tools) / n) for t, n in df.items()}
-                self._profiles = (vectors, terms, idf)
-            return self._profiles
-
-    def _domain(self) -> frozenset[str]:
-        if self._domain_cache is None:
-            self._domain_cache = self.vocabulary() if self.vocabulary is not None else domain_terms()
-        return self._domain_cache
+                self._words = (source, domain, terms, idf)
+            return self._vectors, self._words[1], self._words[2], self._words[3]
 
     def scores(self, question: str) -> list[Route]:
-        vectors, terms, idf = self._profile()
+        vectors, domain, terms, idf = self._profile()
         query = self.embedder.embed_query(to_simplified(question.strip()))  # the text retrieval embeds too
-        domain = self._domain()
         tokens = {t for t in tokenize(question) if t in domain}
         # Domain words no tool uses still count in the denominator (as the rarest): a question about
         # 联合立项 that also says 伙伴 is not a partner-bill question.
@@ -98,11 +98,11 @@ class ToolRouter:
         return [r for r in ranked if r.score >= self.threshold and ranked[0].score - r.score <= self.margin]
 
 
-def domain_terms() -> frozenset[str]:
-    """Corpus words plus the glossary's canonical terms: the words that can name a rule's topic."""
+@lru_cache(maxsize=1)
+def _default_domain() -> frozenset[str]:
+    """The default corpus's words, for a router built without an index."""
     from knowledge import DEFAULT_CORPUS
-    from knowledge.lexical import canonical_terms
     from knowledge.loaders import load_paths
 
-    words = {t for excerpt in load_paths([DEFAULT_CORPUS]) for t in tokenize(excerpt.text)}
-    return frozenset(words | canonical_terms())
+    return frozenset(t for excerpt in load_paths([DEFAULT_CORPUS]) for t in tokenize(excerpt.text))
+

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
-from knowledge.lexical import canonical_terms, to_simplified, tokenize
+from knowledge.lexical import to_simplified, tokenize
 from knowledge.support import DEFAULT_POLICY, SupportPolicy, assess, english_terms
 from tools import TOOLS, Tool, ToolInputError
 
@@ -87,7 +87,7 @@ class Assistant:
         self.llm = LLMAnswerer(llm, retriever) if llm is not None else None
         self.router = router or ToolRouter(
             retriever.index.embedder, tools=self.tools,
-            vocabulary=lambda: retriever.index.lexical().vocabulary | canonical_terms())
+            vocabulary=lambda: retriever.index.lexical().vocabulary)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
