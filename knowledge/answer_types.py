@@ -23,27 +23,32 @@ _PERIOD_EN = r"(?:day|week|month|quarter|year)"
 _JI = r"(?<![好十这那])几"
 _YES_NO = re.compile(r"吗|行不行|能不能|可不可以|是否|是不是|有没有")
 
-_ASKS: dict[str, tuple[re.Pattern[str], ...]] = {
-    "duration": (re.compile(
+
+def _asked_about(nouns_zh: str, nouns_en: str, how: str = "how much|what") -> str:
+    """A noun of the kind next to a question of number: 费用是多少, 多少费用, what is the fee."""
+    return (rf"(?:{nouns_zh}).{{0,8}}(?:多少|{_JI}|怎么算|如何计算)|(?:多少|{_JI}).{{0,8}}(?:{nouns_zh})|"
+            rf"\b(?:{how})\b.*\b(?:{nouns_en})\b")
+
+
+_ASKS: dict[str, re.Pattern[str]] = {
+    "duration": re.compile(
         rf"多久(?!一次)|多长时间|多少(?:天|小时|分钟|个?月|年|周|个?工作日)|{_JI}(?:天|小时|分钟|个?月|年|周|个?星期|个?工作日)(?!的)|"
         r"\bhow long\b|\bhow soon\b|\bhow far back\b|"
-        r"\bhow many (?:more )?(?:days|hours|minutes|weeks|months|years|working days|business days)\b"),),
+        r"\bhow many (?:more )?(?:days|hours|minutes|weeks|months|years|working days|business days)\b"),
     # A period alone is context ("我们每月开票"); asked only with a question of number beside it.
-    "frequency": (re.compile(rf"多久一次|{_JI}次|多少次|频率|\bhow often\b|\bhow many times\b|"
-                             rf"(?:每个?{_PERIOD_ZH}.*(?:{_JI}|多少))|(?:(?:{_JI}|多少).*每个?{_PERIOD_ZH})|"
-                             rf"(?:\b(?:per|each|every|a) {_PERIOD_EN}\b.*\bhow many\b)|"
-                             rf"(?:\bhow many\b.*\b(?:per|each|every|a) {_PERIOD_EN}\b)"),),
-    "money": (re.compile(r"多少钱|(?:价格|价钱|收费|费用|手续费|年费|服务费|成本).{0,8}(?:多少|几)|"
-                         r"(?:多少|几).{0,8}(?:价格|价钱|收费|费用|手续费|年费|服务费|成本)|"
-                         r"\b(?:how much|what)\b.*\b(?:cost|costs|price|prices|fee|fees|charge|charges|charged)\b|"
-                         r"\b(?:cost|costs|price|prices|fee|fees|charge|charges)\b.*\bhow much\b"),),
-    "rate": (re.compile(r"(?:比例|百分比|费率|税率|折扣|返点|提成).{0,8}(?:多少|几|怎么算|如何计算)|"
-                        rf"(?:多少|{_JI}).{{0,8}}(?:比例|百分比|费率|税率|折扣|返点|提成)|{_JI}折|多少折|"
-                        r"\b(?:what|how much|how high|how is|how are)\b.*\b(?:rate|rates|percentage|percent|"
-                        r"discount|commission|margin)\b"),),
-    "limit": (re.compile(r"(?:最多|最少|至少|至多|上限|下限|限额|最长|最短|最大|最小).{0,12}(?:多少|几|多久|多长)|"
-                         rf"(?:多少|{_JI}).{{0,12}}(?:上限|限额)|"
-                         r"\b(?:maximum|minimum|at most|at least|limit|limits|cap)\b"),),
+    "frequency": re.compile(rf"多久一次|{_JI}次|多少次|频率|\bhow often\b|\bhow many times\b|"
+                            rf"(?:每个?{_PERIOD_ZH}.*(?:{_JI}|多少))|(?:(?:{_JI}|多少).*每个?{_PERIOD_ZH})|"
+                            rf"(?:\b(?:per|each|every|a) {_PERIOD_EN}\b.*\bhow many\b)|"
+                            rf"(?:\bhow many\b.*\b(?:per|each|every|a) {_PERIOD_EN}\b)"),
+    "money": re.compile("多少钱|" + _asked_about("价格|价钱|收费|费用|手续费|年费|服务费|成本",
+                                                 "cost|costs|price|prices|fee|fees|charge|charges|charged") +
+                        r"|\b(?:cost|costs|price|prices|fee|fees|charge|charges)\b.*\bhow much\b"),
+    "rate": re.compile(rf"{_JI}折|多少折|" + _asked_about("比例|百分比|费率|税率|折扣|返点|提成",
+                                                        "rate|rates|percentage|percent|discount|commission|margin",
+                                                        "what|how much|how high|how is|how are")),
+    "limit": re.compile(r"(?:最多|最少|至少|至多|上限|下限|限额|最长|最短|最大|最小).{0,12}(?:多少|几|多久|多长)|"
+                        rf"(?:多少|{_JI}).{{0,12}}(?:上限|限额)|"
+                        r"\b(?:maximum|minimum|at most|at least|limit|limits|cap)\b"),
 }
 
 _STATES: dict[str, re.Pattern[str]] = {
@@ -76,13 +81,12 @@ def asked(question: str) -> frozenset[str]:
     text = to_simplified(question).lower()
     yes_no = bool(_YES_NO.search(text))
     kinds = set()
-    for kind, patterns in _ASKS.items():
-        for pattern in patterns:
-            for match in pattern.finditer(text):
-                if yes_no and "几" in match.group(0) and not match.group(0).isascii():
-                    continue  # "能查几个月吗": a yes/no question, 几 is "some"
-                kinds.add(kind)
-                break
+    for kind, pattern in _ASKS.items():
+        for match in pattern.finditer(text):
+            if yes_no and "几" in match.group(0) and not match.group(0).isascii():
+                continue  # "能查几个月吗": a yes/no question, 几 is "some"
+            kinds.add(kind)
+            break
     return frozenset(kinds)
 
 
