@@ -31,7 +31,7 @@ from .retrieval import SearchResult
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
 UNKNOWN_TERM_SCORE = 0.40  # with salient unknown terms, demand stronger evidence than this
 TYPO_MAX_FREQ = 10       # strings rarer than this in jieba's dictionary may be typos
-TRANSLATED_WEIGHT = 0.5   # an English word matched only through a dictionary sense is weaker evidence
+TRANSLATED_WEIGHT = 0.5   # an English word matched only through a dictionary sense, in the best passage
 COMMON_TERM_SHARE = 0.5   # a known term in more than this share of chunks is too common to count
 GENERIC_FREQ = 5000        # jieba dictionary frequency above which a word is too generic to matter
 
@@ -277,6 +277,10 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         # Search-mode segmentation emits a compound and its parts (客户订单, 订单): one concept, counted once.
         known = {t for t in known if not any(t != other and t in other for other in known)}
         known = {t for t in known if not _is_pronoun(t)}  # 哪个 points at the answer, it names no topic
+        if result.hits:  # a loose sense is evidence only where the passage answering uses it
+            passage = result.hits[0].chunk.text
+            english_known = tuple(w for w in english_known
+                                  if any(m in passage for m in bm25.corpus_matches(bilingual.translations(w))))
         covered = len(known) + policy.translated_weight * len(english_known)
         # The uncovered terms are the topic when they are at least as many as the covered ones, or
         # when the covered ones retrieve only weakly; otherwise they are context ("our finance team ...").

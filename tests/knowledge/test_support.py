@@ -181,9 +181,11 @@ def test_words_matched_only_through_a_dictionary_sense_are_weaker_evidence(bm25)
     question = "Does the employee get a request returned?"
     unknown, known = english_terms(tokenize(question), bm25)
     assert unknown == ("employee",) and set(known) == {"request", "returned"}
-    assert assess(question, _result(0.6, question), bm25).reason == "uncovered_terms"
+    assert assess(question, _result_on(CORPUS[2], 0.6, question), bm25).reason == "uncovered_terms"
     full_weight = SupportPolicy(translated_weight=1.0)
-    assert assess(question, _result(0.6, question), bm25, policy=full_weight).supported
+    assert assess(question, _result_on(CORPUS[2], 0.6, question), bm25, policy=full_weight).supported
+    # A sense counts only where the passage answering uses it: the invoice passage says neither.
+    assert not assess(question, _result_on(CORPUS[0], 0.6, question), bm25, policy=full_weight).supported
 
 
 @pytest.mark.parametrize("text,family", [
