@@ -101,12 +101,17 @@ def _load(model: type[Case], dataset: str, path: Path | None, split: Split | Non
     else:
         text, source = path.read_text("utf-8"), str(path)
     cases = []
+    seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                cases.append(model.model_validate(json.loads(line)))
+                case = model.model_validate(json.loads(line))
             except ValueError as exc:
                 raise ValueError(f"{source}:{number}: {exc}") from exc
+            if case.id in seen:  # reports and baselines key on ids: a second one would hide a case
+                raise ValueError(f"{source}:{number}: id {case.id!r} is already used on line {seen[case.id]}")
+            seen[case.id] = number
+            cases.append(case)
     return [c for c in cases if split is None or c.split == split]
 
 

@@ -64,7 +64,8 @@ _STATES: dict[str, re.Pattern[str]] = {
     "rate": re.compile(r"\d\s*%|百分之|\d\s*折|\bpercent\b"),
     "limit": re.compile(rf"(?:最多|最少|至少|至多|上限|下限|不超过|不得超过|最长|最短|最大|最小|限额)[^。;;.]{{0,10}}?{_NUM}|"
                         r"不限|无限制|没有限制|不受限|"
-                        r"\b(?:maximum|minimum|at most|at least|up to|no more than)\b[^.;]{0,20}?\d|\bunlimited\b|\bno limit\b"),
+                        r"\b(?:maximum|minimum|at most|at least|up to|no more than)\b[^.;]{0,20}?\d|"
+                        r"\bunlimited\b|\bno limit\b"),
 }
 
 

@@ -35,6 +35,9 @@ TRANSLATED_WEIGHT = 0.5   # an English word matched only through a dictionary se
 COMMON_TERM_SHARE = 0.5   # a known term in more than this share of chunks is too common to count
 GENERIC_FREQ = 5000        # jieba dictionary frequency above which a word is too generic to matter
 
+# Verbs of getting, seeing and finding say nothing of which action is asked (能拿到吗 = can we get it).
+_GENERAL_VERBS = frozenset("拿到 得到 收到 看到 看见 找到 弄到 搞到 取得 获得 见到".split())
+_RESULTS = frozenset("到给见走完好成住上下出回进过")
 _A_NOT_A = re.compile(r"^(.)不\1$")
 # Single-character verbs of grammar; any other one is a topic when the corpus never uses its character.
 _GRAMMAR_VERBS = frozenset("是 有 在 能 会 要 去 来 到 让 给 被 把 叫 说 想 得 用 做 搞 弄 办 行 算 看 查 找 拿 放 问 帮 替 等 带 使 "
@@ -46,7 +49,10 @@ _GRAMMAR_VERBS = frozenset("是 有 在 能 会 要 去 来 到 让 给 被 把 
 _ASK_ACTION_ZH = r"(?:怎么|怎样|如何|能否|能不能|可不可以|可以|能)(?:才能|才|去|来)?(?:申请|办理|进行|发起|提交|做)?"
 _ASK_ACTION_EN = (r"\b(?:how (?:do|can|could|should|would) (?:i|we|you|one)|how to|(?:can|could|may) (?:i|we)|"
                   r"is it possible to) (?:apply for |request |get |make )?")
-_ASKED_VERB_EN = re.compile(rf"{_ASK_ACTION_EN}([a-z]+)|\b(?:can|could|may|will|should|is|are)\b(?:\W+\w+){{1,4}}?\W+be ([a-z]+)")
+# "can an account manager supervisor delete": the subject may be a noun phrase
+_ASK_SUBJECT_EN = r"\b(?:can|could|may) (?:a|an|the|my|our|their) (?:[\w-]+ ){1,4}?"
+_ASKED_VERB_EN = re.compile(rf"{_ASK_ACTION_EN}([a-z]+)|"
+                            r"\b(?:can|could|may|will|should|is|are)\b(?:\W+\w+){1,4}?\W+be ([a-z]+)")
 _EVENT_ZH = (r"(?:如果|假如|要是|万一|被)\S{{0,6}}?{term}|{term}(?:了|以后|之后|后|的话)")
 # English: the term in verb position, after a pronoun, an auxiliary or a determiner and its noun.
 _EVENT_EN = (r"\b(?:if|when|once|after)\b(?:\W+\w+){{0,6}}?\W+(?:i|we|it|they|he|she|you|is|are|was|were|be|"
@@ -201,16 +207,21 @@ def _specific(term: str, bm25: BM25Index) -> bool:
     return bm25.document_frequency(term) <= COMMON_TERM_SHARE * bm25.n_docs
 
 
-def _asked_action(question: str, unknown: tuple[str, ...]) -> bool:
+def _loose_resultative(word: str, bm25: BM25Index) -> bool:
+    """A verb with a result or direction (发给, 交到) whose head the corpus uses (发票, 提交): said loosely."""
+    return len(word) == 2 and word[1] in _RESULTS and bm25.contains_character(word[0])
+
+
+def _asked_action(question: str, unknown: tuple[str, ...], bm25: BM25Index) -> bool:
     """Is an uncovered term the action the question asks how (or whether) to do, or the event it is conditioned on?"""
     text = to_simplified(question).lower()
     headwords = bilingual.chinese_headwords()
     for term in unknown:
         word = re.escape(term)
-        if not term.isascii() and term not in headwords:
-            continue  # a colloquial verb form (报上去) may be a corpus action said loosely; only words decide
+        if not term.isascii() and (term not in headwords or term in _GENERAL_VERBS or _loose_resultative(term, bm25)):
+            continue  # a colloquial form (报上去, 发给, 拿到) may be a corpus action said loosely; only words decide
         if term.isascii():
-            if re.search(rf"{_ASK_ACTION_EN}{word}|{_EVENT_EN.format(term=word)}", text):
+            if re.search(rf"{_ASK_ACTION_EN}{word}|{_ASK_SUBJECT_EN}{word}\b|{_EVENT_EN.format(term=word)}", text):
                 return True
         elif re.search(rf"{_ASK_ACTION_ZH}{word}|(?:怎么|怎样|如何)把.{{1,12}}?{word}|{_EVENT_ZH.format(term=word)}", text):
             return True
@@ -235,7 +246,9 @@ def _absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
             continue
         if (frequencies.get(word) or 0) >= GENERIC_FREQ:
             continue  # 能够, 知道: grammar, not an action
-        if not re.search(rf"{_ASK_ACTION_ZH}(?:把.{{1,8}}?)?(?:(?:帮|给|替|为)\S{{1,4}}?)?{re.escape(word)}", text):
+        # 可以把商机分给, 可以帮客户取消, 可以按产品筛选: the verb after its object or means
+        if not re.search(rf"{_ASK_ACTION_ZH}(?:把.{{1,8}}?)?(?:(?:帮|给|替|为)\S{{1,4}}?)?"
+                         rf"(?:(?:按|用|通过|在|从|对|向|跟)\S{{1,6}}?)?{re.escape(word)}", text):
             continue
         terms = [t for t in tokenize(word) if len(t) >= 2]
         if terms and all(bm25.vocabulary_has(t) for t in terms) and not any(t in here for t in terms):
@@ -284,7 +297,7 @@ def assess(question: str, result: SearchResult, bm25: BM25Index, understood: tup
         covered = len(known) + policy.translated_weight * len(english_known)
         # The uncovered terms are the topic when they are at least as many as the covered ones, or
         # when the covered ones retrieve only weakly; otherwise they are context ("our finance team ...").
-        if len(unknown) >= covered or top < policy.unknown_term_score or _asked_action(question, unknown):
+        if len(unknown) >= covered or top < policy.unknown_term_score or _asked_action(question, unknown, bm25):
             return Support(False, "uncovered_terms", unknown)
     if result.hits:
         action = _absent_action(question, result.hits[0].chunk.text, bm25)

@@ -47,3 +47,12 @@ def test_cases_reject_unknown_fields(tmp_path):
                                "expected_anchors": [], "abstain": True, "split": "dev", "extra": 1}) + "\n")
     with pytest.raises(ValueError, match="bad.jsonl:1"):
         load_cases(bad)
+
+
+def test_cases_reject_a_repeated_id(tmp_path):
+    case = {"id": "r1", "category": "faq", "language": "en", "question": "q", "expected_anchors": [],
+            "abstain": True, "split": "dev"}
+    bad = tmp_path / "twice.jsonl"
+    bad.write_text(json.dumps(case) + "\n" + json.dumps({**case, "question": "another"}) + "\n")
+    with pytest.raises(ValueError, match="twice.jsonl:2: id 'r1' is already used on line 1"):
+        load_cases(bad)
