@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -37,6 +38,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_ready(base_url: str, timeout: float) -> bool:
+    """Poll ``/readyz`` until it answers 200 (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base_url + "/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except OSError:  # refused while starting, or 503 (HTTPError) while loading the index
+            pass
+        time.sleep(0.5)
+    return False
 
 
 def _check_port(host: str, port: int) -> None:

@@ -18,12 +18,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
-from api.server import free_port
+from api.server import free_port, wait_ready
 
 QUESTIONS = [
     "8月的伙伴账单什么时候生成?我在东京", "4月30日的业绩哪天能看到?", "用储值卡支付3000元算多少业绩?",
@@ -73,15 +72,7 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
+        if not wait_ready(base, timeout=180):
             sys.exit("server did not become ready")
         for q in QUESTIONS:  # warm every worker's caches
             for _ in range(args.workers * 2):

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.server import wait_ready
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NOW = "2026-11-27T10:00:00+08:00"
 
@@ -27,14 +29,7 @@ def server(tmp_path_factory, port_factory):
     proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", "2"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
+    if not wait_ready(base, timeout=120):
         os.killpg(proc.pid, signal.SIGTERM)
         pytest.fail("server did not become ready: " + (data / "serve.log").read_text(errors="replace")[-4000:])
     yield base, data
