@@ -83,11 +83,13 @@ class ToolRouter:
             routes.append(Route(name, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))
         return sorted(routes, key=lambda r: -r.score)
 
-    def route(self, question: str, evidence: Callable[[str], bool] | None = None) -> list[Route]:
+    def route(self, question: str, evidence: Callable[[str], bool] | None = None,
+              scored: list[Route] | None = None) -> list[Route]:
         """Tools the question calls for. ``evidence(tool)`` says whether the message already holds
         everything the tool needs (a month for a look-back, an amount for a card payment): a tool the
-        message can complete gets a small bonus, the rest compete on wording alone."""
-        ranked = [r for r in self.scores(question) if r.lexical > 0]
+        message can complete gets a small bonus, the rest compete on wording alone. ``scored`` is
+        ``scores(question)`` when the caller already has it."""
+        ranked = [r for r in (scored if scored is not None else self.scores(question)) if r.lexical > 0]
         if evidence is not None:
             ranked = sorted((Route(r.tool, r.score + EVIDENCE_BONUS, r.dense, r.lexical)
                              if r.score >= self.threshold - EVIDENCE_BONUS and evidence(r.tool) else r

@@ -169,10 +169,11 @@ class Assistant:
             candidate = plan(tool, message, slots, now, None)
             return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
 
-        routes = [r.tool for r in self.router.route(message, evidence=complete)]
+        scored = self.router.scores(message)
+        routes = [r.tool for r in self.router.route(message, evidence=complete, scored=scored)]
         if is_procedural(message) and "menu_path_lookup" not in routes:
             # "How do I view X" wants the steps even when a rule tool scores higher.
-            menu = next((r for r in self.router.scores(message) if r.tool == "menu_path_lookup"), None)
+            menu = next((r for r in scored if r.tool == "menu_path_lookup"), None)
             if menu and menu.lexical > 0 and menu.score >= self.router.threshold:
                 routes.append("menu_path_lookup")
         earlier = state.pending or state.last
