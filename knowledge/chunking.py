@@ -42,7 +42,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def quote_span(text: str, sentences: list[str]) -> str:
     """The verbatim slice of ``text`` from the first to the last of ``sentences``."""
-    spans = [(text.find(s), text.find(s) + len(s)) for s in sentences if s and text.find(s) >= 0]
+    starts = [(text.find(s), s) for s in sentences if s]
+    spans = [(start, start + len(s)) for start, s in starts if start >= 0]
     if not spans:
         return ""
     return text[min(a for a, _ in spans):max(b for _, b in spans)]

@@ -39,7 +39,6 @@ class SearchResult:
     query: str
     hits: list[SearchHit]
     query_tokens: list[str]
-    known_token_share: float  # share of query tokens the corpus vocabulary has at all
 
 
 def validate_query(query: str) -> str:
@@ -69,7 +68,6 @@ class Retriever:
         bm25 = self.index.lexical()
         tokens = tokenize(query)
         known = [t for t in tokens if bm25.vocabulary_has(t)]
-        share = len(known) / len(tokens) if tokens else 0.0
 
         lexical = np.zeros(len(chunks), dtype=np.float32)
         if self.mode != "dense" and known:
@@ -98,7 +96,7 @@ class Retriever:
         scored = answer_first(query, scored, lambda pos: chunks[pos].text, self.type_margin)
         hits = [SearchHit(chunk=chunks[pos], score=s, dense=d, lexical=lx, rank=i + 1)
                 for i, (pos, s, d, lx) in enumerate(scored[:k])]
-        return SearchResult(query=query, hits=hits, query_tokens=tokens, known_token_share=share)
+        return SearchResult(query=query, hits=hits, query_tokens=tokens)
 
 
 Row = tuple[int, float, float, float]  # (chunk position, fused score, dense, lexical), best first

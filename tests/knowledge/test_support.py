@@ -90,7 +90,7 @@ def test_words_already_understood_as_slots_are_details(bm25):
 def _result(score: float, query: str) -> SearchResult:
     chunk = Chunk(id="c1", text=CORPUS[0], origins=["t:1"], title="t")
     hit = SearchHit(chunk=chunk, score=score, dense=score, lexical=score, rank=1)
-    return SearchResult(query=query, hits=[hit], query_tokens=tokenize(query), known_token_share=1.0)
+    return SearchResult(query=query, hits=[hit], query_tokens=tokenize(query))
 
 
 def test_unknown_topic_outnumbering_specific_terms_is_vetoed(bm25):
@@ -228,7 +228,7 @@ def test_one_substitution_lookup_agrees_with_a_scan(bm25):
 def _result_on(text: str, score: float, query: str) -> SearchResult:
     hit = SearchHit(chunk=Chunk(id="c", text=text, origins=["t:1"], title="t"), score=score, dense=score,
                     lexical=score, rank=1)
-    return SearchResult(query=query, hits=[hit], query_tokens=tokenize(query), known_token_share=1.0)
+    return SearchResult(query=query, hits=[hit], query_tokens=tokenize(query))
 
 
 def test_a_kind_of_answer_the_best_passage_does_not_state_is_unstated(bm25):
