@@ -13,6 +13,7 @@ Patterns run on simplified, lower-cased text. Chinese 几 is an interrogative on
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .lexical import to_simplified
 
@@ -77,6 +78,7 @@ KIND_WORDS = frozenset(
     "费率 价格 价钱 收费 费用".split())
 
 
+@lru_cache(maxsize=1024)
 def asked(question: str) -> frozenset[str]:
     """The kinds of answer a question asks for: duration, frequency, money, rate, limit."""
     text = to_simplified(question).lower()
@@ -91,6 +93,7 @@ def asked(question: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+@lru_cache(maxsize=4096)
 def stated(passage: str) -> frozenset[str]:
     """The kinds of answer a passage states."""
     text = to_simplified(passage).lower()

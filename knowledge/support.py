@@ -86,6 +86,13 @@ def _pos_tokenizer():
     return pseg.POSTokenizer(segmenter())
 
 
+@lru_cache(maxsize=256)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's words with their part of speech for a simplified, lower-cased question: several
+    checks read them, and the tagging is done once per question."""
+    return tuple((pair.word, pair.flag) for pair in _pos_tokenizer().lcut(text))
+
+
 def _chinese_words(text: str) -> list[tuple[str, str]]:
     """jieba's words with their part of speech, plus dictionary words hidden in its guesses.
 
@@ -93,7 +100,7 @@ def _chinese_words(text: str) -> list[tuple[str, str]]:
     a CC-CEDICT word inside such a run of pieces (年费) is a word of the question too.
     """
     tokenizer = segmenter()
-    pairs = _pos_tokenizer().lcut(text)
+    pairs = list(_tagged(text))
     words = list(pairs)
     seen = {word for word, _ in pairs}
     headwords = bilingual.chinese_headwords()
@@ -241,7 +248,7 @@ def _absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
     text = to_simplified(question).lower()
     here = _passage_tokens(passage)
     frequencies = segmenter().FREQ
-    for word, flag in _pos_tokenizer().lcut(text):
+    for word, flag in _tagged(text):
         if len(word) < 2 or not _is_cjk(word) or not flag.startswith("v"):
             continue
         if (frequencies.get(word) or 0) >= GENERIC_FREQ:
@@ -262,6 +269,7 @@ def _absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _is_pronoun(term: str) -> bool:
     """哪个, 什么: words that point, not topics, though the corpus uses them too."""
     words = _pos_tokenizer().lcut(term)
