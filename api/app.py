@@ -337,13 +337,13 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         try:
             report = await run_in_threadpool(bot.index.build, sources(settings, extra), None, force)
         except BaseException:
-            for path in saved:  # a failed build keeps nothing of this request
-                path.unlink(missing_ok=True)
+            saved.undo()  # a failed build keeps nothing of this request, and loses nothing it replaced
             raise
+        saved.keep()
         request.app.state.ready = True
         return {"unchanged": report.unchanged, "chunks": report.manifest.chunk_count, "added": report.added,
                 "removed": report.removed, "embedded": report.embedded, "reused": report.reused,
-                "seconds": round(report.seconds, 3), "uploaded": [p.name for p in saved]}
+                "seconds": round(report.seconds, 3), "uploaded": [p.name for p in saved.paths]}
 
     # ---- operations
     @app.get("/healthz", tags=["operations"])
@@ -362,7 +362,26 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         return Response(body, media_type=content_type)
 
 
-async def _save_uploads(files: list[Any], folder: Path) -> list[Path]:
+class _Saved:
+    """Uploads moved into the docs folder; the files they replaced wait aside until the build decides."""
+
+    def __init__(self, paths: list[Path], aside: Path | None) -> None:
+        self.paths = paths
+        self.aside = aside  # holds the replaced files under their own names
+
+    def undo(self) -> None:
+        for path in self.paths:
+            path.unlink(missing_ok=True)
+            if self.aside is not None and (self.aside / path.name).exists():
+                shutil.move(str(self.aside / path.name), path)
+        self.keep()
+
+    def keep(self) -> None:
+        if self.aside is not None:
+            shutil.rmtree(self.aside, ignore_errors=True)
+
+
+async def _save_uploads(files: list[Any], folder: Path) -> _Saved:
     """Validate every upload as a source document first, then move them in; all or nothing."""
     staged: list[tuple[Path, Path]] = []
     tmp = Path(tempfile.mkdtemp(prefix="upload-"))
@@ -375,12 +394,15 @@ async def _save_uploads(files: list[Any], folder: Path) -> list[Path]:
             target.write_bytes(await upload.read())
             await run_in_threadpool(load_file, target)  # raises IngestError naming the file
             staged.append((target, folder / name))
+        if not staged:
+            return _Saved([], None)
         folder.mkdir(parents=True, exist_ok=True)
-        saved = []
+        aside = Path(tempfile.mkdtemp(prefix=".replaced-", dir=folder.parent))  # outside the docs folder
         for source, destination in staged:
+            if destination.exists():
+                shutil.move(str(destination), aside / destination.name)
             shutil.move(str(source), destination)
-            saved.append(destination)
-        return saved
+        return _Saved([destination for _, destination in staged], aside)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -42,3 +42,15 @@ def test_reindex_paths_and_errors(admin, tmp_path):
     assert missing.status_code == 400 and "no such file" in missing.json()["error"]["message"]
     assert c.post("/v1/admin/reindex", headers=A, json={"paths": 3}).status_code == 422
     assert c.post("/v1/admin/reindex", headers={"Authorization": "Bearer p-key"}, json={}).status_code == 403
+
+
+def test_a_failed_build_restores_the_document_an_upload_replaced(admin):
+    c, data = admin
+    first = "# 返利结算\n返利按季度结算。\n".encode()
+    assert c.post("/v1/admin/reindex", headers=A, files=[("files", ("rebate.md", first, "text/markdown"))]).status_code == 200
+    (data / "docs" / "broken.txt").write_bytes(b"\x00\x01binary")  # put there by hand, not through the API
+    second = "# 返利结算\n返利按月结算。\n".encode()
+    r = c.post("/v1/admin/reindex", headers=A, files=[("files", ("rebate.md", second, "text/markdown"))])
+    assert r.status_code == 400 and "broken.txt" in r.json()["error"]["message"]
+    assert (data / "docs" / "rebate.md").read_bytes() == first  # the earlier version, not lost
+    assert sorted(p.name for p in (data / "docs").iterdir()) == ["broken.txt", "rebate.md"]
