@@ -47,7 +47,8 @@ def test_reindex_paths_and_errors(admin, tmp_path):
 def test_a_failed_build_restores_the_document_an_upload_replaced(admin):
     c, data = admin
     first = "# 返利结算\n返利按季度结算。\n".encode()
-    assert c.post("/v1/admin/reindex", headers=A, files=[("files", ("rebate.md", first, "text/markdown"))]).status_code == 200
+    upload = c.post("/v1/admin/reindex", headers=A, files=[("files", ("rebate.md", first, "text/markdown"))])
+    assert upload.status_code == 200
     (data / "docs" / "broken.txt").write_bytes(b"\x00\x01binary")  # put there by hand, not through the API
     second = "# 返利结算\n返利按月结算。\n".encode()
     r = c.post("/v1/admin/reindex", headers=A, files=[("files", ("rebate.md", second, "text/markdown"))])
