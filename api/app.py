@@ -26,6 +26,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from assistant import Answer, Assistant, Settings, get_settings
 from assistant.feedback import FeedbackIn, FeedbackStore
+from assistant.sessions import SESSION_ID_PATTERN
 from assistant.triage import TriageCase, TriageResult, triage
 from knowledge import DEFAULT_CORPUS, KnowledgeError, QueryError
 from knowledge.loaders import load_file
@@ -48,7 +49,7 @@ class ChatRequest(BaseModel):
         {"message": "Can several incentives go on one invoice?"}]})
 
     message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question")
-    session_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
+    session_id: str | None = Field(default=None, max_length=64, pattern=SESSION_ID_PATTERN,
                                    description="Keeps context across turns")
     now: AwareDatetime | None = Field(default=None, description="Current time with offset; default the clock")
 

@@ -17,13 +17,12 @@ from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge import Chunk, Retriever
+from knowledge.chunking import quote_span
 from tools import ToolError, get_tool
 from tools.langchain import langchain_tools
 
 from .answer import Answer, Citation, ToolCall
 from .compose import CompositionError, check_numbers
-from knowledge.chunking import quote_span
-
 from .extractive import best_sentences
 from .prompts import SYSTEM
 

@@ -49,7 +49,8 @@ class InvalidSessionIdError(SessionError, ValueError):
     pass
 
 
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"  # the API validates requests with the same pattern
+_SESSION_ID = re.compile(SESSION_ID_PATTERN)
 
 
 def check_session_id(session_id: str) -> str:
