@@ -241,13 +241,8 @@ def _parse_now(now: str | None):
 
 def _assistant(settings):
     from assistant import Assistant
-    from assistant.sessions import SessionError
-    from knowledge import KnowledgeError
 
-    try:
-        return Assistant.from_settings(settings)
-    except (KnowledgeError, SessionError) as exc:
-        _fail(str(exc))
+    return _guarded(lambda: Assistant.from_settings(settings))
 
 
 def _guarded(call):
@@ -274,14 +269,7 @@ def serve(
 
     settings = _settings()
     if build:
-        try:
-            report = _index(settings).build(sources(settings))
-        except Exception as exc:  # noqa: BLE001 - the message names the cause; never a traceback
-            from knowledge import KnowledgeError
-
-            if not isinstance(exc, KnowledgeError):
-                raise
-            _fail(str(exc))
+        report = _guarded(lambda: _index(settings).build(sources(settings)))
         _out.print("index up to date" if report.unchanged else f"indexed {report.manifest.chunk_count} chunks")
     try:
         run_server(host, port, workers, lambda text: _out.print(text, highlight=False, soft_wrap=True))
@@ -316,6 +304,9 @@ def chat(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: D
     """Interactive chat in the terminal; the session is kept across turns. /new starts over, /quit or Ctrl-D ends."""
     import uuid
 
+    from assistant.sessions import SessionError
+    from knowledge import KnowledgeError
+
     assistant = _assistant(_settings(embedder, chroma_url, data_dir))
     session_id = session or uuid.uuid4().hex
     _out.print(f"Partner Rules Assistant - ask in Chinese or English. Session {session_id}. /new, /quit")
@@ -336,12 +327,7 @@ def chat(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: D
             continue
         try:
             _render(assistant.answer(question, session_id=session_id))
-        except Exception as exc:  # noqa: BLE001 - the loop survives any one failed turn, saying why
-            from assistant.sessions import SessionError
-            from knowledge import KnowledgeError
-
-            if not isinstance(exc, (KnowledgeError, SessionError, ValueError)):
-                raise
+        except (KnowledgeError, SessionError, ValueError) as exc:  # the loop survives a failed turn, saying why
             _err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
 
 
