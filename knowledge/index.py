@@ -82,8 +82,11 @@ def make_client(data_dir: Path | None = None, chroma_url: str | None = None):
             raise KnowledgeError(f"cannot reach the Chroma server at {chroma_url}: {exc}") from exc
     if data_dir is None:
         raise KnowledgeError("give a data directory or a Chroma server URL")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+    except OSError as exc:  # a file in the way, no permission, read-only disk
+        raise KnowledgeError(f"cannot use data directory {data_dir}: {exc.strerror or exc}") from exc
 
 
 def _to_metadata(chunk: Chunk, tokens: list[str]) -> dict[str, Any]:

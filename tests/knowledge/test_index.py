@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from knowledge import (DEFAULT_CORPUS, HashEmbedder, IndexMismatchError, IndexMissingError, KnowledgeIndex,
-                       QueryError, Retriever)
+from knowledge import (DEFAULT_CORPUS, HashEmbedder, IndexMismatchError, IndexMissingError, KnowledgeError,
+                       KnowledgeIndex, QueryError, Retriever, make_client)
 
 pytestmark = pytest.mark.integration
 
@@ -136,3 +136,10 @@ def test_a_reader_keeps_working_while_another_process_re_indexes(any_client, tmp
     assert Retriever(reader).search("伙伴账单").hits  # still answers (kept, or reloaded after a miss)
     _time.sleep(index_module.MANIFEST_TTL + 0.1)
     assert {c.text for c in reader.chunks} == {"规则甲:伙伴账单每月生成。", "规则1:新的一条。"}
+
+
+def test_an_unusable_data_directory_is_named_not_a_traceback(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(KnowledgeError, match=r"cannot use data directory .*a-file/data"):
+        make_client(blocker / "data")
