@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from knowledge.lexical import to_simplified
+
 Variant = Literal["en", "zh-Hans", "zh-Hant"]
 
 
@@ -12,9 +14,7 @@ def detect(text: str) -> Variant:
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     if han == 0 or latin > 3 * han:
         return "en"
-    import zhconv
-
-    return "zh-Hant" if zhconv.convert(text, "zh-cn") != text else "zh-Hans"
+    return "zh-Hant" if to_simplified(text) != text else "zh-Hans"
 
 
 def localise(text: str, variant: Variant) -> str:

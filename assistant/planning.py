@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
+
+from tools.model import BEIJING, add_months
 
 from .slots import Slots, cn_number
 
@@ -207,9 +209,6 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
         match = re.search(r"([0-9两二三四五六七八九十]+)\s*(年|个月)(前|以前|之前)|(\d+)\s*(years?|months?)\s+ago", low)
         start = None
         if match:
-
-            from tools.model import BEIJING, add_months
-
             raw = match.group(1) or match.group(4)
             amount = cn_number(raw) or 0
             months = amount * 12 if (match.group(2) or match.group(5) or "").startswith(("年", "year")) else amount
@@ -243,10 +242,6 @@ def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     if slots.datetimes:
         assigned = slots.datetimes[0].isoformat()
     elif slots.dates:
-        from datetime import time
-
-        from tools.model import BEIJING
-
         assigned = datetime.combine(slots.dates[0], time(0), BEIJING).isoformat()
         result.notes_zh.append("未给出分配时刻,按当天 00:00(北京时间)计")
         result.notes_en.append("no time of assignment was given, so 00:00 Beijing time that day was used")

@@ -13,7 +13,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+from knowledge.lexical import to_simplified
+from tools.model import BEIJING
+
 
 _MONTHS_EN = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -96,9 +98,7 @@ def _valid(year: int, month: int, day: int) -> date | None:
 
 def extract(text: str, now: datetime, prefer_past: bool = True) -> Slots:
     """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words."""
-    import zhconv
-
-    text = zhconv.convert(text, "zh-cn")  # 萬, 週五, 帳單 ... read like their Simplified forms
+    text = to_simplified(text)  # 萬, 週五, 帳單 ... read like their Simplified forms
     slots = Slots()
     low = text.lower()
     today = now.astimezone(BEIJING).date()
@@ -156,7 +156,7 @@ def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_pa
             continue
         year = int(year_s) if year_s else _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
         day_value = _valid(year, month, day)
-        if day_value is None or hour > 23 or minute > 59:
+        if day_value is None:
             continue
         if offset:
             zone = ZoneInfo("UTC") if offset == "z" else None
