@@ -28,11 +28,11 @@ def main() -> None:
         assistant = Assistant.from_settings(Settings(data_dir=Path(tmp)))
         assistant.index.build()
         assistant.warm_up()
-        questions = [(c.question, c.split and None) for c in load_cases()]
+        questions = [c.question for c in load_cases()]
         dialogues = load_assistant_cases()
         latencies: list[float] = []
         for round_ in range(args.rounds):
-            for question, _ in questions:
+            for question in questions:
                 started = time.perf_counter()
                 assistant.answer(question)
                 latencies.append((time.perf_counter() - started) * 1000)
