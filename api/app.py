@@ -26,7 +26,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from assistant import Answer, Assistant, Settings, get_settings
 from assistant.feedback import FeedbackIn, FeedbackStore
-from assistant.sessions import SESSION_ID_PATTERN
+from assistant.sessions import SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionSummary
 from assistant.triage import TriageCase, TriageResult, triage
 from knowledge import DEFAULT_CORPUS, KnowledgeError, QueryError
 from knowledge.loaders import load_file
@@ -35,7 +35,7 @@ from tools import TOOLS, get_tool
 
 from . import errors, metrics
 from .errors import ApiError
-from .security import RateLimiter, require
+from .security import CLIENT_COOKIE, RateLimiter, require
 
 log = logging.getLogger("api")
 STATIC = Path(str(resources.files("api").joinpath("static")))
@@ -76,6 +76,16 @@ class ReindexRequest(BaseModel):
 
     paths: list[str] = Field(default_factory=list, max_length=100, description="Files or folders on the server")
     force: bool = False
+
+
+class SessionList(BaseModel):
+    sessions: list[SessionSummary]
+
+
+class SessionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "8月账单 (东京)"}]})
+
+    title: str = Field(min_length=1, max_length=TITLE_MAX, pattern=r"\S", description="Shown in the history list")
 
 
 class TriageBatchLine(BaseModel):
@@ -173,7 +183,9 @@ async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
     bot = await _bot(request)
     now = body.now or datetime.now(timezone.utc)
     answer_id = uuid.uuid4().hex
-    answer = await run_in_threadpool(lambda: bot.answer(body.message, body.session_id, now, answer_id=answer_id))
+    owner = request.state.owner
+    answer = await run_in_threadpool(lambda: bot.answer(body.message, body.session_id, now, answer_id=answer_id,
+                                                        owner=owner))
     metrics.observe_answer(answer.abstained, [c.name for c in answer.tool_calls])
     return answer_id, answer
 
@@ -187,8 +199,13 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     chat_html, triage_html = ((STATIC / name).read_text("utf-8") for name in ("index.html", "triage.html"))
 
     @app.get("/", include_in_schema=False)
-    async def chat_page() -> HTMLResponse:
-        return HTMLResponse(chat_html)
+    async def chat_page(request: Request) -> HTMLResponse:
+        page = HTMLResponse(chat_html)
+        if not request.cookies.get(CLIENT_COOKIE):
+            # Without API keys a browser's history is scoped to this anonymous token (not to the address
+            # it shares with every other local client). HttpOnly: page scripts never see it.
+            page.set_cookie(CLIENT_COOKIE, uuid.uuid4().hex, max_age=365 * 86400, httponly=True, samesite="strict")
+        return page
 
     @app.get("/triage", include_in_schema=False)
     async def triage_page() -> HTMLResponse:
@@ -218,6 +235,34 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"X-Answer-Id": answer_id, "Cache-Control": "no-cache"})
+
+    # ---- the caller's sessions (another caller's session is 404, like one that never existed)
+    def _sessions(request: Request) -> SessionStore:
+        store = request.app.state.assistant.sessions if hasattr(request.app.state, "assistant") else None
+        if store is None:
+            raise ApiError(503, "database_unavailable", "sessions need the database")
+        return store
+
+    @app.get("/v1/sessions", response_model=SessionList, tags=["sessions"],
+             summary="The caller's sessions, most recently active first; q filters by title or message")
+    async def list_sessions(request: Request, _: Partner,
+                            q: Annotated[str | None, Query(max_length=200)] = None,
+                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> SessionList:
+        found = await run_in_threadpool(_sessions(request).sessions, request.state.owner, q, limit)
+        return SessionList(sessions=found)
+
+    @app.get("/v1/sessions/{session_id}", response_model=SessionDetail, tags=["sessions"])
+    async def get_session(request: Request, session_id: str, _: Partner) -> SessionDetail:
+        return await run_in_threadpool(_sessions(request).session, request.state.owner, session_id)
+
+    @app.patch("/v1/sessions/{session_id}", response_model=SessionSummary, tags=["sessions"])
+    async def rename_session(request: Request, session_id: str, body: SessionPatch, _: Partner) -> SessionSummary:
+        return await run_in_threadpool(_sessions(request).rename, request.state.owner, session_id, body.title)
+
+    @app.delete("/v1/sessions/{session_id}", status_code=204, response_class=Response, tags=["sessions"])
+    async def delete_session(request: Request, session_id: str, _: Partner) -> Response:
+        await run_in_threadpool(_sessions(request).delete, request.state.owner, session_id)
+        return Response(status_code=204)
 
     # ---- search and sources
     @app.get("/v1/search", response_model=list[SearchHitOut], tags=["search"])
@@ -296,7 +341,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         store: FeedbackStore | None = request.app.state.feedback
         if store is None:
             raise ApiError(503, "database_unavailable", "feedback needs the database")
-        feedback_id = await run_in_threadpool(store.add, body)
+        feedback_id = await run_in_threadpool(store.add, body, request.state.owner)
         return {"id": feedback_id, "answer_id": body.answer_id}
 
     # ---- admin

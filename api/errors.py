@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.feedback import AnswerNotFoundError
-from assistant.sessions import InvalidSessionIdError, SessionExpiredError, SessionStoreError
+from assistant.sessions import InvalidSessionIdError, SessionExpiredError, SessionNotFoundError, SessionStoreError
 from knowledge import (IndexMismatchError, IndexMissingError, IngestError, KnowledgeError, QueryError)
 from tools import ToolInputError, UnknownToolError
 
@@ -41,6 +41,7 @@ def _json(status: int, code: str, message: str, details: Any = None,
 _DOMAIN: list[tuple[type[Exception], int, str]] = [
     (InvalidSessionIdError, 422, "invalid_session_id"),
     (SessionExpiredError, 410, "session_expired"),
+    (SessionNotFoundError, 404, "session_not_found"),
     (SessionStoreError, 503, "database_unavailable"),
     (AnswerNotFoundError, 404, "answer_not_found"),
     (UnknownToolError, 404, "unknown_tool"),

@@ -1,8 +1,10 @@
-"""API keys with roles, and a per-key rate limit."""
+"""API keys with roles, the caller's scope (who owns a session), and a per-key rate limit."""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +38,31 @@ class RateLimiter:
             return (1 - tokens) / self.rate
 
 
+CLIENT_COOKIE = "pa_client"
+CLIENT_HEADER = "x-client-token"
+_CLIENT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def caller_scope(request: Request, key: str | None, keys_configured: bool) -> str:
+    """Who owns the sessions and feedback of this request: the API key when keys are configured (stored
+    as a digest, never the key); otherwise a client token (header, or the cookie the chat page sets) so
+    each browser keeps its own history, else the client's address."""
+    if keys_configured and key:
+        return "key:" + _digest(key)
+    token = request.headers.get(CLIENT_HEADER)
+    if token is not None and not _CLIENT_TOKEN.match(token):
+        raise ApiError(422, "invalid_client_token",
+                       "X-Client-Token must be 16-128 characters of letters, digits, '_' or '-'")
+    token = token or request.cookies.get(CLIENT_COOKIE)
+    if token and _CLIENT_TOKEN.match(token):
+        return "client:" + _digest(token)
+    return "addr:" + (request.client.host if request.client else "local")
+
+
 def caller_key(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -60,6 +87,7 @@ def require(role: str) -> Callable[[Request], str]:
                 raise ApiError(403, "forbidden", f"this endpoint needs the {role} role; the key has {granted}")
         else:
             granted = "admin"  # no keys configured: loopback-only development server
+        request.state.owner = caller_scope(request, key, bool(keys))
         caller = key or (request.client.host if request.client else "local")
         wait = request.app.state.rate_limiter.take(caller)
         if wait > 0:

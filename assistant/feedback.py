@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .sessions import SessionStore, SessionStoreError, _Base, _TurnRow
+from .sessions import SessionStore, SessionStoreError, _Base, _SessionRow, _TurnRow
 
 
 class AnswerNotFoundError(LookupError):
@@ -53,11 +53,15 @@ class FeedbackStore:
         self._write_lock = sessions.write_lock
         sessions._create_schema()  # the feedback table, if this module was imported after the store opened
 
-    def add(self, feedback: FeedbackIn) -> int:
+    def add(self, feedback: FeedbackIn, owner: str | None = None) -> int:
+        """Store feedback on an answer; with ``owner``, only on an answer in one of the owner's sessions
+        (any other answer id is "not found", the same as one that never existed)."""
         try:
             with self._write_lock, Session(self._engine) as db, db.begin():
-                turn = db.execute(select(_TurnRow.id).where(_TurnRow.answer_id == feedback.answer_id)).first()
-                if turn is None:
+                turn = db.execute(select(_TurnRow.id, _SessionRow.owner)
+                                  .join(_SessionRow, _SessionRow.id == _TurnRow.session_id)
+                                  .where(_TurnRow.answer_id == feedback.answer_id)).first()
+                if turn is None or (owner is not None and turn.owner != owner):
                     raise AnswerNotFoundError(f"no answer with id {feedback.answer_id}")
                 row = _FeedbackRow(answer_id=feedback.answer_id, created_at=datetime.now(timezone.utc),
                                    rating=feedback.rating, comment=feedback.comment,

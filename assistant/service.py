@@ -109,8 +109,9 @@ class Assistant:
 
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
-               *, answer_id: str | None = None) -> Answer:
-        """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it."""
+               *, answer_id: str | None = None, owner: str | None = None) -> Answer:
+        """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
+        ``owner`` (the API's caller) scopes the session: another owner's id is a different session."""
         now = now or datetime.now(timezone.utc)
         if now.tzinfo is None:
             raise ValueError("now must carry a UTC offset, e.g. 2026-11-27T10:00:00+08:00")
@@ -120,7 +121,7 @@ class Assistant:
         session_id = session_id or uuid.uuid4().hex
         state = SessionState(session_id, None, None, 0)
         if self.sessions is not None:
-            state = self.sessions.load(session_id, now)
+            state = self.sessions.load(session_id, now, owner)
         result = self.retriever.search(message, k=5)
         slots = extract(message, now)
         understood = tuple(to_simplified(span).lower() for span in slots.spans)
@@ -159,7 +160,7 @@ class Assistant:
         if self.sessions is None:
             return
         self.sessions.save_turn(state.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last,
-                                answer_id)
+                                answer_id, state.owner)
 
     # ---- tools ------------------------------------------------------------------------------
     def _select(self, message: str, state: SessionState, slots: Slots,

@@ -4,6 +4,11 @@ Each turn and the pending tool call (name, arguments so far, the slot asked abou
 one transaction. Several API workers may share the database: SQLite runs in WAL mode with a busy
 timeout and each turn's transaction writes before it reads; PostgreSQL upserts and locks the row.
 
+A session belongs to its owner (the API passes one per caller: an API key, a client token or an
+address). The row's key is derived from the owner and the public session id, so two callers using
+the same id hold two different sessions and neither can read, continue or even detect the other's.
+Without an owner (the CLI, in-process use) the public id is the key.
+
 SessionError
 ├── SessionExpiredError   the session was idle longer than the TTL: start a new one
 ├── SessionNotFoundError  no such session id
@@ -13,6 +18,7 @@ SessionError
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import threading
@@ -22,7 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select, update
+from pydantic import BaseModel
+from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, func,
+                        inspect, or_, select, text, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError, SQLAlchemyError
@@ -53,10 +61,28 @@ SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"  # the API validates requests wi
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)
 
 
+TITLE_MAX = 120
+_TITLE_DEFAULT = 60  # a title made from the first message keeps this many characters
+
+
 def check_session_id(session_id: str) -> str:
     if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
         raise InvalidSessionIdError("session_id must be 1-64 characters of letters, digits, '_', '-', '.' or ':'")
     return session_id
+
+
+def _row_id(session_id: str, owner: str | None) -> str:
+    """The stored key: the public id itself without an owner, else a digest of both (32 hex characters)."""
+    check_session_id(session_id)
+    if owner is None:
+        return session_id
+    return hashlib.sha256(f"{owner}\0{session_id}".encode()).hexdigest()[:32]
+
+
+def default_title(message: str) -> str:
+    """The first message on one line, cut at a readable length."""
+    line = " ".join(message.split())
+    return line if len(line) <= _TITLE_DEFAULT else line[:_TITLE_DEFAULT - 1] + "…"
 
 
 class _Base(DeclarativeBase):
@@ -69,6 +95,10 @@ class _SessionRow(_Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     state: Mapped[dict] = mapped_column(JSON, default=dict)  # pending / last tool and arguments
+    # Added after the first release: nullable, so older databases gain them with ALTER TABLE ADD COLUMN.
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    public_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    title: Mapped[str | None] = mapped_column(String(TITLE_MAX), nullable=True)
 
 
 class _TurnRow(_Base):
@@ -88,6 +118,30 @@ class SessionState:
     pending: dict[str, Any] | None     # {"tool", "carried", "missing"}
     last: dict[str, Any] | None        # {"tool", "carried"} of the last completed tool call
     turns: int
+    owner: str | None = None
+
+
+class SessionSummary(BaseModel):
+    session_id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    turn_count: int
+
+
+class SessionTurn(BaseModel):
+    message: str
+    answer: dict[str, Any]  # the Answer as it was served
+    answer_id: str | None
+    created_at: datetime
+
+
+class SessionDetail(BaseModel):
+    session_id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    turns: list[SessionTurn]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -136,17 +190,32 @@ class SessionStore:
                 raise SessionStoreError(self._db_message(exc)) from exc
 
     def _check_schema(self) -> None:
-        """Tables made by an older version miss columns: say so instead of failing on every turn."""
-        from sqlalchemy import inspect
-
+        """Tables made by an older version: add the nullable columns that came later; anything else
+        missing is a clear error instead of a failure on every turn."""
         inspector = inspect(self._engine)
         for table in _Base.metadata.sorted_tables:
             have = {c["name"] for c in inspector.get_columns(table.name)}
-            missing = {c.name for c in table.columns} - have
-            if missing:
+            missing = [c for c in table.columns if c.name not in have]
+            required = sorted(c.name for c in missing if not c.nullable)
+            if required:
                 raise SessionStoreError(
-                    f"session database {self._safe_url()}: table {table.name} lacks {sorted(missing)} "
+                    f"session database {self._safe_url()}: table {table.name} lacks {required} "
                     "(made by an older version); move the database aside to start a new one")
+            for column in missing:
+                self._add_column(table.name, column)
+            if missing:
+                for index in table.indexes:
+                    index.create(self._engine, checkfirst=True)
+
+    def _add_column(self, table: str, column: Any) -> None:
+        kind = column.type.compile(dialect=self._engine.dialect)
+        try:
+            with self._engine.begin() as db:
+                db.execute(text(f'ALTER TABLE {table} ADD COLUMN {column.name} {kind}'))
+        except (OperationalError, ProgrammingError) as exc:
+            # Another worker added it first (SQLite: "duplicate column", PostgreSQL: "already exists").
+            if "duplicate column" not in str(exc) and "already exists" not in str(exc):
+                raise
 
     def _safe_url(self) -> str:
         return self._engine.url.render_as_string(hide_password=True) if hasattr(self, "_engine") else "(invalid URL)"
@@ -166,29 +235,28 @@ class SessionStore:
     def new_id(self) -> str:
         return uuid.uuid4().hex
 
-    def load(self, session_id: str, now: datetime) -> SessionState:
-        """The state of an existing session (unknown ids start fresh)."""
-        check_session_id(session_id)
+    def load(self, session_id: str, now: datetime, owner: str | None = None) -> SessionState:
+        """The state of the owner's session (unknown ids, and other owners' ids, start fresh)."""
+        key = _row_id(session_id, owner)
         try:
             with Session(self._engine) as db:
-                row = db.get(_SessionRow, session_id)
+                row = db.get(_SessionRow, key)
                 if row is None:
-                    return SessionState(session_id, None, None, 0)
+                    return SessionState(session_id, None, None, 0, owner)
                 if _utc(now) - _utc(row.updated_at) > self.ttl:
                     raise SessionExpiredError(
                         f"session {session_id} expired after {self.ttl} without activity; start a new session")
-                turns = db.query(_TurnRow).filter(_TurnRow.session_id == session_id).count()
+                turns = db.query(_TurnRow).filter(_TurnRow.session_id == key).count()
                 state = row.state or {}
-                return SessionState(session_id, state.get("pending"), state.get("last"), turns)
-        except OperationalError as exc:
-            raise SessionStoreError(self._db_message(exc)) from exc
-        except DatabaseError as exc:
+                return SessionState(session_id, state.get("pending"), state.get("last"), turns, owner)
+        except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
     def save_turn(self, session_id: str, now: datetime, message: str, answer: str, payload: dict[str, Any],
-                  pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None = None) -> None:
+                  pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None = None,
+                  owner: str | None = None) -> None:
         """Record a turn and the new state in one transaction: all of it or none."""
-        check_session_id(session_id)
+        key = _row_id(session_id, owner)
         moment = _utc(now)
         state = json.loads(json.dumps({"pending": pending, "last": last}, default=str))
         try:
@@ -196,24 +264,104 @@ class SessionStore:
                 # Write first: the row insert takes the write lock (SQLite) before anything is read,
                 # and ON CONFLICT makes two workers creating the same session agree instead of failing.
                 insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
-                db.execute(insert(_SessionRow).values(id=session_id, created_at=moment, updated_at=moment, state={})
+                db.execute(insert(_SessionRow).values(id=key, created_at=moment, updated_at=moment, state={},
+                                                      owner=owner, public_id=session_id,
+                                                      title=default_title(message))
                            .on_conflict_do_nothing(index_elements=["id"]))
-                db.execute(update(_SessionRow).where(_SessionRow.id == session_id)
+                db.execute(update(_SessionRow).where(_SessionRow.id == key)
                            .values(updated_at=moment, state=state))
-                db.add(_TurnRow(session_id=session_id, answer_id=answer_id, created_at=moment, message=message,
+                db.add(_TurnRow(session_id=key, answer_id=answer_id, created_at=moment, message=message,
                                 answer=answer, payload=json.loads(json.dumps(payload, default=str))))
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
-    def history(self, session_id: str) -> list[dict[str, Any]]:
+    def history(self, session_id: str, owner: str | None = None) -> list[dict[str, Any]]:
+        key = _row_id(session_id, owner)
         try:
             with Session(self._engine) as db:
-                rows = db.execute(select(_TurnRow).where(_TurnRow.session_id == session_id)
+                rows = db.execute(select(_TurnRow).where(_TurnRow.session_id == key)
                                   .order_by(_TurnRow.id)).scalars()
                 return [{"message": r.message, "answer": r.answer, "payload": r.payload,
                          "created_at": r.created_at} for r in rows]
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
+
+    # ---- an owner's sessions (the API's /v1/sessions) ------------------------------------------
+    def sessions(self, owner: str, query: str | None = None, limit: int = 100) -> list[SessionSummary]:
+        """The owner's sessions, most recently active first; ``query`` matches titles and messages.
+
+        Recency is the order turns were stored in (the turn ids), not ``updated_at``: that is the
+        time the caller stated with ``now``, which may be any moment."""
+        counts = (select(_TurnRow.session_id, func.count(_TurnRow.id).label("n"), func.max(_TurnRow.id).label("last"))
+                  .group_by(_TurnRow.session_id).subquery())
+        statement = (select(_SessionRow, func.coalesce(counts.c.n, 0))
+                     .outerjoin(counts, counts.c.session_id == _SessionRow.id)
+                     .where(_SessionRow.owner == owner)
+                     .order_by(func.coalesce(counts.c.last, 0).desc(), _SessionRow.updated_at.desc()).limit(limit))
+        if query:
+            said = select(_TurnRow.id).where(_TurnRow.session_id == _SessionRow.id,
+                                             _TurnRow.message.icontains(query, autoescape=True))
+            statement = statement.where(or_(_SessionRow.title.icontains(query, autoescape=True), said.exists()))
+        try:
+            with Session(self._engine) as db:
+                return [_summary(row, count) for row, count in db.execute(statement).all()]
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+    def session(self, owner: str, session_id: str) -> SessionDetail:
+        """One of the owner's sessions with its turns; SessionNotFoundError for any other id."""
+        try:
+            with Session(self._engine) as db:
+                row = self._owned(db, owner, session_id)
+                turns = db.execute(select(_TurnRow).where(_TurnRow.session_id == row.id)
+                                   .order_by(_TurnRow.id)).scalars().all()
+                summary = _summary(row, len(turns))
+                return SessionDetail(session_id=summary.session_id, title=summary.title,
+                                     created_at=summary.created_at, updated_at=summary.updated_at,
+                                     turns=[SessionTurn(message=t.message, answer=t.payload or {"answer": t.answer},
+                                                        answer_id=t.answer_id, created_at=_utc(t.created_at))
+                                            for t in turns])
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+    def rename(self, owner: str, session_id: str, title: str) -> SessionSummary:
+        title = " ".join(title.split())
+        if not 1 <= len(title) <= TITLE_MAX:
+            raise ValueError(f"title must be 1-{TITLE_MAX} characters")
+        try:
+            with self.write_lock, Session(self._engine) as db, db.begin():
+                row = self._owned(db, owner, session_id)
+                row.title = title
+                count = db.query(_TurnRow).filter(_TurnRow.session_id == row.id).count()
+                db.flush()
+                return _summary(row, count)
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+    def delete(self, owner: str, session_id: str) -> None:
+        """The session and its turns in one transaction (feedback on them goes by ON DELETE CASCADE)."""
+        try:
+            with self.write_lock, Session(self._engine) as db, db.begin():
+                row = self._owned(db, owner, session_id)
+                db.execute(delete(_TurnRow).where(_TurnRow.session_id == row.id))
+                db.execute(delete(_SessionRow).where(_SessionRow.id == row.id))
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
+    def _owned(self, db: Session, owner: str, session_id: str) -> _SessionRow:
+        try:
+            key = _row_id(session_id, owner)
+        except InvalidSessionIdError:
+            key = None
+        row = db.get(_SessionRow, key) if key else None
+        if row is None or row.owner != owner:
+            raise SessionNotFoundError(f"no session {session_id}")
+        return row
+
+
+def _summary(row: _SessionRow, turns: int) -> SessionSummary:
+    return SessionSummary(session_id=row.public_id or row.id, title=row.title or "", created_at=_utc(row.created_at),
+                          updated_at=_utc(row.updated_at), turn_count=turns)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int) -> None:

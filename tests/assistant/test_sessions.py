@@ -126,3 +126,52 @@ def test_workers_opening_a_new_sqlite_file_together_all_succeed(tmp_path):
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(6) as pool:
         assert pool.map(_open_store, [url] * 6) == [True] * 6
+
+
+def test_a_database_from_before_session_owners_gains_the_new_columns(db_url):
+    """Databases made before sessions had owners and titles keep working (columns added in place)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    serial = "INTEGER"
+    if db_url.startswith("postgresql"):  # a database of its own: the server is shared with other tests
+        name = "legacy_" + uuid.uuid4().hex[:8]
+        with create_engine(db_url, isolation_level="AUTOCOMMIT").connect() as admin:
+            admin.execute(text(f"CREATE DATABASE {name}"))
+        db_url, serial = db_url.rsplit("/", 1)[0] + "/" + name, "SERIAL"
+    engine = create_engine(db_url)
+    with engine.begin() as db:
+        db.execute(text("CREATE TABLE chat_sessions (id VARCHAR(64) PRIMARY KEY, created_at TIMESTAMP, "
+                        "updated_at TIMESTAMP, state JSON)"))
+        db.execute(text(f"CREATE TABLE chat_turns (id {serial} PRIMARY KEY, session_id VARCHAR(64) REFERENCES "
+                        "chat_sessions(id) ON DELETE CASCADE, answer_id VARCHAR(64) UNIQUE, created_at TIMESTAMP, "
+                        "message TEXT, answer TEXT, payload JSON)"))
+        db.execute(text("INSERT INTO chat_sessions VALUES ('legacy', '2026-11-27 01:00:00', '2026-11-27 01:00:00', "
+                        "'{}')"))
+    engine.dispose()
+    store = SessionStore(db_url)
+    assert store.load("legacy", T0).turns == 0
+    store.save_turn("new-one", T0, "伙伴账单\n什么时候出?", "a", {"answer": "a"}, None, None, owner="key:x")
+    listed = store.sessions("key:x")
+    assert [(s.session_id, s.title, s.turn_count) for s in listed] == [("new-one", "伙伴账单 什么时候出?", 1)]
+    assert store.sessions("key:y") == []
+    SessionStore(db_url)  # opening again (another worker) finds the columns in place
+
+
+def test_owners_hold_separate_sessions_under_the_same_id(db_url):
+    from assistant.sessions import SessionNotFoundError
+
+    store = SessionStore(db_url)
+    sid = store.new_id()
+    store.save_turn(sid, T0, "q1", "a", {}, {"tool": "bill_timing", "carried": {"timezone": "Asia/Tokyo"},
+                                             "missing": "period"}, None, owner="key:a")
+    assert store.load(sid, T0, owner="key:b").pending is None
+    assert store.load(sid, T0, owner="key:a").pending["carried"] == {"timezone": "Asia/Tokyo"}
+    with pytest.raises(SessionNotFoundError):
+        store.session("key:b", sid)
+    with pytest.raises(SessionNotFoundError):
+        store.delete("key:b", sid)
+    assert store.session("key:a", sid).turns[0].message == "q1"
+    store.delete("key:a", sid)
+    assert store.sessions("key:a") == []
