@@ -25,6 +25,9 @@ class RetrievalCase(BaseModel):
     abstain: bool
     topic: str | None = None
     split: Split
+    expected_fact: str | None = Field(
+        default=None, description="A substring of the answering text that a correct quote must contain "
+                                  "(e.g. '10个工作日', '24 hours'); null for must-abstain cases and where not checked")
 
 
 class ExpectedCall(BaseModel):
