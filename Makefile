@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 DATA   ?= data
 # Encoders are numpy/onnx; on 2 cores extra BLAS threads only contend (see bench/).
 export OMP_NUM_THREADS ?= 1
@@ -15,22 +16,31 @@ export PARTNER_ASSISTANT_DATA_DIR ?= $(abspath $(DATA))
 
 .PHONY: run test install index bench clean system-deps
 
+# Two stamps: serving needs the runtime only (no torch, no browser driver); tests add the test and st extras.
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --config-settings editable_mode=compat -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
 	# torch==2.13.0 (CPU) comes from the machine's local wheel; an unpinned torch would pull CUDA.
 	$(PY) -m pip install -q --config-settings editable_mode=compat -e '.[test,st]'
 	touch $@
 
-install: $(STAMP)
+# What the tests need (CI runs `make install system-deps`, then `make test`).
+install: $(TEST_STAMP)
 
 index: $(STAMP)
 	$(VENV)/bin/partner-assistant index build
 
 # The main job: the web chat, triage page and API on the embedded default index.
+# `make run PORT=8080 HOST=0.0.0.0`, or PARTNER_ASSISTANT_PORT / PARTNER_ASSISTANT_HOST.
+PORT ?= $(or $(PARTNER_ASSISTANT_PORT),8000)
+HOST ?= $(or $(PARTNER_ASSISTANT_HOST),127.0.0.1)
 run: $(STAMP)
-	$(VENV)/bin/partner-assistant serve
+	$(VENV)/bin/partner-assistant serve --host $(HOST) --port $(PORT)
 
 # Debian packages the tests use: Chromium + a CJK font (browser tests), PostgreSQL (session tests).
 # Installed when missing and we may (root with apt-get); otherwise those tests skip, except in CI.
@@ -45,10 +55,10 @@ system-deps:
 	  else echo "note: missing$$missing (apt-get install them for the browser and PostgreSQL tests)"; fi; \
 	fi
 
-test: $(STAMP) system-deps
+test: $(TEST_STAMP) system-deps
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(PY) bench/search_bench.py
 	$(PY) bench/ask_bench.py
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }

@@ -22,6 +22,7 @@ from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from assistant import Answer, Assistant, Settings, get_settings
@@ -31,9 +32,10 @@ from assistant.triage import TriageCase, TriageResult, triage
 from knowledge import DEFAULT_CORPUS, KnowledgeError, QueryError
 from knowledge.loaders import load_file
 from knowledge.retrieval import MAX_QUERY_CHARS
+from knowledge.topics import suggestions as index_suggestions
 from tools import TOOLS, get_tool
 
-from . import errors, metrics
+from . import errors, metrics, openapi
 from .errors import ApiError
 from .security import CLIENT_COOKIE, RateLimiter, require
 
@@ -120,9 +122,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         await _warm(app)
         yield
 
-    app = FastAPI(title="Partner Rules Assistant API", version="1.0",
-                  description="Cited answers and exact rule computations over the Partner Center rules.",
-                  lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from the fastapi-offline package, never from a CDN.
+    app = FastAPIOffline(title="Partner Rules Assistant API", version="1.0", description=openapi.DESCRIPTION,
+                         lifespan=lifespan, favicon_url="/static/favicon.svg", static_url="/static-docs")
     app.state.settings = settings
     app.state.api_keys = settings.parsed_api_keys()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     _install_middleware(app, settings)
     _routes(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    openapi.install(app)
     return app
 
 
@@ -283,6 +286,12 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         if chunk is None:
             raise ApiError(404, "source_not_found", f"no chunk with id {chunk_id}")
         return chunk.model_dump()
+
+    @app.get("/v1/suggestions", tags=["search"], summary="Example questions and topics built from the index")
+    async def suggestions(request: Request, _: Partner,
+                          limit: Annotated[int, Query(ge=1, le=50)] = 12) -> dict[str, Any]:
+        bot = await _bot(request)
+        return {"suggestions": index_suggestions(bot.index.chunks, limit)}
 
     # ---- rules engine
     @app.get("/v1/tools", tags=["tools"])

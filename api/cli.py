@@ -258,8 +258,9 @@ def _guarded(call):
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface; without API keys only 127.0.0.1 is allowed")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    host: Annotated[str, typer.Option(envvar="PARTNER_ASSISTANT_HOST",
+                                      help="Interface; without API keys only 127.0.0.1 is allowed")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, envvar="PARTNER_ASSISTANT_PORT")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes")] = 1,
     build: Annotated[bool, typer.Option(help="Build the index first if it is missing or stale")] = True,
 ) -> None:

@@ -1,61 +1,97 @@
-// Chat page: streams /v1/chat/stream, renders tool cards, citation cards, follow-ups and feedback.
-setupCommon();
+// Chat page: streams /v1/chat/stream and renders answers with numbered citations, tool cards, follow-up
+// choices and feedback. Every turn is kept as data and rendered from it, so a language switch or a
+// reload (the conversation comes back from the session store) draws the same page.
 const log = document.getElementById("log");
 const form = document.getElementById("ask");
 const input = document.getElementById("q");
-let sessionId = sessionStorage.getItem("sessionId") || newSession();
+const sendButton = document.getElementById("send");
+const stopButton = document.getElementById("stop");
+const scroller = document.getElementById("scroller");
+const state = { sessionId: sessionStorage.getItem("sessionId") || newSessionId(), turns: [], busy: false,
+  controller: null, suggestions: [], sessionsApi: false };
+setupCommon(() => { if (!state.busy) renderAll(); renderExamples(); Sidebar.render(); });
 
-function newSession() {
-  const id = "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
+function newSessionId() {
+  const id = "web-" + Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   sessionStorage.setItem("sessionId", id);
   return id;
 }
+// The page's own copy, used when the server cannot list sessions (older server, no database).
+function saveLocal() { sessionStorage.setItem("turns:" + state.sessionId, JSON.stringify(state.turns)); }
 
-document.getElementById("new").addEventListener("click", () => {
-  sessionId = newSession();
-  log.replaceChildren();
+function startNewChat() {
+  if (state.busy) stop();
+  state.sessionId = newSessionId();
+  state.turns = [];
+  renderAll();
+  Sidebar.render();
   input.focus();
-});
+}
+document.getElementById("new").addEventListener("click", startNewChat);
 
 input.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
-});
-
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const message = input.value.trim();
-  if (!message) return;
-  input.value = "";
-  log.append(el("div", { class: "turn user" }, el("div", { class: "who", text: t("you") }), el("div", { class: "answer", text: message })));
-  const turn = el("article", { class: "turn bot", "aria-busy": "true" }, el("div", { class: "who", text: t("assistant") }));
-  const text = el("div", { class: "answer", text: t("thinking") });
-  const cards = el("div", { class: "cards" });
-  turn.append(text, cards);
-  log.append(turn);
-  turn.scrollIntoView({ block: "end" });
-  document.getElementById("send").disabled = true;
-  try {
-    await stream(message, text, cards, turn);
-  } catch (error) {
-    text.textContent = t("error") + " " + error.message;
-    text.classList.add("error");
-  } finally {
-    turn.setAttribute("aria-busy", "false");
-    document.getElementById("send").disabled = false;
-    input.focus();
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    if (!state.busy) form.requestSubmit();  // Enter does nothing while a request runs
   }
 });
+form.addEventListener("submit", (event) => { event.preventDefault(); send(input.value.trim()); });
+stopButton.addEventListener("click", stop);
+document.addEventListener("apikey", () => { Sidebar.load(); loadSuggestions(); });
 
-async function stream(message, text, cards, turn) {
-  const response = await fetch("/v1/chat/stream", {
-    method: "POST", headers: headers({ "Content-Type": "application/json" }),
-    body: JSON.stringify({ message: message, session_id: sessionId }),
+function setBusy(busy) {
+  state.busy = busy;
+  sendButton.disabled = busy;
+  sendButton.setAttribute("aria-disabled", String(busy));
+  stopButton.hidden = !busy;
+  form.classList.toggle("busy", busy);
+}
+
+function stop() { if (state.controller) state.controller.abort(); }
+
+async function send(message) {
+  if (!message || state.busy) return;
+  const turn = { message: message, answer: null, answer_id: null, pending: true };
+  state.turns.push(turn);
+  setBusy(true);
+  renderAll();
+  const node = log.lastElementChild;
+  scroller.scrollTop = node.previousElementSibling.offsetTop - scroller.offsetTop - 8;  // the question at the top, the answer under it
+  input.value = "";
+  state.controller = new AbortController();
+  try {
+    await stream(message, turn, node.querySelector(".answer"), state.controller.signal);
+    delete turn.pending;
+    saveLocal();
+  } catch (error) {
+    delete turn.pending;
+    turn.error = error.name === "AbortError" ? { kind: "stopped", key: "stopped" }
+      : error instanceof RequestError ? { kind: error.kind, key: error.key, vars: error.vars, detail: error.detail }
+      : { kind: "client", key: "error", detail: error.message };
+    if (!input.value) input.value = message;  // the typed text is never lost
+    if (error.kind === "session_expired") state.sessionId = newSessionId();
+  } finally {
+    state.controller = null;
+    setBusy(false);
+    renderAll();
+    const last = log.lastElementChild;
+    if (last && (last.getBoundingClientRect().top < scroller.getBoundingClientRect().top ||
+                 last.getBoundingClientRect().top > scroller.getBoundingClientRect().bottom - 40)) {
+      scroller.scrollTop = last.offsetTop - scroller.offsetTop - 8;
+    }
+    input.focus();
+    Sidebar.load();
+  }
+}
+
+async function stream(message, turn, text, signal) {
+  const response = await api("/v1/chat/stream", {
+    method: "POST", headers: { "Content-Type": "application/json" }, signal: signal,
+    body: JSON.stringify({ message: message, session_id: state.sessionId }),
   });
-  if (!response.ok) throw new Error(await errorText(response));
   const reader = response.body.getReader();
   const decoder = new TextDecoder("utf-8");
-  let buffer = "";
-  let started = false;
+  let buffer = "", started = false;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -67,65 +103,351 @@ async function stream(message, text, cards, turn) {
       const kind = (block.match(/^event: (.*)$/m) || [])[1];
       const data = JSON.parse((block.match(/^data: (.*)$/m) || [])[1] || "null");
       if (kind === "answer_delta") {
-        if (!started) { text.textContent = ""; started = true; }
-        text.textContent += data.text;
-      } else if (kind === "tool_call") {
-        cards.append(toolCard(data));
+        if (!started) { text.replaceChildren(); started = true; }
+        text.append(data.text);
       } else if (kind === "done") {
-        const answer = data.answer;
-        if (answer.abstained) turn.classList.add("abstained");
-        for (const citation of answer.citations) cards.append(citationCard(citation));
-        if (answer.follow_up) turn.append(el("div", { class: "follow" }, el("strong", { text: t("follow") + " " }), answer.follow_up));
-        turn.append(feedbackBox(data.answer_id));
+        turn.answer = data.answer;
+        turn.answer_id = data.answer_id;
+      } else if (kind === "error") {
+        throw new RequestError("server", "server_error", null, 500, data && data.message);
       }
     }
   }
+  if (!turn.answer) throw new RequestError("server", "server_error", null, 500);
+}
+
+// ---- rendering ------------------------------------------------------------------------------------
+
+function renderAll() {
+  log.replaceChildren();
+  state.turns.forEach((turn, index) => {
+    log.append(el("div", { class: "turn user" }, el("div", { class: "who", text: t("you") }),
+      el("div", { class: "answer", text: turn.message })));
+    log.append(renderBot(turn, index, index === state.turns.length - 1));
+  });
+  document.getElementById("empty").hidden = state.turns.length > 0;
+}
+
+function renderBot(turn, index, last) {
+  const who = el("div", { class: "who", text: t("assistant") });
+  if (turn.pending) {
+    return el("article", { class: "turn bot", "aria-busy": "true" }, who,
+      el("div", { class: "answer" }, el("span", { class: "typing", role: "status" }, t("thinking"),
+        el("span", { class: "dots", "aria-hidden": "true" }, el("i"), el("i"), el("i")))));
+  }
+  if (turn.error) {
+    const retry = el("button", { type: "button", text: t("retry"), onclick: () => retryTurn(index) });
+    return el("article", { class: "turn bot failed" }, who,
+      el("p", { class: "error", role: "alert", text: t(turn.error.key, turn.error.vars) + (turn.error.detail ? " " + turn.error.detail : "") }),
+      turn.error.kind === "stopped" ? null : retry);
+  }
+  const answer = turn.answer;
+  const article = el("article", { class: "turn bot" + (answer.abstained ? " abstained" : ""), "data-move": answer.move || null });
+  if (answer.move && I18N.zh["move_" + answer.move]) who.append(el("span", { class: "move", text: t("move_" + answer.move) }));
+  article.append(who);
+  const prefix = "t" + index + "-src";
+  article.append(renderAnswerText(answer, prefix));
+  if (answer.follow_up) {
+    const choices = (answer.follow_up_choices || []).map((choice) =>
+      el("li", {}, el("button", { type: "button", class: "choice", disabled: !last || state.busy, text: choice,
+        onclick: () => send(choice) })));
+    article.append(el("div", { class: "follow" }, el("strong", { text: t("follow") + " " }), answer.follow_up,
+      choices.length ? el("ul", { class: "choices" }, ...choices) : null));
+  }
+  const cards = el("div", { class: "cards" });
+  for (const call of answer.tool_calls || []) cards.append(toolCard(call));
+  if ((answer.citations || []).length) {
+    cards.append(el("h3", { class: "sources-title", text: t("citations") }));
+    answer.citations.forEach((c, i) => cards.append(citationCard(c, i, prefix)));
+  }
+  article.append(cards);
+  const copy = el("button", { type: "button", class: "copy", text: t("copy") });
+  copy.addEventListener("click", async () => { if (await copyText(answer.answer)) copy.textContent = t("copied"); });
+  article.append(el("div", { class: "actions" }, copy, turn.answer_id ? feedbackBox(turn) : null));
+  if (last) article.append(nextQuestions(answer));
+  return article;
+}
+
+function retryTurn(index) {
+  const turn = state.turns[index];
+  state.turns.splice(index, 1);
+  renderAll();
+  if (input.value.trim() === turn.message) input.value = "";
+  send(turn.message);
+}
+
+// The answer text with a numbered marker after each quote it cites; the follow-up question is shown
+// once, below, with its choices (the composed text also ends with it).
+function renderAnswerText(answer, prefix) {
+  let text = answer.answer || "";
+  if (answer.follow_up && text.trimEnd().endsWith(answer.follow_up.trim())) {
+    text = text.trimEnd().slice(0, -answer.follow_up.trim().length).trimEnd();
+  }
+  const citations = answer.citations || [];
+  const placed = new Set();
+  const box = el("div", { class: "answer" });
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (isTableLine(lines[i])) {
+      const rows = [];
+      while (i < lines.length && isTableLine(lines[i])) rows.push(lines[i++]);
+      i--;
+      box.append(tableOf(rows));
+      continue;
+    }
+    const line = el("p", {}, lines[i]);
+    citations.forEach((c, n) => {
+      const quoted = lines[i].match(/「([^」]+)」/);
+      if (!placed.has(n) && quoted && (c.quote.includes(quoted[1]) || quoted[1].includes(c.quote))) {
+        line.append(marker(n, prefix)); placed.add(n);
+      }
+    });
+    box.append(line);
+  }
+  const rest = citations.map((_, n) => n).filter((n) => !placed.has(n));
+  if (rest.length && box.firstChild) for (const n of rest) box.firstChild.append(marker(n, prefix));
+  return box;
+}
+function marker(n, prefix) {
+  return el("a", { class: "cite", href: "#" + prefix + n, "aria-label": t("citations") + " " + (n + 1), text: "[" + (n + 1) + "]",
+    onclick: (event) => {
+      event.preventDefault();
+      const card = document.getElementById(prefix + n);
+      card.open = true;
+      card.scrollIntoView({ block: "nearest" });
+      card.querySelector("summary").focus();
+    } });
+}
+function isTableLine(line) { return /^\s*\|.*\|\s*$/.test(line); }
+function tableOf(rows) {
+  const cells = (row) => row.trim().replace(/^\||\|$/g, "").split("|").map((c) => c.trim());
+  const body = rows.filter((r) => !/^\s*\|[\s:|-]+\|\s*$/.test(r));
+  const [head, ...rest] = body;
+  return el("div", { class: "table-wrap" }, el("table", {},
+    el("thead", {}, el("tr", {}, ...cells(head).map((c) => el("th", { scope: "col", text: c })))),
+    el("tbody", {}, ...rest.map((r) => el("tr", {}, ...cells(r).map((c) => el("td", { text: c })))))));
+}
+// A passage with the quote highlighted; table-shaped lines become a table.
+function passage(text, quote) {
+  const box = el("div", { class: "passage" });
+  const lines = text.split("\n");
+  let highlighted = false;
+  for (let i = 0; i < lines.length; i++) {
+    if (isTableLine(lines[i])) {
+      const rows = [];
+      while (i < lines.length && isTableLine(lines[i])) rows.push(lines[i++]);
+      i--;
+      box.append(tableOf(rows));
+      continue;
+    }
+    const at = quote && !highlighted ? lines[i].indexOf(quote) : -1;
+    if (at >= 0) {
+      highlighted = true;
+      box.append(el("p", {}, lines[i].slice(0, at), el("mark", { text: quote }), lines[i].slice(at + quote.length)));
+    } else box.append(el("p", { text: lines[i] }));
+  }
+  if (quote && !highlighted) box.prepend(el("p", {}, el("mark", { text: quote })));  // the quote is always shown
+  return box;
 }
 
 function toolCard(call) {
   const rows = el("tbody");
-  const skip = new Set(["explanation_zh", "explanation_en", "trace", "rule_refs"]);
-  const add = (k, v) => rows.append(el("tr", {}, el("th", { scope: "row", text: k }), el("td", { text: typeof v === "string" ? v : JSON.stringify(v) })));
-  const section = (label) => rows.append(el("tr", { class: "section" }, el("th", { colspan: "2", scope: "rowgroup", text: label })));
+  const add = (k, v) => rows.append(el("tr", {}, el("th", { scope: "row", text: label(k) }), el("td", { text: formatValue(v) })));
+  const section = (name) => rows.append(el("tr", { class: "section" }, el("th", { colspan: "2", scope: "rowgroup", text: name })));
   section(t("inputs"));
   for (const [k, v] of Object.entries(call.arguments)) add(k, v);
   section(t("outputs"));
-  for (const [k, v] of Object.entries(call.result)) if (!skip.has(k) && v !== null) add(k, v);
-  section(t("trace"));
-  rows.append(el("tr", {}, el("td", { colspan: "2", class: "quote", text: (call.result.trace || []).join("\n") })));
-  return el("details", { class: "card tool", open: "" }, el("summary", { text: t("tool") + ": " + call.name }), el("table", {}, rows));
+  const skip = new Set(["explanation_zh", "explanation_en", "trace", "rule_refs"]);
+  for (const [k, v] of Object.entries(call.result)) {
+    if (skip.has(k) || v === null) continue;
+    const lang = k.match(/_(zh|en)$/);
+    if (lang) { if (lang[1] === LANG) add(k.slice(0, -3), v); continue; }  // e.g. action_zh / action_en
+    add(k, v);
+  }
+  const explanation = call.result["explanation_" + LANG] || call.result.explanation_zh || "";
+  const trace = (call.result.trace || []).map((step) => el("li", { text: tidy(step) }));
+  return el("details", { class: "card tool" },
+    el("summary", { text: t("tool") + ": " + label(call.name) }),
+    el("p", { class: "explanation", text: tidy(explanation) }),
+    el("table", {}, rows),
+    trace.length ? el("details", { class: "trace" }, el("summary", { text: t("trace") }), el("ol", { lang: "en" }, ...trace)) : null);
 }
 
-function citationCard(c) {
-  return el("details", { class: "card citation" },
-    el("summary", { text: t("citations") + ": " + (c.quote.length > 60 ? c.quote.slice(0, 60) + "…" : c.quote) }),
-    el("p", { class: "quote", text: "「" + c.quote + "」" }),
+function citationCard(c, n, prefix) {
+  const where = c.menu_path || c.source;
+  return el("details", { class: "card citation", id: prefix + n },
+    el("summary", {}, el("span", { class: "num", text: "[" + (n + 1) + "] " }), where),
+    passage(c.text, c.quote),
     c.menu_path ? el("p", { class: "meta", text: t("menu") + ": " + c.menu_path }) : null,
-    el("p", { class: "meta", text: t("source") + ": " + c.source + " (" + c.chunk_id.slice(0, 10) + ")" }),
-    el("details", {}, el("summary", { text: t("full_text") }), el("p", { class: "quote", text: c.text })));
+    el("p", { class: "meta", text: t("source") + ": " + c.source + (c.language ? " · " + c.language : "") }),
+    c.url ? el("p", {}, el("a", { href: c.url, target: "_blank", rel: "noopener", text: t("open_source") + " ↗" })) : null);
 }
 
-function feedbackBox(answerId) {
+function feedbackBox(turn) {
   const box = el("div", { class: "feedback" });
-  const comment = el("textarea", { "aria-label": t("comment"), placeholder: t("comment") });
-  const corrected = el("textarea", { "aria-label": t("corrected"), placeholder: t("corrected") });
   const status = el("span", { class: "meta", role: "status" });
-  let rating = null;
-  const up = el("button", { type: "button", "aria-pressed": "false", text: t("helpful") });
-  const down = el("button", { type: "button", "aria-pressed": "false", text: t("not_helpful") });
+  const up = el("button", { type: "button", "aria-pressed": String(turn.rating === "up"), text: t("helpful") });
+  const down = el("button", { type: "button", "aria-pressed": String(turn.rating === "down"), text: t("not_helpful") });
+  const details = el("div", { class: "details", hidden: turn.rating !== "down" || turn.detailsSent });
+  const comment = el("textarea", { "aria-label": t("comment"), placeholder: t("comment"), maxlength: "4000" });
+  const corrected = el("textarea", { "aria-label": t("corrected"), placeholder: t("corrected"), maxlength: "8000" });
   const submit = el("button", { type: "button", class: "primary", text: t("submit") });
-  const pick = (value) => { rating = value; up.setAttribute("aria-pressed", String(value === "up")); down.setAttribute("aria-pressed", String(value === "down")); };
-  up.addEventListener("click", () => pick("up"));
-  down.addEventListener("click", () => pick("down"));
+  details.append(comment, corrected, submit);
+  const post = async (body) => {
+    try {
+      await api("/v1/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({ answer_id: turn.answer_id }, body)) });
+      status.textContent = t("thanks"); status.classList.remove("error");
+      return true;
+    } catch (error) {
+      status.textContent = t("feedback_failed") + " " + error.message; status.classList.add("error");
+      return false;
+    }
+  };
+  const rate = async (rating) => {
+    up.disabled = down.disabled = true;
+    if (await post({ rating: rating })) {
+      turn.rating = rating; saveLocal();
+      up.setAttribute("aria-pressed", String(rating === "up")); down.setAttribute("aria-pressed", String(rating === "down"));
+      details.hidden = rating !== "down";
+      if (rating === "down") comment.focus();
+    }
+    up.disabled = down.disabled = false;
+  };
+  up.addEventListener("click", () => rate("up"));
+  down.addEventListener("click", () => rate("down"));
   submit.addEventListener("click", async () => {
-    if (!rating) { pick("down"); }
-    const body = { answer_id: answerId, rating: rating };
+    const body = { rating: "down" };
     if (comment.value.trim()) body.comment = comment.value.trim();
     if (corrected.value.trim()) body.corrected_answer = corrected.value.trim();
-    const response = await fetch("/v1/feedback", { method: "POST", headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify(body) });
-    status.textContent = response.ok ? t("thanks") : t("error") + " " + (await errorText(response));
-    if (response.ok) submit.disabled = true;
+    if (!body.comment && !body.corrected_answer) { comment.focus(); return; }
+    submit.disabled = true;
+    if (await post(body)) { turn.detailsSent = true; saveLocal(); details.hidden = true; } else submit.disabled = false;
   });
-  box.append(up, down, comment, corrected, submit, status);
+  box.append(up, down, status, details);
   return box;
 }
+
+// ---- example and next questions, from the index's topics ------------------------------------------
+
+async function loadSuggestions() {
+  try {
+    const data = await (await api("/v1/suggestions")).json();
+    state.suggestions = data.suggestions || [];
+  } catch (error) { state.suggestions = []; }
+  renderExamples();
+  if (!state.busy && state.turns.length) renderAll();
+}
+function suggestionText(s) { return s.question || t("where_is", { t: s.topic }); }
+function renderExamples() {
+  const list = document.getElementById("examples");
+  list.replaceChildren(...state.suggestions.slice(0, 6).map((s) =>
+    el("li", {}, el("button", { type: "button", class: "choice", text: suggestionText(s), onclick: () => send(suggestionText(s)) }))));
+  document.getElementById("empty").hidden = state.turns.length > 0 || !state.suggestions.length;
+}
+function nextQuestions(answer) {
+  const cited = new Set((answer.citations || []).map((c) => c.chunk_id));
+  const asked = new Set(state.turns.map((turn) => turn.message));
+  const sections = new Set((answer.citations || []).map((c) => (c.menu_path || "").split(" > ").slice(0, 2).join(" > ")).filter(Boolean));
+  const near = (s) => sections.has((s.menu_path || "").split(" > ").slice(0, 2).join(" > ")) ? 0 : 1;
+  const picks = state.suggestions.filter((s) => !cited.has(s.chunk_id) && !asked.has(suggestionText(s)))
+    .sort((a, b) => near(a) - near(b)).slice(0, 3);
+  if (!picks.length || answer.follow_up) return null;
+  return el("div", { class: "next" }, el("h3", { text: t("next") }), el("ul", { class: "choices" },
+    ...picks.map((s) => el("li", {}, el("button", { type: "button", class: "choice", text: suggestionText(s),
+      onclick: () => send(suggestionText(s)) })))));
+}
+
+// ---- conversation history (the session store) -------------------------------------------------------
+
+const Sidebar = {
+  sessions: [], query: "",
+  async load() {
+    try {
+      const q = this.query ? "?q=" + encodeURIComponent(this.query) : "";
+      const data = await (await api("/v1/sessions" + q)).json();
+      this.sessions = data.sessions || [];
+      state.sessionsApi = true;
+    } catch (error) {
+      state.sessionsApi = false;
+    }
+    this.render();
+  },
+  render() {
+    const aside = document.getElementById("history");
+    const toggle = document.getElementById("history-toggle");
+    aside.hidden = !state.sessionsApi;
+    toggle.hidden = !state.sessionsApi;
+    if (!state.sessionsApi) return;
+    const list = document.getElementById("history-list");
+    list.replaceChildren(...this.sessions.map((s) => {
+      const current = s.session_id === state.sessionId;
+      const open = el("button", { type: "button", class: "open", "aria-current": current ? "true" : null,
+        onclick: () => openSession(s.session_id) },
+        el("span", { class: "title", text: s.title || t("untitled") }),
+        el("span", { class: "meta", text: formatValue((s.updated_at || "").slice(0, 10)) + " · " + t("turns", { n: s.turn_count }) }));
+      const rename = el("button", { type: "button", class: "icon", "aria-label": t("rename") + ": " + (s.title || t("untitled")),
+        text: "✎", onclick: () => this.rename(s) });
+      const remove = el("button", { type: "button", class: "icon", "aria-label": t("delete") + ": " + (s.title || t("untitled")),
+        text: "🗑", onclick: () => this.remove(s) });
+      return el("li", { class: current ? "current" : null }, open, rename, remove);
+    }));
+    document.getElementById("history-status").textContent = this.sessions.length ? "" : t("no_history");
+  },
+  async rename(s) {
+    const title = prompt(t("rename_prompt"), s.title || "");
+    if (title === null || !title.trim()) return;
+    try {
+      await api("/v1/sessions/" + encodeURIComponent(s.session_id), { method: "PATCH",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: title.trim() }) });
+      await this.load();
+    } catch (error) { document.getElementById("history-status").textContent = error.message; }
+  },
+  async remove(s) {
+    try {
+      await api("/v1/sessions/" + encodeURIComponent(s.session_id), { method: "DELETE" });
+      sessionStorage.removeItem("turns:" + s.session_id);
+      if (s.session_id === state.sessionId) startNewChat();
+      await this.load();
+      document.getElementById("history-status").textContent = t("deleted");
+    } catch (error) { document.getElementById("history-status").textContent = error.message; }
+  },
+};
+let searchTimer = null;
+document.getElementById("history-search").addEventListener("input", (event) => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => { Sidebar.query = event.target.value.trim(); Sidebar.load(); }, 250);
+});
+document.getElementById("history-toggle").addEventListener("click", () => {
+  const open = document.body.classList.toggle("history-open");
+  document.getElementById("history-toggle").setAttribute("aria-expanded", String(open));
+});
+
+async function openSession(id) {
+  if (state.busy) stop();
+  state.sessionId = id;
+  sessionStorage.setItem("sessionId", id);
+  document.body.classList.remove("history-open");
+  await restore();
+  Sidebar.render();
+}
+
+// The conversation from the server's session store; the page's own copy when the server has none.
+async function restore() {
+  let turns = null;
+  try {
+    const data = await (await api("/v1/sessions/" + encodeURIComponent(state.sessionId))).json();
+    turns = (data.turns || []).map((turn) => ({ message: turn.message, answer: turn.answer, answer_id: turn.answer_id }));
+  } catch (error) { /* not stored on the server (yet) */ }
+  if (turns === null) {
+    try { turns = JSON.parse(sessionStorage.getItem("turns:" + state.sessionId) || "[]"); } catch (e) { turns = []; }
+    turns = turns.filter((turn) => turn.answer);
+  }
+  state.turns = turns;
+  renderAll();
+  scroller.scrollTop = scroller.scrollHeight;
+}
+
+restore();
+loadSuggestions();
+Sidebar.load();

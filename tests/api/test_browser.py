@@ -1,107 +1,276 @@
-"""The web pages in a real Chromium (Debian's, driven by Playwright): what a partner and support staff see."""
+"""The web pages in a real Chromium (Debian's, driven by Playwright): what a partner and support staff see.
+Every flow runs at 1280x800 and 390x844 and leaves a screenshot in artifacts/screenshots/."""
 
-import os
-import threading
-import time
-from pathlib import Path
+import re
 
 import pytest
 
-from api.app import create_app
 from assistant import Settings
 
+from .browser_support import VIEWPORTS, LiveServer, axe_violations, inject_into_done, launch, shoot
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def live_server(built_data, port_factory):
-    import uvicorn
-
-    port = port_factory()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(data_dir=built_data)), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started and time.time() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    server = LiveServer(Settings(data_dir=built_data), port_factory()).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Debian chromium is missing: .ci/run installs it with apt-get")
-        pytest.skip("chromium not installed (apt-get install chromium fonts-noto-cjk)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        instance = launch(p)
         yield instance
         instance.close()
 
 
-@pytest.fixture
+@pytest.fixture(params=list(VIEWPORTS))
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1000, "height": 1200}, locale="zh-CN")
+    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.viewport_name = request.param
     yield tab
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
+    shoot(tab, request.node.name.replace("[", "-").rstrip("]"))
     context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def ask(page, text):
+    """Types a question, sends it with Enter and waits for the finished answer."""
+    count = page.locator("article.turn.bot").count()
     page.fill("#q", text)
     page.keyboard.press("Enter")
-    count = page.locator("article.turn.bot").count()
-    page.locator("article.turn.bot").nth(count - 1).locator(".feedback").wait_for(timeout=20000)
-    return page.locator("article.turn.bot").nth(count - 1)
+    turn = page.locator("article.turn.bot").nth(count)
+    turn.locator(".actions").wait_for(timeout=20000)
+    return turn
 
 
-def test_cited_answer_with_tool_card_and_citation(page, live_server):
+def in_view(page, locator):
+    """The element's top line is inside the conversation's visible box (not under the composer)."""
+    box = locator.bounding_box()
+    scroller = page.locator("#scroller").bounding_box()
+    composer = page.locator("form.ask").bounding_box()
+    return box["y"] >= scroller["y"] - 1 and box["y"] + 20 <= min(scroller["y"] + scroller["height"], composer["y"])
+
+
+# ---- chat: answers, scrolling, citations, tool cards ---------------------------------------------
+
+def test_cited_answer_with_markers_and_highlighted_passage(page, live_server):
     page.goto(live_server + "/")
     assert page.title().startswith("伙伴中心规则助手")
     turn = ask(page, "8月的伙伴账单什么时候生成?我在东京")
     answer = turn.locator(".answer").inner_text()
     assert "2026" in answer and "12:00" in answer and "依据" in answer
+    marker = turn.locator(".answer a.cite").first
+    assert marker.inner_text() == "[1]"
+    card = turn.locator("details.citation").first
+    assert card.get_attribute("open") is None
+    marker.click()
+    assert card.get_attribute("open") is not None
+    assert card.locator("mark").inner_text() == "伙伴账单采用北京时间(GMT+08:00)作为基准时间进行统计,每月5号12:00前会生成上个月的账单。"
+    assert card.inner_text().count("每月5号12:00前") == 1  # the quote is shown once, inside the passage
+    assert "销售 > 账务 > 伙伴账单" in card.inner_text()
+
+
+def test_second_answer_stays_in_view(page, live_server):
+    page.goto(live_server + "/")
+    ask(page, "8月的伙伴账单什么时候生成?我在东京")
+    second = ask(page, "客户经理主管能报备商机吗?")
+    assert in_view(page, second.locator(".answer p").first), "the newest answer's first line is hidden"
+
+
+def test_tool_card_collapsed_localised_and_readable_dates(page, live_server):
+    page.goto(live_server + "/")
+    turn = ask(page, "8月的伙伴账单什么时候生成?我在东京")
     tool = turn.locator("details.tool")
-    assert "bill_timing" in tool.locator("summary").inner_text()
-    assert "generation_deadline_local" in tool.inner_text() and "Asia/Tokyo" in tool.inner_text()
-    citation = turn.locator("details.citation").first
-    assert not citation.locator(".quote").first.is_visible()
-    citation.locator("summary").first.click()
-    assert "每月5号12:00前" in citation.locator(".quote").first.inner_text()
-    assert "销售 > 账务 > 伙伴账单" in citation.inner_text()
+    assert tool.get_attribute("open") is None
+    assert tool.locator("summary").first.inner_text() == "规则计算: 伙伴账单生成时间"
+    tool.locator("summary").first.click()
+    text = tool.inner_text()
+    assert "生成截止时间(北京时间)" in text and "2026-09-05 12:00 (星期六)" in text
+    assert "2026-09-05 13:00 (星期六) UTC+09:00" in text
+    assert "generation_deadline_beijing" not in text
+    tool.locator("details.trace summary").click()
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d", tool.inner_text()), "microseconds are shown"
+    page.select_option("#lang", "en")  # finished turns are drawn again in the new language
+    tool = page.locator("details.tool").first
+    assert tool.locator("summary").first.inner_text() == "Rule computation: Partner bill timing"
+    tool.locator("summary").first.click()
+    assert "Generation deadline (Beijing time)" in tool.inner_text() and "2026-09-05 12:00 (Sat)" in tool.inner_text()
+    assert page.locator(".turn.user .who").first.inner_text() == "You"
 
 
-def test_two_turn_follow_up_and_feedback(page, live_server):
+def test_table_in_a_passage_renders_as_table(page, live_server):
+    table = "| 账期 | 生成时间 |\n|---|---|\n| 2026-08 | 2026-09-05 12:00 |"
+    page.route("**/v1/chat/stream", lambda route: inject_into_done(route, lambda answer: answer["citations"][0].update(
+        text=answer["citations"][0]["text"] + "\n" + table, url="https://support.example.com/bill.html", language="zh")))
+    page.goto(live_server + "/")
+    turn = ask(page, "8月的伙伴账单什么时候生成?我在东京")
+    card = turn.locator("details.citation").first
+    card.locator("summary").click()
+    assert card.locator("table th").all_inner_texts() == ["账期", "生成时间"]
+    assert card.locator("table td").all_inner_texts() == ["2026-08", "2026-09-05 12:00"]
+    link = card.get_by_role("link", name=re.compile("打开原始页面"))
+    assert link.get_attribute("href") == "https://support.example.com/bill.html"
+
+
+# ---- follow-ups, examples, next questions ----------------------------------------------------------
+
+def test_follow_up_shown_once_with_choices(page, live_server):
+    def add_choices(answer):
+        answer["follow_up_choices"] = ["批量申请", "单独申请"]
+        answer["move"] = "clarify"
+
+    page.route("**/v1/chat/stream", lambda route: inject_into_done(route, add_choices))
     page.goto(live_server + "/")
     first = ask(page, "多笔激励可以合并开一张发票吗?")
-    assert "批量申请" in first.locator(".follow").inner_text()
-    second = ask(page, "都是单独申请的")
-    assert "invoice_merge_check" in second.locator("details.tool summary").inner_text()
+    question = first.locator(".follow").inner_text()
+    assert "批量申请" in question
+    follow_up = "这些激励是批量申请发放的,还是单个申请发放的?"
+    assert first.inner_text().count(follow_up) == 1
+    assert first.locator(".move").inner_text() == "需要补充"
+    page.unroute("**/v1/chat/stream")
+    first.get_by_role("button", name="单独申请").click()
+    second = page.locator("article.turn.bot").nth(1)
+    second.locator(".actions").wait_for(timeout=20000)
+    assert page.locator(".turn.user").nth(1).inner_text().endswith("单独申请")
     assert "不能全部合并" in second.locator(".answer").inner_text()
-    box = second.locator(".feedback")
-    box.get_by_role("button", name="没帮助").click()
-    box.locator("textarea").nth(1).fill("单个申请的激励要分别开票")
-    box.get_by_role("button", name="提交反馈").click()
+
+
+def test_empty_state_examples_and_next_questions(page, live_server):
+    page.goto(live_server + "/")
+    examples = page.locator("#examples button")
+    examples.first.wait_for()
+    assert examples.count() >= 4
+    texts = examples.all_inner_texts()
+    assert any(t.endswith("在哪里查看?") for t in texts) and any(not t.endswith("在哪里查看?") for t in texts)
+    menu = [t for t in texts if t.endswith("在哪里查看?")][0]
+    examples.filter(has_text=menu).click()
+    turn = page.locator("article.turn.bot").first
+    turn.locator(".actions").wait_for(timeout=20000)
+    assert not turn.locator(".answer").inner_text().startswith("资料不支持")
+    assert page.locator("#empty").is_hidden()
+    nxt = turn.locator(".next button")
+    assert nxt.count() >= 1 and menu not in nxt.all_inner_texts()
+
+
+# ---- streaming, stop, errors -----------------------------------------------------------------------
+
+def test_stop_aborts_and_input_is_blocked_while_running(page, live_server):
+    page.goto(live_server + "/")
+    page.route("**/v1/chat/stream", lambda route: None)  # the request never answers
+    page.fill("#q", "8月的伙伴账单什么时候生成?")
+    page.keyboard.press("Enter")
+    page.locator(".typing").wait_for()
+    assert page.locator("#send").is_disabled()
+    stop = page.get_by_role("button", name="停止")
+    assert stop.is_visible()
+    page.fill("#q", "第二个问题")
+    page.keyboard.press("Enter")  # blocked while the first runs
+    assert page.locator(".turn.user").count() == 1
+    stop.click()
+    page.get_by_text("已停止").wait_for()
+    assert page.locator("#send").is_enabled() and stop.is_hidden()
+    assert page.input_value("#q") == "第二个问题"  # what the user typed meanwhile is kept
+
+
+def test_server_down_shows_localised_error_keeps_text_and_retries(browser, built_data, port_factory, request):
+    server = LiveServer(Settings(data_dir=built_data), port_factory()).start()
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/")
+        server.stop()
+        page.fill("#q", "8月的伙伴账单什么时候生成?")
+        page.keyboard.press("Enter")
+        error = page.locator(".turn.failed .error")
+        error.wait_for(timeout=10000)
+        assert error.inner_text().startswith("无法连接服务器")
+        assert "Failed to fetch" not in page.inner_text("body")
+        assert page.input_value("#q") == "8月的伙伴账单什么时候生成?"
+        shoot(page, "chat_server_down-desktop")
+        page.select_option("#lang", "en")
+        assert page.locator(".turn.failed .error").inner_text().startswith("Cannot reach the server")
+        server.start()
+        page.get_by_role("button", name="Retry").click()
+        page.locator("article.turn.bot .actions").wait_for(timeout=20000)
+        assert page.locator(".turn.failed").count() == 0 and page.locator(".turn.user").count() == 1
+        assert "2026" in page.locator("article.turn.bot .answer").inner_text()
+    finally:
+        context.close()
+        server.stop()
+
+
+# ---- feedback ---------------------------------------------------------------------------------------
+
+def test_feedback_submits_at_once_and_details_only_after_thumbs_down(page, live_server):
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/v1/feedback") else None)
+    page.goto(live_server + "/")
+    first = ask(page, "客户经理主管能报备商机吗?")
+    box = first.locator(".feedback")
+    assert box.locator("textarea").first.is_hidden()
+    box.get_by_role("button", name="有帮助").click()
     box.get_by_role("status").filter(has_text="已收到反馈").wait_for(timeout=10000)
+    assert [s["rating"] for s in sent] == ["up"] and box.locator("textarea").first.is_hidden()
+    box.get_by_role("button", name="没帮助").click()
+    box.locator("textarea").first.wait_for()
+    assert [s["rating"] for s in sent] == ["up", "down"]
+    box.locator("textarea").nth(1).fill("主管不能报备")
+    box.get_by_role("button", name="提交说明").click()
+    box.locator(".details").wait_for(state="hidden", timeout=10000)
+    assert sent[-1] == {"answer_id": sent[0]["answer_id"], "rating": "down", "corrected_answer": "主管不能报备"}
+
+
+def test_feedback_failure_is_reported(page, live_server):
+    page.goto(live_server + "/")
+    turn = ask(page, "客户经理主管能报备商机吗?")
+    page.route("**/v1/feedback", lambda route: route.fulfill(status=503, content_type="application/json",
+                                                            body='{"error": {"code": "database_unavailable", "message": "x"}}'))
+    turn.get_by_role("button", name="有帮助").click()
+    status = turn.locator(".feedback [role=status]")
+    status.filter(has_text="反馈未能提交").wait_for(timeout=10000)
+    assert turn.get_by_role("button", name="有帮助").get_attribute("aria-pressed") == "false"
+
+
+# ---- conversations survive a reload ------------------------------------------------------------------
+
+def test_reload_restores_the_conversation(page, live_server):
+    page.goto(live_server + "/")
+    ask(page, "8月的伙伴账单什么时候生成?我在东京")
+    page.reload()
+    page.locator("article.turn.bot .actions").first.wait_for(timeout=10000)
+    assert page.locator(".turn.user").first.inner_text().endswith("8月的伙伴账单什么时候生成?我在东京")
+    second = ask(page, "那10月的呢?")  # the restored conversation is the one the server continues
+    assert "Asia/Tokyo" in second.locator(".answer").inner_text()
+
+
+# ---- polish: key field, copy, keyboard, phone, dark theme, favicon -------------------------------------
+
+def test_copy_answer(page, live_server):
+    page.goto(live_server + "/")
+    turn = ask(page, "客户经理主管能报备商机吗?")
+    turn.get_by_role("button", name="复制回答").click()
+    turn.get_by_role("button", name="已复制").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == page.evaluate(
+        "state.turns[0].answer.answer")
 
 
 def test_keyboard_only_and_english(page, live_server):
     page.goto(live_server + "/")
     page.select_option("#lang", "en")
     assert page.locator("#send").inner_text() == "Send"
+    assert page.locator("#keybox").is_hidden()  # no keys configured: no key field
     page.keyboard.press("Tab")
-    for _ in range(8):
+    for _ in range(12):
         if page.evaluate("document.activeElement.id") == "q":
             break
         page.keyboard.press("Tab")
@@ -109,31 +278,96 @@ def test_keyboard_only_and_english(page, live_server):
     page.keyboard.type("Does buying a stored-value card count as performance?")
     page.keyboard.press("Enter")
     turn = page.locator("article.turn.bot").first
-    turn.locator(".feedback").wait_for(timeout=20000)
+    turn.locator(".actions").wait_for(timeout=20000)
     assert "credits no performance" in turn.locator(".answer").inner_text()
-    assert "stored_value_card_credit" in turn.locator("details.tool summary").inner_text()
+    assert "Stored-value card performance" in turn.locator("details.tool summary").first.inner_text()
 
 
-def test_phone_width_has_no_horizontal_scroll(browser, live_server):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+def test_api_key_field_appears_only_when_the_server_asks(browser, built_data, port_factory):
+    server = LiveServer(Settings(data_dir=built_data, api_keys="p-key:partner"), port_factory()).start()
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/")
+        page.locator("#keybox").wait_for(timeout=10000)  # the first request got a 401
+        assert "需要 API 密钥" in page.locator("#keybox").inner_text()
+        page.fill("#key", "p-key")
+        page.get_by_role("button", name="保存").click()
+        turn = ask(page, "客户经理主管能报备商机吗?")
+        assert turn.locator(".answer").inner_text()
+        shoot(page, "chat_api_key-desktop")
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_phone_touch_targets_no_horizontal_scroll_and_favicon(browser, live_server):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN", has_touch=True, is_mobile=True)
     tab = context.new_page()
-    tab.goto(live_server + "/")
-    ask(tab, "客户经理主管能报备商机吗?")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / "phone_chat.png"), full_page=True)
-    assert tab.evaluate("document.scrollingElement.scrollWidth") <= 375
-    context.close()
+    try:
+        tab.goto(live_server + "/")
+        turn = ask(tab, "8月的伙伴账单什么时候生成?我在东京")
+        small = tab.evaluate("""() => [...document.querySelectorAll('button, select, summary, nav a')]
+            .filter((e) => e.offsetParent !== null)
+            .map((e) => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 44 || r.height < 44).map(([t, r]) => t + ' ' + r.width + 'x' + r.height)""")
+        assert not small, f"touch targets under 44 px: {small}"
+        assert tab.evaluate("document.scrollingElement.scrollWidth") <= 390
+        assert turn.locator(".answer").is_visible()
+        icon = tab.locator("link[rel=icon]").get_attribute("href")
+        assert tab.request.get(live_server + icon).ok
+        shoot(tab, "chat_phone_touch-phone")
+    finally:
+        context.close()
 
 
-def test_triage_page(page, live_server):
-    page.goto(live_server + "/triage")
-    page.fill("#subject", "紧急:API报错")
-    page.fill("#body", "接口返回HTTP 400,错误码CBC.30000010,申付单号 PR-2026-0815")
-    page.get_by_role("button", name="分析").click()
-    result = page.locator("article.result")
-    result.wait_for(timeout=20000)
-    text = result.inner_text()
-    assert "error_code" in text and "high" in text and "CBC.30000010" in text and "PR-2026-0815" in text
-    assert "依据" in result.locator("pre").inner_text()
-    result.get_by_role("button", name="复制回复").click()
-    result.get_by_role("button", name="已复制").wait_for(timeout=5000)
+def test_dark_theme(browser, live_server):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN", color_scheme="dark")
+    tab = context.new_page()
+    try:
+        tab.goto(live_server + "/")
+        ask(tab, "8月的伙伴账单什么时候生成?我在东京")
+        rgb = tab.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert sum(int(x) for x in re.findall(r"\d+", rgb)[:3]) < 150, rgb
+        shoot(tab, "chat_dark-desktop")
+        assert axe_violations(tab) == []
+    finally:
+        context.close()
+
+
+# ---- accessibility (axe-core) --------------------------------------------------------------------------
+
+def test_chat_page_has_no_serious_accessibility_violations(page, live_server):
+    page.goto(live_server + "/")
+    page.locator("#examples button").first.wait_for()
+    assert axe_violations(page) == []
+    turn = ask(page, "多笔激励可以合并开一张发票吗?")
+    turn = ask(page, "单独申请")
+    for summary in turn.locator("summary").all():
+        summary.click()
+    turn.get_by_role("button", name="没帮助").click()
+    turn.locator("textarea").first.wait_for()
+    assert axe_violations(page) == []
+
+
+# ---- API docs offline ----------------------------------------------------------------------------------
+
+def test_docs_and_redoc_render_with_the_network_blocked(page, live_server):
+    outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(live_server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page.route("**/*", only_local)
+    page.goto(live_server + "/docs")
+    page.locator(".swagger-ui .info .title").filter(has_text="Partner Rules Assistant API").wait_for(timeout=20000)
+    page.locator(".opblock-summary-path").filter(has_text="/v1/chat/stream").first.wait_for()
+    page.goto(live_server + "/redoc")
+    page.get_by_text("Partner Rules Assistant API").first.wait_for(timeout=20000)
+    page.get_by_text("ErrorEnvelope").first.wait_for(timeout=20000)
+    # Only Redocly's own "API docs by Redocly" logo is referenced from its CDN (a decorative image).
+    assert [url for url in outside if "cdn.redoc.ly" not in url] == []
