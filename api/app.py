@@ -92,6 +92,7 @@ class SessionPatch(BaseModel):
 
 class TriageBatchLine(BaseModel):
     line: int
+    subject: str | None = Field(default=None, description="The case's subject, to title the result")
     result: TriageResult | None = None
     error: dict[str, Any] | None = None
 
@@ -328,16 +329,18 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         def lines() -> list[str]:
             out = []
             for number, row in rows:
+                subject = row.get("subject")
+                subject = subject[:200] if isinstance(subject, str) else None
                 try:
                     case = TriageCase.model_validate(row)
                     result = triage(bot, case, case.now or now)
-                    out.append(TriageBatchLine(line=number, result=result).model_dump_json())
+                    out.append(TriageBatchLine(line=number, subject=subject, result=result).model_dump_json())
                 except ValidationError as exc:
-                    out.append(TriageBatchLine(line=number, error=errors.error_body(
+                    out.append(TriageBatchLine(line=number, subject=subject, error=errors.error_body(
                         "validation_error", "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                                       for e in exc.errors()))["error"]).model_dump_json())
                 except (KnowledgeError, QueryError) as exc:
-                    out.append(TriageBatchLine(line=number, error={"code": "invalid_case", "message": str(exc)})
+                    out.append(TriageBatchLine(line=number, subject=subject, error={"code": "invalid_case", "message": str(exc)})
                                .model_dump_json())
             return out
 

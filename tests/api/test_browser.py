@@ -371,3 +371,74 @@ def test_docs_and_redoc_render_with_the_network_blocked(page, live_server):
     page.get_by_text("ErrorEnvelope").first.wait_for(timeout=20000)
     # Only Redocly's own "API docs by Redocly" logo is referenced from its CDN (a decorative image).
     assert [url for url in outside if "cdn.redoc.ly" not in url] == []
+
+
+# ---- triage page -----------------------------------------------------------------------------------------
+
+def analyze_case(page, subject, body):
+    page.fill("#subject", subject)
+    page.fill("#body", body)
+    page.get_by_role("button", name="分析").click()
+    result = page.locator("article.result")
+    result.wait_for(timeout=20000)
+    return result
+
+
+def test_triage_page(page, live_server):
+    page.goto(live_server + "/triage")
+    result = analyze_case(page, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010,申付单号 PR-2026-0815")
+    facts = result.locator("dl").inner_text()
+    assert "错误码" in facts and "高" in facts and "high" not in facts and "error_code" not in facts
+    chips = result.locator(".chips").inner_text()
+    assert "错误码: CBC.30000010" in chips and "申付单号: PR-2026-0815" in chips
+    assert "错误码查询" in result.inner_text()
+    assert "依据" in result.locator("pre").inner_text()
+    assert result.locator("details.citation").count() >= 1  # the API's citations are shown
+    result.get_by_role("button", name="复制回复").click()
+    result.get_by_role("button", name="已复制").wait_for(timeout=5000)
+    with page.expect_download() as jsonl:
+        page.get_by_role("button", name="下载 JSONL").click()
+    line = __import__("json").loads(open(jsonl.value.path(), encoding="utf-8").readline())
+    assert line["subject"] == "紧急:API报错" and line["category"] == "error_code"
+    page.select_option("#lang", "en")  # the shown result is drawn again in English
+    assert "Error code" in result.locator("dl").inner_text() and "High" in result.locator("dl").inner_text()
+    assert page.locator("h1").inner_text() == "Triage"
+
+
+def test_triage_batch_is_titled_by_subject_and_downloads_csv(page, live_server):
+    page.goto(live_server + "/triage")
+    csv_text = ("subject,body\n业绩什么时候能看到,4月30日的业绩哪天可以查看?\n"
+                "发票问题,多笔激励可以合并开一张发票吗?\n,没有主题\n")
+    page.set_input_files("#file", files=[{"name": "cases.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}])
+    page.locator("article.result").nth(1).wait_for(timeout=30000)
+    assert page.locator("article.result h2").all_inner_texts() == ["业绩什么时候能看到", "发票问题"]
+    assert "第 4 行" in page.locator("#results p.error").inner_text()
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="下载 CSV").click()
+    content = open(csv_download.value.path(), encoding="utf-8-sig").read()
+    assert content.splitlines()[0].startswith("subject,category,priority") and "发票问题" in content
+
+
+def test_triage_loading_and_server_errors(page, live_server):
+    page.goto(live_server + "/triage")
+    page.route("**/v1/triage", lambda route: None)  # never answers
+    page.fill("#subject", "账单什么时候出")
+    page.get_by_role("button", name="分析").click()
+    page.get_by_text("正在分析…").wait_for()
+    assert page.get_by_role("button", name="分析").is_disabled()
+    page.unroute("**/v1/triage")
+    page.reload()
+    page.route("**/v1/triage", lambda route: route.abort("connectionrefused"))
+    page.fill("#subject", "账单什么时候出")
+    page.get_by_role("button", name="分析").click()
+    page.locator("#results .error").filter(has_text="无法连接服务器").wait_for(timeout=10000)
+    assert page.get_by_role("button", name="分析").is_enabled()
+
+
+def test_triage_page_has_no_serious_accessibility_violations(page, live_server):
+    page.goto(live_server + "/triage")
+    assert axe_violations(page) == []
+    result = analyze_case(page, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010")
+    for summary in result.locator("summary").all():
+        summary.click()
+    assert axe_violations(page) == []
