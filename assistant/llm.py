@@ -127,5 +127,5 @@ class LLMAnswerer:
         citations = [Citation(chunk_id=c, text=retrieved[c].text,
                               quote=quote_span(retrieved[c].text, best_sentences(body, retrieved[c])),
                               source=retrieved[c].source, menu_path=retrieved[c].menu_path) for c in cited]
-        return Answer(answer=body, abstained=False, citations=citations, tool_calls=calls,
-                      follow_up=fallback.follow_up, language=fallback.language, session_id=fallback.session_id)
+        return fallback.model_copy(update={"answer": body, "abstained": False, "citations": citations,
+                                           "tool_calls": calls})

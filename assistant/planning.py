@@ -115,6 +115,25 @@ FOLLOW_UPS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+# The short answers a follow-up question offers (shown as buttons); each one, sent back as the next
+# message, fills the missing detail through the same planners. Free-form details (a date, a code) have none.
+CHOICES: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    ("invoice_merge_check", "application"): (("批量申请", "单个申请"), ("batch application", "applied for singly")),
+    ("invoice_merge_check", "payment_request"): (("同一个申付单", "不同申付单"),
+                                                 ("same payment request", "different payment requests")),
+    ("po_assessment_check", "linked_to"): (("基线解决方案", "联营商品", "其他Offering", "没有关联Offering"),
+                                           ("baseline solution", "joint-operation product", "another offering",
+                                            "no offering")),
+    ("stored_value_card_credit", "transaction"): (("购买储值卡", "用储值卡支付"),
+                                                  ("buying a stored-value card", "paying with a stored-value card")),
+    ("attribution_start", "dashboard"): (("业绩看板", "消费看板"), ("performance dashboard", "consumption dashboard")),
+    ("opportunity_permission", "role"): (("客户经理", "客户经理主管"), ("account manager", "account-manager supervisor")),
+    ("order_visibility", "customer_under_their_name"): (("在其名下", "不在其名下"),
+                                                        ("under their name", "not under their name")),
+    ("bill_timing", "period"): (("上个月", "这个月"), ("last month", "this month")),
+}
+
+
 def plan(tool: str, text: str, slots: Slots, now: datetime, carried: dict[str, Any] | None = None) -> Plan:
     """Arguments for ``tool`` from this message, falling back to what earlier turns carried."""
     from knowledge.lexical import to_simplified

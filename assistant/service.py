@@ -19,7 +19,7 @@ from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .language import Variant, detect, localise
 from .llm import LLMAnswerer, init_model
-from .planning import FOLLOW_UPS, Plan, plan
+from .planning import CHOICES, FOLLOW_UPS, Plan, plan
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore
 from .settings import Settings
@@ -61,6 +61,7 @@ class _Outcome:
     calls: list[ToolCall] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     follow_up: str | None = None
+    choices: list[str] = field(default_factory=list)
     pending: dict[str, Any] | None = None
     last: dict[str, Any] | None = None
 
@@ -148,7 +149,8 @@ class Assistant:
         text = "\n\n".join(outcome.sections)
         check_numbers(text, outcome.sources)
         answer = Answer(answer=text, abstained=False, citations=outcome.citations, tool_calls=outcome.calls,
-                        follow_up=outcome.follow_up, language=language, session_id=session_id)
+                        follow_up=outcome.follow_up, follow_up_choices=outcome.choices,
+                        language=language, session_id=session_id)
         if self.llm is not None and outcome.follow_up is None:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.
             answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
@@ -223,7 +225,10 @@ class Assistant:
         lines.append(question)
         outcome.sections.append("\n".join(lines))
         outcome.cite(citations)
-        outcome.follow_up = outcome.follow_up or question
+        if outcome.follow_up is None:
+            outcome.follow_up = question
+            zh_choices, en_choices = CHOICES.get((tool_plan.tool, tool_plan.missing), ((), ()))
+            outcome.choices = list(en_choices) if variant == "en" else [localise(c, variant) for c in zh_choices]
         outcome.pending = {"tool": tool_plan.tool, "carried": tool_plan.carried, "missing": tool_plan.missing}
 
     def _run(self, tool_plan: Plan, variant: Variant, outcome: _Outcome,

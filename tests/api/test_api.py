@@ -21,7 +21,8 @@ def test_chat_contract_and_feedback_round_trip(client):
     r = client.post("/v1/chat", headers=P, json={"message": "8月的伙伴账单什么时候生成?", "now": NOW})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"answer", "abstained", "citations", "tool_calls", "follow_up", "language", "session_id"}
+    assert set(body) == {"answer", "abstained", "citations", "tool_calls", "follow_up",
+                           "follow_up_choices", "move", "language", "session_id"}
     assert body["tool_calls"][0]["result"]["generation_deadline_beijing"] == "2026-09-05T12:00:00+08:00"
     answer_id = r.headers["x-answer-id"]
     f = client.post("/v1/feedback", headers=P, json={"answer_id": answer_id, "rating": "down",

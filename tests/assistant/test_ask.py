@@ -70,7 +70,8 @@ def test_cli_ask_json_contract(tmp_path, monkeypatch):
     result = runner.invoke(app, ["ask", "客户经理主管不能报备商机吗", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"answer", "abstained", "citations", "tool_calls", "follow_up", "language", "session_id"}
+    assert set(data) == {"answer", "abstained", "citations", "tool_calls", "follow_up",
+                           "follow_up_choices", "move", "language", "session_id"}
     assert set(data["citations"][0]) == {"chunk_id", "text", "quote", "source", "menu_path"}
     bad = runner.invoke(app, ["ask", ""])
     assert bad.exit_code == 2 and "query is empty" in bad.output and "Traceback" not in bad.output
