@@ -1,14 +1,15 @@
-"""Typed eval cases. Every dataset line validates against :class:`RetrievalCase`."""
+"""Typed eval cases. Every dataset line validates against its model in :data:`SCHEMAS`."""
 
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from datetime import datetime
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Split = Literal["dev", "held-out"]
 
@@ -47,6 +48,11 @@ class Expectation(BaseModel):
     must_contain: list[str] = Field(default_factory=list)
     must_not_contain: list[str] = Field(default_factory=list)
     cited_anchors: list[str] = Field(default_factory=list, description="Phrases some cited chunk must contain")
+    move: Literal["new", "continue", "modify", "switch", "refer_back", "convert", "unclear"] | None = Field(
+        default=None, description="The dialogue move this turn makes; null: not checked")
+    follow_up_choices: list[str] | None = Field(
+        default=None, description="Short options the assistant should offer when it asks (buttons); null: not checked")
+    slots: dict | None = Field(default=None, description="Essential slot values read from the dialogue; null: not checked")
 
 
 class Turn(BaseModel):
@@ -60,8 +66,8 @@ class AssistantCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    category: Literal["tool", "multi_turn", "abstention", "faq"]
-    language: Literal["zh-Hans", "zh-Hant", "en"]
+    category: Literal["tool", "multi_turn", "abstention", "faq", "dialogue"]
+    language: Literal["zh-Hans", "zh-Hant", "en", "mixed"]
     now: datetime
     turns: list[Turn] = Field(min_length=1)
     split: Split
@@ -91,9 +97,68 @@ class TriageEvalCase(BaseModel):
     split: Split
 
 
-SCHEMAS = {"retrieval": RetrievalCase, "assistant": AssistantCase, "triage": TriageEvalCase}
+ExpressionKind = Literal["date", "datetime", "time", "month", "quarter", "year", "duration", "money", "number",
+                         "timezone"]
 
-Case = TypeVar("Case", RetrievalCase, AssistantCase, TriageEvalCase)
+# The keys each kind's expected value holds, and the shape of each value (checked when a case loads, so a
+# typo in a label fails the dataset test instead of silently never matching).
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_EXPECTED_SHAPES: dict[str, dict[str, str]] = {
+    "date": {"date": _ISO_DATE},
+    "datetime": {"datetime": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z)$"},
+    "time": {"time": r"^([01]\d|2[0-3]):[0-5]\d$"},
+    "month": {"month": r"^\d{4}-(0[1-9]|1[0-2])$"},
+    "quarter": {"start": _ISO_DATE, "end": _ISO_DATE},
+    "year": {"year": r"^\d{4}$"},
+    "duration": {"value": r"^\d+(\.\d+)?$", "unit": r"^(working_day|day|hour|minute|week|month|year)$"},
+    "money": {"amount": r"^\d+\.\d{2}$", "currency": r"^[A-Z]{3}$"},
+    "number": {"value": r"^-?\d+(\.\d+)?$"},
+}
+_TIMEZONE_SHAPES = ({"iana": r"^[A-Za-z_]+(/[A-Za-z_+-]+)*$"}, {"offset": r"^[+-]\d{2}:\d{2}$"}, {"invalid": r"^True$"})
+
+
+class ExpressionCase(BaseModel):
+    """One time, date, duration, money or number expression inside a realistic partner message.
+
+    `span` is the exact substring of `text` that holds the expression; `expected` is its value relative to
+    `now`, in the shape its `kind` fixes (a date `{"date": "2026-12-31"}`, a datetime keeps the stated
+    zone's offset and Beijing time when none is stated, money `{"amount": "3000.00", "currency": "CNY"}`,
+    a number the exact digits as a string). `orientation` is the direction the question looks in, which
+    decides the year of a month/day written without one.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    language: Literal["zh-Hans", "zh-Hant", "en", "mixed"]
+    text: str = Field(min_length=1)
+    span: str = Field(min_length=1, description="The exact substring of `text` holding the expression")
+    now: datetime
+    kind: ExpressionKind
+    expected: dict
+    orientation: Literal["future", "past", "none"]
+    note: str | None = Field(default=None, description="The convention used where a reading is a choice")
+    split: Split
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExpressionCase":
+        if self.span not in self.text:
+            raise ValueError(f"span {self.span!r} is not in the text")
+        if self.now.tzinfo is None:
+            raise ValueError("now needs a UTC offset")
+        shapes = _TIMEZONE_SHAPES if self.kind == "timezone" else (_EXPECTED_SHAPES[self.kind],)
+        for shape in shapes:
+            if set(self.expected) == set(shape) and all(
+                    re.fullmatch(pattern, str(self.expected[key])) for key, pattern in shape.items()):
+                return self
+        raise ValueError(f"expected {self.expected!r} does not have the shape of a {self.kind}: "
+                         f"{' or '.join(str(sorted(s)) for s in shapes)}")
+
+
+SCHEMAS = {"retrieval": RetrievalCase, "assistant": AssistantCase, "triage": TriageEvalCase,
+           "expression": ExpressionCase}
+
+Case = TypeVar("Case", RetrievalCase, AssistantCase, TriageEvalCase, ExpressionCase)
 
 
 def _load(model: type[Case], dataset: str, path: Path | None, split: Split | None) -> list[Case]:
@@ -128,3 +193,13 @@ def load_assistant_cases(path: Path | None = None, split: Split | None = None) -
 
 def load_triage_cases(path: Path | None = None, split: Split | None = None) -> list[TriageEvalCase]:
     return _load(TriageEvalCase, "triage", path, split)
+
+
+def load_expression_cases(path: Path | None = None, split: Split | None = None) -> list[ExpressionCase]:
+    """The labelled time, date, duration, money and number expressions (parser comparison)."""
+    return _load(ExpressionCase, "expressions", path, split)
+
+
+def load_dialogue_cases(path: Path | None = None, split: Split | None = None) -> list[AssistantCase]:
+    """The assistant cases written for issue 11 (single turns and dialogues with moves and slots)."""
+    return _load(AssistantCase, "dialogues", path, split)
