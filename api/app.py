@@ -37,6 +37,7 @@ from tools import TOOLS, get_tool
 
 from . import errors, metrics, openapi
 from .errors import ApiError
+from .routers import openai_compat
 from .security import CLIENT_COOKIE, RateLimiter, require
 
 log = logging.getLogger("api")
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     errors.install(app)
     _install_middleware(app, settings)
     _routes(app, settings)
+    app.include_router(openai_compat.router(_bot))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     openapi.install(app)
     return app
