@@ -10,10 +10,11 @@ from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.lexical import to_simplified, tokenize
-from knowledge.support import DEFAULT_POLICY, SupportPolicy, assess, english_terms
 from tools import TOOLS, Tool, ToolInputError
 
 from .answer import Answer, Citation, ToolCall
+from .evidence import DEFAULT_POLICY, SupportPolicy, gather_evidence
+from .evidence.support import english_terms
 from .compose import check_numbers, explanation, notes_line, rule_citations, rule_lines, steps_lines
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
@@ -123,22 +124,23 @@ class Assistant:
         state = SessionState(session_id, None, None, 0)
         if self.sessions is not None:
             state = self.sessions.load(session_id, now, owner)
-        result = self.retriever.search(message, k=5)
         slots = extract(message, now)
         understood = tuple(to_simplified(span).lower() for span in slots.spans)
-        support = assess(message, result, self.index.lexical(), understood, self.support_policy)
+        evidence = gather_evidence(message, language=language, retriever=self.retriever, understood=understood,
+                                   policy=self.support_policy)
+        result = evidence.search
         # Instructions and questions whose topic the corpus lacks are refused before any tool runs:
         # "激励提现" mentions incentives but is not an invoicing question.
-        vetoed = support.reason in {"instruction", "task", "uncovered_terms", "unstated"}
-        best = result.hits[0].chunk.id if result.hits else None
+        vetoed = evidence.reason in {"instruction", "task", "uncovered_terms", "unstated"}
+        best = evidence.best.chunk.id if evidence.best else None
         outcome = None if vetoed else self._with_tools(message, variant, now, state, slots,
-                                                       asks_about=None if support.supported else best)
+                                                       asks_about=None if evidence.supported else best)
         if outcome is None:
-            if not support.supported:
+            if not evidence.supported:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
-                if support.unstated:  # say what is missing: the topic is covered, the answer is not
-                    text = _unstated_note(support.unstated, variant) + text
-                elif support.reason == "task":
+                if evidence.missing_kind:  # say what is missing: the topic is covered, the answer is not
+                    text = _unstated_note(evidence.missing_kind, variant) + text
+                elif evidence.reason == "task":
                     text = (_TASK_NOTE_EN if variant == "en" else localise(_TASK_NOTE_ZH, variant)) + text
                 answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
                 self._save(state, now, message, answer, None, state.last, answer_id)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant import Answer, Assistant
+from assistant.evidence import gather_evidence
 from assistant.triage import TriageCase, triage
 
 from .cases import (AssistantCase, RetrievalCase, Split, TriageEvalCase, load_assistant_cases, load_cases,
@@ -107,7 +108,10 @@ def _run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
     latency = (time.perf_counter() - started) * 1000
     checks["abstention"] = float(answer.abstained == case.abstain)
     if case.expected_anchors:
-        hits = assistant.retriever.search(case.question, k=5).hits
+        # Ranked as the assistant ranks evidence (the answer-kind rerank is part of the evidence stage).
+        evidence = gather_evidence(case.question, language="en" if case.language == "en" else "zh",
+                                   retriever=assistant.retriever)
+        hits = evidence.search.hits if evidence.search else []
         rank = next((h.rank for h in hits if any(a in h.chunk.text for a in case.expected_anchors)), None)
         for k in (1, 3, 5):
             checks[f"hit@{k}"] = float(rank is not None and rank <= k)

@@ -228,6 +228,13 @@ class BM25Index:
             self._characters = frozenset(ch for term in self._postings for ch in term)
         return character in self._characters
 
+    def idf(self, term: str) -> float:
+        """The term's BM25 inverse document frequency; a term the index lacks gets the rarest value."""
+        posting = self._postings.get(term)
+        if posting is not None:
+            return posting[2]
+        return math.log(1 + (self.n_docs + 0.5) / 0.5)
+
     def document_frequency(self, term: str) -> int:
         posting = self._postings.get(term)
         return 0 if posting is None else len(posting[0])

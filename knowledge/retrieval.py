@@ -7,13 +7,11 @@ fused score also serves as a support signal for abstention. Weights are tuned on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from .answer_types import asked, stated
 from .documents import Chunk
 from .errors import QueryError
 from .index import KnowledgeIndex
@@ -22,7 +20,6 @@ from .lexical import to_simplified, tokenize
 Mode = Literal["hybrid", "dense", "lexical"]
 MAX_QUERY_CHARS = 2000
 DEFAULT_ALPHA = 0.6  # dense weight; tuned on the dev split (see evals/README and bench/)
-TYPE_MARGIN = 0.15   # a hit this close to the best may take its place by stating the kind of answer asked
 
 
 @dataclass(frozen=True)
@@ -51,14 +48,13 @@ def validate_query(query: str) -> str:
 
 class Retriever:
     def __init__(self, index: KnowledgeIndex, mode: Mode = "hybrid", alpha: float = DEFAULT_ALPHA,
-                 candidates: int = 50, type_margin: float = TYPE_MARGIN) -> None:
+                 candidates: int = 50) -> None:
         if mode not in ("hybrid", "dense", "lexical"):
             raise QueryError(f"unknown retrieval mode {mode!r}; use hybrid, dense or lexical")
         self.index = index
         self.mode = mode
         self.alpha = alpha
         self.candidates = candidates
-        self.type_margin = type_margin
 
     def search(self, query: str, k: int = 5) -> SearchResult:
         query = validate_query(query)
@@ -93,24 +89,6 @@ class Retriever:
                 lx = float(lexical[pos])
                 scored.append((pos, self.alpha * d + (1 - self.alpha) * lx, d, lx))
             scored.sort(key=lambda row: -row[1])
-        scored = answer_first(query, scored, lambda pos: chunks[pos].text, self.type_margin)
         hits = [SearchHit(chunk=chunks[pos], score=s, dense=d, lexical=lx, rank=i + 1)
                 for i, (pos, s, d, lx) in enumerate(scored[:k])]
         return SearchResult(query=query, hits=hits, query_tokens=tokens)
-
-
-Row = tuple[int, float, float, float]  # (chunk position, fused score, dense, lexical), best first
-
-
-def answer_first(query: str, rows: list[Row], text_of: Callable[[int], str], margin: float) -> list[Row]:
-    """A question asking how long (how often, how much, ...) is answered by a passage stating one:
-    among the rows within ``margin`` of the best, the first that states every kind asked goes first
-    ("消费明细最长能查几个月": the 18-month look-back rule, not the export steps)."""
-    kinds = asked(query) if rows else frozenset()
-    if not kinds or kinds <= stated(text_of(rows[0][0])):
-        return rows
-    close = [i for i, row in enumerate(rows) if row[1] >= rows[0][1] - margin]
-    best = next((i for i in close[1:] if kinds <= stated(text_of(rows[i][0]))), None)
-    if best is None:
-        return rows
-    return [rows[best]] + rows[:best] + rows[best + 1:]

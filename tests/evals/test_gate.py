@@ -13,7 +13,7 @@ from evals.report import compare, write
 from evals.runner import run
 from knowledge import Retriever
 from knowledge.retrieval import SearchResult
-from knowledge.support import SupportPolicy
+from assistant.evidence import SupportPolicy
 from tools import TOOLS, Tool
 from tools.performance import PerformanceVisibilityInput, PerformanceVisibilityResult
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from . import bilingual
+from knowledge import SearchResult, bilingual
+from knowledge.lexical import STOP_WORDS, BM25Index, segmenter, status_code_spans, to_simplified, tokenize
+from knowledge.messages import is_instruction, is_task
+
 from .answer_types import KIND_WORDS, asked, stated
-from .messages import is_instruction, is_task
-from .lexical import STOP_WORDS, BM25Index, segmenter, status_code_spans, to_simplified, tokenize
-from .retrieval import SearchResult
 
 MIN_SCORE = 0.30          # below: nothing in the corpus is close enough
 UNKNOWN_TERM_SCORE = 0.40  # with salient unknown terms, demand stronger evidence than this

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.answer_types import asked, stated, unanswered
+from assistant.evidence.answer_types import asked, stated, unanswered
 
 
 @pytest.mark.parametrize("question,kinds", [

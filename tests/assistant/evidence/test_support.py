@@ -9,7 +9,7 @@ from knowledge import bilingual
 from knowledge.documents import Chunk
 from knowledge.lexical import BM25Index, tokenize
 from knowledge.retrieval import SearchHit, SearchResult
-from knowledge.support import SupportPolicy, assess, english_terms
+from assistant.evidence.support import SupportPolicy, assess, english_terms
 
 CORPUS = [
     "伙伴批量申请激励时,一个申付单包含多个账期的激励,可以合并开在同一张发票上。",
@@ -169,7 +169,7 @@ def test_questions_about_writing_something_are_not_tasks(bm25, text):
 
 def test_a_dictionary_word_jieba_splits_is_still_seen(bm25):
     # jieba cuts 年費要繳 into 年 / 费要 / 缴; CC-CEDICT knows 年费, and a real word is no typo of 消费.
-    from knowledge.support import salient_unknown_terms
+    from assistant.evidence.support import salient_unknown_terms
 
     assert "年费" in salient_unknown_terms("夥伴年費要繳多少?", bm25)
     assert salient_unknown_terms("储值卡的业积怎么算?", bm25) == ()  # 业积: a slip of the corpus's 业绩

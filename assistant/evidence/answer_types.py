@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .lexical import to_simplified
+from knowledge.lexical import to_simplified
 
 _NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半]+)"
 _PERIOD_ZH = r"(?:季度|月|周|星期|年|天|日)"

@@ -1,6 +1,6 @@
 """Answer-type reranking: a close hit that states the kind of answer asked goes first."""
 
-from knowledge.retrieval import answer_first
+from assistant.evidence.ranking import answer_first
 
 TEXTS = ["查询消费明细:单击导出。", "客户消费数据范围最多支持前溯18个月。", "伙伴账单每月5号生成。"]
 
