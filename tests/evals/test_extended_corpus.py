@@ -50,6 +50,8 @@ def excerpts() -> list[str]:
     """Every excerpt: a .txt line, or a heading section of a page."""
     out = []
     for path in sorted(CORPUS.iterdir()):
+        if path.name == "README.md":  # describes the corpus; not part of it
+            continue
         text = path.read_text("utf-8")
         if path.suffix == ".txt":
             out += [line for line in text.splitlines() if line.strip()]
@@ -102,3 +104,26 @@ def test_the_checker_sees_page_sections(tmp_path):
     parser = _Sections()
     parser.feed("<nav>menu</nav><h1>A</h1><p>one <b>two</b></p><script>x()</script><h2>B</h2><td>3</td>")
     assert [_flat("".join(s)) for s in parser.sections] == ["menu", "A one two", "B 3"]
+
+
+BANNERS = ("检测到您已登录华为云国际站账号", "不再显示此消息", "欢迎访问华为云帮助中心", "关闭")
+
+
+def test_sizes_languages_and_abstentions(cases):
+    lines = [line for p in CORPUS.glob("*.txt") for line in p.read_text("utf-8").splitlines()
+             if line.strip() and not line.startswith(BANNERS)]
+    assert len(lines) >= 300
+    assert len(cases) >= 250
+    assert sum(c.abstain for c in cases) >= 80
+    assert sum(c.language == "zh-Hant" for c in cases) >= 40
+    assert sum(c.language == "en" for c in cases) >= 50
+
+
+def test_every_page_names_its_source_url():
+    pages = [p for p in sorted(CORPUS.glob("*.md")) + sorted(CORPUS.glob("*.html")) if p.name != "README.md"]
+    assert sum(p.name.startswith("en_") for p in pages) >= 12
+    for page in pages:
+        text = page.read_text("utf-8")
+        found = re.search(r"^url: (https://\S+)$", text, re.M) if page.suffix == ".md" else \
+            re.search(r'<link rel="canonical" href="(https://[^"]+)"', text)
+        assert found, page.name
