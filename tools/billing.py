@@ -6,17 +6,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from .model import (BEIJING, WEEKDAYS_EN, WEEKDAYS_ZH, BillingPeriod, TimeZoneName, ToolInput, ToolOutput, add_months,
-                    period_start)
+from .model import (BEIJING, WEEKDAYS_EN, WEEKDAYS_ZH, BillingPeriod, EngineDate, EngineDatetime, TimeZoneName,
+                    ToolInput, ToolOutput, add_months, explained, interpretation, period_start, rule)
 
 
 class BillTimingInput(ToolInput):
     billing_period: BillingPeriod | None = None
-    event_time: AwareDatetime | None = Field(
+    event_time: EngineDatetime | None = Field(
         default=None, description="A timestamp with its UTC offset; its billing period is found in Beijing time")
-    now: AwareDatetime = Field(description="The current time, with its UTC offset")
+    now: EngineDatetime = Field(description="The current time, with its UTC offset")
     timezone: TimeZoneName | None = None
 
     @model_validator(mode="after")
@@ -77,24 +77,28 @@ def bill_timing(args: BillTimingInput) -> BillTimingResult:
     local_zh = f"(您所在时区 {args.timezone}:{_fmt(local_deadline)})" if local_deadline else ""
     local_en = f" ({args.timezone}: {_fmt(local_deadline)})" if local_deadline else ""
     weekday_zh, weekday_en = WEEKDAYS_ZH[deadline.weekday()], WEEKDAYS_EN[deadline.weekday()]
-    zh = (f"账期 {period} 的伙伴账单按北京时间统计,会在北京时间 {deadline:%Y-%m-%d}({weekday_zh})12:00 前生成"
-          f"{local_zh}。{zh_s}")
-    en = (f"The partner bill for billing period {period} is computed in Beijing time and generated before "
-          f"12:00 Beijing time on {weekday_en} {deadline:%Y-%m-%d}{local_en}. {en_s}")
+    said = [
+        rule(f"账期 {period} 的伙伴账单按北京时间统计,会在北京时间 {deadline:%Y-%m-%d}({weekday_zh})12:00 前生成"
+             f"{local_zh}。",
+             f"The partner bill for billing period {period} is computed in Beijing time and generated before "
+             f"12:00 Beijing time on {weekday_en} {deadline:%Y-%m-%d}{local_en}.",
+             "bill.beijing_time", "bill.generation_deadline"),
+        rule(zh_s, en_s, "bill.generation_deadline"),
+    ]
     return BillTimingResult(
         billing_period=period, period_start_beijing=start, period_end_beijing=end,
         generation_deadline_beijing=deadline, generation_deadline_local=local_deadline, status=status,
-        explanation_zh=zh, explanation_en=en, trace=trace,
-        rule_refs=["bill.beijing_time", "bill.generation_deadline", "menu.partner_bill"])
+        trace=trace, rule_refs=["bill.beijing_time", "bill.generation_deadline", "menu.partner_bill"],
+        **explained(said))
 
 
 LOOKBACK_MONTHS = 18
 
 
 class ConsumptionLookbackInput(ToolInput):
-    requested_start: date | BillingPeriod = Field(
+    requested_start: EngineDate | BillingPeriod = Field(
         description="First day (YYYY-MM-DD) or month (YYYY-MM) of customer consumption the user wants")
-    now: AwareDatetime
+    now: EngineDatetime
 
 
 class ConsumptionLookbackResult(ToolOutput):
@@ -130,11 +134,19 @@ def consumption_lookback(args: ConsumptionLookbackInput) -> ConsumptionLookbackR
     else:
         queryable, zh, en = "no", "无法查询", "No, it cannot be queried"
     trace.append(f"-> {queryable}")
+    said = [
+        rule("客户消费数据最多支持前溯18个月。", "Customer consumption data goes back at most 18 months.",
+             "consumption.lookback_18m"),
+        interpretation(f"我们按北京时间今天 {today} 倒推18个自然月、按日对齐理解(资料未说明是否按整月计算),"
+                       f"最早可查询到 {earliest}:{zh}。",
+                       f"We read it as 18 calendar months back from today {today} (Beijing time), day-aligned "
+                       f"(the documentation does not say whether whole months count), so the earliest queryable "
+                       f"day is {earliest}: {en}.", "consumption.lookback_18m"),
+        rule("注意:客户消费并非伙伴的账单,不能作为伙伴结算、还款与开票的依据。",
+             "Note: customer consumption is not the partner's bill and cannot serve as the basis for partner "
+             "settlement, repayment or invoicing.", "consumption.not_partner_bill"),
+    ]
     return ConsumptionLookbackResult(
         queryable=queryable, earliest_queryable_date=earliest, interpretation=INTERPRETATION,
-        explanation_zh=(f"{zh}。客户消费数据最多支持前溯18个月:按北京时间今天 {today} 计,"
-                        f"最早可查询到 {earliest}(按自然月倒推18个月、按日对齐的理解;资料未说明是否按整月计算)。"),
-        explanation_en=(f"{en}. Customer consumption goes back at most 18 months: from today {today} "
-                        f"(Beijing time) the earliest queryable day is {earliest} (read as 18 calendar months "
-                        "back, day-aligned; the documentation does not say whether whole months count)."),
-        trace=trace, rule_refs=["consumption.lookback_18m", "menu.customer_consumption"])
+        trace=trace, rule_refs=["consumption.lookback_18m", "consumption.not_partner_bill", "menu.customer_consumption"],
+        **explained(said))

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .model import ToolInput, ToolOutput
+from .model import ToolInput, ToolOutput, explained, interpretation, not_stated, rule
 
 _LOGIN_ZH = ["使用合作伙伴账号登录华为云。", "单击页面右上角账号下拉框中的“伙伴中心”,进入伙伴中心。"]
 _LOGIN_EN = ["Sign in to Huawei Cloud with the partner account.",
@@ -122,15 +122,17 @@ def menu_path_lookup(args: MenuPathInput) -> MenuPathResult:
         matches.append(MenuMatch(task_zh=entry.task_zh, task_en=entry.task_en, menu_path=entry.menu_path,
                                  menu_path_en=entry.menu_path_en, tab=entry.tab, steps_zh=zh, steps_en=en))
     if not matches:
-        return MenuPathResult(found="no", matches=[],
-                              explanation_zh="资料中没有找到该功能的菜单路径。",
-                              explanation_en="The documentation gives no menu path for that task.",
-                              trace=trace, rule_refs=[])
+        return MenuPathResult(found="no", matches=[], trace=trace, rule_refs=[],
+                              **explained([not_stated("资料中没有找到该功能的菜单路径。",
+                                                      "The documentation gives no menu path for that task.")]))
     first = matches[0]
+    refs = [e.rule_ref for e in best if e.rule_ref]
     return MenuPathResult(
-        found="yes", matches=matches,
-        explanation_zh=f"{first.task_zh}:在伙伴中心顶部导航栏中选择“{first.menu_path}”"
-                       + (f",再选择“{first.tab}”页签。" if first.tab else "。"),
-        explanation_en=f"To {first.task_en}: in Partner Center choose {first.menu_path_en}"
-                       + (f", then the “{first.tab}” tab." if first.tab else "."),
-        trace=trace, rule_refs=[e.rule_ref for e in best if e.rule_ref])
+        found="yes", matches=matches, trace=trace, rule_refs=refs,
+        **explained([rule(f"{first.task_zh}:在伙伴中心顶部导航栏中选择“{first.menu_path}”"
+                          + (f",再选择“{first.tab}”页签。" if first.tab else "。"),
+                          f"To {first.task_en}: in Partner Center choose {first.menu_path_en} ({first.menu_path})"
+                          + (f", then the “{first.tab}” tab." if first.tab else "."), *refs),
+                     interpretation("菜单的英文名称是我们的翻译,我们理解控制台中显示的是中文名称。",
+                                    "The English menu labels are our translation; the console shows the "
+                                    "Chinese labels.")]))

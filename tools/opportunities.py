@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .model import ToolInput, ToolOutput
+from .model import ToolInput, ToolOutput, explained, interpretation, not_stated, rule
 
 Verdict = Literal["yes", "no", "depends"]
 
@@ -42,11 +42,19 @@ def po_assessment_check(args: POAssessmentInput) -> POAssessmentResult:
             else "未关联任何Offering,不计入当前考核口径。"
         en_tail = f"It is linked to {what_en}, neither a baseline solution nor a joint-operation product, so it does not count toward the current assessment scope."
     trace.append(f"linked_to={args.linked_to} -> counts_toward_assessment={counts}")
+    said = [rule("该PO可以在系统继续流转(PCE可承载所有机会点流转)。",
+                 "The PO can keep flowing (PCE carries every opportunity).", "po.pce_open")]
+    if counts == "depends":
+        said.append(rule("考核口径只算部分联营商品。", "Only some joint-operation products count toward the "
+                         "assessment.", "po.assessment_scope"))
+        said.append(not_stated("资料未列出具体是哪些联营商品,请向华为对接人确认。",
+                               "The documentation does not list which, so confirm with your Huawei contact.",
+                               "po.assessment_scope"))
+    else:
+        said.append(rule(zh_tail, en_tail, "po.assessment_scope"))
     return POAssessmentResult(
         can_flow=True, counts_toward_assessment=counts,
-        explanation_zh="该PO可以在系统继续流转(PCE可承载所有机会点流转)。" + zh_tail,
-        explanation_en="The PO can keep flowing (PCE carries every opportunity). " + en_tail,
-        trace=trace, rule_refs=["po.pce_open", "po.assessment_scope"])
+        trace=trace, rule_refs=["po.pce_open", "po.assessment_scope"], **explained(said))
 
 
 class OpportunityPermissionInput(ToolInput):
@@ -71,39 +79,44 @@ def opportunity_permission(args: OpportunityPermissionInput) -> OpportunityPermi
         trace.append("supervisors cannot register opportunities, only view them")
         return OpportunityPermissionResult(
             can_register="no", can_view="yes", owner="not_applicable",
-            explanation_zh="客户经理主管不能报备商机,只可查看。",
-            explanation_en="An account-manager supervisor cannot register opportunities, only view them.",
-            trace=trace, rule_refs=["opportunity.supervisor_view_only"])
-    view_zh = "资料未说明客户经理能否查看其他人的商机。"
-    view_en = "The documentation does not say whether account managers can view others' opportunities."
+            trace=trace, rule_refs=["opportunity.supervisor_view_only"],
+            **explained([rule("客户经理主管不能报备商机,只可查看。",
+                              "An account-manager supervisor cannot register opportunities, only view them.",
+                              "opportunity.supervisor_view_only")]))
+    view = not_stated("资料未说明客户经理能否查看其他人的商机。",
+                      "The documentation does not say whether account managers can view others' opportunities.")
     if args.customer_relation is None:
         trace.append("customer relation not given: registration depends on it")
         return OpportunityPermissionResult(
             can_register="depends", can_view="unknown", owner="unknown",
-            explanation_zh="客户经理只能为自己报备或者关联的客户报备商机,且商机归属该客户经理。" + view_zh,
-            explanation_en="An account manager may register opportunities only for customers they registered "
-                           "or are associated with, and then owns them. " + view_en,
-            trace=trace, rule_refs=["opportunity.manager_scope"])
+            trace=trace, rule_refs=["opportunity.manager_scope"],
+            **explained([rule("客户经理只能为自己报备或者关联的客户报备商机,且商机归属该客户经理。",
+                              "An account manager may register opportunities only for customers they registered "
+                              "or are associated with, and then owns them.", "opportunity.manager_scope"), view]))
     if args.customer_relation == "other":
         trace.append("customer neither registered by nor associated with this manager -> cannot register")
         return OpportunityPermissionResult(
             can_register="no", can_view="unknown", owner="not_applicable",
-            explanation_zh="不能。客户经理报备商机只能选择自己报备或者关联的客户。" + view_zh,
-            explanation_en="No. An account manager may only pick customers they registered or are associated "
-                           "with. " + view_en,
-            trace=trace, rule_refs=["opportunity.manager_scope"])
+            trace=trace, rule_refs=["opportunity.manager_scope"],
+            **explained([rule("不能。客户经理报备商机只能选择自己报备或者关联的客户。",
+                              "No. An account manager may only pick customers they registered or are associated "
+                              "with.", "opportunity.manager_scope"), view]))
     trace.append("own or associated customer -> may register; the opportunity belongs to this manager")
     return OpportunityPermissionResult(
         can_register="yes", can_view="yes", owner="this_account_manager",
-        explanation_zh="可以。客户经理可为自己报备或关联的客户报备商机,商机归属该客户经理。",
-        explanation_en="Yes. The account manager may register it for a customer they registered or are "
-                       "associated with, and the opportunity belongs to that account manager.",
-        trace=trace, rule_refs=["opportunity.manager_scope"])
+        trace=trace, rule_refs=["opportunity.manager_scope"],
+        **explained([rule("可以。客户经理可为自己报备或关联的客户报备商机,商机归属该客户经理。",
+                          "Yes. The account manager may register it for a customer they registered or are "
+                          "associated with, and the opportunity belongs to that account manager.",
+                          "opportunity.manager_scope"),
+                     interpretation("我们理解商机归属人可以查看自己的商机(资料未明说)。",
+                                    "We take it that the owner can view their own opportunity (not said "
+                                    "outright).", "opportunity.manager_scope")]))
 
 
 class OrderVisibilityInput(ToolInput):
     role: Literal["salesperson"] = Field(default="salesperson", description="Partner salesperson (业务员)")
-    customer_under_their_name: bool = Field(description="Whether the customer is under the salesperson's name (名下)")
+    customer_under_their_name: bool = Field(strict=True, description="Whether the customer is under the salesperson's name (名下)")
 
 
 class OrderVisibilityResult(ToolOutput):
@@ -117,6 +130,9 @@ def order_visibility(args: OrderVisibilityInput) -> OrderVisibilityResult:
     en = ("Yes: the customer is under the salesperson's name." if visible
           else "No: a partner salesperson sees only the orders of customers under their name.")
     return OrderVisibilityResult(
-        visible=visible, explanation_zh=zh, explanation_en=en,
-        trace=[f"customer_under_their_name={visible} -> visible={visible}"],
-        rule_refs=["orders.salesperson_scope", "menu.customer_orders"])
+        visible=visible, trace=[f"customer_under_their_name={visible} -> visible={visible}"],
+        rule_refs=["orders.salesperson_scope", "orders.on_demand_resources", "menu.customer_orders"],
+        **explained([rule(zh, en, "orders.salesperson_scope"),
+                     rule("如需查看按需资源数据,请至客户管理页查看资源。",
+                          "On-demand resource data is not shown with the orders: see the resources on the "
+                          "customer management page.", "orders.on_demand_resources")]))

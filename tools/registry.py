@@ -96,7 +96,7 @@ _TOOLS = (
     _tool(billing.consumption_lookback, (
         "能查两年前的客户消费吗", "客户消费最早能查到什么时候", "前溯18个月是从哪天开始",
         "Can I still query customer consumption from March 2025?", "how far back does consumption data go"),
-          ("consumption.lookback_18m", "menu.customer_consumption")),
+          ("consumption.lookback_18m", "consumption.not_partner_bill", "menu.customer_consumption")),
     _tool(performance.stored_value_card_credit, (
         "购买储值卡算业绩吗", "用储值卡支付3000元算多少业绩", "储值卡消费怎么计算业绩",
         "Does buying a stored-value card count as performance?", "paying 3000 with the card credits how much"),
@@ -112,7 +112,7 @@ _TOOLS = (
     _tool(opportunities.order_visibility, (
         "业务员能看到哪些客户的订单", "业务员能看不在自己名下客户的订单吗",
         "Can a salesperson see orders of customers not under their name?", "salesperson order visibility"),
-          ("orders.salesperson_scope", "menu.customer_orders")),
+          ("orders.salesperson_scope", "orders.on_demand_resources", "menu.customer_orders")),
     _tool(status_codes.error_code_lookup, (
         "CBC.30000010是什么错误", "返回400错误码怎么办", "状态码5xx怎么处理",
         "What does error code CBC.0100 mean?", "I got HTTP 500 from the API"),

@@ -56,6 +56,8 @@ _RULES = (
          "An account-manager supervisor cannot register opportunities, only view them."),
     Rule("orders.salesperson_scope", "合作伙伴的业务员只能查看其名下客户的订单",
          "A partner salesperson sees only the orders of customers under their name."),
+    Rule("orders.on_demand_resources", "如需查看按需资源数据,请至客户管理页查看资源",
+         "On-demand resource data is seen on the customer management page, not with the orders."),
     Rule("status.4xx", "状态码4xx:由于明显的客户端错误",
          "4xx: a client error; check the request and send it again."),
     Rule("status.5xx", "状态码5xx:由于华为云系统原因",

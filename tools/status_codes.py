@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .model import ToolInput, ToolOutput
+from .model import ToolInput, ToolOutput, explained, given, interpretation, not_stated, rule
 
 #: The code-to-status pairs the corpus lists. Its excerpts are cut before the descriptions.
 KNOWN_CODES: dict[str, int] = {"CBC.0000": 200, "CBC.30000010": 400, "CBC.0100": 400}
@@ -82,31 +82,37 @@ def error_code_lookup(args: ErrorCodeInput) -> ErrorCodeResult:
     if action:
         refs.append(action[2])
 
-    parts_zh, parts_en = [], []
+    said = []
     if code:
         if known_status:
-            parts_zh.append(f"错误码 {code} 在资料中对应 HTTP 状态码 {known_status}。")
-            parts_en.append(f"Error code {code} is listed with HTTP status {known_status}.")
+            said.append(rule(f"错误码 {code} 在资料中对应 HTTP 状态码 {known_status}。",
+                             f"Error code {code} is listed with HTTP status {known_status}.", f"status.code.{code}"))
         else:
-            parts_zh.append(f"资料中没有错误码 {code} 的记录。")
-            parts_en.append(f"The documentation does not list error code {code}.")
+            said.append(not_stated(f"资料中没有错误码 {code} 的记录。",
+                                   f"The documentation does not list error code {code}."))
     if consistent is False:
-        parts_zh.append(f"注意:您给出的状态码 {args.http_status} 与资料中的 {known_status} 不一致。")
-        parts_en.append(f"Note: the status {args.http_status} you gave differs from the listed {known_status}.")
-    class_zh = {"success": "表示成功", "client_error": "属于客户端错误(4xx)", "server_error": "属于华为云系统原因(5xx)",
-                "other": "不属于资料中说明的状态码类别", "unknown": ""}[status_class]
-    class_en = {"success": "means success", "client_error": "is a client error (4xx)",
-                "server_error": "is a Huawei Cloud system error (5xx)",
-                "other": "is not in a status class the documentation explains", "unknown": ""}[status_class]
+        said.append(given(f"注意:您给出的状态码 {args.http_status} 与资料中的 {known_status} 不一致。",
+                          f"Note: the status {args.http_status} you gave differs from the listed {known_status}."))
     if status is not None:
-        parts_zh.append(f"HTTP {status} {class_zh}。" + (action[0] if action else ""))
-        parts_en.append(f"HTTP {status} {class_en}. " + (action[1] if action else ""))
+        if action:
+            class_zh = "属于客户端错误(4xx)" if status_class == "client_error" else "属于华为云系统原因(5xx)"
+            class_en = "is a client error (4xx)" if status_class == "client_error" else \
+                "is a Huawei Cloud system error (5xx)"
+            said.append(rule(f"HTTP {status} {class_zh}。{action[0]}", f"HTTP {status} {class_en}. {action[1]}",
+                             action[2]))
+        elif status_class == "success":
+            said.append(interpretation(f"HTTP {status} 按通行的 HTTP 含义理解为成功(资料未解释 2xx)。",
+                                       f"We read HTTP {status} as success, its usual HTTP meaning (the documentation "
+                                       "does not explain 2xx)."))
+        else:
+            said.append(not_stated(f"资料未说明 HTTP {status} 这类状态码。",
+                                   f"The documentation does not explain a status such as HTTP {status}."))
     if code and known_status:
-        parts_zh.append("资料摘录在描述列之前被截断,因此没有该错误码的描述。")
-        parts_en.append("The excerpt is cut before the description column, so no description is given.")
+        said.append(not_stated("资料摘录在描述列之前被截断,未给出该错误码的描述。",
+                               "The excerpt is cut before the description column, so no description is given "
+                               "(not stated)."))
     return ErrorCodeResult(
         http_status=status, status_class=status_class, known_code=known_status is not None,
         consistent=consistent, action_zh=action[0] if action else None, action_en=action[1] if action else None,
         known_pairs=[CodePair(error_code=c, http_status=s) for c, s in KNOWN_CODES.items()],
-        explanation_zh="".join(parts_zh), explanation_en=" ".join(p.strip() for p in parts_en),
-        trace=trace, rule_refs=refs)
+        trace=trace, rule_refs=refs, **explained(said))

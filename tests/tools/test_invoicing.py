@@ -14,9 +14,9 @@ def inc(i, period, app, pr=None, assoc=None):
     # singly applied incentives cannot be combined
     ([inc("a", "2026-06", "single"), inc("b", "2026-06", "single")], "no", [["a"], ["b"]],
      {"invoice.single_no_merge"}),
-    # never across payment requests
+    # across payment requests the corpus is silent: depends, never an invented "no"
     ([inc("a", "2026-06", "batch", "PR1"), inc("b", "2026-06", "batch", "PR2"), inc("c", "2026-07", "batch", "PR1")],
-     "no", [["a", "c"], ["b"]], {"invoice.batch_merge"}),
+     "depends", [["a", "c"], ["b"]], {"invoice.batch_merge"}),
     # mixed batch + single
     ([inc("a", "2026-06", "batch", "PR1"), inc("b", "2026-07", "batch", "PR1"), inc("s", "2026-07", "single")],
      "no", [["s"], ["a", "b"]], {"invoice.batch_merge", "invoice.single_no_merge"}),
@@ -54,3 +54,24 @@ def test_groups_never_span_payment_requests_and_cover_every_incentive():
             assert len(out.invoice_groups) == 1
 
     check()
+
+
+def test_across_payment_requests_says_what_is_and_is_not_stated():
+    out = run_tool("invoice_merge_check", {"incentives": [inc("a", "2026-06", "batch", "PR1"),
+                                                          inc("b", "2026-07", "batch", "PR2")]})
+    assert out.can_share_one_invoice == "depends"
+    assert out.across_payment_requests == "not_stated"
+    assert (out.invoices_needed_at_least, out.invoices_if_payment_requests_kept_apart) == (1, 2)
+    bases = [s.basis for s in out.statements]
+    assert "rule" in bases and "not_stated" in bases
+    assert "不同申付单" in out.explanation_zh and "未说明" in out.explanation_zh
+    assert "different payment requests" in out.explanation_en and "does not say" in out.explanation_en
+
+
+def test_singles_with_batches_on_two_requests_is_no_and_notes_the_silence():
+    out = run_tool("invoice_merge_check", {"incentives": [inc("s", "2026-06", "single"),
+                                                          inc("a", "2026-06", "batch", "PR1"),
+                                                          inc("b", "2026-07", "batch", "PR2")]})
+    assert out.can_share_one_invoice == "no"
+    assert (out.invoices_needed_at_least, out.invoices_if_payment_requests_kept_apart) == (2, 3)
+    assert out.across_payment_requests == "not_stated"

@@ -16,17 +16,20 @@ from tools import ToolInputError, run_tool
     ("2026-02-14", "2026-02-24", False),   # Spring Festival Feb 15-23
     ("2026-09-30", "2026-10-08", False),   # National Day
     ("2026-10-09", "2026-10-10", False),   # make-up Saturday
-    ("2026-12-31", "2027-01-01", True),    # 2027 not covered: Monday-Friday fallback
+    ("2026-12-31", "2027-01-04", True),    # 2027: statutory New Year's Day, provisional (no notice yet)
     ("2026-11-27", "2026-11-30", False),   # ordinary Friday
     ("2024-12-31", "2025-01-02", False),   # across a year boundary with a holiday
-    ("2023-06-21", "2023-06-22", True),
+    ("2023-06-21", "2023-06-25", False),   # Dragon Boat 2023, then a Sunday make-up day (chinese-calendar)
+    ("2003-06-20", "2003-06-23", True),    # before the published schedules: Monday-Friday
 ])
 def test_performance_visibility(day, visible, fallback):
     out = run_tool("performance_visibility", {"business_date": day})
     assert out.visible_date == date.fromisoformat(visible)
     assert out.calendar_fallback is fallback
-    if fallback:
+    if fallback and day.startswith("2003"):
         assert "Monday-Friday" in out.explanation_en and "周一至周五" in out.explanation_zh
+    elif fallback:
+        assert "not yet published" in out.explanation_en and "暂定" in out.explanation_zh
     assert out.rule_refs[0] == "performance.next_working_day"
 
 
@@ -59,11 +62,18 @@ def test_visible_date_is_the_first_working_day_after(day):
 
 
 @given(st.dates(min_value=date(2030, 1, 1), max_value=date(2090, 12, 31)))
-def test_uncovered_years_fall_back_to_weekdays(day):
+def test_unpublished_years_skip_the_statutory_holidays_and_say_provisional(day):
+    from tools.workdays import statutory_holidays
+
     out = run_tool("performance_visibility", {"business_date": day.isoformat()})
-    assert out.calendar_fallback is True
-    assert out.visible_date.weekday() < 5
-    assert (out.visible_date - day).days == (3 if day.weekday() == 4 else 2 if day.weekday() == 5 else 1)
+    assert out.calendar_fallback is True and out.calendar_status == "provisional"
+    visible = out.visible_date
+    assert visible.weekday() < 5 and visible not in statutory_holidays(visible.year)
+    gap = day + timedelta(days=1)
+    while gap < visible:
+        assert gap.weekday() >= 5 or gap in statutory_holidays(gap.year)
+        gap += timedelta(days=1)
+    assert f"{visible.year}" in out.explanation_en and "provisional" in out.explanation_en
 
 
 @pytest.mark.parametrize("tx,amount,credited,stated", [

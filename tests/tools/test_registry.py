@@ -41,7 +41,7 @@ def test_unknown_tool_names_the_available_ones():
     ("bill_timing", {"billing_period": "2026-08", "now": "2026-09-01T00:00:00"}, "now", "timezone"),
     ("bill_timing", {"billing_period": "2026-08", "now": "2026-09-01T00:00:00Z", "timezone": "Mars/Base"},
      "timezone", "IANA"),
-    ("stored_value_card_credit", {"transaction": "buy_card", "amount": "-5"}, "amount", "greater than or equal to 0"),
+    ("stored_value_card_credit", {"transaction": "buy_card", "amount": "-5"}, "amount", "greater than or equal to"),
     ("stored_value_card_credit", {"transaction": "refund", "amount": "5"}, "transaction", "'buy_card'"),
     ("stored_value_card_credit", {"transaction": "buy_card", "amount": "1.234"}, "amount", "decimal places"),
     ("attribution_start", {"assigned_at": "2026-01-01T10:00:00", "dashboard": "performance"}, "assigned_at", "timezone"),
@@ -72,7 +72,7 @@ def test_langchain_tools_share_the_input_models_and_validate():
     for name, tool in lc.items():
         assert tool.args_schema is TOOLS[name].input_model
     out = lc["stored_value_card_credit"].invoke({"transaction": "pay_with_card", "amount": "3000"})
-    assert out["credited_amount"] == "3000"
+    assert out["credited_amount"] == "3000.00"
     with pytest.raises(Exception, match="transaction"):
         lc["stored_value_card_credit"].invoke({"transaction": "steal", "amount": "1"})
 
