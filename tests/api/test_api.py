@@ -50,7 +50,7 @@ def test_stream_sends_tool_citation_delta_and_done_events(client):
     kinds = [k for k, _ in events]
     assert kinds[0] == "tool_call" and "citation" in kinds and "answer_delta" in kinds and kinds[-1] == "done"
     done = events[-1][1]
-    assert done["answer"]["tool_calls"][0]["result"]["credited_amount"] == "3000" and done["answer_id"]
+    assert done["answer"]["tool_calls"][0]["result"]["credited_amount"] == "3000.00" and done["answer_id"]
     assert "".join(d["text"] for k, d in events if k == "answer_delta") == done["answer"]["answer"]
 
 

@@ -96,8 +96,8 @@ def test_a_writing_task_is_declined_as_a_task(bot):
 
 def test_traditional_chinese_tool_answer(bot):
     answer = bot.answer("用儲值卡付了800元,業績算多少?", now=NOW)
-    assert answer.tool_calls[0].result["credited_amount"] == "800"
-    assert "計入業績 800 元" in answer.answer and "依據:" in answer.answer
+    assert answer.tool_calls[0].result["credited_amount"] == "800.00"
+    assert "計入業績 800.00 元" in answer.answer and "依據:" in answer.answer
 
 
 def test_a_value_the_rule_cannot_take_is_explained_not_crashed(bot):

@@ -52,7 +52,8 @@ def _broken_visibility(args: PerformanceVisibilityInput) -> PerformanceVisibilit
     """Deliberately broken: forgets the working-day calendar."""
     return PerformanceVisibilityResult(
         business_date=args.business_date, visible_date=args.business_date, visible_weekday="Monday",
-        calendar_fallback=False, explanation_zh="x", explanation_en="x", trace=[], rule_refs=[])
+        calendar_fallback=False, calendar_status="official", explanation_zh="x", explanation_en="x", trace=[],
+        rule_refs=[])
 
 
 def test_a_broken_retriever_fails_the_gate(healthy):
