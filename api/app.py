@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import logging
-import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -18,19 +16,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant import Answer, Assistant, Settings, get_settings
+from assistant.answer import Now
 from assistant.feedback import FeedbackIn, FeedbackStore
 from assistant.sessions import SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionSummary
 from assistant.triage import TriageCase, TriageResult, triage
 from knowledge import DEFAULT_CORPUS, KnowledgeError, QueryError
-from knowledge.loaders import load_file
 from knowledge.retrieval import MAX_QUERY_CHARS
 from knowledge.topics import suggestions as index_suggestions
 from tools import TOOLS, get_tool
@@ -39,6 +38,7 @@ from . import errors, metrics, openapi
 from .errors import ApiError
 from .routers import openai_compat
 from .security import CLIENT_COOKIE, RateLimiter, require
+from .uploads import recover, replace_and_build, uploaded_names
 
 log = logging.getLogger("api")
 STATIC = Path(str(resources.files("api").joinpath("static")))
@@ -54,7 +54,7 @@ class ChatRequest(BaseModel):
     message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question")
     session_id: str | None = Field(default=None, max_length=64, pattern=SESSION_ID_PATTERN,
                                    description="Keeps context across turns")
-    now: AwareDatetime | None = Field(default=None, description="Current time with offset; default the clock")
+    now: Now | None = Field(default=None, description="Current time with offset; default the clock")
 
 
 class SearchHitOut(BaseModel):
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(recover, settings.data_dir, docs_dir(settings))  # uploads a dead process left
         bot = assistant or await run_in_threadpool(Assistant.from_settings, settings)
         app.state.assistant = bot
         app.state.feedback = FeedbackStore(bot.sessions) if bot.sessions is not None else None
@@ -196,8 +197,13 @@ async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
     return answer_id, answer
 
 
+# JSON leaves these raw, and line-based SSE parsers (str.splitlines, some JavaScript readers) split on them.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def _sse(event: str, data: Any) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    """One event on exactly one data line, whatever the text holds."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False).translate(_LINE_BREAKS)}\n\n"
 
 
 def _routes(app: FastAPI, settings: Settings) -> None:
@@ -333,6 +339,11 @@ def _routes(app: FastAPI, settings: Settings) -> None:
             for number, row in rows:
                 subject = row.get("subject")
                 subject = subject[:200] if isinstance(subject, str) else None
+                if isinstance(row.get("__invalid__"), str) and len(row) == 1:
+                    out.append(TriageBatchLine(line=number, subject=subject, error={
+                        "code": "validation_error", "message": f"not a JSON case object: {row['__invalid__'][:100]}"})
+                               .model_dump_json())
+                    continue
                 try:
                     case = TriageCase.model_validate(row)
                     result = triage(bot, case, case.now or now)
@@ -341,7 +352,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                     out.append(TriageBatchLine(line=number, subject=subject, error=errors.error_body(
                         "validation_error", "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                                       for e in exc.errors()))["error"]).model_dump_json())
-                except (KnowledgeError, QueryError) as exc:
+                except (KnowledgeError, QueryError, ValueError) as exc:  # this row's problem, not the batch's
                     out.append(TriageBatchLine(line=number, subject=subject, error={"code": "invalid_case", "message": str(exc)})
                                .model_dump_json())
             return out
@@ -389,21 +400,22 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         else:
             raw = await request.body()
             try:
-                spec = ReindexRequest.model_validate(json.loads(raw) if raw.strip() else {})
+                spec = ReindexRequest.model_validate(_json_value(raw) if raw.strip() else {})
             except (ValueError, ValidationError) as exc:
                 raise ApiError(422, "validation_error", f"reindex body: {exc}") from exc
             extra, force = [Path(p) for p in spec.paths], spec.force
-        saved = await _save_uploads(uploads, docs_dir(settings))
-        try:
-            report = await run_in_threadpool(bot.index.build, sources(settings, extra), None, force)
-        except BaseException:
-            saved.undo()  # a failed build keeps nothing of this request, and loses nothing it replaced
-            raise
-        saved.keep()
+        names = uploaded_names(uploads)
+        files = [(name, upload.file) for name, upload in zip(names, uploads)]
+        def build() -> Any:  # the sources are listed after the uploads are in place
+            return bot.index.build(sources(settings, extra), None, force)
+
+        # One thread does the whole critical section, so the build lock is released by the thread that
+        # builds (a cancelled request cannot let a second build start while the first still runs).
+        report = await anyio.to_thread.run_sync(replace_and_build, settings.data_dir, docs_dir(settings), files, build)
         request.app.state.ready = True
         return {"unchanged": report.unchanged, "chunks": report.manifest.chunk_count, "added": report.added,
                 "removed": report.removed, "embedded": report.embedded, "reused": report.reused,
-                "seconds": round(report.seconds, 3), "uploaded": [p.name for p in saved.paths]}
+                "seconds": round(report.seconds, 3), "uploaded": names}
 
     # ---- operations
     @app.get("/healthz", tags=["operations"])
@@ -422,67 +434,46 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         return Response(body, media_type=content_type)
 
 
-class _Saved:
-    """Uploads moved into the docs folder; the files they replaced wait aside until the build decides."""
-
-    def __init__(self, paths: list[Path], aside: Path | None) -> None:
-        self.paths = paths
-        self.aside = aside  # holds the replaced files under their own names
-
-    def undo(self) -> None:
-        for path in self.paths:
-            path.unlink(missing_ok=True)
-            if self.aside is not None and (self.aside / path.name).exists():
-                shutil.move(str(self.aside / path.name), path)
-        self.keep()
-
-    def keep(self) -> None:
-        if self.aside is not None:
-            shutil.rmtree(self.aside, ignore_errors=True)
-
-
-async def _save_uploads(files: list[Any], folder: Path) -> _Saved:
-    """Validate every upload as a source document first, then move them in; all or nothing."""
-    staged: list[tuple[Path, Path]] = []
-    tmp = Path(tempfile.mkdtemp(prefix="upload-"))
+def _json_value(text: str) -> Any:
+    """``json.loads`` whose every failure is a ValueError: deep nesting (RecursionError) and integers
+    past Python's digit limit included."""
     try:
-        for upload in files:
-            name = Path(upload.filename or "").name
-            if not name or name.startswith("."):
-                raise ApiError(422, "invalid_upload", "every uploaded file needs a plain file name")
-            target = tmp / name
-            target.write_bytes(await upload.read())
-            await run_in_threadpool(load_file, target)  # raises IngestError naming the file
-            staged.append((target, folder / name))
-        if not staged:
-            return _Saved([], None)
-        folder.mkdir(parents=True, exist_ok=True)
-        aside = Path(tempfile.mkdtemp(prefix=".replaced-", dir=folder.parent))  # outside the docs folder
-        for source, destination in staged:
-            if destination.exists():
-                shutil.move(str(destination), aside / destination.name)
-            shutil.move(str(source), destination)
-        return _Saved([destination for _, destination in staged], aside)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
 
 
 def parse_batch(text: str, content_type: str) -> list[tuple[int, dict[str, Any]]]:
-    """JSONL (one case object a line) or CSV with a header row (subject, body, partner_role, now)."""
+    """JSONL (one case object a line) or CSV with a header row (subject, body, partner_role, now).
+
+    A line that cannot be read becomes that row's error (``__invalid__``), not the batch's."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # CR-only files (old Mac exports) read like LF
     rows: list[tuple[int, dict[str, Any]]] = []
     if "csv" in content_type or (text.lstrip()[:1] not in {"{", ""} and "," in text.splitlines()[0]):
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or "subject" not in reader.fieldnames:
+        csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # a long field is the row's problem
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            header = reader.fieldnames
+        except csv.Error as exc:
+            raise ApiError(422, "invalid_batch", f"the CSV header cannot be read: {exc}") from exc
+        if not header or "subject" not in header:
             raise ApiError(422, "invalid_batch", "the CSV needs a header row with at least a 'subject' column")
-        for number, row in enumerate(reader, start=2):
-            rows.append((number, {k: v for k, v in row.items() if k and v not in (None, "")}))
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                rows.append((reader.line_num, {"__invalid__": f"CSV: {exc}"}))
+                continue
+            rows.append((reader.line_num, {k: v for k, v in row.items() if k and v not in (None, "")}))
     else:
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
-            except json.JSONDecodeError:
+                value = _json_value(line)
+            except ValueError:
                 value = {"__invalid__": line[:100]}
             rows.append((number, value if isinstance(value, dict) else {"__invalid__": str(value)[:100]}))
     if not rows:

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+#: Years a turn's ``now`` may fall in: the rules engine computes within them, and relative words
+#: ("next month", "18 months ago") stay inside Python's calendar.
+NOW_YEARS = (1900, 9998)
+
+
+def check_now(now: datetime) -> datetime:
+    """``now`` must carry a UTC offset and lie in :data:`NOW_YEARS` (ValueError names the field)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must carry a UTC offset, e.g. 2026-11-27T10:00:00+08:00")
+    if not NOW_YEARS[0] <= now.year <= NOW_YEARS[1]:
+        raise ValueError(f"now must fall in the years {NOW_YEARS[0]} to {NOW_YEARS[1]}, got {now.year}")
+    return now
+
+
+#: An aware datetime within :data:`NOW_YEARS`, for request models.
+Now = Annotated[AwareDatetime, AfterValidator(check_now)]
 
 
 Move = Literal["new", "continue", "modify", "switch", "refer_back", "convert", "unclear"]

@@ -12,7 +12,7 @@ from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.lexical import to_simplified, tokenize
 from tools import TOOLS, Tool, ToolInputError
 
-from .answer import Answer, Citation, ToolCall
+from .answer import Answer, Citation, ToolCall, check_now
 from .evidence import DEFAULT_POLICY, SupportPolicy, gather_evidence
 from .evidence.support import english_terms
 from .compose import check_numbers, explanation, notes_line, rule_citations, rule_lines, steps_lines
@@ -114,9 +114,7 @@ class Assistant:
                *, answer_id: str | None = None, owner: str | None = None) -> Answer:
         """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
         ``owner`` (the API's caller) scopes the session: another owner's id is a different session."""
-        now = now or datetime.now(timezone.utc)
-        if now.tzinfo is None:
-            raise ValueError("now must carry a UTC offset, e.g. 2026-11-27T10:00:00+08:00")
+        now = check_now(now or datetime.now(timezone.utc))
         variant = detect(message)
         language = "en" if variant == "en" else "zh"
         # Every answer belongs to a session; a caller without one gets a new id to continue with.

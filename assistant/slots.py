@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from zoneinfo import ZoneInfo
 
 from knowledge.lexical import to_simplified
@@ -303,9 +303,12 @@ def _extract_amounts(text: str, slots: Slots) -> None:
         after = text[m.end():m.end() + 1]
         if after in {"月", "日", "号", "年", "个"}:
             continue
-        try:
-            value = Decimal(number.replace(",", ""))
-        except InvalidOperation:
-            continue
-        value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000}.get((scale or "").lower(), 1)
-        slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)
+        digits = number.replace(",", "")
+        # Exact at any length: the default context (28 digits) fails on longer amounts.
+        with localcontext(prec=len(digits) + 8):
+            try:
+                value = Decimal(digits)
+            except InvalidOperation:
+                continue
+            value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000}.get((scale or "").lower(), 1)
+            slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)

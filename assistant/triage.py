@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .answer import Answer
+from .answer import Answer, Now
 from .service import Assistant
 from .slots import extract
 
@@ -39,7 +39,7 @@ class TriageCase(BaseModel):
     body: str = Field(default="", max_length=8000)
     partner_role: str | None = Field(default=None, max_length=100,
                                      description="e.g. account manager, salesperson, finance")
-    now: datetime | None = Field(default=None, description="Defaults to the clock; must carry a UTC offset")
+    now: Now | None = Field(default=None, description="Defaults to the clock; must carry a UTC offset")
 
 
 class Entities(BaseModel):

@@ -110,7 +110,7 @@ BillingPeriod = Annotated[
 def _check_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "America" is a folder of zones: IsADirectoryError
         raise ValueError(f"unknown IANA time zone {value!r}; use a name such as 'Asia/Tokyo' or 'UTC'") from exc
     return value
 
