@@ -28,6 +28,7 @@ function startNewChat() {
   input.focus();
 }
 document.getElementById("new").addEventListener("click", startNewChat);
+document.querySelector(".skip").addEventListener("click", (event) => { event.preventDefault(); input.focus(); });
 
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -389,7 +390,7 @@ const Sidebar = {
       const rename = el("button", { type: "button", class: "icon", "aria-label": t("rename") + ": " + (s.title || t("untitled")),
         text: "✎", onclick: () => this.rename(s) });
       const remove = el("button", { type: "button", class: "icon", "aria-label": t("delete") + ": " + (s.title || t("untitled")),
-        text: "🗑", onclick: () => this.remove(s) });
+        text: "✕", onclick: () => this.remove(s) });
       return el("li", { class: current ? "current" : null }, open, rename, remove);
     }));
     document.getElementById("history-status").textContent = this.sessions.length ? "" : t("no_history");
@@ -418,36 +419,47 @@ document.getElementById("history-search").addEventListener("input", (event) => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => { Sidebar.query = event.target.value.trim(); Sidebar.load(); }, 250);
 });
-document.getElementById("history-toggle").addEventListener("click", () => {
-  const open = document.body.classList.toggle("history-open");
-  document.getElementById("history-toggle").setAttribute("aria-expanded", String(open));
+function showHistory(open) {
+  document.body.classList.toggle("history-open", open);
+  const toggle = document.getElementById("history-toggle");
+  toggle.setAttribute("aria-expanded", String(open));
+  if (open) document.getElementById("history-search").focus(); else if (document.activeElement.closest("#history")) toggle.focus();
+}
+document.getElementById("history-toggle").addEventListener("click", () => showHistory(!document.body.classList.contains("history-open")));
+document.getElementById("history-close").addEventListener("click", () => showHistory(false));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.body.classList.contains("history-open")) showHistory(false);
 });
 
 async function openSession(id) {
   if (state.busy) stop();
   state.sessionId = id;
   sessionStorage.setItem("sessionId", id);
-  document.body.classList.remove("history-open");
-  await restore();
+  if (document.body.classList.contains("history-open")) showHistory(false);
+  await restore(true);
   Sidebar.render();
 }
 
 // The conversation from the server's session store; the page's own copy when the server has none.
-async function restore() {
+async function restore(replace) {
+  const id = state.sessionId;
   let turns = null;
   try {
     const data = await (await api("/v1/sessions/" + encodeURIComponent(state.sessionId))).json();
     turns = (data.turns || []).map((turn) => ({ message: turn.message, answer: turn.answer, answer_id: turn.answer_id }));
-  } catch (error) { /* not stored on the server (yet) */ }
-  if (turns === null) {
+  } catch (error) {
+    if (state.sessionsApi) turns = [];  // the server keeps sessions and has none by this id: a new conversation
+  }
+  if (turns === null) {  // a server without a session store: the page's own copy
     try { turns = JSON.parse(sessionStorage.getItem("turns:" + state.sessionId) || "[]"); } catch (e) { turns = []; }
     turns = turns.filter((turn) => turn.answer);
   }
+  // At start-up the user may already have asked something, or switched conversations, meanwhile.
+  if (state.sessionId !== id || (!replace && (state.turns.length || state.busy))) return;
   state.turns = turns;
   renderAll();
   scroller.scrollTop = scroller.scrollHeight;
 }
 
-restore();
 loadSuggestions();
-Sidebar.load();
+Sidebar.load().then(() => restore(false));

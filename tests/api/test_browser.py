@@ -269,11 +269,9 @@ def test_keyboard_only_and_english(page, live_server):
     page.select_option("#lang", "en")
     assert page.locator("#send").inner_text() == "Send"
     assert page.locator("#keybox").is_hidden()  # no keys configured: no key field
-    page.keyboard.press("Tab")
-    for _ in range(12):
-        if page.evaluate("document.activeElement.id") == "q":
-            break
-        page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the first stop is the skip link to the question box
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the question box"
+    page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "q"
     page.keyboard.type("Does buying a stored-value card count as performance?")
     page.keyboard.press("Enter")
@@ -442,3 +440,51 @@ def test_triage_page_has_no_serious_accessibility_violations(page, live_server):
     for summary in result.locator("summary").all():
         summary.click()
     assert axe_violations(page) == []
+
+
+# ---- conversation history (the session store) -------------------------------------------------------------
+
+def open_history(page):
+    toggle = page.locator("#history-toggle")
+    if page.viewport_name == "phone":
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true"
+    page.locator("#history").wait_for()
+    return page.locator("#history-list li")
+
+
+def test_history_sidebar_new_rename_search_delete_and_reopen(page, live_server):
+    page.goto(live_server + "/")
+    ask(page, "8月的伙伴账单什么时候生成?我在东京")
+    page.get_by_role("button", name="新对话").click()
+    assert page.locator(".turn").count() == 0 and page.locator("#empty").is_visible()
+    ask(page, "客户经理主管能报备商机吗?")
+    items = open_history(page)
+    items.nth(1).wait_for(timeout=10000)
+    assert items.nth(0).inner_text().startswith("客户经理主管能报备商机吗?")  # newest first, titled by the question
+    assert "1 轮" in items.nth(1).inner_text()
+    page.once("dialog", lambda dialog: dialog.accept("东京账单"))
+    items.nth(1).get_by_role("button", name=re.compile("重命名")).click()
+    items.filter(has_text="东京账单").wait_for(timeout=10000)
+    page.fill("#history-search", "东京")
+    page.wait_for_function("document.querySelectorAll('#history-list li').length === 1")
+    assert items.first.inner_text().startswith("东京账单")
+    page.fill("#history-search", "")
+    page.wait_for_function("document.querySelectorAll('#history-list li').length === 2")
+    items.nth(0).get_by_role("button", name=re.compile("删除")).click()  # the open conversation
+    page.wait_for_function("document.querySelectorAll('#history-list li').length === 1")
+    assert page.locator(".turn").count() == 0
+
+    other = page.context.new_page()  # a new tab: nothing in its sessionStorage, the server has the history
+    other.goto(live_server + "/")
+    other.viewport_name = page.viewport_name
+    items = open_history(other)
+    items.first.wait_for(timeout=10000)
+    items.first.locator("button.open").click()
+    other.locator("article.turn.bot .actions").first.wait_for(timeout=10000)
+    assert other.locator(".turn.user").first.inner_text().endswith("8月的伙伴账单什么时候生成?我在东京")
+    assert other.locator("article.turn.bot details.tool").count() == 1  # the full answer came back
+    second = ask(other, "那10月的呢?")
+    assert "Asia/Tokyo" in second.locator(".answer").inner_text()
+    shoot(other, f"chat_history_reopened-{page.viewport_name}")
+    other.close()
