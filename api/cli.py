@@ -77,6 +77,8 @@ def tool_run(
             if "calendar" not in tool.input_model.model_fields:
                 _fail(f"--calendar does not apply to {name}")
             args["calendar"] = _read_json_file(calendar, "--calendar")
+        elif "calendar" in tool.input_model.model_fields and "calendar" not in args:
+            args["calendar"] = _imported_calendar()
         result = tool.run(args)
     except ToolError as exc:
         _fail(str(exc))
@@ -95,6 +97,35 @@ def _read_json_file(path: Path, option: str) -> object:
 EmbedderOpt = Annotated[Optional[str], typer.Option(help="use | e5 | st:minilm | st:<dir> | hash")]
 ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL instead of the embedded store")]
 DataOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Data directory of the embedded store")]
+
+
+calendar_app = typer.Typer(no_args_is_help=True, help="Official holiday schedules for working days.")
+app.add_typer(calendar_app, name="calendar")
+
+
+def _imported_calendar(data_dir: Path | None = None):
+    from knowledge import KnowledgeError
+    from knowledge.calendars import load_calendar
+
+    try:
+        data = load_calendar(_settings(data_dir=data_dir).data_dir)
+    except KnowledgeError as exc:
+        _fail(f"imported calendar: {exc}")
+    return data.model_dump(mode="json") if data else None
+
+
+@calendar_app.command("import")
+def calendar_import(file: Path, data_dir: DataOpt = None) -> None:
+    """Load an official schedule (State Council notice) as JSON; see the README for the format."""
+    from knowledge import KnowledgeError
+    from knowledge.calendars import import_calendar
+
+    try:
+        merged = import_calendar(file, _settings(data_dir=data_dir).data_dir)
+    except KnowledgeError as exc:
+        _fail(str(exc))
+    _out.print(f"imported {file}: official schedules now cover "
+               f"{', '.join(str(y) for y in sorted(merged.years))} ({merged.source})", highlight=False)
 
 
 def _settings(embedder: str | None = None, chroma_url: str | None = None, data_dir: Path | None = None,

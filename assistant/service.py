@@ -9,8 +9,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
+from knowledge.calendars import load_calendar
 from knowledge.lexical import to_simplified, tokenize
 from tools import TOOLS, Tool, ToolInputError
+from tools.workdays import CalendarData
 
 from .answer import Answer, Citation, ToolCall, check_now
 from .evidence import DEFAULT_POLICY, SupportPolicy, gather_evidence
@@ -86,6 +88,7 @@ class Assistant:
         self.tools = tools or TOOLS
         self.support_policy = support_policy
         self.sessions = sessions
+        self.calendar: CalendarData | None = None  # imported official schedules (calendar import)
         self.llm = LLMAnswerer(llm, retriever) if llm is not None else None
         self.router = router or ToolRouter(
             retriever.index.embedder, tools=self.tools,
@@ -97,7 +100,9 @@ class Assistant:
         index = KnowledgeIndex(client, make_embedder(settings.embedder), namespace=settings.namespace)
         store = SessionStore(settings.resolved_database_url(), ttl=timedelta(hours=settings.session_ttl_hours))
         llm = init_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key) if settings.llm_model else None
-        return cls(Retriever(index, mode=settings.retrieval_mode), store, llm=llm)
+        bot = cls(Retriever(index, mode=settings.retrieval_mode), store, llm=llm)
+        bot.calendar = load_calendar(settings.data_dir)
+        return bot
 
     @property
     def index(self) -> KnowledgeIndex:
@@ -234,7 +239,10 @@ class Assistant:
     def _run(self, tool_plan: Plan, variant: Variant, outcome: _Outcome,
              slot_notes_zh: list[str], slot_notes_en: list[str]) -> None:
         try:
-            result = self.tools[tool_plan.tool].run(tool_plan.arguments)
+            arguments = tool_plan.arguments
+            if self.calendar is not None and "calendar" in self.tools[tool_plan.tool].input_model.model_fields:
+                arguments = {**arguments, "calendar": self.calendar}
+            result = self.tools[tool_plan.tool].run(arguments)
         except ToolInputError as exc:
             # The text held a value the rule cannot take (a future look-back start, 2026-13 ...): say so.
             message = "; ".join(e["msg"] for e in exc.errors)
