@@ -3,7 +3,11 @@ large and balanced enough to measure what they are for."""
 
 from collections import Counter
 
-from evals.cases import load_expression_cases
+from evals.cases import load_dialogue_cases, load_expression_cases
+from knowledge import DEFAULT_CORPUS
+from knowledge.chunking import build_chunks
+from knowledge.loaders import load_paths
+from tools import TOOLS, run_tool
 
 
 def test_expressions_load_with_unique_ids_and_cover_every_kind_and_language():
@@ -23,3 +27,51 @@ def test_expression_datetimes_keep_a_stated_offset():
     for case in load_expression_cases():
         if case.kind == "datetime":
             assert case.expected["datetime"][-6] in "+-", case.id
+
+
+def test_dialogue_cases_load_with_unique_ids_and_the_promised_mix():
+    cases = load_dialogue_cases()
+    assert len({c.id for c in cases}) == len(cases)
+    assert all(c.id.startswith("d") for c in cases)
+    single = [c for c in cases if len(c.turns) == 1]
+    dialogues = [c for c in cases if len(c.turns) > 1]
+    assert len(single) >= 150 and len(dialogues) >= 60
+    assert all(2 <= len(c.turns) <= 4 for c in dialogues)
+    languages = Counter(c.language for c in cases)
+    assert languages["zh-Hant"] >= 30 and languages["en"] >= 40 and languages["mixed"] > 0
+    assert languages["zh-Hans"] == max(languages.values())
+    # a third of the dialogues switch topic; every other move is represented
+    assert 3 * sum(any(t.expect.move == "switch" for t in c.turns) for c in dialogues) >= len(dialogues)
+    moves = {t.expect.move for c in cases for t in c.turns}
+    assert {"new", "continue", "modify", "switch", "refer_back", "convert", "unclear"} <= moves
+    held_out = sum(c.split == "held-out" for c in cases)
+    assert 0.4 <= held_out / len(cases) <= 0.6
+
+
+def test_dialogue_expectations_name_real_tools_and_anchors():
+    texts = [c.text for c in build_chunks(load_paths([DEFAULT_CORPUS]))]
+    for case in load_dialogue_cases():
+        for turn in case.turns:
+            for call in turn.expect.tools or []:
+                assert call.name in TOOLS, (case.id, call.name)
+            for anchor in turn.expect.cited_anchors:
+                assert any(anchor in t for t in texts), (case.id, anchor)
+
+
+def test_labelled_results_are_what_the_engine_computes_for_the_labelled_arguments():
+    """Arguments are labelled by hand, results were computed by the engine from them: a change to either
+    side (a relabelled argument, a rule that changed) shows up here, not as an eval regression."""
+    for case in load_dialogue_cases():
+        for turn in case.turns:
+            for call in turn.expect.tools or []:
+                if call.arguments is None:
+                    continue
+                arguments = dict(call.arguments)
+                if "now" in TOOLS[call.name].input_model.model_fields:
+                    arguments["now"] = case.now
+                result = run_tool(call.name, arguments).model_dump(mode="json")
+                for path, expected in call.result.items():
+                    value = result
+                    for part in path.split("."):
+                        value = value[int(part)] if isinstance(value, list) else value[part]
+                    assert value == expected, (case.id, call.name, path)
