@@ -34,7 +34,7 @@ from knowledge.retrieval import MAX_QUERY_CHARS
 from knowledge.topics import suggestions as index_suggestions
 from tools import TOOLS, get_tool
 
-from . import errors, metrics, openapi
+from . import errors, mcp, metrics, openapi
 from .errors import ApiError
 from .routers import openai_compat
 from .security import CLIENT_COOKIE, RateLimiter, require
@@ -123,7 +123,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         app.state.assistant = bot
         app.state.feedback = FeedbackStore(bot.sessions) if bot.sessions is not None else None
         await _warm(app)
-        yield
+        async with app.state.mcp.run():  # the MCP endpoint's session manager lives as long as the app
+            yield
 
     # /docs and /redoc load Swagger UI and ReDoc from the fastapi-offline package, never from a CDN.
     app = FastAPIOffline(title="Partner Rules Assistant API", version="1.0", description=openapi.DESCRIPTION,
@@ -136,6 +137,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     _install_middleware(app, settings)
     _routes(app, settings)
     app.include_router(openai_compat.router(_bot))
+    app.state.mcp = mcp.HttpEndpoint(lambda: app.state.assistant, _bot, loopback_only=not app.state.api_keys,
+                                     max_body_bytes=settings.max_body_bytes)
+    app.add_route("/mcp", app.state.mcp, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     openapi.install(app)
     return app

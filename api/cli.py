@@ -309,6 +309,25 @@ def serve(
         _fail(str(exc))
 
 
+@app.command("mcp")
+def mcp_stdio(
+    build: Annotated[bool, typer.Option(help="Build the index first if it is missing or stale")] = True,
+) -> None:
+    """Serve the MCP tools, search and ask over stdio (for Claude Desktop, IDE agents); logs go to stderr."""
+    import anyio
+
+    from api.app import sources
+    from api.mcp import serve_stdio
+
+    settings = _settings()
+    if build:  # stdout carries the protocol: progress goes to stderr
+        report = _guarded(lambda: _index(settings).build(sources(settings)))
+        _err.print("index up to date" if report.unchanged else f"indexed {report.manifest.chunk_count} chunks")
+    assistant = _assistant(settings)
+    _guarded(assistant.warm_up)
+    anyio.run(serve_stdio, assistant)
+
+
 def _render(answer) -> None:
     """Readable answer, tool traces and citations (rich formatting; plain text when piped)."""
     from rich.panel import Panel
