@@ -1,6 +1,7 @@
 """The datasets written blind for issue 11: they load with their models, ids are unique, and they are
 large and balanced enough to measure what they are for."""
 
+import json
 import re
 from collections import Counter
 
@@ -100,3 +101,11 @@ def test_no_router_example_is_close_to_a_held_out_question():
                 if mine and len(mine & theirs) / len(mine | theirs) >= 0.6:
                     close.append((case.id, number, name))
     assert not close, f"router examples too close to held-out questions (case, turn, tool): {close}"
+
+
+def test_a_line_separator_inside_a_case_is_text_not_a_line_break(tmp_path):
+    case = {"id": "d1", "category": "tool", "language": "zh-Hans", "now": "2026-11-27T10:00:00+08:00",
+            "turns": [{"message": "7月的账单\u2028出了没", "expect": {}}], "split": "dev"}
+    path = tmp_path / "raw.jsonl"
+    path.write_text(json.dumps(case, ensure_ascii=False) + "\n", encoding="utf-8")  # U+2028 written raw
+    assert load_dialogue_cases(path)[0].turns[0].message == "7月的账单\u2028出了没"
