@@ -323,7 +323,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     @app.post("/v1/triage", response_model=TriageResult, tags=["triage"])
     async def triage_one(request: Request, case: TriageCase, _: Support) -> TriageResult:
         bot = await _bot(request)
-        return await run_in_threadpool(triage, bot, case, case.now or datetime.now(timezone.utc))
+        return await run_in_threadpool(triage, bot, case, datetime.now(timezone.utc))
 
     @app.post("/v1/triage/batch", tags=["triage"], response_class=StreamingResponse,
               summary="JSONL or CSV (subject, body, partner_role) in, JSONL out; one line per case",
@@ -350,7 +350,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                     continue
                 try:
                     case = TriageCase.model_validate(row)
-                    result = triage(bot, case, case.now or now)
+                    result = triage(bot, case, now)
                     out.append(TriageBatchLine(line=number, subject=subject, result=result).model_dump_json())
                 except ValidationError as exc:
                     out.append(TriageBatchLine(line=number, subject=subject, error=errors.error_body(

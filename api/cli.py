@@ -562,7 +562,7 @@ def triage_file(
     for number, row in rows:
         try:
             case = TriageCase.model_validate(row)
-            result = _guarded(lambda: triage(assistant, case, case.now or moment))
+            result = _guarded(lambda: triage(assistant, case, moment))
             lines.append(TriageBatchLine(line=number, result=result).model_dump_json())
         except ValidationError as exc:
             message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

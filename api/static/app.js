@@ -144,7 +144,7 @@ function renderBot(turn, index, last) {
   }
   const answer = turn.answer;
   const article = el("article", { class: "turn bot" + (answer.abstained ? " abstained" : ""), "data-move": answer.move || null });
-  if (answer.move && I18N.zh["move_" + answer.move]) who.append(el("span", { class: "move", text: t("move_" + answer.move) }));
+  if (answer.move && answer.move !== "new" && I18N.zh["move_" + answer.move]) who.append(el("span", { class: "move", text: t("move_" + answer.move) }));
   article.append(who);
   const prefix = "t" + index + "-src";
   article.append(renderAnswerText(answer, prefix));

@@ -81,6 +81,7 @@ function card(title, r) {
   fact("category", t("cat_" + r.category));
   fact("priority", t("pri_" + r.priority), "pri-" + r.priority);
   fact("human", r.needs_human ? t("yes") : t("no"));
+  if (r.received_at) fact("applied_at", formatValue(r.received_at) + " · " + t("from_" + r.received_from));
   box.append(facts);
   const chips = el("div", { class: "chips" });
   for (const [k, values] of Object.entries(r.entities)) for (const v of values) chips.append(el("span", { text: t("ent_" + k) + ": " + formatValue(v) }));

@@ -125,24 +125,27 @@ def test_table_in_a_passage_renders_as_table(page, live_server):
 # ---- follow-ups, examples, next questions ----------------------------------------------------------
 
 def test_follow_up_shown_once_with_choices(page, live_server):
-    def add_choices(answer):
-        answer["follow_up_choices"] = ["批量申请", "单独申请"]
-        answer["move"] = "clarify"
-
-    page.route("**/v1/chat/stream", lambda route: inject_into_done(route, add_choices))
     page.goto(live_server + "/")
     first = ask(page, "多笔激励可以合并开一张发票吗?")
-    question = first.locator(".follow").inner_text()
-    assert "批量申请" in question
     follow_up = "这些激励是批量申请发放的,还是单个申请发放的?"
-    assert first.inner_text().count(follow_up) == 1
-    assert first.locator(".move").inner_text() == "需要补充"
-    page.unroute("**/v1/chat/stream")
-    first.get_by_role("button", name="单独申请").click()
+    assert follow_up in first.locator(".follow").inner_text()
+    assert first.inner_text().count(follow_up) == 1  # the composed answer also ends with it
+    assert first.locator(".follow button").all_inner_texts() == ["批量申请", "单个申请"]
+    first.get_by_role("button", name="单个申请").click()
     second = page.locator("article.turn.bot").nth(1)
     second.locator(".actions").wait_for(timeout=20000)
-    assert page.locator(".turn.user").nth(1).inner_text().endswith("单独申请")
+    assert page.locator(".turn.user").nth(1).inner_text().endswith("单个申请")
     assert "不能全部合并" in second.locator(".answer").inner_text()
+    assert first.locator(".follow button").first.is_disabled()  # an earlier question's choices are spent
+
+
+def test_dialogue_move_is_shown_when_the_answer_has_one(page, live_server):
+    page.route("**/v1/chat/stream", lambda route: inject_into_done(route, lambda answer: answer.update(move="refer_back")))
+    page.goto(live_server + "/")
+    turn = ask(page, "客户经理主管能报备商机吗?")
+    assert turn.locator(".move").inner_text() == "回到前文"
+    page.select_option("#lang", "en")
+    assert page.locator("article.turn.bot .move").inner_text() == "Back to earlier"
 
 
 def test_empty_state_examples_and_next_questions(page, live_server):
@@ -488,3 +491,10 @@ def test_history_sidebar_new_rename_search_delete_and_reopen(page, live_server):
     assert "Asia/Tokyo" in second.locator(".answer").inner_text()
     shoot(other, f"chat_history_reopened-{page.viewport_name}")
     other.close()
+
+
+def test_triage_uses_the_date_the_case_states(page, live_server):
+    page.goto(live_server + "/triage")
+    result = analyze_case(page, "10月账单还没看到", "今天是2026-11-04,我们10月的伙伴账单还没出来,今天能看到吗?")
+    assert "2026-11-04 00:00 (星期三) · 案例中写明的日期" in result.locator("dl").inner_text()
+    assert "应已生成" not in result.locator("pre").inner_text()

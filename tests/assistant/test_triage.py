@@ -1,0 +1,74 @@
+"""Triage of realistic support cases: the case's own date is `now`, identifiers it quotes are looked up,
+entities are stated once, and what is missing is said."""
+
+from datetime import datetime
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.triage import TriageCase, stated_today, triage
+
+pytestmark = pytest.mark.integration
+CLOCK = datetime.fromisoformat("2026-11-29T18:00:00+08:00")  # the server clock, weeks after the cases
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="use")
+    Assistant.from_settings(settings).index.build()
+    return Assistant.from_settings(settings)
+
+
+def test_the_date_a_case_states_is_now_not_the_server_clock(bot):
+    case = TriageCase(subject="10月账单还没看到",
+                      body="今天是2026-11-04,我们10月的伙伴账单还没出来,今天能看到吗?10月账期的对账请尽快处理。")
+    result = triage(bot, case, CLOCK)
+    assert result.received_from == "stated" and result.received_at.isoformat() == "2026-11-04T00:00:00+08:00"
+    [call] = [c for c in result.tool_calls if c["name"] == "bill_timing"]
+    assert call["arguments"]["now"].startswith("2026-11-04") and call["result"]["status"] != "available"
+    assert "应已生成" not in result.draft_reply  # on 11-04 the October bill is not due until 11-05 12:00
+    # 今天 is the stated day, not a second (phantom) date; 10月 said twice is one period.
+    assert result.entities.dates == ["2026-11-04"] and result.entities.billing_periods == ["2026-10"]
+    assert not any("收到时间" in m for m in result.missing_information)
+
+
+def test_received_at_field_wins_over_the_stated_date(bot):
+    case = TriageCase(subject="账单", body="今天是2026-11-04,10月的伙伴账单出了吗?",
+                      now=datetime.fromisoformat("2026-11-06T09:00:00+08:00"))
+    result = triage(bot, case, CLOCK)
+    assert result.received_from == "case" and result.received_at.isoformat() == "2026-11-06T09:00:00+08:00"
+    assert [c["result"]["status"] for c in result.tool_calls if c["name"] == "bill_timing"] == ["available"]
+
+
+def test_an_error_code_is_looked_up_even_when_the_question_around_it_is_not_answerable(bot):
+    case = TriageCase(subject="提交申付失败", body="提交申付单时页面提示 CBC.30000010,申付单号 PR-2026-0815,怎么处理?")
+    result = triage(bot, case, CLOCK)
+    assert "error_code_lookup" in [c["name"] for c in result.tool_calls]
+    assert result.category == "error_code" and not result.needs_human
+    assert any("CBC.30000010" in c["text"] for c in result.citations)
+    assert "CBC.30000010" in result.draft_reply and "抱歉" not in result.draft_reply
+
+
+def test_a_case_with_nothing_to_apply_the_rules_to_says_what_is_missing(bot):
+    result = triage(bot, TriageCase(subject="咨询", body="你好,想问一下激励的事情。"), CLOCK)
+    assert result.needs_human and result.missing_information
+    assert any("具体" in m for m in result.missing_information)
+
+
+def test_a_time_dependent_answer_without_any_date_says_the_server_time_was_used(bot):
+    result = triage(bot, TriageCase(subject="Bill", body="Is the partner bill for October 2026 out yet?"), CLOCK)
+    assert result.received_from == "clock"
+    assert any("server time 2026-11-29 18:00" in m for m in result.missing_information)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("今天是2026-11-04,账单呢", "2026-11-04"), ("今日:2026年11月4日", "2026-11-04"),
+    ("Today is 4 November 2026.", "2026-11-04"), ("as of Nov 4, 2026 the bill", "2026-11-04"),
+])
+def test_stated_today_reads_common_forms(text, day):
+    assert stated_today(text, CLOCK).date().isoformat() == day
+
+
+@pytest.mark.parametrize("text", ["今天能看到吗?4月30日的业绩", "今天的账单", "10月的账单今天出吗"])
+def test_stated_today_needs_a_date_right_after_the_word(text):
+    assert stated_today(text, CLOCK) is None
