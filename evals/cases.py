@@ -52,7 +52,11 @@ class Expectation(BaseModel):
         default=None, description="The dialogue move this turn makes; null: not checked")
     follow_up_choices: list[str] | None = Field(
         default=None, description="Short options the assistant should offer when it asks (buttons); null: not checked")
-    slots: dict | None = Field(default=None, description="Essential slot values read from the dialogue; null: not checked")
+    slots: dict | None = Field(default=None, description=(
+        "Essential slot values read from the dialogue, keyed by tool argument name (billing_period, event_time, "
+        "timezone, business_date, assigned_at, amount, role, customer_relation, customer_under_their_name, "
+        "linked_to, http_status, requested_start), plus `applications`: each incentive's application type in "
+        "the order stated; null: not checked"))
 
 
 class Turn(BaseModel):

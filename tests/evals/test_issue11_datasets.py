@@ -109,3 +109,9 @@ def test_a_line_separator_inside_a_case_is_text_not_a_line_break(tmp_path):
     path = tmp_path / "raw.jsonl"
     path.write_text(json.dumps(case, ensure_ascii=False) + "\n", encoding="utf-8")  # U+2028 written raw
     assert load_dialogue_cases(path)[0].turns[0].message == "7月的账单\u2028出了没"
+
+
+def test_slot_names_are_tool_argument_names():
+    arguments = {name for tool in TOOLS.values() for name in tool.input_model.model_fields}
+    used = {key for c in load_dialogue_cases() for t in c.turns for key in (t.expect.slots or {})}
+    assert used <= arguments | {"applications"}, used - arguments
