@@ -159,10 +159,79 @@ class ExpressionCase(BaseModel):
                          f"{' or '.join(str(sorted(s)) for s in shapes)}")
 
 
-SCHEMAS = {"retrieval": RetrievalCase, "assistant": AssistantCase, "triage": TriageEvalCase,
-           "expression": ExpressionCase}
+DurationUnit = Literal["minutes", "hours", "calendar_days", "working_days", "weeks", "months", "years"]
+DurationDirection = Literal["before", "after", "within", "once_per"]
 
-Case = TypeVar("Case", RetrievalCase, AssistantCase, TriageEvalCase, ExpressionCase)
+
+class ExpectedDurationRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event: str | None = Field(description="A phrase of the sentence naming the event the duration counts from "
+                                          "(null: the current day, as in a look-back window)")
+    amount: int = Field(ge=1)
+    unit: DurationUnit
+    direction: DurationDirection = Field(
+        description="before: at least N before the event (a deadline or a look-back start); after: N after the "
+                    "event (an earliest time, an expiry); within: inside N after the event (a window end); "
+                    "once_per: at most once every N")
+
+
+class DurationSentenceCase(BaseModel):
+    """A sentence written in our own words, labelled: does it state a duration relative to an event?
+
+    Negatives look similar (an amount, a span, a count, an aggregation window) but state no such rule.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    language: Literal["zh-Hans", "en"]
+    sentence: str = Field(min_length=1)
+    is_rule: bool
+    expected: ExpectedDurationRule | None
+    split: Split
+
+    @model_validator(mode="after")
+    def _check(self) -> "DurationSentenceCase":
+        if self.is_rule != (self.expected is not None):
+            raise ValueError("a rule sentence has `expected`, a negative has none")
+        if self.expected and self.expected.event and self.expected.event not in self.sentence:
+            raise ValueError(f"event {self.expected.event!r} is not in the sentence")
+        return self
+
+
+class DurationQuestionCase(BaseModel):
+    """A question asking for a date that a duration rule of the extended corpus decides.
+
+    `rule_sentence` is the corpus sentence (a substring of one excerpt); `expected` is the date or moment
+    the rule gives for `event_time`, computed by hand with the official calendar, in Beijing time.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    language: Literal["zh-Hans", "en"]
+    question: str = Field(min_length=1)
+    rule_sentence: str = Field(min_length=1)
+    event_time: datetime
+    expected: str = Field(description="YYYY-MM-DD, or YYYY-MM-DDTHH:MM+08:00 for hour and minute rules")
+    split: Split
+
+    @model_validator(mode="after")
+    def _check(self) -> "DurationQuestionCase":
+        if self.event_time.tzinfo is None:
+            raise ValueError("event_time needs a UTC offset")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}\+08:00)?", self.expected):
+            raise ValueError(f"expected {self.expected!r} is not YYYY-MM-DD[THH:MM+08:00]")
+        return self
+
+
+SCHEMAS = {"retrieval": RetrievalCase, "assistant": AssistantCase, "triage": TriageEvalCase,
+           "expression": ExpressionCase, "duration_sentence": DurationSentenceCase,
+           "duration_question": DurationQuestionCase}
+
+Case = TypeVar("Case", RetrievalCase, AssistantCase, TriageEvalCase, ExpressionCase, DurationSentenceCase,
+               DurationQuestionCase)
 
 
 def _load(model: type[Case], dataset: str, path: Path | None, split: Split | None) -> list[Case]:
@@ -207,3 +276,13 @@ def load_expression_cases(path: Path | None = None, split: Split | None = None) 
 def load_dialogue_cases(path: Path | None = None, split: Split | None = None) -> list[AssistantCase]:
     """The assistant cases written for issue 11 (single turns and dialogues with moves and slots)."""
     return _load(AssistantCase, "dialogues", path, split)
+
+
+def load_duration_sentences(path: Path | None = None, split: Split | None = None) -> list[DurationSentenceCase]:
+    """The labelled duration sentences (recognition precision and recall)."""
+    return _load(DurationSentenceCase, "duration_sentences", path, split)
+
+
+def load_duration_questions(path: Path | None = None, split: Split | None = None) -> list[DurationQuestionCase]:
+    """Questions with expected dates decided by duration rules of the extended corpus."""
+    return _load(DurationQuestionCase, "duration_questions", path, split)
