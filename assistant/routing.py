@@ -44,7 +44,8 @@ class ToolRouter:
         # ``vocabulary`` is asked on every question: when it returns another set (the index was rebuilt
         # with new documents), the word profiles are derived again from it.
         self.vocabulary = vocabulary
-        self.tools = tools or TOOLS
+        # A tool chosen from the evidence instead (duration_deadline, for a retrieved duration rule) is not routed.
+        self.tools = {name: tool for name, tool in (tools or TOOLS).items() if tool.routed}
         self.threshold = threshold
         self.margin = margin
         self._lock = threading.Lock()

@@ -174,6 +174,8 @@ class Statement(BaseModel):
     en: str
     basis: Basis
     rules: list[str] = Field(default_factory=list, description="Rule ids this sentence rests on")
+    quote: str | None = Field(default=None, description="A document sentence this rests on when it is not one "
+                                                        "of the fixed rules (duration rules read at index build)")
 
 
 class ToolOutput(BaseModel):
@@ -196,8 +198,8 @@ def explained(statements: list[Statement]) -> dict:
             "explanation_en": " ".join(s.en for s in statements)}
 
 
-def rule(zh: str, en: str, *rules: str) -> Statement:
-    return Statement(zh=zh, en=en, basis="rule", rules=list(rules))
+def rule(zh: str, en: str, *rules: str, quote: str | None = None) -> Statement:
+    return Statement(zh=zh, en=en, basis="rule", rules=list(rules), quote=quote)
 
 
 def interpretation(zh: str, en: str, *rules: str) -> Statement:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import billing, invoicing, menus, opportunities, performance, status_codes
+from . import billing, deadlines, invoicing, menus, opportunities, performance, status_codes
 from .model import ToolOutput
 
 
@@ -47,6 +47,8 @@ class Tool:
     output_model: type[ToolOutput]
     examples: tuple[str, ...] = field(default=())
     rules: tuple[str, ...] = field(default=())  # every rule id the tool may cite
+    # False for a tool the assistant picks from the evidence (a duration rule it retrieved), not by routing
+    routed: bool = True
 
     def json_schema(self) -> dict[str, Any]:
         return self.input_model.model_json_schema()
@@ -67,12 +69,12 @@ def _plain_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return [{"loc": tuple(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
 
 
-def _tool(func: Callable, examples: tuple[str, ...], rules: tuple[str, ...]) -> Tool:
+def _tool(func: Callable, examples: tuple[str, ...], rules: tuple[str, ...], routed: bool = True) -> Tool:
     hints = typing.get_type_hints(func)
     params = list(inspect.signature(func).parameters)
     doc = inspect.getdoc(func) or ""
     return Tool(name=func.__name__, description=doc, func=func, input_model=hints[params[0]],
-                output_model=hints["return"], examples=examples, rules=rules)
+                output_model=hints["return"], examples=examples, rules=rules, routed=routed)
 
 
 # Example phrasings (zh and en) feed the assistant's router; they describe the tool, not eval cases.
@@ -121,6 +123,11 @@ _TOOLS = (
         "伙伴账单在哪个菜单", "在哪里查看客户消费明细", "怎么进入机会点管理",
         "Where do I find the partner bill?", "which menu shows the performance dashboard"),
           ("menu.customer_consumption", "menu.partner_bill", "menu.opportunity_management", "menu.performance_management", "menu.kooGallery_split", "menu.performance_dashboard", "menu.consumption_dashboard", "menu.customer_orders")),
+    # Rules come from the documents (read at index build), so the tool cites sentences, not fixed rule ids.
+    _tool(deadlines.duration_deadline, (
+        "活动开始前至少10个工作日提交,最晚哪天提交", "审核在3个工作日内完成,最晚哪天完成", "3个月内只能解除一次,下次什么时候可以",
+        "When is the deadline if it must be submitted 10 working days before?",
+        "within 7 days of the invitation, until which date"), (), routed=False),
 )
 
 TOOLS: dict[str, Tool] = {tool.name: tool for tool in _TOOLS}

@@ -65,7 +65,7 @@ def test_search_and_sources(client):
 
 def test_tools_directly_with_field_level_errors(client):
     listed = client.get("/v1/tools", headers=P).json()
-    assert len(listed) == 11 and all(t["input_schema"]["type"] == "object" for t in listed)
+    assert len(listed) == 12 and all(t["input_schema"]["type"] == "object" for t in listed)
     ok = client.post("/v1/tools/performance_visibility", headers=P, json={"business_date": "2026-04-30"})
     assert ok.json()["visible_date"] == "2026-05-06"
     bad = client.post("/v1/tools/stored_value_card_credit", headers=P, json={"transaction": "steal", "amount": "1"})

@@ -8,7 +8,7 @@ from tools.langchain import langchain_tools
 CONTRACT_NAMES = {
     "invoice_merge_check", "po_assessment_check", "bill_timing", "performance_visibility",
     "consumption_lookback", "stored_value_card_credit", "attribution_start", "opportunity_permission",
-    "order_visibility", "error_code_lookup", "menu_path_lookup",
+    "order_visibility", "error_code_lookup", "menu_path_lookup", "duration_deadline",
 }
 
 
@@ -107,6 +107,8 @@ def test_declared_rules_exist_and_cover_what_tools_cite():
         "order_visibility": [{"customer_under_their_name": True}],
         "error_code_lookup": [{"error_code": c} for c in ("CBC.0000", "CBC.30000010", "CBC.0100")] + [{"http_status": 503}],
         "menu_path_lookup": [{"task": t} for t in ("伙伴账单", "消费明细", "商机", "业绩管理", "云商店", "业绩看板", "消费看板", "订单")],
+        "duration_deadline": [{"amount": 3, "unit": "working_days", "direction": "within",
+                               "event_time": "2026-05-08", "sentence": "审核在3个工作日内完成。"}],
     }
     for name, tool in TOOLS.items():
         assert set(tool.rules) <= set(RULES), name

@@ -19,7 +19,7 @@ def test_every_tool_cites_only_known_rules():
     from tools.registry import TOOLS as registry
 
     assert set(registry) == set(TOOLS)
-    assert len(TOOLS) == 11
+    assert len(TOOLS) == 12
 
 
 def test_menu_catalogue_is_transcribed_from_the_corpus():
