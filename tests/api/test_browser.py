@@ -332,6 +332,10 @@ def test_dark_theme(browser, live_server):
         assert sum(int(x) for x in re.findall(r"\d+", rgb)[:3]) < 150, rgb
         shoot(tab, "chat_dark-desktop")
         assert axe_violations(tab) == []
+        tab.goto(live_server + "/triage")
+        analyze_case(tab, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010")
+        shoot(tab, "triage_dark-desktop")
+        assert axe_violations(tab) == []
     finally:
         context.close()
 

@@ -1,0 +1,82 @@
+"""The OpenAPI document a client developer reads, and the set-up a new user runs (`make run`)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_openapi_documents_the_error_envelope_and_statuses(client):
+    doc = client.get("/openapi.json").json()
+    envelope = doc["components"]["schemas"]["ErrorEnvelope"]
+    assert envelope["properties"]["error"]["required"] == ["code", "message"]
+    chat = doc["paths"]["/v1/chat"]["post"]["responses"]
+    for status in ("401", "403", "410", "413", "422", "429", "504"):
+        assert chat[status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert "410" not in doc["paths"]["/v1/triage"]["post"]["responses"]  # only conversations expire
+    assert "401" not in doc["paths"]["/healthz"]["get"]["responses"]
+    assert "HTTPValidationError" not in doc["components"]["schemas"]  # 422 is the envelope too
+
+
+def test_openapi_documents_sse_events_and_a_batch_example(client):
+    doc = client.get("/openapi.json").json()
+    stream = doc["paths"]["/v1/chat/stream"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    events = [line.split(": ", 1)[1] for line in stream["example"].splitlines() if line.startswith("event: ")]
+    assert events == ["tool_call", "citation", "answer_delta", "done"]
+    batch = doc["paths"]["/v1/triage/batch"]["post"]["requestBody"]["content"]
+    assert batch["text/csv"]["example"].startswith("subject,body")
+    # The documented examples are accepted as they are.
+    for media, body in (("text/csv", batch["text/csv"]["example"]),
+                        ("application/x-ndjson", batch["application/x-ndjson"]["example"])):
+        response = client.post("/v1/triage/batch", headers={"X-API-Key": "s-key", "Content-Type": media},
+                               content=body.encode())
+        assert response.status_code == 200 and '"result"' in response.text
+
+
+def test_docs_pages_point_at_local_assets(client):
+    for path in ("/docs", "/redoc"):
+        html = client.get(path).text
+        assert "cdn.jsdelivr.net" not in html and "/static-docs/" in html
+    assert client.get("/static-docs/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static-docs/redoc.standalone.js").status_code == 200
+
+
+def _make_dry_run(*args, env=None):
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    # A venv path that does not exist: make plans the install steps, -n runs none of them.
+    result = subprocess.run(["make", "-n", "-C", str(ROOT), "VENV=/nonexistent-venv", *args], capture_output=True,
+                            text=True, env=env, check=True)
+    return result.stdout
+
+
+def test_make_run_installs_the_runtime_only_and_takes_a_port():
+    plan = _make_dry_run("run", "PORT=8080")
+    assert "pip install" in plan and "-e ." in plan and "[test" not in plan and "torch" not in plan
+    assert "serve --host 127.0.0.1 --port 8080" in plan
+    test_plan = _make_dry_run("test")
+    assert "-e '.[test,st]'" in test_plan
+
+
+def test_make_run_reads_the_port_from_the_environment():
+    import os
+
+    env = dict(os.environ, PARTNER_ASSISTANT_PORT="9123", PARTNER_ASSISTANT_HOST="0.0.0.0")
+    assert "serve --host 0.0.0.0 --port 9123" in _make_dry_run("run", env=env)
+
+
+def test_serve_reads_host_and_port_from_the_environment(monkeypatch, tmp_path):
+    import api.server
+    from api.cli import app as cli
+
+    seen = {}
+    monkeypatch.setattr(api.server, "serve", lambda host, port, workers, say: seen.update(host=host, port=port))
+    result = CliRunner().invoke(cli, ["serve", "--no-build"], env={
+        "PARTNER_ASSISTANT_PORT": "8089", "PARTNER_ASSISTANT_HOST": "127.0.0.2",
+        "PARTNER_ASSISTANT_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert seen == {"host": "127.0.0.2", "port": 8089}
