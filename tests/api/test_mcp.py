@@ -118,3 +118,6 @@ def test_http_needs_a_key_like_the_rest_of_the_api(loopback_server):
     assert denied.status_code == 401 and denied.json()["error"]["code"] == "missing_api_key"
     wrong = httpx.post(loopback_server + "/mcp", json=initialize, headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_api_key"
+    huge = httpx.post(loopback_server + "/mcp", content=b"{" + b" " * 1_100_000 + b"}",
+                      headers={"Authorization": "Bearer p-key", "Content-Type": "application/json"})
+    assert huge.status_code == 413  # the API's body cap

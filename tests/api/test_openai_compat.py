@@ -38,8 +38,15 @@ class InProcess:
         """Run ``make(client)`` with the app's lifespan (index loaded) around it."""
         async def go():
             async with self.app.router.lifespan_context(self.app):
-                return await make(self)
-        return run(go())
+                try:
+                    return await make(self), None
+                except Exception as exc:  # noqa: BLE001 - raised below, outside the lifespan's task group
+                    return None, exc
+
+        result, error = run(go())
+        if error is not None:
+            raise error
+        return result
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +141,21 @@ def test_multi_turn_state_comes_from_the_history_deterministically(asgi):
                 if c["arguments"].get("timezone") == "Asia/Tokyo"]  # without the history, no Tokyo
     # Turns are recorded under one conversation (named by its first message), not one session per request.
     assert extra["session_id"] == first.choices[0].message.partner_rules["session_id"]
+
+
+def test_unknown_parameters_are_ignored_and_user_scopes_the_conversation(asgi):
+    async def calls(ctx):
+        messages = [{"role": "user", "content": BILL}]
+        tuned = await ctx.client().chat.completions.create(
+            model=MODEL, messages=messages, temperature=0.2, max_tokens=50, seed=7, top_p=0.9, user="alice",
+            stream_options=None, extra_body={**NOW, "some_vendor_option": {"x": 1}})
+        other = await _complete(ctx, messages, user="bob")
+        return tuned, other
+
+    tuned, other = asgi.call(calls)
+    alice, bob = tuned.choices[0].message.partner_rules, other.choices[0].message.partner_rules
+    assert alice["tool_calls"] == bob["tool_calls"]  # the parameters change nothing in the answer
+    assert alice["session_id"] != bob["session_id"]  # each end user's conversation is recorded apart
 
 
 def test_an_unsupported_question_abstains_without_references(asgi):
