@@ -258,7 +258,7 @@ function toolCard(call) {
   section(t("inputs"));
   for (const [k, v] of Object.entries(call.arguments)) add(k, v);
   section(t("outputs"));
-  const skip = new Set(["explanation_zh", "explanation_en", "trace", "rule_refs"]);
+  const skip = new Set(["explanation_zh", "explanation_en", "statements", "trace", "rule_refs"]);
   for (const [k, v] of Object.entries(call.result)) {
     if (skip.has(k) || v === null) continue;
     const lang = k.match(/_(zh|en)$/);
@@ -266,12 +266,18 @@ function toolCard(call) {
     add(k, v);
   }
   const explanation = call.result["explanation_" + LANG] || call.result.explanation_zh || "";
-  const trace = (call.result.trace || []).map((step) => el("li", { text: tidy(step) }));
+  // The reasoning in the page language, sentence by sentence with what each rests on; the engine's raw
+  // computation log (English) stays one click further down.
+  const steps = (call.result.statements || []).map((step) => el("li", {},
+    el("span", { class: "basis basis-" + step.basis, text: t("basis_" + step.basis) }), " ", tidy(LANG === "en" ? step.en : step.zh)));
+  const raw = (call.result.trace || []).map((step) => el("li", { text: tidy(step) }));
   return el("details", { class: "card tool" },
     el("summary", { text: t("tool") + ": " + label(call.name) }),
     el("p", { class: "explanation", text: tidy(explanation) }),
     el("table", {}, rows),
-    trace.length ? el("details", { class: "trace" }, el("summary", { text: t("trace") }), el("ol", { lang: "en" }, ...trace)) : null);
+    steps.length || raw.length ? el("details", { class: "trace" }, el("summary", { text: t("trace") }),
+      steps.length ? el("ol", { class: "steps" }, ...steps) : null,
+      raw.length ? el("details", { class: "raw" }, el("summary", { text: t("raw_trace") }), el("ol", { lang: "en" }, ...raw)) : null) : null);
 }
 
 function citationCard(c, n, prefix) {
@@ -386,7 +392,7 @@ const Sidebar = {
       const open = el("button", { type: "button", class: "open", "aria-current": current ? "true" : null,
         onclick: () => openSession(s.session_id) },
         el("span", { class: "title", text: s.title || t("untitled") }),
-        el("span", { class: "meta", text: formatValue((s.updated_at || "").slice(0, 10)) + " · " + t("turns", { n: s.turn_count }) }));
+        el("span", { class: "meta", text: formatValue((s.updated_at || "").slice(0, 10)) + " · " + t(s.turn_count === 1 ? "turn_one" : "turns", { n: s.turn_count }) }));
       const rename = el("button", { type: "button", class: "icon", "aria-label": t("rename") + ": " + (s.title || t("untitled")),
         text: "✎", onclick: () => this.rename(s) });
       const remove = el("button", { type: "button", class: "icon", "aria-label": t("delete") + ": " + (s.title || t("untitled")),

@@ -98,13 +98,20 @@ def test_tool_card_collapsed_localised_and_readable_dates(page, live_server):
     assert "生成截止时间(北京时间)" in text and "2026-09-05 12:00 (星期六)" in text
     assert "2026-09-05 13:00 (星期六) UTC+09:00" in text
     assert "generation_deadline_beijing" not in text
-    tool.locator("details.trace summary").click()
+    tool.locator("details.trace > summary").click()
+    steps = tool.locator("ol.steps li").all_inner_texts()
+    assert steps and all(re.search("[\u4e00-\u9fff]", step) for step in steps)  # the reasoning in Chinese
+    assert any(step.startswith("规则") for step in steps)
+    tool.locator("details.raw > summary").click()
     assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d", tool.inner_text()), "microseconds are shown"
     page.select_option("#lang", "en")  # finished turns are drawn again in the new language
     tool = page.locator("details.tool").first
     assert tool.locator("summary").first.inner_text() == "Rule computation: Partner bill timing"
     tool.locator("summary").first.click()
     assert "Generation deadline (Beijing time)" in tool.inner_text() and "2026-09-05 12:00 (Sat)" in tool.inner_text()
+    tool.locator("details.trace > summary").click()
+    assert tool.locator("ol.steps li").first.inner_text().startswith(("Rule", "Input", "Reading"))
+    assert not re.search("[\u4e00-\u9fff]", " ".join(tool.locator("ol.steps li").all_inner_texts()))
     assert page.locator(".turn.user .who").first.inner_text() == "You"
 
 
