@@ -5,8 +5,11 @@ Also the number check: every number in an answer must come from a tool result or
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from knowledge import KnowledgeIndex
 from knowledge.chunking import quote_span, sentence_spans
@@ -87,6 +90,22 @@ def rule_lines(citations: list[Citation], variant: Variant) -> list[str]:
     if menus:
         lines.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant)) + menus[0])
     return lines
+
+
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2}|Z)")
+
+
+def converted_times(payload: dict[str, Any], zone: str, variant: Variant) -> str | None:
+    """Every moment a result states, shown again in ``zone`` (for a tool that takes no time zone)."""
+    moments = list(dict.fromkeys(_ISO_DATETIME.findall(json.dumps(payload))))
+    if not moments:
+        return None
+    shown = []
+    for raw in moments:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+        shown.append(f"{raw} = {moment.strftime('%Y-%m-%d %H:%M')} ({zone})")
+    label = f"In {zone}: " if variant == "en" else localise(f"换算为 {zone}:", variant)
+    return label + "; ".join(shown)
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

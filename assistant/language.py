@@ -9,12 +9,13 @@ from knowledge.lexical import to_simplified
 Variant = Literal["en", "zh-Hans", "zh-Hant"]
 
 
-def detect(text: str) -> Variant:
+def detect(text: str, simplified: str | None = None) -> Variant:
+    """``simplified`` is ``to_simplified(text)`` when the caller has it already."""
     han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     if han == 0 or latin > 3 * han:
         return "en"
-    return "zh-Hant" if to_simplified(text) != text else "zh-Hans"
+    return "zh-Hant" if (to_simplified(text) if simplified is None else simplified) != text else "zh-Hans"
 
 
 def localise(text: str, variant: Variant) -> str:

@@ -134,6 +134,28 @@ CHOICES: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# Short names of the tools' topics, for "which topic do you mean?" choices.
+TOPICS: dict[str, tuple[str, str]] = {
+    "bill_timing": ("伙伴账单生成时间", "when the partner bill is generated"),
+    "performance_visibility": ("业绩数据何时可查看", "when performance data is visible"),
+    "consumption_lookback": ("客户消费可查询范围", "how far back consumption can be queried"),
+    "attribution_start": ("客户分配后的业绩归属", "attribution after a customer is assigned"),
+    "stored_value_card_credit": ("储值卡业绩", "stored-value card performance"),
+    "invoice_merge_check": ("激励合并开票", "merging incentives on one invoice"),
+}
+# Which kind of value each topic takes: a bare value ("10月", "3000元") can belong to these.
+_TAKES = {"months": ("bill_timing", "consumption_lookback", "invoice_merge_check"),
+          "dates": ("performance_visibility", "consumption_lookback", "attribution_start"),
+          "datetimes": ("bill_timing", "attribution_start"),
+          "amounts": ("stored_value_card_credit",)}
+
+
+def topics_taking(slots: Slots) -> list[str]:
+    """The topics a message's bare values could belong to (every topic when it holds none of these)."""
+    found = [tool for kind, tools in _TAKES.items() if getattr(slots, kind) for tool in tools]
+    return list(dict.fromkeys(found)) or list(TOPICS)
+
+
 def plan(tool: str, text: str, slots: Slots, now: datetime, carried: dict[str, Any] | None = None) -> Plan:
     """Arguments for ``tool`` from this message, falling back to what earlier turns carried."""
     from knowledge.lexical import to_simplified
@@ -143,9 +165,17 @@ def plan(tool: str, text: str, slots: Slots, now: datetime, carried: dict[str, A
     return _PLANNERS[tool](low, slots, now, carried)
 
 
+# Scope: a value said of one item ("其中一笔", "one of them") changes that item only, not all of them.
+_ONE_OF = re.compile(r"其中(的)?[一1](笔|个|项|张)|有[一1](笔|个|项)是|只有[一1](笔|个|项)|\bone of (them|those|these|the)\b|"
+                     r"\bone (incentive|of)\b|\bonly one\b")
+
+
 def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    application, conflict = pick(low, _APPLICATION)
-    application = application or carried.get("application")
+    said, conflict = pick(low, _APPLICATION)
+    application = carried.get("application") if said and _ONE_OF.search(low) and carried.get("application") \
+        else said or carried.get("application")
+    # Per-item applications when one item differs from the rest (kept over later turns).
+    odd = said if said and said != application else carried.get("odd_application")
     request, _ = pick(low, _SAME_REQUEST)
     request = request or carried.get("payment_request")
     periods = slots.months or carried.get("periods") or []
@@ -154,7 +184,8 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
     if count_match:
         raw = count_match.group(1) or count_match.group(3)
         count = _EN_NUMBERS[raw] if raw in _EN_NUMBERS else cn_number(raw)
-    state = {"application": application, "payment_request": request, "periods": periods, "count": count}
+    state = {"application": application, "payment_request": request, "periods": periods, "count": count,
+             "odd_application": odd}
     result = Plan("invoice_merge_check", {}, state=state)
     if application is None:
         result.missing = "application"
@@ -169,13 +200,18 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
         state["payment_request"] = "same"
         result.notes_zh.append("按同一次批量申请(一个申付单)理解")
         result.notes_en.append("read as one batch application, i.e. one payment request")
+    if odd:
+        result.notes_zh.append(f"按其中一笔为{'批量申请' if odd == 'batch' else '单个申请'}、其余不变理解")
+        result.notes_en.append(f"read as one incentive {'in a batch application' if odd == 'batch' else 'applied for singly'}"
+                               ", the others unchanged")
     incentives = []
     for i in range(n):
-        item: dict[str, Any] = {"id": f"incentive-{i + 1}", "application": application}
+        kind = odd if odd and i == n - 1 else application
+        item: dict[str, Any] = {"id": f"incentive-{i + 1}", "application": kind}
         if i < len(periods):
             item["billing_period"] = periods[i]
-        if application == "batch":
-            item["payment_request_id"] = "payment-request-1" if request == "same" else f"payment-request-{i + 1}"
+        if kind == "batch":
+            item["payment_request_id"] = "payment-request-1" if request in ("same", None) else f"payment-request-{i + 1}"
         incentives.append(item)
     result.arguments = {"incentives": incentives}
     return result
@@ -289,8 +325,27 @@ def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     return Plan("opportunity_permission", args)
 
 
+# Whose customers: a possessive before "customer(s)". The salesperson's own (self-reference) are under
+# their name; anyone else's (a colleague's, another team's, 同事的) are not.
+_POSSESSOR = re.compile(r"((?:[a-z-]+\s+)?[a-z][a-z-]*)'s?\s+(?:\w+\s+)?customers?|([\u4e00-\u9fff]{1,4})的客户")
+_SELF = re.compile(r"^(my|our|their|his|her|own|the salesperson|salesperson|自己|我|我们|他|她|他们|其|业务员|本人)$")
+
+
+def _possessor_reading(low: str) -> bool | None:
+    match = _POSSESSOR.search(low)
+    if match is None:
+        return None
+    owner = (match.group(1) or match.group(2)).strip()
+    owner = re.sub(r"^(看|查看|看到|查|访问|能看|能查|可以看|see|view)+", "", owner) if match.group(2) else owner
+    if not owner or owner in {"a", "the", "any", "all"}:
+        return None
+    return bool(_SELF.match(owner))
+
+
 def _orders(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     under, _ = pick(low, _UNDER_NAME)
+    if under is None:
+        under = _possessor_reading(low)
     return _one_choice("order_visibility", "customer_under_their_name",
                        carried.get("customer_under_their_name") if under is None else under)
 

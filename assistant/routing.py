@@ -84,6 +84,16 @@ class ToolRouter:
             routes.append(Route(name, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))
         return sorted(routes, key=lambda r: -r.score)
 
+    def topic_terms(self, question: str) -> frozenset[str]:
+        """The question's domain words (its topic, as far as words show it)."""
+        _, domain, _, _ = self._profile()
+        return frozenset(t for t in tokenize(question) if t in domain)
+
+    def tool_terms(self, tools: tuple[str, ...]) -> frozenset[str]:
+        """The domain words the tools' examples and descriptions use."""
+        _, _, terms, _ = self._profile()
+        return frozenset(t for name in tools if name in terms for t in terms[name])
+
     def route(self, question: str, evidence: Callable[[str], bool] | None = None,
               scored: list[Route] | None = None) -> list[Route]:
         """Tools the question calls for. ``evidence(tool)`` says whether the message already holds

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
@@ -15,18 +14,21 @@ from tools import TOOLS, Tool, ToolInputError
 from tools.workdays import CalendarData
 
 from .answer import Answer, Citation, ToolCall, check_now
-from .evidence import DEFAULT_POLICY, SupportPolicy, gather_evidence
+from .compose import (check_numbers, converted_times, explanation, notes_line, rule_citations, rule_lines,
+                      steps_lines)
+from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.support import english_terms
-from .compose import check_numbers, explanation, notes_line, rule_citations, rule_lines, steps_lines
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
-from .language import Variant, detect, localise
+from .language import Variant, localise
 from .llm import LLMAnswerer, init_model
-from .planning import CHOICES, FOLLOW_UPS, Plan, plan
+from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore
 from .settings import Settings
 from .slots import Slots, extract
+from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool,
+                            asks_where, decide, language_request, normalise)
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
@@ -52,11 +54,6 @@ def _unstated_note(kinds: tuple[str, ...], variant: Variant) -> str:
     return localise(f"我找到的相关规则没有写明{'或'.join(_KIND_NAMES[k][1] for k in kinds)}。", variant)
 
 
-# A short message that only adds a detail ("那8月的呢?", "5月8日那天", "都是单独申请的") continues the
-# conversation's tool instead of starting a new topic.
-_CONTINUATION = re.compile(r"^(那|那么|如果|要是|换成|改成|what about|and |how about|if )|呢[??]?$|^.{0,14}$", re.I)
-
-
 @dataclass
 class _Outcome:
     sections: list[str] = field(default_factory=list)
@@ -65,8 +62,9 @@ class _Outcome:
     sources: list[str] = field(default_factory=list)
     follow_up: str | None = None
     choices: list[str] = field(default_factory=list)
-    pending: dict[str, Any] | None = None
-    last: dict[str, Any] | None = None
+    pending: PendingTool | None = None
+    result: LastResult | None = None
+    language: Literal["zh", "en"] | None = None  # set when the answer is rendered in another language
 
     def cite(self, citations: list[Citation]) -> None:
         """Add citations once each; their text becomes a source the number check accepts."""
@@ -118,26 +116,31 @@ class Assistant:
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
                *, answer_id: str | None = None, owner: str | None = None) -> Answer:
         """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
-        ``owner`` (the API's caller) scopes the session: another owner's id is a different session."""
+        ``owner`` (the API's caller) scopes the session: another owner's id is a different session.
+
+        One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
-        variant = detect(message)
-        language = "en" if variant == "en" else "zh"
+        norm = normalise(message)
+        variant = norm.variant
         # Every answer belongs to a session; a caller without one gets a new id to continue with.
         session_id = session_id or uuid.uuid4().hex
-        state = SessionState(session_id, None, None, 0)
+        stored = SessionState(session_id, None, None, 0)
         if self.sessions is not None:
-            state = self.sessions.load(session_id, now, owner)
-        slots = extract(message, now)
-        understood = tuple(to_simplified(span).lower() for span in slots.spans)
-        evidence = gather_evidence(message, language=language, retriever=self.retriever, understood=understood,
-                                   policy=self.support_policy)
-        result = evidence.search
-        # Instructions and questions whose topic the corpus lacks are refused before any tool runs:
-        # "激励提现" mentions incentives but is not an invoicing question.
-        vetoed = evidence.reason in {"instruction", "task", "uncovered_terms", "unstated"}
+            stored = self.sessions.load(session_id, now, owner)
+        state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
+        slots = self._read(norm, state, now)
+        evidence = self._evidence(norm, slots)
+        frame = self._understand(norm, state, now, slots, evidence)
+        # Instructions and tasks are refused whatever the conversation; a question whose topic the corpus
+        # lacks ("激励提现" mentions incentives but is not an invoicing question) is refused unless it
+        # only continues the conversation (it then names no topic of its own).
+        relates = frame.move in {"continue", "modify", "refer_back", "convert"}
+        vetoed = evidence.reason in {"instruction", "task"} or (
+            not relates and evidence.reason in {"uncovered_terms", "unstated"})
         best = evidence.best.chunk.id if evidence.best else None
-        outcome = None if vetoed else self._with_tools(message, variant, now, state, slots,
-                                                       asks_about=None if evidence.supported else best)
+        outcome = None
+        if not vetoed:
+            outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best)
         if outcome is None:
             if not evidence.supported:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
@@ -145,64 +148,138 @@ class Assistant:
                     text = _unstated_note(evidence.missing_kind, variant) + text
                 elif evidence.reason == "task":
                     text = (_TASK_NOTE_EN if variant == "en" else localise(_TASK_NOTE_ZH, variant)) + text
-                answer = Answer(answer=text, abstained=True, language=language, session_id=session_id)
-                self._save(state, now, message, answer, None, state.last, answer_id)
+                answer = Answer(answer=text, abstained=True, language=norm.language, session_id=session_id,
+                                move=frame.move)
+                state.pending = None  # a refused question leaves nothing to continue
+                self._save(stored, now, message, answer, state, answer_id)
                 return answer
-            text, citations = compose_extractive(message, result, variant)
-            outcome = _Outcome(sections=[text], citations=citations, sources=[c.text for c in citations],
-                               last=state.last)
+            text, citations = compose_extractive(message, evidence.search, variant)
+            outcome = _Outcome(sections=[text], citations=citations, sources=[c.text for c in citations])
         text = "\n\n".join(outcome.sections)
         check_numbers(text, outcome.sources)
         answer = Answer(answer=text, abstained=False, citations=outcome.citations, tool_calls=outcome.calls,
                         follow_up=outcome.follow_up, follow_up_choices=outcome.choices,
-                        language=language, session_id=session_id)
+                        language=outcome.language or norm.language, session_id=session_id, move=frame.move)
         if self.llm is not None and outcome.follow_up is None:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.
             answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
-        self._save(state, now, message, answer, outcome.pending, outcome.last, answer_id)
+        self._remember(state, frame, outcome, answer)
+        self._save(stored, now, message, answer, state, answer_id)
         return answer
 
-    def _save(self, state: SessionState, now: datetime, message: str, answer: Answer,
-              pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None) -> None:
+    def _read(self, norm: Normalised, state: DialogueState, now: datetime) -> Slots:
+        """Dates, times, zones and amounts in the message (with the unclear message before it, if any)."""
+        if state.held:  # its values belong to the topic this turn names
+            return extract(normalise(state.held).simplified + "\n" + norm.simplified, now)
+        return extract(norm.simplified, now)
+
+    def _evidence(self, norm: Normalised, slots: Slots) -> Evidence:
+        """The one place the turn asks for evidence: ranked passages and whether they support an answer."""
+        understood = tuple(span.lower() for span in slots.spans)
+        return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
+                               understood=understood, policy=self.support_policy)
+
+    def _understand(self, norm: Normalised, state: DialogueState, now: datetime, slots: Slots,
+                    evidence: Evidence) -> Frame:
+        """The message and the dialogue state as a Frame: slots, intent candidates and the move."""
+        routes = tuple(self._routes(norm, slots, now))
+        supported_topic = evidence.best.chunk.id if evidence.supported and evidence.best else None
+
+        def supplies(tool: str) -> frozenset[str]:
+            if tool == "menu_path_lookup":
+                return frozenset()
+            return frozenset(plan(tool, norm.simplified, slots, now, {}).carried)
+
+        # The message's own topic words: its domain words outside the wording of its values ("10月").
+        rest = norm.simplified
+        for span in sorted(set(slots.spans), key=len, reverse=True):
+            rest = rest.replace(span, " ")
+        topic_terms = self.router.topic_terms(rest)
+
+        def foreign(tools: tuple[str, ...]) -> frozenset[str]:
+            """The message's own topic words that none of ``tools`` uses, when retrieval also found the
+            message about a passage none of them rests on."""
+            own = topic_terms - self.router.tool_terms(tools)
+            if not own:
+                return frozenset()
+            earlier = set().union(*(self._rule_chunks(t) for t in tools)) if tools else set()
+            if state.topic is not None:
+                earlier |= set(state.topic.citations)
+            if tools and (supported_topic is None or supported_topic in earlier):
+                return frozenset()
+            return own
+
+        cues = Cues(routes=routes, supplies=supplies, foreign=foreign, asks_where=asks_where(norm.simplified),
+                    zone=slots.timezone, language=language_request(norm.simplified),
+                    has_values=bool(slots.spans))
+        decision = decide(cues, state)
+        return Frame(norm=norm, slots=slots, routes=routes, move=decision.move, tools=decision.tools,
+                     convert_to=cues.language)
+
+    def _remember(self, state: DialogueState, frame: Frame, outcome: _Outcome, answer: Answer) -> None:
+        """The dialogue state after this turn."""
+        state.held = frame.norm.original if frame.move == "unclear" else None
+        state.pending = outcome.pending
+        if outcome.result is not None:
+            state.result = outcome.result
+            state.facts.update({k: v for k, v in outcome.result.filled.items() if k in USER_FACTS})
+        elif frame.move == "switch":
+            state.result = None  # a new topic: its follow-ups must not modify the earlier tool's result
+        if outcome.pending is not None:
+            state.facts.update({k: v for k, v in outcome.pending.filled.items() if k in USER_FACTS})
+        if frame.slots.timezone:
+            state.facts["timezone"] = frame.slots.timezone
+        if frame.move not in {"refer_back", "convert", "unclear"} and answer.citations:
+            state.topic = LastTopic(question=frame.norm.original, tools=[c.name for c in answer.tool_calls] or
+                                    ([outcome.pending.tool] if outcome.pending else []),
+                                    citations=[c.chunk_id for c in answer.citations],
+                                    menu_paths=[c.menu_path for c in answer.citations if c.menu_path])
+
+    def _save(self, stored: SessionState, now: datetime, message: str, answer: Answer, state: DialogueState,
+              answer_id: str | None) -> None:
         if self.sessions is None:
             return
-        self.sessions.save_turn(state.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last,
-                                answer_id, state.owner)
+        pending = {"tool": state.pending.tool, "carried": state.pending.filled,
+                   "missing": state.pending.missing} if state.pending else None
+        last = {"tool": state.result.tool, "carried": state.result.filled} if state.result else None
+        self.sessions.save_turn(stored.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last,
+                                answer_id, stored.owner, dialogue=state.model_dump(mode="json"))
 
-    # ---- tools ------------------------------------------------------------------------------
-    def _select(self, message: str, state: SessionState, slots: Slots,
-                now: datetime) -> list[tuple[str, dict[str, Any]]]:
-        """Tools for this turn with what earlier turns carried for each."""
+    # ---- plan and compute -------------------------------------------------------------------
+    def _routes(self, norm: Normalised, slots: Slots, now: datetime) -> list[str]:
+        """Intent candidates: the tools this message alone calls for."""
         def complete(tool: str) -> bool:
-            candidate = plan(tool, message, slots, now, None)
+            candidate = plan(tool, norm.simplified, slots, now, None)
             return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
 
-        scored = self.router.scores(message)
-        routes = [r.tool for r in self.router.route(message, evidence=complete, scored=scored)]
-        if is_procedural(message) and "menu_path_lookup" not in routes:
+        scored = self.router.scores(norm.simplified)
+        routes = [r.tool for r in self.router.route(norm.simplified, evidence=complete, scored=scored)]
+        if is_procedural(norm.simplified) and "menu_path_lookup" not in routes:
             # "How do I view X" wants the steps even when a rule tool scores higher.
             menu = next((r for r in scored if r.tool == "menu_path_lookup"), None)
             if menu and menu.lexical > 0 and menu.score >= self.router.threshold:
                 routes.append("menu_path_lookup")
-        earlier = state.pending or state.last
-        if earlier and (not routes or routes == [earlier["tool"]] or
-                        (_CONTINUATION.search(message.strip()) and earlier["tool"] in routes)):
-            return [(earlier["tool"], earlier.get("carried", {}))]
-        if earlier and not routes:
-            return []
-        return [(name, {}) for name in routes]
+        return routes
 
-    def _with_tools(self, message: str, variant: Variant, now: datetime,
-                    state: SessionState, slots: Slots, asks_about: str | None = None) -> _Outcome | None:
+    def _act(self, frame: Frame, state: DialogueState, now: datetime, asks_about: str | None) -> _Outcome | None:
+        if frame.move == "refer_back" and state.topic is not None:
+            return self._refer_back(state.topic, frame.norm.variant)
+        if frame.move == "convert" and state.result is not None:
+            return self._convert(frame, state.result, now)
+        if frame.move == "unclear":
+            return self._ask_what(frame)
+        return self._with_tools(frame, now, asks_about)
+
+    def _with_tools(self, frame: Frame, now: datetime, asks_about: str | None = None) -> _Outcome | None:
         """Tool answers for this turn. ``asks_about`` is set when retrieval found no support: then a
         tool missing a detail asks for it only if its rule is that best chunk; otherwise the follow-up
         question would pretend the topic is covered ("cancel a payment request" is not invoice merging)."""
-        selected = self._select(message, state, slots, now)
-        if not selected:
+        if not frame.tools:
             return None
-        plans = [plan(name, message, slots, now, carried) for name, carried in selected]
+        text, slots, variant = frame.norm.simplified, frame.slots, frame.norm.variant
+        plans = [plan(name, text, slots, now, carried) for name, carried in frame.tools]
         plans = [p for p in plans if p.applicable]
-        if is_procedural(message) and any(p.complete for p in plans):
+        if is_procedural(text) and any(p.complete for p in plans):
             plans = [p for p in plans if p.complete]  # answer the "how", do not ask for details
         if asks_about is not None:
             plans = [p for p in plans if p.complete or asks_about in self._rule_chunks(p.tool)]
@@ -215,6 +292,55 @@ class Assistant:
             else:
                 self._run(tool_plan, variant, outcome, slots.notes_zh, slots.notes_en)
         return outcome if outcome.sections else None
+
+    def _refer_back(self, topic: LastTopic, variant: Variant) -> _Outcome | None:
+        """Where the last topic is in the portal: the menu tool on the last question, else its cited menu."""
+        outcome = _Outcome()
+        lookup = Plan("menu_path_lookup", {"task": to_simplified(topic.question).lower()[:500]})
+        self._run(lookup, variant, outcome, [], [])
+        if outcome.sections:
+            return outcome
+        if topic.menu_paths:
+            citations = [c for c in (self._citation(i) for i in topic.citations) if c is not None and c.menu_path]
+            outcome.sections.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant))
+                                    + topic.menu_paths[0])
+            outcome.cite(citations)
+            return outcome
+        return None
+
+    def _citation(self, chunk_id: str) -> Citation | None:
+        chunk = self.index.chunk(chunk_id)
+        if chunk is None:
+            return None
+        return Citation(chunk_id=chunk.id, text=chunk.text, quote=chunk.text, source=chunk.source,
+                        menu_path=chunk.menu_path)
+
+    def _convert(self, frame: Frame, last: LastResult, now: datetime) -> _Outcome | None:
+        """The last result again, in the zone or language this message names (the same rule, recomputed)."""
+        variant = frame.convert_to or frame.norm.variant
+        arguments = dict(last.arguments)
+        zone = frame.slots.timezone
+        if zone and "timezone" in self.tools[last.tool].input_model.model_fields:
+            arguments["timezone"] = zone
+        tool_plan = Plan(last.tool, arguments, state={**last.filled, **({"timezone": zone} if zone else {})})
+        outcome = _Outcome(language="en" if variant == "en" else "zh")
+        self._run(tool_plan, variant, outcome, frame.slots.notes_zh, frame.slots.notes_en)
+        if zone and "timezone" not in self.tools[last.tool].input_model.model_fields and outcome.calls:
+            line = converted_times(outcome.calls[0].result, zone, variant)
+            if line:
+                outcome.sections.append(line)
+                outcome.sources.append(line)
+        return outcome if outcome.sections else None
+
+    def _ask_what(self, frame: Frame) -> _Outcome:
+        """A bare continuation with nothing to continue: ask which topic its values belong to."""
+        variant = frame.norm.variant
+        said = "、".join(dict.fromkeys(frame.slots.spans)) or frame.norm.text.strip()
+        question = (f"What does \"{said}\" refer to? Please say which topic you mean." if variant == "en"
+                    else localise(f"“{said}”指的是哪方面的问题?请说明您要问的主题。", variant))
+        takers = topics_taking(frame.slots)
+        choices = [TOPICS[t][1] if variant == "en" else localise(TOPICS[t][0], variant) for t in takers]
+        return _Outcome(sections=[question], follow_up=question, choices=choices, sources=[question])
 
     def _rule_chunks(self, tool: str) -> set[str]:
         return {c.chunk_id for c in rule_citations(self.index, self.tools[tool].rules)}
@@ -234,7 +360,7 @@ class Assistant:
             outcome.follow_up = question
             zh_choices, en_choices = CHOICES.get((tool_plan.tool, tool_plan.missing), ((), ()))
             outcome.choices = list(en_choices) if variant == "en" else [localise(c, variant) for c in zh_choices]
-        outcome.pending = {"tool": tool_plan.tool, "carried": tool_plan.carried, "missing": tool_plan.missing}
+        outcome.pending = PendingTool(tool=tool_plan.tool, filled=tool_plan.carried, missing=tool_plan.missing)
 
     def _run(self, tool_plan: Plan, variant: Variant, outcome: _Outcome,
              slot_notes_zh: list[str], slot_notes_en: list[str]) -> None:
@@ -265,4 +391,5 @@ class Assistant:
         outcome.sections.append("\n".join(lines))
         outcome.cite(citations)
         outcome.sources.append(str(payload))
-        outcome.last = {"tool": tool_plan.tool, "carried": tool_plan.carried}
+        outcome.result = LastResult(tool=tool_plan.tool, filled=tool_plan.carried, arguments=tool_plan.arguments,
+                                    result=payload)

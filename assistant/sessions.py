@@ -119,6 +119,7 @@ class SessionState:
     last: dict[str, Any] | None        # {"tool", "carried"} of the last completed tool call
     turns: int
     owner: str | None = None
+    dialogue: dict[str, Any] | None = None  # the assistant's typed dialogue state, as JSON
 
 
 class SessionSummary(BaseModel):
@@ -248,17 +249,18 @@ class SessionStore:
                         f"session {session_id} expired after {self.ttl} without activity; start a new session")
                 turns = db.query(_TurnRow).filter(_TurnRow.session_id == key).count()
                 state = row.state or {}
-                return SessionState(session_id, state.get("pending"), state.get("last"), turns, owner)
+                return SessionState(session_id, state.get("pending"), state.get("last"), turns, owner,
+                                    state.get("dialogue"))
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
     def save_turn(self, session_id: str, now: datetime, message: str, answer: str, payload: dict[str, Any],
                   pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None = None,
-                  owner: str | None = None) -> None:
+                  owner: str | None = None, dialogue: dict[str, Any] | None = None) -> None:
         """Record a turn and the new state in one transaction: all of it or none."""
         key = _row_id(session_id, owner)
         moment = _utc(now)
-        state = json.loads(json.dumps({"pending": pending, "last": last}, default=str))
+        state = json.loads(json.dumps({"pending": pending, "last": last, "dialogue": dialogue}, default=str))
         try:
             with self.write_lock, Session(self._engine) as db, db.begin():
                 # Write first: the row insert takes the write lock (SQLite) before anything is read,

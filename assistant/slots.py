@@ -55,6 +55,7 @@ class Slots:
     datetimes: list[datetime] = field(default_factory=list)
     timezone: str | None = None
     amounts: list[Decimal] = field(default_factory=list)
+    invalid_zone: str | None = None  # an offset no zone has (UTC+99), stated back to the user
     spans: list[str] = field(default_factory=list)  # the wording these values came from
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
@@ -115,10 +116,21 @@ def _extract_zone(low: str, slots: Slots) -> None:
         re.search(r"(?<![\d:])([+-])(\d{2}):(\d{2})\b", low)
     if match:
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        slots.spans.append(match.group(0))
         if minutes == 0 and hours <= 14:
             # IANA Etc/GMT zones invert the sign: UTC+9 is Etc/GMT-9.
             slots.timezone = "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
             return
+        if minutes in (30, 45) and hours <= 14:
+            slots.timezone = _fixed_offset_zone(sign, hours, minutes)
+            if slots.timezone:
+                return
+        # No zone has this offset (UTC+99): say so instead of reading it as UTC or Beijing time.
+        raw = match.group(0).upper().replace(" ", "")
+        slots.note(f"“{raw}”不是有效的时区偏移,以下按北京时间计算,请确认您所在的时区",
+                   f"'{raw}' is not a valid UTC offset, so Beijing time was used; please confirm your time zone")
+        slots.invalid_zone = raw
+        return
     for word, zone in sorted(_ZONE_WORDS.items(), key=lambda kv: -len(kv[0])):
         if word in low:
             if word in {"北京时间", "北京", "beijing", "china"} and slots.timezone:
@@ -135,6 +147,14 @@ def _extract_zone(low: str, slots: Slots) -> None:
                 slots.note(f"{abbr.upper()} 按 {zone} 时区理解(含夏令时)",
                            f"{abbr.upper()} read as the {zone} time zone (daylight saving applied)")
             return
+
+
+def _fixed_offset_zone(sign: str, hours: int, minutes: int) -> str | None:
+    """An IANA zone observing a half- or quarter-hour offset all year (UTC+5:30 is Asia/Kolkata)."""
+    zones = {("+", 5, 30): "Asia/Kolkata", ("+", 5, 45): "Asia/Kathmandu", ("+", 9, 30): "Australia/Darwin",
+             ("+", 6, 30): "Asia/Yangon", ("+", 3, 30): "Asia/Tehran", ("+", 4, 30): "Asia/Kabul",
+             ("-", 9, 30): "Pacific/Marquesas", ("+", 12, 45): "Pacific/Chatham"}
+    return zones.get((sign, hours, minutes))
 
 
 def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_past: bool) -> list[tuple[int, int]]:
@@ -286,6 +306,7 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         for m in re.finditer(pattern, low):
             index = this_month.year * 12 + this_month.month - 1 + delta
             add(m.start(), index // 12, index % 12 + 1)
+            slots.spans.append(m.group(0))
     slots.months.extend(p for _, p in sorted(found, key=lambda pair: pair[0]))
     slots.spans.extend(text[a:b] for a, b in consumed)
 
@@ -311,4 +332,5 @@ def _extract_amounts(text: str, slots: Slots) -> None:
             except InvalidOperation:
                 continue
             value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000}.get((scale or "").lower(), 1)
+            slots.spans.append(m.group(0).strip())
             slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)

@@ -1,0 +1,132 @@
+"""Dialogue state, stored with the session, and the move each message makes.
+
+State (typed, JSON in the session row): the tool waiting for a detail and what is filled so far, the
+last tool result, the last topic with its citations and menu paths, and the facts the user stated
+about themselves (their time zone, their role) which hold across topics.
+
+Moves, decided from what the message itself says (its tools, the details it supplies, whether it names
+a topic of its own) and the state:
+
+- ``continue``: fills a detail the pending tool asked for;
+- ``modify``: changes a detail of the last result and recomputes;
+- ``switch``: another topic; starts fresh and never re-runs the earlier tool;
+- ``refer_back``: where / which menu for the last topic;
+- ``convert``: the last result in another time zone or language;
+- ``unclear``: a bare continuation ("那10月的呢?") with nothing to continue: ask what it refers to;
+- ``new``: the first question of a conversation, or one with no state to relate to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..answer import Move
+from ..language import Variant
+
+# Facts about the user rather than about one question: they carry over to a new topic.
+USER_FACTS = ("timezone", "role")
+
+
+class PendingTool(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    tool: str
+    filled: dict[str, Any] = Field(default_factory=dict)
+    missing: str
+
+
+class LastResult(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    tool: str
+    filled: dict[str, Any] = Field(default_factory=dict)  # the details it ran with
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    result: dict[str, Any] = Field(default_factory=dict)
+
+
+class LastTopic(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    question: str
+    tools: list[str] = Field(default_factory=list)
+    citations: list[str] = Field(default_factory=list)   # chunk ids
+    menu_paths: list[str] = Field(default_factory=list)
+
+
+class DialogueState(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pending: PendingTool | None = None
+    result: LastResult | None = None
+    topic: LastTopic | None = None
+    facts: dict[str, Any] = Field(default_factory=dict)
+    held: str | None = None  # an unclear message kept until the next turn says what it refers to
+
+    @classmethod
+    def from_stored(cls, dialogue: dict[str, Any] | None, pending: dict[str, Any] | None = None,
+                    last: dict[str, Any] | None = None) -> DialogueState:
+        """The stored state; sessions written before it existed keep their pending and last tool."""
+        if dialogue:
+            return cls.model_validate(dialogue)
+        state = cls()
+        if pending and pending.get("tool") and pending.get("missing"):
+            state.pending = PendingTool(tool=pending["tool"], filled=pending.get("carried") or {},
+                                        missing=pending["missing"])
+        if last and last.get("tool"):
+            state.result = LastResult(tool=last["tool"], filled=last.get("carried") or {})
+        return state
+
+    @property
+    def empty(self) -> bool:
+        return self.pending is None and self.result is None and self.topic is None
+
+    def carried_facts(self) -> dict[str, Any]:
+        return {k: v for k, v in self.facts.items() if k in USER_FACTS}
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the message says on its own, as the move decision needs it."""
+
+    routes: tuple[str, ...]                      # tools the router picked for this message alone
+    supplies: Callable[[str], frozenset[str]]    # details this message alone gives a tool
+    foreign: Callable[[tuple[str, ...]], frozenset[str]]  # its topic words none of these tools uses
+    asks_where: bool                             # where / which menu / how to get there
+    zone: str | None = None                      # a time zone it names
+    language: Variant | None = None              # a language it asks the answer in
+    has_values: bool = False                     # it holds a date, month, time, amount or zone
+
+
+@dataclass
+class Decision:
+    move: Move
+    tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # tool and the details carried
+
+
+def decide(cues: Cues, state: DialogueState) -> Decision:
+    routes = cues.routes
+    pending, last, topic = state.pending, state.result, state.topic
+    facts = state.carried_facts()
+
+    if last is not None and (cues.zone or cues.language) and not cues.foreign((last.tool,)) \
+            and cues.supplies(last.tool) <= {"timezone"} and routes in ((), (last.tool,)):
+        return Decision("convert", [(last.tool, dict(last.filled))])
+    if topic is not None and cues.asks_where and not cues.foreign(("menu_path_lookup", *topic.tools)) \
+            and set(routes) <= {"menu_path_lookup", *topic.tools}:
+        return Decision("refer_back")
+    # A message naming nothing beyond the earlier tool's topic goes to that tool even when the router
+    # also likes another ("那9月的呢?" after a bill question scores for the look-back too).
+    if pending is not None and cues.supplies(pending.tool) and not cues.foreign((pending.tool,)) \
+            and (set(routes) <= {pending.tool} or pending.tool in routes):
+        return Decision("continue", [(pending.tool, {**facts, **pending.filled})])
+    if last is not None and cues.supplies(last.tool) and not cues.foreign((last.tool,)) \
+            and (set(routes) <= {last.tool} or last.tool in routes):
+        return Decision("modify", [(last.tool, {**facts, **last.filled})])
+    if pending is None and last is None and cues.has_values and not cues.foreign(()):
+        return Decision("unclear")  # values with no topic of their own and nothing to continue
+    move: Move = "new" if state.empty else "switch"
+    return Decision(move, [(tool, dict(facts)) for tool in routes])

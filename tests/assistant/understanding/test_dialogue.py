@@ -1,0 +1,77 @@
+"""The move decision as a pure function of the message's cues and the stored dialogue state."""
+
+import pytest
+
+from assistant.understanding import Cues, DialogueState, LastResult, LastTopic, PendingTool, decide
+from assistant.understanding.dialogue import Decision
+
+
+def cues(routes=(), supplies=None, foreign=(), asks_where=False, zone=None, language=None, has_values=False):
+    supplies = supplies or {}
+    return Cues(routes=tuple(routes), supplies=lambda tool: frozenset(supplies.get(tool, ())),
+                foreign=lambda tools: frozenset(foreign), asks_where=asks_where, zone=zone, language=language,
+                has_values=has_values)
+
+
+BILL = LastResult(tool="bill_timing", filled={"billing_period": "2026-08", "timezone": "Asia/Tokyo"},
+                  arguments={"billing_period": "2026-08", "timezone": "Asia/Tokyo"})
+CARD_PENDING = PendingTool(tool="stored_value_card_credit", filled={"amount": "3000"}, missing="transaction")
+TOPIC = LastTopic(question="8月的伙伴账单什么时候生成?", tools=["bill_timing"], citations=["c1"])
+
+
+def test_a_new_topic_after_a_result_is_a_switch_and_never_reruns_the_earlier_tool():
+    state = DialogueState(result=BILL, topic=TOPIC, facts={"timezone": "Asia/Tokyo"})
+    decision = decide(cues(foreign={"联合立项"}), state)
+    assert decision == Decision("switch", [])
+    decision = decide(cues(routes=["opportunity_permission"], foreign={"商机"}), state)
+    assert decision.move == "switch" and [t for t, _ in decision.tools] == ["opportunity_permission"]
+    assert decision.tools[0][1] == {"timezone": "Asia/Tokyo"}  # a fact about the user carries over
+
+
+def test_a_detail_for_the_pending_tool_continues_it_with_what_was_filled():
+    state = DialogueState(pending=CARD_PENDING)
+    decision = decide(cues(supplies={"stored_value_card_credit": {"transaction"}}), state)
+    assert decision == Decision("continue", [("stored_value_card_credit", {"amount": "3000"})])
+
+
+def test_a_pending_tool_does_not_swallow_another_topic_that_happens_to_hold_a_value():
+    state = DialogueState(pending=CARD_PENDING)
+    decision = decide(cues(routes=["bill_timing"], supplies={"stored_value_card_credit": {"amount"},
+                                                           "bill_timing": {"billing_period"}},
+                           foreign={"账单"}), state)
+    assert decision.move == "switch" and [t for t, _ in decision.tools] == ["bill_timing"]
+
+
+def test_a_changed_detail_modifies_the_last_result():
+    state = DialogueState(result=BILL)
+    decision = decide(cues(routes=["bill_timing", "consumption_lookback"],
+                           supplies={"bill_timing": {"billing_period"}}), state)
+    assert decision.move == "modify" and decision.tools == [("bill_timing", BILL.filled)]
+
+
+@pytest.mark.parametrize("kind", ["zone", "language"])
+def test_a_zone_or_language_alone_converts_the_last_result(kind):
+    state = DialogueState(result=BILL)
+    given = {"zone": "America/Los_Angeles"} if kind == "zone" else {"language": "en"}
+    decision = decide(cues(supplies={"bill_timing": {"timezone"}} if kind == "zone" else {}, **given), state)
+    assert decision.move == "convert"
+
+
+def test_where_after_an_answer_refers_back():
+    state = DialogueState(result=BILL, topic=TOPIC)
+    assert decide(cues(asks_where=True), state).move == "refer_back"
+    # ... unless it names a place of its own
+    assert decide(cues(asks_where=True, routes=["menu_path_lookup"], foreign={"商机报备"}), state).move == "switch"
+
+
+def test_a_bare_value_with_nothing_to_continue_is_unclear():
+    assert decide(cues(has_values=True, routes=["bill_timing"]), DialogueState()).move == "unclear"
+    assert decide(cues(has_values=True, foreign={"账单"}, routes=["bill_timing"]), DialogueState()).move == "new"
+
+
+def test_old_sessions_keep_their_pending_tool():
+    state = DialogueState.from_stored(None, {"tool": "bill_timing", "carried": {"timezone": "UTC"}, "missing": "period"},
+                                      {"tool": "order_visibility", "carried": {"customer_under_their_name": True}})
+    assert state.pending == PendingTool(tool="bill_timing", filled={"timezone": "UTC"}, missing="period")
+    assert state.result.tool == "order_visibility"
+    assert DialogueState.from_stored(state.model_dump(mode="json")) == state
