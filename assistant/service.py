@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
+from knowledge import KnowledgeIndex, QueryError, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
 from knowledge.lexical import to_simplified, tokenize
 from tools import TOOLS, Tool, ToolInputError
@@ -28,7 +28,7 @@ from .sessions import SessionState, SessionStore
 from .settings import Settings
 from .slots import Slots, extract
 from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool,
-                            asks_where, decide, language_request, normalise)
+                            asks_where, continues, decide, language_request, normalise)
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
@@ -176,8 +176,16 @@ class Assistant:
     def _evidence(self, norm: Normalised, slots: Slots) -> Evidence:
         """The one place the turn asks for evidence: ranked passages and whether they support an answer."""
         understood = tuple(span.lower() for span in slots.spans)
-        return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
-                               understood=understood, policy=self.support_policy)
+        if not norm.original.strip():
+            raise QueryError("query is empty: type a question")  # a caller's error (CLI exit 2, API 422)
+        try:
+            return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
+                                   understood=understood, policy=self.support_policy)
+        except QueryError:
+            # Nothing to search by (blank) or more than a question (thousands of characters): no
+            # passage can support an answer, so the turn abstains cleanly instead of failing.
+            return Evidence(query=norm.original[:200], language=norm.language, passages=(), supported=False,
+                            support_probability=0.0, reason="weak_retrieval")
 
     def _understand(self, norm: Normalised, state: DialogueState, now: datetime, slots: Slots,
                     evidence: Evidence) -> Frame:
@@ -211,7 +219,7 @@ class Assistant:
 
         cues = Cues(routes=routes, supplies=supplies, foreign=foreign, asks_where=asks_where(norm.simplified),
                     zone=slots.timezone, language=language_request(norm.simplified),
-                    has_values=bool(slots.spans))
+                    has_values=bool(slots.spans), follows_up=continues(norm.simplified))
         decision = decide(cues, state)
         return Frame(norm=norm, slots=slots, routes=routes, move=decision.move, tools=decision.tools,
                      convert_to=cues.language)

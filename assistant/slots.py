@@ -56,6 +56,7 @@ class Slots:
     timezone: str | None = None
     amounts: list[Decimal] = field(default_factory=list)
     invalid_zone: str | None = None  # an offset no zone has (UTC+99), stated back to the user
+    currency: str | None = None      # ISO code when the message names one other than CNY
     spans: list[str] = field(default_factory=list)  # the wording these values came from
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
@@ -97,9 +98,33 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
+# A run of Chinese numerals before a unit it counts (三千元, 二〇二五年, 十个工作日, 两万块); a run
+# before anything else (统一一下, 其中一笔) is left as words.
+_CN_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+"
+                             r"(?=[元块万年月日号个小分周天笔张]|人民币|美元|港币|工作)")
+
+
+def numerals_to_digits(text: str) -> str:
+    """Chinese numerals before a unit as digits (cn2an reads them: 两千五 -> 2500, 二〇二五 -> 2025)."""
+    if not _CN_NUMERAL_RUN.search(text):
+        return text
+    import cn2an  # loaded on first use (about 2 s); warm_up loads it before the first question
+
+    def digits(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if set(run) <= set("零〇一二三四五六七八九") and len(run) >= 2:  # 二〇二五: digit by digit
+            return "".join(str("零一二三四五六七八九".index(c)) if c != "〇" else "0" for c in run)
+        try:
+            return str(cn2an.cn2an(run, "smart"))
+        except (ValueError, KeyError, IndexError):
+            return run
+    return _CN_NUMERAL_RUN.sub(digits, text)
+
+
 def extract(text: str, now: datetime, prefer_past: bool = True) -> Slots:
     """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words."""
-    text = to_simplified(text)  # 萬, 週五, 帳單 ... read like their Simplified forms
+    # 萬, 週五, 帳單 ... read like their Simplified forms; Chinese numerals before units as digits
+    text = numerals_to_digits(to_simplified(text))
     slots = Slots()
     low = text.lower()
     today = now.astimezone(BEIJING).date()

@@ -17,6 +17,16 @@ _LANGUAGE = [
 _SAY = re.compile(r"\b(in|into|say|answer|reply|repeat|again|translate)\b|说|回答|讲|再|用|请", re.I)
 
 
+# Discourse markers of a follow-up ("那…呢", "what about …"): a closed class of particles, not topic words.
+_CONTINUES = re.compile(r"^\W*(那|那么|那如果|如果|要是|换成|改成|还有|and|what about|how about|then|if|same for|for)\b|"
+                        r"^\W*(那|那么|如果|要是|换成|改成|还有)|呢\W*$", re.I)
+
+
+def continues(text: str) -> bool:
+    """Is the message phrased as a follow-up to something said before?"""
+    return bool(_CONTINUES.search(text.strip()))
+
+
 def asks_where(text: str) -> bool:
     """Where in the portal / which menu (text already simplified)."""
     return bool(_WHERE.search(text))

@@ -99,6 +99,7 @@ class Cues:
     zone: str | None = None                      # a time zone it names
     language: Variant | None = None              # a language it asks the answer in
     has_values: bool = False                     # it holds a date, month, time, amount or zone
+    follows_up: bool = False                     # phrased as a follow-up ("那…呢", "what about …")
 
 
 @dataclass
@@ -126,7 +127,7 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     if last is not None and cues.supplies(last.tool) and not cues.foreign((last.tool,)) \
             and (set(routes) <= {last.tool} or last.tool in routes):
         return Decision("modify", [(last.tool, {**facts, **last.filled})])
-    if pending is None and last is None and cues.has_values and not cues.foreign(()):
+    if pending is None and last is None and cues.has_values and cues.follows_up and not cues.foreign(()):
         return Decision("unclear")  # values with no topic of their own and nothing to continue
     move: Move = "new" if state.empty else "switch"
     return Decision(move, [(tool, dict(facts)) for tool in routes])

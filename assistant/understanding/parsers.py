@@ -1,0 +1,169 @@
+"""One adapter over the generic parsing of times, dates, durations, money and numbers.
+
+Chinese numerals (三千, 两千五, 二〇二五, 壹万贰仟) are read by ``cn2an`` (chosen on the labelled
+expressions set, see ``bench/parsers_bench.py``); dates, months, clock times and zones by the slot
+reader (``assistant.slots``), which states every reading that involved a choice. This module turns
+both into typed readings, the same shapes the labelled set uses, so the layer is measured directly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import Any, Literal
+
+from tools.model import BEIJING, add_months
+
+from ..slots import Slots, extract, numerals_to_digits
+
+Kind = Literal["date", "datetime", "time", "month", "quarter", "year", "duration", "money", "number", "timezone"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    kind: Kind
+    value: dict[str, Any]
+    span: str            # the wording it came from (as normalised)
+    note: str | None = None
+
+
+@dataclass
+class Readings:
+    items: list[Reading] = field(default_factory=list)
+    slots: Slots | None = None
+
+    def of(self, kind: str) -> list[Reading]:
+        return [r for r in self.items if r.kind == kind]
+
+
+_QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?)?\s*(?:(上上|上|这|本|下)个?(?:一)?季度?|"
+                      r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)", re.I)
+_YEAR = re.compile(r"(前年|去年|今年|明年|后年|last year|this year|next year)|(?<!\d)(\d{4})\s*年(?!\s*\d{1,2}\s*月)", re.I)
+_DURATION = re.compile(
+    r"(\d+(?:\.\d+)?|half an?|an?|one|two|three|four|five|six|seven|ten)\s*(?:个)?\s*(半)?\s*"
+    r"(working days?|business days?|工作日|工作天|days?|天|小时|hours?|分钟|minutes?|周|星期|weeks?|个月|months?|年|years?)"
+    r"(半)?(?:\s*and a half)?", re.I)
+_EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+_UNITS = [("working", "working_day"), ("business", "working_day"), ("工作", "working_day"), ("day", "day"),
+          ("天", "day"), ("小时", "hour"), ("hour", "hour"), ("分钟", "minute"), ("minute", "minute"),
+          ("周", "week"), ("星期", "week"), ("week", "week"), ("个月", "month"), ("month", "month"),
+          ("年", "year"), ("year", "year")]
+_LONG_NUMBER = re.compile(r"(?<![\d.])\d{6,}(?![\d.])")
+_CLOCK = re.compile(r"(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)?\s*(\d{1,2})(?:[:：](\d{2})|点|時|点钟)(?:(\d{1,2})分?|(半)|(一刻)|(三刻))?"
+                    r"|(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(noon|midnight)\b", re.I)
+
+
+def read(text: str, now: datetime) -> Readings:
+    """Typed readings of ``text`` (already normalised: NFKC, Simplified) relative to ``now``."""
+    slots = extract(text, now)
+    digits = numerals_to_digits(text)
+    out = Readings(slots=slots)
+    today = now.astimezone(BEIJING).date()
+    for moment in slots.datetimes:
+        out.items.append(Reading("datetime", {"datetime": moment.isoformat(timespec="seconds")}, ""))
+        out.items.append(Reading("date", {"date": moment.date().isoformat()}, ""))
+        out.items.append(Reading("time", {"time": moment.strftime("%H:%M")}, ""))
+    for day in slots.dates:
+        out.items.append(Reading("date", {"date": day.isoformat()}, ""))
+    for month in slots.months:
+        out.items.append(Reading("month", {"month": month}, ""))
+    for amount in slots.amounts:
+        out.items.append(Reading("money", {"amount": _money(amount), "currency": slots.currency or "CNY"}, ""))
+    if slots.timezone:
+        out.items.append(Reading("timezone", _zone_value(slots.timezone), ""))
+    if slots.invalid_zone:
+        out.items.append(Reading("timezone", {"invalid": True}, slots.invalid_zone))
+    _quarters(digits, today, out)
+    _years(digits, today, out)
+    _durations(digits, out)
+    _clock_times(digits, out)
+    for m in _LONG_NUMBER.finditer(text):
+        out.items.append(Reading("number", {"value": m.group(0)}, m.group(0)))
+    return out
+
+
+def _money(amount: Decimal) -> str:
+    with localcontext(prec=max(len(str(amount)) + 8, 28)):
+        try:
+            return str(amount.quantize(Decimal("0.01")))
+        except InvalidOperation:
+            return str(amount)
+
+
+def _zone_value(zone: str) -> dict[str, Any]:
+    match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", zone)
+    if match:  # IANA's Etc zones invert the sign
+        sign = "-" if match.group(1) == "+" else "+"
+        return {"offset": f"{sign}{int(match.group(2)):02d}:00"}
+    if zone == "UTC":
+        return {"offset": "+00:00"}
+    return {"iana": zone}
+
+
+def _quarters(text: str, today: date, out: Readings) -> None:
+    quarter_now = (today.month - 1) // 3
+    for m in _QUARTER.finditer(text):
+        year_word, shift_word, number_zh, number_q, shift_en = m.groups()
+        year = today.year + _year_shift(year_word)
+        if shift_word or shift_en:
+            shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "last": -1, "previous": -1, "this": 0,
+                     "next": 1}[(shift_word or shift_en).lower()]
+            index = today.year * 4 + quarter_now + shift
+            year, quarter = index // 4, index % 4
+        else:
+            quarter = int({"一": "1", "二": "2", "三": "3", "四": "4"}.get(number_zh or "", number_zh or number_q)) - 1
+        start = date(year, quarter * 3 + 1, 1)
+        end = add_months(start, 3) - timedelta(days=1)
+        out.items.append(Reading("quarter", {"start": start.isoformat(), "end": end.isoformat()}, m.group(0)))
+
+
+def _year_shift(word: str | None) -> int:
+    if not word:
+        return 0
+    word = word.lower()
+    return {"前年": -2, "去年": -1, "今年": 0, "明年": 1, "后年": 2}.get(word, -1 if "last" in word else
+                                                                  1 if "next" in word else 0)
+
+
+def _years(text: str, today: date, out: Readings) -> None:
+    for m in _YEAR.finditer(text):
+        year = today.year + _year_shift(m.group(1)) if m.group(1) else int(m.group(2))
+        out.items.append(Reading("year", {"year": f"{year:04d}"}, m.group(0)))
+
+
+def _durations(text: str, out: Readings) -> None:
+    for m in _DURATION.finditer(text):
+        raw, half_before, unit_word, half_after = m.groups()
+        low = raw.lower()
+        value = Decimal("0.5") if low.startswith("half") else Decimal(_EN_NUM[low]) if low in _EN_NUM else Decimal(raw)
+        if half_before or half_after or "and a half" in m.group(0).lower():
+            value += Decimal("0.5")
+        unit = next(u for key, u in _UNITS if key in unit_word.lower())
+        if unit == "year" and value != value.to_integral():
+            value, unit = value * 12, "month"
+        if unit == "year" and re.search(r"\d{4}\s*年", m.group(0)):
+            continue  # 2025年 is a year, not a duration
+        shown = str(value.normalize()) if value != value.to_integral() else str(int(value))
+        out.items.append(Reading("duration", {"value": float(shown) if "." in shown else int(shown), "unit": unit},
+                                 m.group(0)))
+    if re.search(r"半年(?!前)|half a year(?! ago)", text, re.I):
+        out.items.append(Reading("duration", {"value": 6, "unit": "month"}, "半年"))
+
+
+def _clock_times(text: str, out: Readings) -> None:
+    for m in _CLOCK.finditer(text):
+        half_day, hour_s, minute_s, minute_after, half, quarter, three_quarters, en_hour, en_minute, ampm, word = \
+            m.groups()
+        if word:
+            out.items.append(Reading("time", {"time": "12:00" if word.lower() == "noon" else "00:00"}, word))
+            continue
+        hour = int(hour_s or en_hour)
+        minute = int(minute_s or minute_after or en_minute or 0) + (30 if half else 15 if quarter else 45 if three_quarters else 0)
+        if (half_day in {"下午", "晚上", "傍晚", "夜里"} or (ampm or "").lower() == "pm") and hour < 12:
+            hour += 12
+        if (ampm or "").lower() == "am" and hour == 12:
+            hour = 0
+        if hour <= 23 and minute <= 59:
+            out.items.append(Reading("time", {"time": f"{hour:02d}:{minute:02d}"}, m.group(0)))
