@@ -5,7 +5,7 @@ formerly FastMCP) or the separate ``fastmcp`` package: each rules-engine tool al
 and output model, and the low-level server publishes exactly those schemas (the schema a host sees is the
 model that validates the call) instead of re-deriving them from a function signature.
 
-- Tools: the eleven rules-engine tools (input and output JSON schemas, English and Chinese descriptions),
+- Tools: every rules-engine tool (input and output JSON schemas, English and Chinese descriptions),
   ``search_rules`` (ranked passages with chunk ids, quotes, menu paths) and ``ask`` (the assistant's full
   answer). Results are structured content (the output model) plus a short text rendering; invalid
   arguments give an error result naming the field.
@@ -93,7 +93,7 @@ _ASK_ZH = "向伙伴规则助手提问:返回带引用的回答、规则引擎�
 
 
 def _description(english: str, chinese: str) -> str:
-    return f"{english}\n\n{chinese}"
+    return f"{english}\n\n{chinese}".strip()
 
 
 def _schema(model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
@@ -102,14 +102,15 @@ def _schema(model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
 
 def tool_list() -> list[types.Tool]:
     tools = [types.Tool(name=t.name, title=t.name.replace("_", " "),
-                        description=_description(t.description.split("\n\n")[0], SUMMARY_ZH[t.name]),
+                        description=_description(t.description.split("\n\n")[0], SUMMARY_ZH.get(t.name, "")),
                         input_schema=t.json_schema(), output_schema=_schema(t.output_model, "serialization"),
                         annotations=types.ToolAnnotations(read_only_hint=True, idempotent_hint=True,
                                                           open_world_hint=False))
              for t in TOOLS.values()]
+    read_only = types.ToolAnnotations(read_only_hint=True, open_world_hint=False)
     tools.append(types.Tool(name="search_rules", title="search rules", description=_description(_SEARCH_EN, _SEARCH_ZH),
-                            input_schema=_schema(SearchRulesInput), output_schema=_schema(SearchRulesOutput, "serialization"),
-                            annotations=types.ToolAnnotations(read_only_hint=True, open_world_hint=False)))
+                            input_schema=_schema(SearchRulesInput), annotations=read_only,
+                            output_schema=_schema(SearchRulesOutput, "serialization")))
     tools.append(types.Tool(name="ask", title="ask", description=_description(_ASK_EN, _ASK_ZH),
                             input_schema=_schema(AskInput), output_schema=_schema(Answer, "serialization"),
                             annotations=types.ToolAnnotations(read_only_hint=False, open_world_hint=False)))

@@ -13,4 +13,5 @@ SUMMARY_ZH: dict[str, str] = {
     "order_visibility": "判断伙伴业务员能否看到某个客户的订单(仅限自己名下的客户)。",
     "error_code_lookup": "按资料中的状态码表对 HTTP 状态码或 CBC 错误码分类并给出处理建议(资料截断处不作补充)。",
     "menu_path_lookup": "查找伙伴中心中某项操作的菜单路径和操作步骤。",
+    "duration_deadline": "按资料中的时长规则(数量、单位、方向),从事件时间算出确切的日期或截止时间。",
 }
