@@ -112,7 +112,7 @@ def _received(case: TriageCase, text: str, clock: datetime | None) -> tuple[date
     stated = stated_today(text, clock or datetime.now(timezone.utc))
     if stated is not None:
         return stated, "stated"
-    return clock or datetime.now(timezone.utc), "clock"
+    return (clock or datetime.now(timezone.utc)).astimezone(BEIJING), "clock"  # shown in the rules' own zone
 
 
 def _lookups(assistant: Assistant, entities: Entities, ran: set[str], variant) -> tuple[list[dict], list[Citation], list[str]]:

@@ -192,9 +192,10 @@ def test_stop_aborts_and_input_is_blocked_while_running(page, live_server):
     assert page.input_value("#q") == "第二个问题"  # what the user typed meanwhile is kept
 
 
-def test_server_down_shows_localised_error_keeps_text_and_retries(browser, built_data, port_factory, request):
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_server_down_shows_localised_error_keeps_text_and_retries(browser, built_data, port_factory, size):
     server = LiveServer(Settings(data_dir=built_data), port_factory()).start()
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    context = browser.new_context(viewport=VIEWPORTS[size], locale="zh-CN")
     page = context.new_page()
     try:
         page.goto(server.url + "/")
@@ -206,7 +207,7 @@ def test_server_down_shows_localised_error_keeps_text_and_retries(browser, built
         assert error.inner_text().startswith("无法连接服务器")
         assert "Failed to fetch" not in page.inner_text("body")
         assert page.input_value("#q") == "8月的伙伴账单什么时候生成?"
-        shoot(page, "chat_server_down-desktop")
+        shoot(page, f"chat_server_down-{size}")
         page.select_option("#lang", "en")
         assert page.locator(".turn.failed .error").inner_text().startswith("Cannot reach the server")
         server.start()
@@ -214,6 +215,7 @@ def test_server_down_shows_localised_error_keeps_text_and_retries(browser, built
         page.locator("article.turn.bot .actions").wait_for(timeout=20000)
         assert page.locator(".turn.failed").count() == 0 and page.locator(".turn.user").count() == 1
         assert "2026" in page.locator("article.turn.bot .answer").inner_text()
+        shoot(page, f"chat_server_back-{size}")
     finally:
         context.close()
         server.stop()
@@ -291,9 +293,10 @@ def test_keyboard_only_and_english(page, live_server):
     assert "Stored-value card performance" in turn.locator("details.tool summary").first.inner_text()
 
 
-def test_api_key_field_appears_only_when_the_server_asks(browser, built_data, port_factory):
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_api_key_field_appears_only_when_the_server_asks(browser, built_data, port_factory, size):
     server = LiveServer(Settings(data_dir=built_data, api_keys="p-key:partner"), port_factory()).start()
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    context = browser.new_context(viewport=VIEWPORTS[size], locale="zh-CN")
     page = context.new_page()
     try:
         page.goto(server.url + "/")
@@ -303,7 +306,7 @@ def test_api_key_field_appears_only_when_the_server_asks(browser, built_data, po
         page.get_by_role("button", name="保存").click()
         turn = ask(page, "客户经理主管能报备商机吗?")
         assert turn.locator(".answer").inner_text()
-        shoot(page, "chat_api_key-desktop")
+        shoot(page, f"chat_api_key-{size}")
     finally:
         context.close()
         server.stop()
@@ -329,19 +332,20 @@ def test_phone_touch_targets_no_horizontal_scroll_and_favicon(browser, live_serv
         context.close()
 
 
-def test_dark_theme(browser, live_server):
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN", color_scheme="dark")
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_dark_theme(browser, live_server, size):
+    context = browser.new_context(viewport=VIEWPORTS[size], locale="zh-CN", color_scheme="dark")
     tab = context.new_page()
     try:
         tab.goto(live_server + "/")
         ask(tab, "8月的伙伴账单什么时候生成?我在东京")
         rgb = tab.evaluate("getComputedStyle(document.body).backgroundColor")
         assert sum(int(x) for x in re.findall(r"\d+", rgb)[:3]) < 150, rgb
-        shoot(tab, "chat_dark-desktop")
+        shoot(tab, f"chat_dark-{size}")
         assert axe_violations(tab) == []
         tab.goto(live_server + "/triage")
         analyze_case(tab, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010")
-        shoot(tab, "triage_dark-desktop")
+        shoot(tab, f"triage_dark-{size}")
         assert axe_violations(tab) == []
     finally:
         context.close()
