@@ -99,6 +99,37 @@ ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma s
 DataOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Data directory of the embedded store")]
 
 
+rules_app = typer.Typer(no_args_is_help=True, help="Duration rules read from the indexed documents.")
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list(
+    embedder: Annotated[Optional[str], typer.Option(help="use | e5 | st:minilm | st:<dir> | hash")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Data directory of the embedded store")] = None,
+    unparsed: Annotated[bool, typer.Option("--unparsed", help="List the sentences not read as rules")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The duration rules (event, amount, unit, direction) found in the index, each with its sentence."""
+    from knowledge.durations import index_duration_rules
+
+    settings = _settings(embedder, None, data_dir)
+    scan = _guarded(lambda: index_duration_rules(_index(settings).chunks))
+    if as_json:
+        _print_json(scan.model_dump(mode="json") if unparsed else [r.model_dump(mode="json") for r in scan.rules])
+        return
+    if unparsed:
+        for sentence in scan.unparsed:
+            _out.print(sentence, highlight=False, soft_wrap=True)
+        return
+    table = Table("direction", "amount", "unit", "event", "sentence", "chunk")
+    for found in scan.rules:
+        table.add_row(found.direction, str(found.amount), found.unit, found.event or "(today)", found.sentence,
+                      (found.chunk_id or "")[:12])
+    _out.print(table)
+    _out.print(f"{len(scan.rules)} rules; {len(scan.unparsed)} sentence(s) with a duration not read as a rule")
+
+
 calendar_app = typer.Typer(no_args_is_help=True, help="Official holiday schedules for working days.")
 app.add_typer(calendar_app, name="calendar")
 
@@ -171,7 +202,8 @@ def index_build(
     m = report.manifest
     data = {"unchanged": report.unchanged, "chunks": m.chunk_count, "added": report.added, "removed": report.removed,
             "reused": report.reused, "embedded": report.embedded, "seconds": round(report.seconds, 3),
-            "embedder": m.embedder, "corpus_hash": m.corpus_hash, "collection": m.collection}
+            "embedder": m.embedder, "corpus_hash": m.corpus_hash, "collection": m.collection,
+            "duration_rules": report.duration_rules, "duration_unparsed": report.duration_unparsed}
     if as_json:
         _print_json(data)
     elif report.unchanged:
@@ -180,6 +212,9 @@ def index_build(
         _out.print(f"indexed {m.chunk_count} chunks in {report.seconds:.2f}s: {report.added} added, "
                    f"{report.removed} removed, {report.embedded} embedded, {report.reused} reused "
                    f"(embedder {m.embedder})")
+    if not as_json:
+        _out.print(f"duration rules: {report.duration_rules} found, {report.duration_unparsed} sentence(s) with a "
+                   "duration not read as a rule (`partner-assistant rules list --unparsed`)", highlight=False)
 
 
 def _index_gate(settings, baseline: Path) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from .chunking import build_chunks
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder
+from .durations import scan_chunks
 from .errors import IndexMismatchError, IndexMissingError, KnowledgeError
 from .lexical import BM25Index, tokenize, tokenizer_fingerprint
 from .loaders import load_paths
@@ -61,6 +62,8 @@ class BuildReport:
     embedded: int
     seconds: float
     unchanged: bool
+    duration_rules: int = 0  # sentences read as duration rules (knowledge.durations)
+    duration_unparsed: int = 0  # sentences with a duration not read as a rule
 
 
 def make_client(data_dir: Path | None = None, chroma_url: str | None = None):
@@ -156,8 +159,10 @@ class KnowledgeIndex:
         digest = corpus_hash(chunks)
         sources = [str(p) for p in paths]
         old = self.manifest()
+        durations = scan_chunks(chunks)
         if old and not force and old.corpus_hash == digest and old.embedder == self.embedder.name:
-            return BuildReport(old, 0, 0, old.chunk_count, 0, time.perf_counter() - started, True)
+            return BuildReport(old, 0, 0, old.chunk_count, 0, time.perf_counter() - started, True,
+                               len(durations.rules), len(durations.unparsed))
 
         reuse: dict[str, np.ndarray] = {}
         old_ids: set[str] = set()
@@ -202,7 +207,8 @@ class KnowledgeIndex:
         new_ids = {c.id for c in chunks}
         return BuildReport(manifest, added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
                            reused=len(chunks) - embedded, embedded=embedded,
-                           seconds=time.perf_counter() - started, unchanged=False)
+                           seconds=time.perf_counter() - started, unchanged=False,
+                           duration_rules=len(durations.rules), duration_unparsed=len(durations.unparsed))
 
     def _drop(self, name: str) -> None:
         try:
