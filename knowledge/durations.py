@@ -7,7 +7,9 @@ chunks. The index build reports the counts; ``partner-assistant rules list`` sho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+import re
+from collections.abc import Iterable, Sequence
 
 from tools.durations import DurationRule, DurationScan, find_duration_rules
 
@@ -37,3 +39,69 @@ def index_duration_rules(chunks: list[Chunk]) -> DurationScan:
     _CACHE.clear()
     _CACHE[id(chunks)] = (chunks, scan)
     return scan
+
+
+def _grams(text: str) -> set[str]:
+    """Character bigrams of Chinese runs and lower-cased words of Latin runs (digits dropped)."""
+    text = text.lower()
+    grams = {w for w in re.findall(r"[a-z]{3,}", text)}
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        grams.update(run[i:i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def _clause(found: DurationRule) -> str:
+    """The clause of the rule's sentence that holds its duration (where its event and action are said)."""
+    for clause in re.split(r"[,;,;、]", found.sentence):
+        if found.duration_text in clause:
+            return clause
+    return found.sentence
+
+
+# What kind of date a question asks for: the last moment (a deadline, a window's end) or the first moment
+# something may happen (again). A rule whose direction gives that kind of date is preferred.
+_ASKS_LATEST = re.compile(r"最晚|最迟|截止|期限|到哪天|哪天失效|之前|\bby when\b|\bdeadline\b|\blatest\b|\buntil\b|"
+                          r"\blast day\b|\bno later\b", re.I)
+_ASKS_EARLIEST = re.compile(r"最早|再次|再|下次|多久后|\bagain\b|\bearliest\b|\bnext\b|\bfrom when\b", re.I)
+_GIVES_LATEST = {"within", "before"}
+_GIVES_EARLIEST = {"after", "once_per"}
+
+
+def best_duration_rule(question: str, ranked_chunks: Sequence[Chunk]) -> DurationRule | None:
+    """The duration rule of ``ranked_chunks`` (best first) that the question is about, or None.
+
+    Each rule is scored by the words it shares with the question, weighted by how few of the candidate
+    rules contain them (a word every candidate shares decides nothing): its own clause and event count
+    fully, the rest of its sentence by half. A rule whose direction gives the kind of date asked for (the
+    latest day, or the first day it may happen again) ranks above those that do not; the chunk's rank
+    breaks ties. A
+    question that shares no word with a rule's clause gets no rule.
+    """
+    asked = _grams(question)
+    candidates: list[tuple[int, DurationRule, set[str], set[str]]] = []
+    for rank, chunk in enumerate(ranked_chunks):
+        for found in find_duration_rules(chunk.text, chunk_id=chunk.id, source=chunk.source).rules:
+            near = _grams(_clause(found)) | _grams(found.event or "")
+            candidates.append((rank, found, near, _grams(found.sentence) - near))
+    if not candidates:
+        return None
+    df: dict[str, int] = {}
+    for _, _, near, rest in candidates:
+        for gram in near | rest:
+            df[gram] = df.get(gram, 0) + 1
+    total = len(candidates)
+
+    def weight(grams: set[str]) -> float:
+        return sum(math.log(1 + total / df[g]) for g in grams)
+
+    latest, earliest = bool(_ASKS_LATEST.search(question)), bool(_ASKS_EARLIEST.search(question))
+    best: tuple[tuple[bool, float], DurationRule] | None = None
+    for rank, found, near, rest in candidates:
+        if not asked & near:
+            continue
+        # A rule that cannot give the kind of date asked for ranks below every rule that can.
+        fits = latest == earliest or found.direction in (_GIVES_LATEST if latest else _GIVES_EARLIEST)
+        score = (fits, weight(asked & near) + 0.5 * weight(asked & rest) - 0.3 * rank)
+        if best is None or score > best[0]:
+            best = (score, found)
+    return best[1] if best else None

@@ -275,7 +275,7 @@ def _en_rule(sentence: str, match: re.Match) -> DurationRule | None:
     head_lower, tail_lower = head.lower(), tail.lower()
     direction: Direction | None = None
     event: str | None = None
-    if re.search(r"\bonce (?:every|in|per)\s*$", head_lower) or re.search(r"\bat most once (?:every|in)\s*$",
+    if re.search(r"\bonce (?:every|in|per)(?: any)?\s*$", head_lower) or re.search(r"\bat most once (?:every|in)\s*$",
                                                                         head_lower):
         direction = "once_per"
         event = _en_head_event(head[:re.search(r"\b(?:at most )?once", head, re.I).start()])
