@@ -107,8 +107,15 @@ def test_over_streamable_http(loopback_server):
         http = create_mcp_http_client(headers={"Authorization": "Bearer p-key"})
         async with http, Client(streamable_http_client(url, http_client=http), read_timeout_seconds=60) as client:
             await exercise(client)
+            asked = await client.call_tool("ask", {"message": "伙伴账单在哪里查看?", "session_id": "mcp-owned"})
+            return asked.structured_content["session_id"]
 
-    asyncio.run(go())
+    session = asyncio.run(go())
+    # The conversation belongs to the key that asked, as on /v1/chat.
+    mine = httpx.get(loopback_server + "/v1/sessions", headers={"Authorization": "Bearer p-key"}).json()
+    theirs = httpx.get(loopback_server + "/v1/sessions", headers={"Authorization": "Bearer s-key"}).json()
+    assert session in [s["session_id"] for s in mine["sessions"]]
+    assert session not in [s["session_id"] for s in theirs["sessions"]]
 
 
 def test_http_needs_a_key_like_the_rest_of_the_api(loopback_server):
