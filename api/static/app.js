@@ -401,9 +401,27 @@ const Sidebar = {
     }));
     document.getElementById("history-status").textContent = this.sessions.length ? "" : t("no_history");
   },
-  async rename(s) {
-    const title = prompt(t("rename_prompt"), s.title || "");
-    if (title === null || !title.trim()) return;
+  // Renaming happens in place: the title becomes a text field; Enter saves, Escape cancels.
+  rename(s) {
+    const item = [...document.querySelectorAll("#history-list li")][this.sessions.indexOf(s)];
+    const field = el("input", { type: "text", class: "rename", value: s.title || "", maxlength: "120",
+      "aria-label": t("rename_prompt") });
+    let done = false;
+    const finish = (save) => {
+      if (done) return;
+      done = true;
+      if (save && field.value.trim() && field.value.trim() !== s.title) this.save(s, field.value.trim()); else this.render();
+    };
+    field.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); finish(true); }
+      if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); finish(false); }
+    });
+    field.addEventListener("blur", () => finish(true));
+    item.replaceChildren(field);
+    field.focus();
+    field.select();
+  },
+  async save(s, title) {
     try {
       await api("/v1/sessions/" + encodeURIComponent(s.session_id), { method: "PATCH",
         headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: title.trim() }) });

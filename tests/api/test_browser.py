@@ -481,8 +481,14 @@ def test_history_sidebar_new_rename_search_delete_and_reopen(page, live_server):
     items.nth(1).wait_for(timeout=10000)
     assert items.nth(0).inner_text().startswith("客户经理主管能报备商机吗?")  # newest first, titled by the question
     assert "1 轮" in items.nth(1).inner_text()
-    page.once("dialog", lambda dialog: dialog.accept("东京账单"))
     items.nth(1).get_by_role("button", name=re.compile("重命名")).click()
+    field = page.get_by_role("textbox", name="新的标题")
+    assert field.input_value() == "8月的伙伴账单什么时候生成?我在东京"
+    field.press("Escape")  # cancels
+    assert items.nth(1).inner_text().startswith("8月的伙伴账单")
+    items.nth(1).get_by_role("button", name=re.compile("重命名")).click()
+    field.fill("东京账单")
+    field.press("Enter")
     items.filter(has_text="东京账单").wait_for(timeout=10000)
     page.fill("#history-search", "东京")
     page.wait_for_function("document.querySelectorAll('#history-list li').length === 1")
