@@ -260,7 +260,12 @@ def router(get_assistant: Callable[[Request], Awaitable[Assistant]]) -> APIRoute
     @api.post("/v1/chat/completions", summary="OpenAI-compatible chat completion (stream: true for SSE chunks)",
               openapi_extra={"requestBody": {"required": True, "content": {
                   "application/json": {"schema": _inline(CompletionRequest.model_json_schema())}}}},
-              responses={200: {"content": {"application/json": {}, "text/event-stream": {}}}})
+              responses={200: {"content": {"application/json": {}, "text/event-stream": {}}},
+                         400: {"description": "In OpenAI's error shape (so are all errors of this route): n > 1, "
+                                              "client tools, or a bad message; `param` names the field",
+                               "content": {"application/json": {"example": {"error": {
+                                   "message": "n > 1 is not supported", "type": "invalid_request_error",
+                                   "param": "n", "code": "unsupported_value"}}}}}})
     async def chat_completions(request: Request) -> Response:
         try:
             partner(request)
