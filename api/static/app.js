@@ -158,7 +158,7 @@ function renderBot(turn, index, last) {
   const cards = el("div", { class: "cards" });
   for (const call of answer.tool_calls || []) cards.append(toolCard(call));
   if ((answer.citations || []).length) {
-    cards.append(el("h3", { class: "sources-title", text: t("citations") }));
+    cards.append(el("h2", { class: "sources-title", text: t("citations") }));
     answer.citations.forEach((c, i) => cards.append(citationCard(c, i, prefix)));
   }
   article.append(cards);
@@ -360,7 +360,7 @@ function nextQuestions(answer) {
   const picks = state.suggestions.filter((s) => !cited.has(s.chunk_id) && !asked.has(suggestionText(s)))
     .sort((a, b) => near(a) - near(b)).slice(0, 3);
   if (!picks.length || answer.follow_up) return null;
-  return el("div", { class: "next" }, el("h3", { text: t("next") }), el("ul", { class: "choices" },
+  return el("div", { class: "next" }, el("h2", { text: t("next") }), el("ul", { class: "choices" },
     ...picks.map((s) => el("li", {}, el("button", { type: "button", class: "choice", text: suggestionText(s),
       onclick: () => send(suggestionText(s)) })))));
 }

@@ -63,7 +63,7 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+def axe_violations(page, impacts: tuple[str, ...] = ("moderate", "serious", "critical")) -> list[dict[str, Any]]:
     """Runs axe-core (the copy shipped in the axe-playwright-python wheel) in the page."""
     import axe_playwright_python
 
