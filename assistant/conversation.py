@@ -35,7 +35,9 @@ class HistoryError(ValueError):
 
 
 class _MemorySessions:
-    """Sessions held in a dict for one replay; states go through JSON like the real store's do."""
+    """Sessions held in a dict for one replay. Like the real store, it keeps what ``save_turn`` is given
+    for the state's fields (pending, last, and whatever the state gains, e.g. the dialogue state), and
+    passes it through JSON as a database would."""
 
     def __init__(self) -> None:
         self.states: dict[str, SessionState] = {}
@@ -44,10 +46,13 @@ class _MemorySessions:
         return self.states.get(session_id) or SessionState(session_id, None, None, 0)
 
     def save_turn(self, session_id: str, now: datetime, message: str, answer: str, payload: dict[str, Any],
-                  pending: dict[str, Any] | None, last: dict[str, Any] | None, *args: Any, **kwargs: Any) -> None:
-        state = json.loads(json.dumps({"pending": pending, "last": last}, default=str))
-        turns = self.load(session_id, now).turns + 1
-        self.states[session_id] = SessionState(session_id, state["pending"], state["last"], turns)
+                  pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None = None,
+                  owner: str | None = None, **state: Any) -> None:
+        fields = {f.name for f in dataclasses.fields(SessionState)} - {"id", "turns", "owner"}
+        kept = {k: v for k, v in {"pending": pending, "last": last, **state}.items() if k in fields}
+        earlier = self.load(session_id, now)
+        self.states[session_id] = dataclasses.replace(earlier, turns=earlier.turns + 1,
+                                                      **json.loads(json.dumps(kept, default=str)))
 
 
 class _Seeded:

@@ -28,6 +28,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from assistant import Answer, Assistant
 from assistant.conversation import HistoryError, answer_history
 from knowledge import QueryError
+from knowledge.retrieval import MAX_QUERY_CHARS
 
 from .. import errors, metrics
 from ..errors import ApiError
@@ -162,6 +163,9 @@ def _user_turns(messages: list[ChatMessage]) -> list[str]:
         if not text.strip():
             raise OpenAIError(400, f"messages[{i}].content: a user message needs text", "invalid_value",
                               f"messages[{i}].content")
+        if len(text) > MAX_QUERY_CHARS:  # the same limit as /v1/chat's message
+            raise OpenAIError(400, f"messages[{i}].content: {len(text)} characters; the limit is {MAX_QUERY_CHARS}",
+                              "invalid_value", f"messages[{i}].content")
         turns.append(text)
     if messages[-1].role != "user":
         raise OpenAIError(400, "the last message must be the user's question", "invalid_value",
