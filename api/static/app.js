@@ -286,7 +286,7 @@ function citationCard(c, n, prefix) {
     el("summary", {}, el("span", { class: "num", text: "[" + (n + 1) + "] " }), where),
     passage(c.text, c.quote),
     c.menu_path ? el("p", { class: "meta", text: t("menu") + ": " + c.menu_path }) : null,
-    el("p", { class: "meta", text: t("source") + ": " + c.source + (c.language ? " · " + c.language : "") }),
+    el("p", { class: "meta", text: t("source") + ": " + c.source + (c.language ? " · " + (LANGUAGE_NAMES[c.language] || c.language) : "") }),
     c.url ? el("p", {}, el("a", { href: c.url, target: "_blank", rel: "noopener", text: t("open_source") + " ↗" })) : null);
 }
 

@@ -113,6 +113,7 @@ const TOOL_LABELS = {
     known_pairs: "Known pairs", found: "Found", matches: "Matching menus", available: "available", pending: "not yet generated",
     unknown: "unknown", depends: "depends", batch: "batch application", single: "single application" },
 };
+const LANGUAGE_NAMES = { zh: "中文", "zh-Hans": "简体中文", "zh-Hant": "繁體中文", en: "English" };
 const WEEKDAYS = { zh: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
   en: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] };
 

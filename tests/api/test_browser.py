@@ -125,6 +125,7 @@ def test_table_in_a_passage_renders_as_table(page, live_server):
     card.locator("summary").click()
     assert card.locator("table th").all_inner_texts() == ["账期", "生成时间"]
     assert card.locator("table td").all_inner_texts() == ["2026-08", "2026-09-05 12:00"]
+    assert "· 中文" in card.inner_text()  # the passage's language, named
     link = card.get_by_role("link", name=re.compile("打开原始页面"))
     assert link.get_attribute("href") == "https://support.example.com/bill.html"
 

