@@ -11,6 +11,7 @@ after the conversation's first user message.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -71,8 +72,10 @@ class _Seeded:
 
 
 def _twin(bot: Assistant, sessions: Any, with_llm: bool) -> Assistant:
-    """The same retriever, router, tools and policy over other sessions; the LLM only when asked."""
-    twin = Assistant(bot.retriever, sessions, router=bot.router, tools=bot.tools, support_policy=bot.support_policy)
+    """The same assistant (retriever, router, tools, policy, calendar: everything it is configured with)
+    over other sessions; the LLM only when asked. A shallow copy shares all of it, as the bot itself would."""
+    twin = copy.copy(bot)
+    twin.sessions = sessions
     twin.llm = bot.llm if with_llm else None
     return twin
 

@@ -49,3 +49,14 @@ def test_a_bad_earlier_turn_is_named(bot):
     with pytest.raises(HistoryError) as caught:
         answer_history(bot, ["   ", "那9月的呢?"], NOW)
     assert caught.value.index == 0
+
+
+def test_the_replay_uses_the_assistants_own_configuration(bot):
+    """Whatever the assistant is configured with (here: an imported calendar) also holds for replayed turns."""
+    from assistant.conversation import _twin
+
+    bot.calendar = object()
+    try:
+        assert _twin(bot, None, with_llm=False).calendar is bot.calendar
+    finally:
+        bot.calendar = None
