@@ -147,6 +147,9 @@ def build_server(assistant: Callable[[], Assistant]) -> Server:
     """The MCP server over ``assistant()`` (called per request: the API app's assistant may be replaced)."""
 
     def run_rules_tool(tool: Tool, arguments: dict[str, Any]) -> types.CallToolResult:
+        calendar = getattr(assistant(), "calendar", None)  # imported official schedules, as the assistant uses
+        if calendar is not None and "calendar" in tool.input_model.model_fields and "calendar" not in arguments:
+            arguments = {**arguments, "calendar": calendar}
         try:
             result = tool.run(arguments)
         except ToolInputError as exc:

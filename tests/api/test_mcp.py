@@ -13,6 +13,7 @@ from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
+from knowledge.calendars import import_calendar
 from tools import TOOLS
 from tools.summaries import SUMMARY_ZH
 
@@ -93,9 +94,17 @@ def test_over_stdio(tmp_path):
     command = str(Path(sys.executable).parent / "partner-assistant")
     params = StdioServerParameters(command=command, args=["mcp"], env=env)  # builds the index, then serves
 
+    notice = tmp_path / "notice-2027.json"  # an imported official schedule applies to the tools, as in answers
+    notice.write_text(json.dumps({"source": "test notice", "years": {"2027": {
+        "holidays": [f"2027-02-{d:02d}" for d in range(5, 12)], "workdays": ["2027-02-20"]}}}), encoding="utf-8")
+    import_calendar(notice, tmp_path)
+
     async def go():
         async with Client(params, read_timeout_seconds=180) as client:
             await exercise(client)
+            visible = await client.call_tool("performance_visibility", {"business_date": "2027-02-04"})
+            assert visible.structured_content["calendar_status"] == "official"
+            assert visible.structured_content["visible_date"] == "2027-02-12"
 
     asyncio.run(go())
 
