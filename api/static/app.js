@@ -55,8 +55,14 @@ async function send(message) {
   const turn = { message: message, answer: null, answer_id: null, pending: true };
   state.turns.push(turn);
   setBusy(true);
-  renderAll();
-  const node = log.lastElementChild;
+  // Earlier turns stay as drawn (open cards stay open); only their spent suggestions go.
+  log.querySelectorAll(".next").forEach((next) => next.remove());
+  log.querySelectorAll(".follow button, .next button").forEach((button) => { button.disabled = true; });
+  document.getElementById("empty").hidden = true;
+  const index = state.turns.length - 1;
+  log.append(userNode(turn));
+  let node = renderBot(turn, index, true);
+  log.append(node);
   scroller.scrollTop = node.previousElementSibling.offsetTop - scroller.offsetTop - 8;  // the question at the top, the answer under it
   input.value = "";
   state.controller = new AbortController();
@@ -74,7 +80,11 @@ async function send(message) {
   } finally {
     state.controller = null;
     setBusy(false);
-    renderAll();
+    if (state.turns[index] === turn) {  // still the open conversation
+      const drawn = renderBot(turn, index, true);
+      node.replaceWith(drawn);
+      node = drawn;
+    }
     const last = log.lastElementChild;
     if (last && (last.getBoundingClientRect().top < scroller.getBoundingClientRect().top ||
                  last.getBoundingClientRect().top > scroller.getBoundingClientRect().bottom - 40)) {
@@ -122,11 +132,14 @@ async function stream(message, turn, text, signal) {
 function renderAll() {
   log.replaceChildren();
   state.turns.forEach((turn, index) => {
-    log.append(el("div", { class: "turn user" }, el("div", { class: "who", text: t("you") }),
-      el("div", { class: "answer", text: turn.message })));
+    log.append(userNode(turn));
     log.append(renderBot(turn, index, index === state.turns.length - 1));
   });
   document.getElementById("empty").hidden = state.turns.length > 0;
+}
+
+function userNode(turn) {
+  return el("div", { class: "turn user" }, el("div", { class: "who", text: t("you") }), el("div", { class: "answer", text: turn.message }));
 }
 
 function renderBot(turn, index, last) {

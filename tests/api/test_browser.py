@@ -520,3 +520,12 @@ def test_triage_uses_the_date_the_case_states(page, live_server):
     result = analyze_case(page, "10月账单还没看到", "今天是2026-11-04,我们10月的伙伴账单还没出来,今天能看到吗?")
     assert "2026-11-04 00:00 (星期三) · 案例中写明的日期" in result.locator("dl").inner_text()
     assert "应已生成" not in result.locator("pre").inner_text()
+
+
+def test_earlier_answers_keep_their_open_cards_when_a_new_question_is_asked(page, live_server):
+    page.goto(live_server + "/")
+    first = ask(page, "8月的伙伴账单什么时候生成?我在东京")
+    first.locator("details.citation summary").first.click()
+    ask(page, "客户经理主管能报备商机吗?")
+    assert page.locator("article.turn.bot").first.locator("details.citation").first.get_attribute("open") is not None
+    assert page.locator("article.turn.bot").first.locator(".next").count() == 0  # only the newest suggests more
