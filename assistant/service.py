@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from knowledge import KnowledgeIndex, QueryError, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
+from knowledge.durations import asks_for_date, best_duration_rule
 from knowledge.lexical import to_simplified, tokenize
 from tools import TOOLS, Tool, ToolInputError
 from tools.workdays import CalendarData
@@ -139,8 +140,13 @@ class Assistant:
             not relates and evidence.reason in {"uncovered_terms", "unstated"})
         best = evidence.best.chunk.id if evidence.best else None
         outcome = None
-        if not vetoed:
+        if not vetoed and evidence.supported and not relates:
+            # The best passage states a duration rule and no hand-written tool's rule: compute from it.
+            outcome = self._duration(norm, slots, evidence, variant, best_only=True)
+        if outcome is None and not vetoed:
             outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best)
+        if outcome is None and not vetoed and evidence.supported:
+            outcome = self._duration(norm, slots, evidence, variant)
         if outcome is None:
             if not evidence.supported:
                 text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
@@ -369,6 +375,47 @@ class Assistant:
             zh_choices, en_choices = CHOICES.get((tool_plan.tool, tool_plan.missing), ((), ()))
             outcome.choices = list(en_choices) if variant == "en" else [localise(c, variant) for c in zh_choices]
         outcome.pending = PendingTool(tool=tool_plan.tool, filled=tool_plan.carried, missing=tool_plan.missing)
+
+    def _duration(self, norm: Normalised, slots: Slots, evidence: Evidence, variant: Variant,
+                  best_only: bool = False) -> _Outcome | None:
+        """A date asked for with the event's date given, and a duration rule among the best passages:
+        duration_deadline computes the date from that rule (quoted) instead of a bare extractive quote.
+        With ``best_only``, only when the rule is in the best passage and that passage states none of the
+        hand-written tools' rules (those tools answer it)."""
+        moments = slots.datetimes or slots.dates
+        if not moments or not asks_for_date(norm.simplified) or not evidence.passages:
+            return None
+        top = evidence.passages[0]
+        if best_only and top.rule_ids:
+            return None
+        found = best_duration_rule(norm.simplified, [p.chunk for p in evidence.passages[:5]])
+        if found is None or (best_only and found.chunk_id != top.chunk.id):
+            return None
+        arguments = {"amount": found.amount, "unit": found.unit, "direction": found.direction,
+                     "event": found.event, "event_time": moments[0].isoformat(), "sentence": found.sentence,
+                     "chunk_id": found.chunk_id}
+        tool = self.tools["duration_deadline"]
+        try:
+            result = tool.run({**arguments, "calendar": self.calendar} if self.calendar else arguments)
+        except ToolInputError:
+            return None  # the rule cannot take that date: the extractive answer quotes the rule instead
+        payload = result.model_dump(mode="json")
+        chunk = self.index.chunk(found.chunk_id) if found.chunk_id else None
+        outcome = _Outcome()
+        outcome.calls.append(ToolCall(name=tool.name, arguments=arguments, result=payload))
+        lines = [explanation(result, variant)]
+        note = notes_line(slots.notes_zh, slots.notes_en, variant)
+        if note:
+            lines.append(note)
+            outcome.sources.append(note)
+        if chunk is not None:
+            outcome.cite([Citation(chunk_id=chunk.id, text=chunk.text, quote=found.sentence, source=chunk.source,
+                                   menu_path=chunk.menu_path)])
+            if chunk.menu_path:
+                lines.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant)) + chunk.menu_path)
+        outcome.sections.append("\n".join(lines))
+        outcome.sources.append(str(payload))
+        return outcome
 
     def _run(self, tool_plan: Plan, variant: Variant, outcome: _Outcome,
              slot_notes_zh: list[str], slot_notes_en: list[str]) -> None:

@@ -45,6 +45,8 @@ def main() -> None:
     parser.add_argument("--embedder", default="use")
     parser.add_argument("--split", default=None)
     parser.add_argument("--show", action="store_true")
+    parser.add_argument("--assistant", action="store_true",
+                        help="also ask the assistant (slot reading included; now = the day before the event)")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp())
     index = KnowledgeIndex(make_client(data_dir), make_embedder(args.embedder))
@@ -64,10 +66,32 @@ def main() -> None:
         if args.show and got != case.expected:
             print(case.id, case.question, "| expected", case.expected, "| got", got, "|",
                   rule and (rule.amount, rule.unit, rule.direction, rule.sentence[:60]), file=sys.stderr)
+    asked = 0
+    if args.assistant:
+        from datetime import timedelta
+
+        from assistant import Assistant, Settings
+
+        bot = Assistant.from_settings(Settings(data_dir=data_dir, embedder=args.embedder))
+        for case in cases:
+            answer = bot.answer(case.question, now=case.event_time - timedelta(days=1))
+            calls = [c for c in answer.tool_calls if c.name == "duration_deadline"]
+            got = None
+            if calls:
+                result_time = calls[0].result.get("result_time")
+                got = result_time[:16] + "+08:00" if result_time and "T" in case.expected else \
+                    calls[0].result["result_date"]
+            asked += got == case.expected
+            if args.show and got != case.expected:
+                print("ASSISTANT", case.id, case.question, "| expected", case.expected, "| got", got,
+                      "|", answer.answer[:80].replace("\n", " "), file=sys.stderr)
     n = len(cases)
     result = {"split": args.split or "all", "questions": n, "exact_end_to_end": round(end_to_end / n, 3),
               "exact_end_to_end_count": end_to_end, "rule_sentence_found": round(right_sentence / n, 3),
               "exact_given_the_sentence": round(given_sentence / n, 3), "embedder": args.embedder}
+    if args.assistant:
+        result["exact_through_the_assistant"] = round(asked / n, 3)
+        result["exact_through_the_assistant_count"] = asked
     print(json.dumps(result, indent=1))
     out = ROOT / "bench" / "results" / f"duration_questions_{result['split']}.json"
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
