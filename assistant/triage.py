@@ -144,6 +144,8 @@ _MISSING = {
               "Received at: the case states no date, so the server time {when} was used; give the received time if it differs."),
     "nothing": ("具体诉求:案例中没有可以对照规则的问题或信息,请向伙伴确认想咨询的具体事项。",
                 "The actual request: the case holds no question or detail the rules can be applied to; ask the partner what they need."),
+    "uncovered": ("规则依据:资料没有覆盖案例所问的内容,需要人工确认后答复(已提取的信息可供参考)。",
+                  "A rule to answer with: the documents do not cover what the case asks; a person needs to confirm the answer (the extracted details may help)."),
 }
 
 
@@ -182,7 +184,8 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         missing.append(_MISSING["clock"][en].format(when=received.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
                                                     + (" (Beijing time)" if en else "(北京时间)")))
     if not handled:
-        missing.append(_MISSING["nothing"][en])
+        stated_anything = any(getattr(entities, name) for name in Entities.model_fields)
+        missing.append(_MISSING["uncovered" if stated_anything else "nothing"][en])
     return TriageResult(
         category=category, priority=priority, needs_human=not handled, entities=entities,
         tool_calls=calls + extra_calls, draft_reply=draft, citations=citations, missing_information=missing,

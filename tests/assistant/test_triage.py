@@ -55,6 +55,13 @@ def test_a_case_with_nothing_to_apply_the_rules_to_says_what_is_missing(bot):
     assert any("具体" in m for m in result.missing_information)
 
 
+def test_an_uncovered_case_with_details_says_a_person_must_confirm_not_that_nothing_was_asked(bot):
+    result = triage(bot, TriageCase(subject="退款", body="客户2026年3月5日申请的退款什么时候到账?"), CLOCK)
+    assert result.needs_human and result.entities.dates == ["2026-03-05"]
+    assert not any("具体诉求" in m for m in result.missing_information)
+    assert any("人工确认" in m for m in result.missing_information)
+
+
 def test_a_time_dependent_answer_without_any_date_says_the_server_time_was_used(bot):
     result = triage(bot, TriageCase(subject="Bill", body="Is the partner bill for October 2026 out yet?"), CLOCK)
     assert result.received_from == "clock"
