@@ -36,11 +36,12 @@ index: $(STAMP)
 	$(VENV)/bin/partner-assistant index build
 
 # The main job: the web chat, triage page and API on the embedded default index.
-# `make run PORT=8080 HOST=0.0.0.0`, or PARTNER_ASSISTANT_PORT / PARTNER_ASSISTANT_HOST.
-PORT ?= $(or $(PARTNER_ASSISTANT_PORT),8000)
-HOST ?= $(or $(PARTNER_ASSISTANT_HOST),127.0.0.1)
+# `make run PORT=8080 HOST=0.0.0.0`, or PARTNER_ASSISTANT_PORT / PARTNER_ASSISTANT_HOST. PORT and HOST
+# count only on the command line: many shells and containers export a HOST (the machine's name) or PORT.
+SERVE_PORT := $(if $(filter command line,$(origin PORT)),$(PORT),$(or $(PARTNER_ASSISTANT_PORT),8000))
+SERVE_HOST := $(if $(filter command line,$(origin HOST)),$(HOST),$(or $(PARTNER_ASSISTANT_HOST),127.0.0.1))
 run: $(STAMP)
-	$(VENV)/bin/partner-assistant serve --host $(HOST) --port $(PORT)
+	$(VENV)/bin/partner-assistant serve --host $(SERVE_HOST) --port $(SERVE_PORT)
 
 # Debian packages the tests use: Chromium + a CJK font (browser tests), PostgreSQL (session tests).
 # Installed when missing and we may (root with apt-get); otherwise those tests skip, except in CI.

@@ -67,6 +67,10 @@ def test_make_run_reads_the_port_from_the_environment():
 
     env = dict(os.environ, PARTNER_ASSISTANT_PORT="9123", PARTNER_ASSISTANT_HOST="0.0.0.0")
     assert "serve --host 0.0.0.0 --port 9123" in _make_dry_run("run", env=env)
+    # A HOST or PORT the shell exports (a machine name, a platform's port) is not taken for ours.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNER_ASSISTANT_")}
+    assert "serve --host 127.0.0.1 --port 8000" in _make_dry_run("run", env=dict(env, HOST="buildbox-7", PORT="5000"))
+    assert "serve --host 127.0.0.1 --port 8081" in _make_dry_run("run", "PORT=8081", env=dict(env, PORT="5000"))
 
 
 def test_serve_reads_host_and_port_from_the_environment(monkeypatch, tmp_path):
