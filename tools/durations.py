@@ -98,20 +98,21 @@ def _rule_id(sentence: str, start: int) -> str:
 _ZH_MODAL_TAIL = re.compile(r"(?:必须|须|需|需要|应|应当|要|会|将|可|可以|最晚|最迟|均|都|一般|通常|原则上)+$")
 _ZH_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+、)?(?:[^:：、]{1,8}[:：])?")
 _ZH_EVENT_MARKERS = ("自", "从", "于", "在", "距离", "距")
+# Words that open a clause without naming anything ("且至少", "并"): not an event.
+_ZH_FUNCTION_HEAD = re.compile(r"^(?:且|并且|并|而且|但|或)?(?:至少|最少|不少于|最多)?$")
 
 
 def _zh_clean_event(text: str) -> str | None:
     text = _ZH_LEAD.sub("", text.strip())
-    for marker in ("收到", ):
-        pass
-    # drop a leading subject marker: "在活动开始" -> "活动开始", "距活动开始" -> "活动开始"
-    for marker in _ZH_EVENT_MARKERS:
-        index = text.rfind(marker)
-        if index != -1 and len(text) - index - len(marker) >= 2:
-            text = text[index + len(marker):]
-            break
+    # drop everything up to the last subject marker: "总经销商需在积分卡发布" -> "积分卡发布",
+    # "距活动开始" -> "活动开始" (the rightmost marker: "低于60分的...在X" keeps X)
+    cut = max(((text.rfind(m), m) for m in _ZH_EVENT_MARKERS if 0 <= text.rfind(m) <= len(text) - len(m) - 2),
+              default=None)
+    if cut is not None:
+        text = text[cut[0] + len(cut[1]):]
     text = _ZH_MODAL_TAIL.sub("", text).strip(" 的之起")
-    return text or None
+    text = _ZH_FUNCTION_HEAD.sub("", text)
+    return text if len(text) >= 2 else None
 
 
 def _zh_parse(sentence: str) -> list[DurationRule]:
@@ -155,7 +156,7 @@ def _zh_rule(sentence: str, clause: str, previous: str, match: re.Match, offset:
         # clause ("审核通过后,资源在2小时内开通" -> 审核通过)
         subject_only = re.search(r"(?:在|于)$", text.strip()) or not text.strip()
         found = None if subject_only else _zh_clean_event(text)
-        if found is None and previous:
+        if found is None and previous and not _ZH_DURATION.search(previous):  # not another rule's clause
             found = _zh_clean_event(re.sub(r"(?:之后|以后|后|的)$", "", previous.strip()))
         return found
 

@@ -66,7 +66,9 @@ class Tool:
 
 
 def _plain_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{"loc": tuple(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    # pydantic prefixes a validator's own message with "Value error, "; the message itself says it all
+    return [{"loc": tuple(e["loc"]), "msg": e["msg"].removeprefix("Value error, "), "type": e["type"]}
+            for e in exc.errors()]
 
 
 def _tool(func: Callable, examples: tuple[str, ...], rules: tuple[str, ...], routed: bool = True) -> Tool:
