@@ -67,6 +67,9 @@ async def exercise(client: Client) -> None:
     assert answer["abstained"] is False and answer["tool_calls"][0]["name"] == "bill_timing"
     assert answer["tool_calls"][0]["result"]["generation_deadline_local"] == "2026-09-05T13:00:00+09:00"
     assert answer["citations"][0]["chunk_id"] == top["chunk_id"] and "[1]" in asked.content[0].text
+    follow = await client.call_tool("ask", {"message": "那9月的呢?", "session_id": answer["session_id"], "now": NOW})
+    call = follow.structured_content["tool_calls"][0]  # the session carries the tool and the Tokyo time zone
+    assert call["arguments"]["billing_period"] == "2026-09" and call["arguments"]["timezone"] == "Asia/Tokyo"
     refused = await client.call_tool("ask", {"message": "Which pizza toppings are popular in Naples?"})
     assert refused.structured_content["abstained"] is True and refused.structured_content["citations"] == []
     bad = await client.call_tool("ask", {"message": ""})

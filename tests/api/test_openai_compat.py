@@ -149,7 +149,7 @@ def test_unknown_parameters_are_ignored_and_user_scopes_the_conversation(asgi):
         tuned = await ctx.client().chat.completions.create(
             model=MODEL, messages=messages, temperature=0.2, max_tokens=50, seed=7, top_p=0.9, user="alice",
             stream_options=None, extra_body={**NOW, "some_vendor_option": {"x": 1}})
-        other = await _complete(ctx, messages, user="bob")
+        other = await _complete(ctx, [{"role": "user", "content": [{"type": "text", "text": BILL}]}], user="bob")
         return tuned, other
 
     tuned, other = asgi.call(calls)
