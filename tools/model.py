@@ -23,7 +23,7 @@ BEIJING = timezone(timedelta(hours=8), "GMT+08:00")
 #: deadline of December) leaves Python's date range; outside them a tool refuses with a field error.
 MIN_YEAR, MAX_YEAR = 1900, 9998
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_PERIOD_RE = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only: "２０２６-０８" is not echoed back
 
 
 def _check_year(year: int, what: str) -> None:

@@ -59,6 +59,8 @@ def performance_visibility(args: PerformanceVisibilityInput) -> PerformanceVisib
     caveat_zh, caveat_en = calendar.caveats()
     said.extend(given(zh, en) for zh, en in zip(caveat_zh, caveat_en))
     trace.extend(caveat_en)
+    if calendar.provisional_years:
+        trace.append("when the State Council notice is out, load it: partner-assistant calendar import FILE")
     return PerformanceVisibilityResult(
         business_date=args.business_date, visible_date=visible,
         visible_weekday=WEEKDAYS_EN[visible.weekday()], calendar_fallback=status != "official",

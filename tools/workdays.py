@@ -174,6 +174,7 @@ class WorkCalendar:
         zh: list[str] = []
         en: list[str] = []
         for year in sorted(self.provisional_years):
+            # (the operator loads the notice with `partner-assistant calendar import FILE` once it is out)
             zh.append(f"{year} 年的调休安排(补班日和连休)尚未公布,已按法定节假日推算,结果为暂定。")
             en.append(f"Make-up working days for {year} are not yet published: the statutory holidays were "
                       "applied and the result is provisional.")

@@ -73,6 +73,27 @@ def test_beijing_time_is_a_fixed_gmt_plus_8_even_in_1988():
     assert bill.billing_period == "1988-06"  # 23:30 on 30 June at +08:00 (it would be July at +09:00)
 
 
+@pytest.mark.parametrize("period", ["2026-08\n", "２０２６-０８", " 2026-08", "2026-8"])
+def test_billing_period_is_ascii_yyyy_mm_exactly(period):
+    with pytest.raises(ToolInputError) as info:
+        run_tool("bill_timing", {"billing_period": period, "now": NOW})
+    assert info.value.errors[0]["loc"] == ("billing_period",)
+
+
+@settings(max_examples=200)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(9998, 12, 31)), st.integers(1, 1000),
+       st.sampled_from(["minutes", "hours", "calendar_days", "working_days", "weeks", "months", "years"]),
+       st.sampled_from(["before", "after", "within", "once_per"]))
+def test_duration_deadline_never_crashes(day, amount, unit, direction):
+    try:
+        out = run_tool("duration_deadline", {"amount": amount, "unit": unit, "direction": direction,
+                                             "event_time": day.isoformat(), "event": "x"})
+    except ToolInputError as exc:
+        assert "event_time" in str(exc)
+    else:
+        assert (out.result_date < day) == (direction == "before")
+
+
 def test_order_visibility_takes_a_real_boolean():
     with pytest.raises(ToolInputError, match="customer_under_their_name"):
         run_tool("order_visibility", {"customer_under_their_name": "yes"})
