@@ -140,3 +140,21 @@ def test_http_needs_a_key_like_the_rest_of_the_api(loopback_server):
     huge = httpx.post(loopback_server + "/mcp", content=b"{" + b" " * 1_100_000 + b"}",
                       headers={"Authorization": "Bearer p-key", "Content-Type": "application/json"})
     assert huge.status_code == 413  # the API's body cap
+
+
+def test_without_keys_the_endpoint_refuses_foreign_hosts_and_origins(built_data):
+    """The keyless server is loopback-only; a web page reaching it through DNS rebinding is refused."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from assistant import Settings
+
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
+    headers = {"Accept": "application/json, text/event-stream"}
+    with TestClient(create_app(Settings(data_dir=built_data)), base_url="http://127.0.0.1:8000") as client:
+        ok = client.post("/mcp", json=initialize, headers=headers)
+        assert ok.status_code == 200 and ok.json()["result"]["serverInfo"]["name"] == "partner-rules-assistant"
+        assert client.post("/mcp", json=initialize, headers={**headers, "Host": "evil.example"}).status_code == 421
+        assert client.post("/mcp", json=initialize,
+                           headers={**headers, "Origin": "http://evil.example"}).status_code == 403
