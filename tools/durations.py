@@ -215,6 +215,21 @@ def _zh_rule(sentence: str, clause: str, previous: str, match: re.Match, offset:
     elif re.search(r"保留$", before_text):
         direction = "after"
         event = event_from(re.sub(r"保留$", "", before_text).split("后")[0])
+    elif re.search(r"(?<!不)超过$", before_text) and re.match(r"\s*(?:的|未|仍|后|,|,|$)", after_text):
+        # a threshold past the event: "逾期超过15天的, 暂停..." (something happens N after it)
+        direction = "after"
+        event = event_from(re.sub(r"(?<!不)超过$", "", before_text))
+    elif re.match(r"\s*(?:的)?(?:宽限期|保留期|冷静期|观察期)", after_text):
+        # "进入7天宽限期": a period that starts at the event and ends N later
+        direction = "after"
+        if "后" not in before_text and previous.strip().endswith("后"):  # "产生欠款后,资源进入7天宽限期"
+            event = _zh_clean_event(previous.strip()[:-1])
+        else:
+            event = event_from(re.sub(r"(?:进入|享有|有)$", "", before_text).split("后")[0])
+    elif re.search(r"有效期(?:为|是|均为)?$", before_text):
+        # "证书有效期为2年": valid for N from the event that created it (named before 有效期 or earlier)
+        direction = "within"
+        event = event_from(re.sub(r"的?有效期(?:为|是|均为)?$", "", before_text))
     else:
         return None
     return DurationRule(id=_rule_id(sentence, offset + match.start()), sentence=sentence,
