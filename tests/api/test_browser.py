@@ -520,6 +520,12 @@ def test_triage_uses_the_date_the_case_states(page, live_server):
     result = analyze_case(page, "10月账单还没看到", "今天是2026-11-04,我们10月的伙伴账单还没出来,今天能看到吗?")
     assert "2026-11-04 00:00 (星期三) · 案例中写明的日期" in result.locator("dl").inner_text()
     assert "应已生成" not in result.locator("pre").inner_text()
+    page.fill("#received", "2026-11-06T09:00")  # the received time, when given, comes first
+    page.get_by_role("button", name="分析").click()
+    page.locator("article.result dl").filter(has_text="收到时间").wait_for(timeout=20000)
+    result = page.locator("article.result")
+    assert "2026-11-06 09:00" in result.locator("dl").inner_text()
+    assert "应已生成" in result.locator("pre").inner_text()
 
 
 def test_earlier_answers_keep_their_open_cards_when_a_new_question_is_asked(page, live_server):
