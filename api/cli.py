@@ -427,7 +427,7 @@ def _eval_assistant(settings, llm: str | None = None, build: bool = True):
 
 
 SplitOpt = Annotated[Optional[str], typer.Option(help="dev | held-out (default: both)")]
-DatasetOpt = Annotated[Optional[list[str]], typer.Option("--dataset", help="retrieval | assistant | triage (repeatable)")]
+DatasetOpt = Annotated[Optional[list[str]], typer.Option("--dataset", help="retrieval | assistant | triage | extended (repeatable; default: the first three)")]
 
 
 def _check_split(split: str | None) -> None:
@@ -436,15 +436,21 @@ def _check_split(split: str | None) -> None:
 
 
 def _run_eval(settings, split, datasets, llm, build: bool = True):
-    from evals.runner import DATASETS, run
+    from evals.runner import DATASETS, DEFAULT_DATASETS, EXTENDED_CORPUS, run
+    from knowledge import DEFAULT_CORPUS
 
-    chosen = tuple(datasets or DATASETS)
+    chosen = tuple(datasets or DEFAULT_DATASETS)
     unknown = set(chosen) - set(DATASETS)
     if unknown:
         _fail(f"unknown dataset(s) {sorted(unknown)}; choose from {', '.join(DATASETS)}")
     assistant = _eval_assistant(settings, llm, build)
+    extended = None
+    if "extended" in chosen:  # its own index (namespace) over the bundled plus the extended corpus
+        extended = _eval_assistant(settings.model_copy(update={"namespace": f"{settings.namespace}-extended"}),
+                                   llm, build=False)
+        _guarded(lambda: extended.index.build([DEFAULT_CORPUS, EXTENDED_CORPUS]))
     config = {"embedder": settings.embedder, "mode": settings.retrieval_mode, "llm": llm or "off"}
-    return run(assistant, split=split, datasets=chosen, config=config)
+    return run(assistant, split=split, datasets=chosen, config=config, extended=extended)
 
 
 def _gate_and_report(report, baseline: Path | None, report_dir: Path | None) -> list[str]:

@@ -260,6 +260,11 @@ def load_cases(path: Path | None = None, split: Split | None = None) -> list[Ret
     return _load(RetrievalCase, "retrieval", path, split)
 
 
+def load_extended_cases(path: Path | None = None, split: Split | None = None) -> list[RetrievalCase]:
+    """The questions over the extended development corpus (``evals/corpus_extended``), with expected facts."""
+    return _load(RetrievalCase, "extended_retrieval", path, split)
+
+
 def load_assistant_cases(path: Path | None = None, split: Split | None = None) -> list[AssistantCase]:
     return _load(AssistantCase, "assistant", path, split)
 

@@ -1,7 +1,9 @@
 """Run every dataset through the public interfaces and compute deterministic metrics.
 
 Datasets: ``retrieval`` (single questions: ranking, citations, abstention), ``assistant`` (tool calls,
-multi-turn dialogues, follow-ups, abstention) and ``triage`` (support cases). Every metric is also
+multi-turn dialogues, follow-ups, abstention), ``triage`` (support cases) and ``extended`` (questions over
+the bundled plus the extended development corpus, ``evals/corpus_extended``: ranking, whether the quote
+holds the asked fact, abstention; it needs an assistant whose index holds both corpora). Every metric is also
 reported per category and per language.
 """
 
@@ -9,9 +11,11 @@ from __future__ import annotations
 
 import math
 import time
+import unicodedata
 import uuid
 from collections import defaultdict
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -21,9 +25,11 @@ from assistant.evidence import gather_evidence
 from assistant.triage import TriageCase, triage
 
 from .cases import (AssistantCase, RetrievalCase, Split, TriageEvalCase, load_assistant_cases, load_cases,
-                    load_triage_cases)
+                    load_extended_cases, load_triage_cases)
 
-DATASETS = ("retrieval", "assistant", "triage")
+DATASETS = ("retrieval", "assistant", "triage", "extended")
+DEFAULT_DATASETS = ("retrieval", "assistant", "triage")  # ``extended`` indexes another corpus: asked for by name
+EXTENDED_CORPUS = Path(__file__).parent / "corpus_extended"
 
 
 class CaseOutcome(BaseModel):
@@ -101,7 +107,15 @@ def run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
     return _recorded("retrieval", _run_retrieval, assistant, case)
 
 
-def _run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
+def run_extended(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
+    return _recorded("extended", lambda a, c: _run_retrieval(a, c, "extended"), assistant, case)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _run_retrieval(assistant: Assistant, case: RetrievalCase, dataset: str = "retrieval") -> CaseOutcome:
     checks: dict[str, float] = {}
     started = time.perf_counter()
     answer = assistant.answer(case.question)
@@ -118,8 +132,12 @@ def _run_retrieval(assistant: Assistant, case: RetrievalCase) -> CaseOutcome:
         checks["mrr"] = 1 / rank if rank else 0.0
         checks["ndcg@5"] = 1 / math.log2(rank + 1) if rank else 0.0
         checks.update(_citation_checks(assistant, answer, _expected_ids(assistant, case.expected_anchors), True))
-    passed = checks["abstention"] == 1.0 and checks.get("hit@1", 1.0) == 1.0
-    return CaseOutcome(dataset="retrieval", id=case.id, category=case.category, language=case.language,
+    if case.expected_fact and not case.abstain:
+        # The quote shown must hold the asked fact, not just name the topic (an abstention fails this too).
+        fact = _fold(case.expected_fact)
+        checks["quote_holds_fact"] = float(any(fact in _fold(c.quote) for c in answer.citations))
+    passed = checks["abstention"] == 1.0 and checks.get("hit@1", 1.0) == 1.0 and checks.get("quote_holds_fact", 1.0) == 1.0
+    return CaseOutcome(dataset=dataset, id=case.id, category=case.category, language=case.language,
                        split=case.split, passed=passed, checks=checks, answers=[answer.answer],
                        expected={"abstain": case.abstain, "anchors": case.expected_anchors}, latency_ms=[latency])
 
@@ -215,13 +233,13 @@ def aggregate(outcomes: list[CaseOutcome]) -> dict[str, float]:
             values = [o.checks[name] for o in items if name in o.checks]
             metrics[f"{dataset}.{name}"] = round(sum(values) / len(values), 4)
         metrics[f"{dataset}.case_pass"] = round(sum(o.passed for o in items) / len(items), 4)
-        if dataset == "retrieval":  # the rates the knowledge issue targets, over single questions
+        if dataset in ("retrieval", "extended"):  # the rates the knowledge issue targets, over single questions
             must = [o for o in items if o.expected.get("abstain") is True and "abstention" in o.checks]
             may_not = [o for o in items if o.expected.get("abstain") is False and "abstention" in o.checks]
             if must:
-                metrics["retrieval.correct_abstention"] = round(sum(o.checks["abstention"] for o in must) / len(must), 4)
+                metrics[f"{dataset}.correct_abstention"] = round(sum(o.checks["abstention"] for o in must) / len(must), 4)
             if may_not:
-                metrics["retrieval.false_abstention"] = round(
+                metrics[f"{dataset}.false_abstention"] = round(
                     sum(1 - o.checks["abstention"] for o in may_not) / len(may_not), 4)
         metrics[f"{dataset}.cases"] = float(len(items))
     # abstention precision / recall over every case that states whether to abstain
@@ -249,8 +267,10 @@ def aggregate(outcomes: list[CaseOutcome]) -> dict[str, float]:
     return metrics
 
 
-def run(assistant: Assistant, split: Split | None = None, datasets: tuple[str, ...] = DATASETS,
-        config: dict[str, str] | None = None) -> EvalReport:
+def run(assistant: Assistant, split: Split | None = None, datasets: tuple[str, ...] = DEFAULT_DATASETS,
+        config: dict[str, str] | None = None, extended: Assistant | None = None) -> EvalReport:
+    """Run the chosen datasets; ``extended`` is the assistant over bundled + extended corpus (required
+    when ``"extended"`` is among ``datasets``)."""
     outcomes: list[CaseOutcome] = []
     if "retrieval" in datasets:
         outcomes += [run_retrieval(assistant, c) for c in load_cases(split=split)]
@@ -258,6 +278,10 @@ def run(assistant: Assistant, split: Split | None = None, datasets: tuple[str, .
         outcomes += [run_assistant(assistant, c) for c in load_assistant_cases(split=split)]
     if "triage" in datasets:
         outcomes += [run_triage(assistant, c) for c in load_triage_cases(split=split)]
+    if "extended" in datasets:
+        if extended is None:
+            raise ValueError("the extended dataset needs an assistant over the bundled and extended corpus")
+        outcomes += [run_extended(extended, c) for c in load_extended_cases(split=split)]
     groups_cat: dict[str, list[CaseOutcome]] = defaultdict(list)
     groups_lang: dict[str, list[CaseOutcome]] = defaultdict(list)
     for outcome in outcomes:
