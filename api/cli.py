@@ -194,7 +194,9 @@ def index_build(
 
     settings = _settings(embedder, chroma_url, data_dir)
     try:
-        report = _index(settings).build(paths or None, force=force)
+        index = _index(settings)
+        report = index.build(paths or None, force=force)
+        calibration = _calibrate(index, report)
     except KnowledgeError as exc:
         _fail(str(exc))
     if run_eval:
@@ -203,7 +205,8 @@ def index_build(
     data = {"unchanged": report.unchanged, "chunks": m.chunk_count, "added": report.added, "removed": report.removed,
             "reused": report.reused, "embedded": report.embedded, "seconds": round(report.seconds, 3),
             "embedder": m.embedder, "corpus_hash": m.corpus_hash, "collection": m.collection,
-            "duration_rules": report.duration_rules, "duration_unparsed": report.duration_unparsed}
+            "duration_rules": report.duration_rules, "duration_unparsed": report.duration_unparsed,
+            "calibration": calibration}
     if as_json:
         _print_json(data)
     elif report.unchanged:
@@ -215,6 +218,27 @@ def index_build(
     if not as_json:
         _out.print(f"duration rules: {report.duration_rules} found, {report.duration_unparsed} sentence(s) with a "
                    "duration not read as a rule (`partner-assistant rules list --unparsed`)", highlight=False)
+    if calibration and not as_json:
+        _out.print(f"answerability calibrated on {calibration['questions']} dev questions: ECE {calibration['ece']}, "
+                   f"threshold {calibration['threshold']:.3f} (dev: {calibration['operating_point']})")
+    elif not as_json:
+        _out.print("answerability: no dev question set fits this corpus; using the packaged calibration")
+
+
+def _calibrate(index, report) -> dict | None:
+    """Refit the evidence stage's answerability model for a new index (kept when the index is unchanged)."""
+    from assistant.evidence.calibration import ANNOTATION
+    from evals.calibration import calibrate_index
+    from knowledge import Retriever
+
+    if report.unchanged and index.annotation(ANNOTATION) is not None:
+        stored = index.annotation(ANNOTATION)
+    else:
+        fitted = calibrate_index(Retriever(index))
+        stored = fitted.to_json() if fitted else None
+    if stored is None:
+        return None
+    return {k: stored[k] for k in ("questions", "ece", "threshold", "operating_point", "reliability")}
 
 
 def _index_gate(settings, baseline: Path) -> None:
@@ -336,7 +360,9 @@ def serve(
 
     settings = _settings()
     if build:
-        report = _guarded(lambda: _index(settings).build(sources(settings)))
+        index = _index(settings)
+        report = _guarded(lambda: index.build(sources(settings)))
+        _guarded(lambda: _calibrate(index, report))
         _out.print("index up to date" if report.unchanged else f"indexed {report.manifest.chunk_count} chunks")
     try:
         run_server(host, port, workers, lambda text: _out.print(text, highlight=False, soft_wrap=True))
@@ -422,7 +448,8 @@ def _eval_assistant(settings, llm: str | None = None, build: bool = True):
         settings = settings.model_copy(update={"llm_model": llm})
     assistant = _assistant(settings)
     if build:  # evaluate the default corpus; `index build --eval` evaluates what it just built instead
-        _guarded(lambda: assistant.index.build())
+        report = _guarded(lambda: assistant.index.build())
+        _guarded(lambda: _calibrate(assistant.index, report))
     return assistant
 
 
@@ -436,7 +463,7 @@ def _check_split(split: str | None) -> None:
 
 
 def _run_eval(settings, split, datasets, llm, build: bool = True):
-    from evals.runner import DATASETS, DEFAULT_DATASETS, EXTENDED_CORPUS, run
+    from evals.runner import DATASETS, DEFAULT_DATASETS, extended_corpus, run
     from knowledge import DEFAULT_CORPUS
 
     chosen = tuple(datasets or DEFAULT_DATASETS)
@@ -448,7 +475,8 @@ def _run_eval(settings, split, datasets, llm, build: bool = True):
     if "extended" in chosen:  # its own index (namespace) over the bundled plus the extended corpus
         extended = _eval_assistant(settings.model_copy(update={"namespace": f"{settings.namespace}-extended"}),
                                    llm, build=False)
-        _guarded(lambda: extended.index.build([DEFAULT_CORPUS, EXTENDED_CORPUS]))
+        report = _guarded(lambda: extended.index.build([DEFAULT_CORPUS, *extended_corpus()]))
+        _guarded(lambda: _calibrate(extended.index, report))
     config = {"embedder": settings.embedder, "mode": settings.retrieval_mode, "llm": llm or "off"}
     return run(assistant, split=split, datasets=chosen, config=config, extended=extended)
 

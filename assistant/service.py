@@ -18,7 +18,6 @@ from .answer import Answer, Citation, ToolCall, check_now
 from .compose import (check_numbers, converted_times, explanation, notes_line, rule_citations, rule_lines,
                       steps_lines)
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
-from .evidence.support import english_terms
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .language import Variant, localise
@@ -111,7 +110,7 @@ class Assistant:
         self.index.warm_up()
         self.retriever.search("伙伴账单", k=1)
         self.router.scores("伙伴账单什么时候生成")
-        english_terms(tokenize("When is the partner bill generated?"), self.index.lexical())  # loads CC-CEDICT
+        gather_evidence("When is the partner bill generated?", language="en", retriever=self.retriever)
 
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,

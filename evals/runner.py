@@ -29,7 +29,12 @@ from .cases import (AssistantCase, RetrievalCase, Split, TriageEvalCase, load_as
 
 DATASETS = ("retrieval", "assistant", "triage", "extended")
 DEFAULT_DATASETS = ("retrieval", "assistant", "triage")  # ``extended`` indexes another corpus: asked for by name
-EXTENDED_CORPUS = Path(__file__).parent / "corpus_extended"
+EXTENDED_CORPUS_DIR = Path(__file__).parent / "corpus_extended"
+
+
+def extended_corpus() -> list[Path]:
+    """The extended corpus's documents (its README describes them and is not one)."""
+    return sorted(p for p in EXTENDED_CORPUS_DIR.iterdir() if p.is_file() and p.name != "README.md")
 
 
 class CaseOutcome(BaseModel):

@@ -147,6 +147,37 @@ class KnowledgeIndex:
             "corpus_hash": manifest.corpus_hash, "chunk_count": manifest.chunk_count,
             "built_at": manifest.built_at, "sources": json.dumps(manifest.sources, ensure_ascii=False)})
 
+    # ---- annotations: records other stages attach to the active index ----------------------
+    def annotate(self, key: str, value: dict[str, Any]) -> None:
+        """Attach a JSON record to the active index (the evidence stage stores its calibration here).
+
+        Kept with the manifest, so it lives where the index lives (embedded or on a Chroma server) and
+        the next build, which writes a new manifest, drops it."""
+        manifest = self.manifest()
+        if manifest is None:
+            raise IndexMissingError("no index has been built yet: run `partner-assistant index build`")
+        collection = self._client.get_collection(self._manifest_name)
+        meta = dict(collection.metadata or {})
+        meta[f"note.{key}"] = json.dumps({"collection": manifest.collection, "value": value}, ensure_ascii=False)
+        collection.modify(metadata=meta)
+
+    def annotation(self, key: str) -> dict[str, Any] | None:
+        """The record attached to the active index under ``key``; None if absent or from another build."""
+        try:
+            meta = self._client.get_collection(self._manifest_name).metadata or {}
+        except Exception:  # chromadb raises NotFoundError/ValueError depending on the backend
+            return None
+        raw = meta.get(f"note.{key}")
+        if not raw or meta.get("collection") is None:
+            return None
+        record = json.loads(raw)
+        return record["value"] if record.get("collection") == meta["collection"] else None
+
+    @property
+    def active_collection(self) -> str:
+        """The name of the collection searches read (changes with every build)."""
+        return self._state().name
+
     # ---- build ----------------------------------------------------------------------------
     def build(self, paths: list[Path] | None = None, excerpts: list[Excerpt] | None = None,
               force: bool = False) -> BuildReport:

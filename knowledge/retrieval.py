@@ -1,8 +1,10 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 scores on one absolute scale, fused by weight.
+"""Hybrid retrieval: dense (Chroma) and BM25 ranked lists fused by reciprocal rank (RRF).
 
-Both signals are kept on a fixed [0, 1]-ish scale (cosine similarity; BM25 divided by the
-score a document holding every known query term would get) instead of rank fusion, so the
-fused score also serves as a support signal for abstention. Weights are tuned on the dev split.
+Scores of the two lists live on different scales that drift as the corpus grows (BM25 grows with
+the number of query terms the index knows; the best cosine grows with the number of chunks), so
+they are fused by rank, not by value: ``sum(w / (RRF_K + rank))``. Each hit keeps its raw cosine,
+raw BM25 score and its rank in each list, and the result keeps the head of both score lists, so
+the evidence stage can judge a hit against this query's own score distribution.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ from .lexical import to_simplified, tokenize
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MAX_QUERY_CHARS = 2000
-DEFAULT_ALPHA = 0.6  # dense weight; tuned on the dev split (see evals/README and bench/)
+DEFAULT_ALPHA = 0.5  # dense list's weight in the rank fusion (lexical: 1 - alpha); dev split
+RRF_K = 60           # the usual reciprocal-rank constant: rank 1 and rank 5 differ, rank 40 and 45 barely
 
 
 @dataclass(frozen=True)
 class SearchHit:
     chunk: Chunk
-    score: float
-    dense: float
-    lexical: float
+    score: float                    # fused score (RRF in hybrid mode; the list's own score otherwise)
+    dense: float                    # cosine similarity (0 when the chunk is not in the dense list)
+    lexical: float                  # raw BM25 score
     rank: int
+    dense_rank: int | None = None   # 1-based rank in the dense list, None when not in it
+    lexical_rank: int | None = None  # 1-based rank in the BM25 list, None when it holds no query term
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class SearchResult:
     query: str
     hits: list[SearchHit]
     query_tokens: list[str]
+    dense_top: tuple[float, ...] = ()    # the dense list's scores, best first (its candidates)
+    lexical_top: tuple[float, ...] = ()  # the BM25 list's scores, best first (its candidates)
 
 
 def validate_query(query: str) -> str:
@@ -64,31 +71,42 @@ class Retriever:
         bm25 = self.index.lexical()
         tokens = tokenize(query)
         known = [t for t in tokens if bm25.vocabulary_has(t)]
+        depth = max(self.candidates, k)
 
-        lexical = np.zeros(len(chunks), dtype=np.float32)
+        lexical_list: list[tuple[int, float]] = []
+        lexical = None
         if self.mode != "dense" and known:
-            lexical = bm25.scores(known) / max(bm25.max_score(known), 1e-9)
-        dense: dict[int, float] = {}
+            lexical = bm25.scores(known)
+            top = np.argpartition(-lexical, min(depth, len(lexical) - 1))[:depth] if len(lexical) > depth \
+                else np.arange(len(lexical))
+            lexical_list = sorted(((int(p), float(lexical[p])) for p in top if lexical[p] > 0), key=lambda r: -r[1])
+        dense_list: list[tuple[int, float]] = []
         if self.mode != "lexical":
             vector = self.index.embedder.embed_query(to_simplified(query))
-            dense = dict(self.index.dense(vector, max(self.candidates, k)))
+            dense_list = sorted(self.index.dense(vector, depth), key=lambda r: -r[1])
+
+        dense_rank = {pos: i for i, (pos, _) in enumerate(dense_list, start=1)}
+        lexical_rank = {pos: i for i, (pos, _) in enumerate(lexical_list, start=1)}
+        cosine = dict(dense_list)
+
+        def lexical_of(pos: int) -> float:
+            return float(lexical[pos]) if lexical is not None else 0.0
 
         if self.mode == "dense":
-            ranked = sorted(dense.items(), key=lambda kv: -kv[1])
-            scored = [(pos, sim, sim, float(lexical[pos])) for pos, sim in ranked]
+            scored = [(pos, sim) for pos, sim in dense_list]
         elif self.mode == "lexical":
-            top = np.argsort(-lexical)[:k]
-            scored = [(int(p), float(lexical[p]), 0.0, float(lexical[p])) for p in top if lexical[p] > 0]
+            scored = list(lexical_list)
         else:
-            floor = min(dense.values()) if dense else 0.0
-            lex_top = np.argsort(-lexical)[: self.candidates]
-            pool = set(dense) | {int(p) for p in lex_top if lexical[p] > 0}
-            scored = []
-            for pos in pool:
-                d = dense.get(pos, floor)
-                lx = float(lexical[pos])
-                scored.append((pos, self.alpha * d + (1 - self.alpha) * lx, d, lx))
-            scored.sort(key=lambda row: -row[1])
-        hits = [SearchHit(chunk=chunks[pos], score=s, dense=d, lexical=lx, rank=i + 1)
-                for i, (pos, s, d, lx) in enumerate(scored[:k])]
-        return SearchResult(query=query, hits=hits, query_tokens=tokens)
+            fused: dict[int, float] = {}
+            for pos, rank in dense_rank.items():
+                fused[pos] = self.alpha / (RRF_K + rank)
+            for pos, rank in lexical_rank.items():
+                fused[pos] = fused.get(pos, 0.0) + (1 - self.alpha) / (RRF_K + rank)
+            # Ties (the same fused score) go to the better dense rank, then the better lexical rank.
+            scored = sorted(fused.items(), key=lambda r: (-r[1], dense_rank.get(r[0], 10**9),
+                                                          lexical_rank.get(r[0], 10**9)))
+        hits = [SearchHit(chunk=chunks[pos], score=float(s), dense=cosine.get(pos, 0.0), lexical=lexical_of(pos),
+                          rank=i + 1, dense_rank=dense_rank.get(pos), lexical_rank=lexical_rank.get(pos))
+                for i, (pos, s) in enumerate(scored[:k])]
+        return SearchResult(query=query, hits=hits, query_tokens=tokens,
+                            dense_top=tuple(s for _, s in dense_list), lexical_top=tuple(s for _, s in lexical_list))

@@ -12,7 +12,7 @@ EXPECTED = {
                   "Manifest", "QueryError", "Retriever", "SearchHit", "SearchResult", "make_client", "make_embedder"},
     "assistant": {"Answer", "Assistant", "Citation", "Settings", "ToolCall", "get_settings"},
     "assistant.evidence": {"DEFAULT_POLICY", "AnswerKind", "Evidence", "Passage", "Reason", "Sentence",
-                           "SupportPolicy", "gather_evidence"},
+                           "SupportPolicy", "calibrate", "gather_evidence"},
     "evals": {"AssistantCase", "Baseline", "EvalReport", "RetrievalCase", "TriageEvalCase", "check",
               "load_assistant_cases", "load_baseline", "load_cases", "load_triage_cases", "run"},
     "api": {"create_app"},

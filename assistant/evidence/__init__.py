@@ -24,9 +24,9 @@ Contract for callers (plan, compose):
   incomplete.
 """
 
-from .gather import gather_evidence
+from .gather import calibrate, gather_evidence
 from .model import AnswerKind, Evidence, Passage, Reason, Sentence
 from .support import DEFAULT_POLICY, SupportPolicy
 
 __all__ = ["DEFAULT_POLICY", "AnswerKind", "Evidence", "Passage", "Reason", "Sentence", "SupportPolicy",
-           "gather_evidence"]
+           "calibrate", "gather_evidence"]

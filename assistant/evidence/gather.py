@@ -1,18 +1,114 @@
-"""gather_evidence: retrieve, rerank by the asked kind of answer, score sentences, decide support."""
+"""gather_evidence: retrieve, rerank at sentence level, decide support with the index's calibrated model."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from knowledge import Retriever, SearchResult
+from knowledge.messages import is_instruction, is_task
 
-from .answer_types import asked
-from .model import Evidence
-from .ranking import TYPE_MARGIN, answer_first
+from . import calibration as cal
+from .answer_types import asked, stated
+from .model import Evidence, Passage
 from .sentences import key_terms, passage
-from .support import DEFAULT_POLICY, SupportPolicy, assess
+from .support import DEFAULT_POLICY, SupportPolicy, absent_action
+from .vocabulary import uncovered
 
-CANDIDATES = 10  # hits the answer-kind rerank may choose from; the first ``k`` are kept
+CANDIDATES = 20  # hits the sentence-level rerank may choose from; the first ``k`` are kept
+# Rerank weights (dev split, bundled + extended): retrieval rank, best sentence, whole passage, asked kind stated.
+RANK_WEIGHT, SENTENCE_WEIGHT, PASSAGE_WEIGHT, KIND_WEIGHT = 1.0, 0.0, 1.0, 0.6
+UNKNOWN_TERM_PERCENTILE = 0.3  # with words the index never uses, retrieval must beat the median calibration question
+KIND_WINDOW = 4  # when the best passage lacks the asked kind, one of the next three stating it goes first
+
+
+def _rerank_score(p: Passage, kinds: frozenset[str]) -> float:
+    rank = 1.0 / (1 + (p.rank - 1) / 5)  # 1 for the retriever's first, 0.5 for its sixth
+    best = max((s.score for s in p.sentences), default=0.0)
+    kind = 1.0 if kinds and any(kinds & s.kinds for s in p.sentences) else 0.0
+    return RANK_WEIGHT * rank + SENTENCE_WEIGHT * best + PASSAGE_WEIGHT * p.coverage + KIND_WEIGHT * kind
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    result: SearchResult
+    passages: tuple[Passage, ...]
+    kinds: frozenset[str]
+
+
+def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
+    result = retriever.search(query_text, k=max(k, CANDIDATES))
+    kinds = asked(query_text)
+    terms = key_terms(result.query_tokens, retriever.index.lexical())
+    candidates = [passage(h.chunk, h.rank, h.score, terms, kinds) for h in result.hits]
+    # A passage that only asks questions (an FAQ index) is never evidence: it names topics, answers nothing.
+    keep = [i for i, p in enumerate(candidates) if not p.question_only]
+    keep.sort(key=lambda i: -_rerank_score(candidates[i], kinds))
+    if kinds and keep and not kinds <= stated(candidates[keep[0]].chunk.text):
+        # A question asking how long (how often, how much ...) is answered by a passage stating one:
+        # the first of the next few that does goes first ("消费明细最长能查几个月": the look-back rule).
+        # ... provided it holds the question's key terms as fully (not a limit on another topic).
+        top = candidates[keep[0]].coverage
+        stating = next((j for j in range(1, min(len(keep), KIND_WINDOW))
+                        if kinds <= stated(candidates[keep[j]].chunk.text) and candidates[keep[j]].coverage >= top), None)
+        if stating is not None:
+            keep.insert(0, keep.pop(stating))
+    keep = keep[:k]
+    hits = [replace(result.hits[i], rank=rank) for rank, i in enumerate(keep, start=1)]
+    passages = tuple(replace(candidates[i], rank=rank) for rank, i in enumerate(keep, start=1))
+    ranked = SearchResult(query=result.query, hits=hits, query_tokens=result.query_tokens,
+                          dense_top=result.dense_top, lexical_top=result.lexical_top)
+    return _Ranked(ranked, passages, kinds)
+
+
+def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
+                  understood: tuple[str, ...] = ()) -> tuple[dict[str, float], tuple[str, ...]]:
+    """Features before the per-index percentiles (``dense``/``lexical`` are raw scores), and the
+    question's words the index never uses."""
+    bm25 = retriever.index.lexical()
+    best = ranked.passages[0] if ranked.passages else None
+    hit = ranked.result.hits[0] if ranked.result.hits else None
+    if best is None or hit is None:
+        return {"dense": 0.0, "lexical": 0.0, "sentence": 0.0, "passage": 0.0, "question": 0.0, "missing": 1.0,
+                "uncovered": 1.0, "unknown_share": 1.0,
+                "kind": 0.0, "action": 0.0, "agreement": 0.0, "english": float(cal.is_english(query_text))}, ()
+    quoted = [best.sentences[i] for i in best.quote_sentences]
+    held = cal.passage_tokens(best.chunk.title, best.chunk.text)
+    ranks = [r for r in (hit.dense_rank, hit.lexical_rank)]
+    agreement = sum(1.0 / r for r in ranks if r) / 2
+    question, missing = cal.question_coverage(ranked.result.query_tokens, held, bm25, understood)
+    topic_uncovered, unknown_share, words = uncovered(query_text, ranked.result.query_tokens, best.chunk.text, bm25, understood)
+    return {
+        "dense": ranked.result.dense_top[0] if ranked.result.dense_top else 0.0,
+        "lexical": ranked.result.lexical_top[0] if ranked.result.lexical_top else 0.0,
+        "sentence": max((s.score for s in quoted), default=0.0),
+        "passage": best.coverage,
+        "question": question,
+        "missing": missing,
+        "uncovered": float(topic_uncovered),
+        "unknown_share": unknown_share,
+        "kind": 1.0 if not ranked.kinds or ranked.kinds <= stated(best.chunk.text) else 0.0,
+        "action": 0.0 if absent_action(query_text, best.chunk.text, bm25) else 1.0,
+        "agreement": agreement,
+        "english": float(cal.is_english(query_text)),
+    }, words
+
+
+def _vector(raw: dict[str, float], calibration: cal.Calibration) -> np.ndarray:
+    values = dict(raw)
+    values["dense_pct"] = cal.percentile(calibration.dense_reference, raw["dense"])
+    values["lexical_pct"] = cal.percentile(calibration.lexical_reference, raw["lexical"])
+    return np.array([values[name] for name in cal.FEATURES], dtype=np.float64)
+
+
+def _missing_kinds(ranked: _Ranked) -> tuple[str, ...]:
+    """Asked kinds the best passage does not state (anywhere in it: the quote then adds the sentence
+    stating it, see ``sentences.choose_quote``)."""
+    if not ranked.kinds or not ranked.passages:
+        return ()
+    return tuple(sorted(ranked.kinds - stated(ranked.passages[0].chunk.text)))
 
 
 def gather_evidence(query_text: str, *, language: str, retriever: Retriever, understood: tuple[str, ...] = (),
@@ -22,21 +118,60 @@ def gather_evidence(query_text: str, *, language: str, retriever: Retriever, und
     ``query_text`` is the user's question as typed (Traditional and English are handled inside);
     ``language`` is ``"en"`` or ``"zh"`` as the normalise stage detected it; ``understood`` holds the
     spans of the message already read as details (dates, places, amounts: lower-cased, Simplified),
-    which are then no topic words. Raises ``knowledge.QueryError`` for an empty or too long query and
-    ``knowledge.IndexMissingError`` when nothing is indexed.
+    which are then no topic words.
+    Raises ``knowledge.QueryError`` for an empty or too long query and ``knowledge.IndexMissingError``
+    when nothing is indexed.
     """
-    result = retriever.search(query_text, k=max(k, CANDIDATES))
-    kinds = asked(query_text)
-    rows = [(i, hit.score) for i, hit in enumerate(result.hits)]
-    order = [i for i, _ in answer_first(query_text, rows, lambda i: result.hits[i].chunk.text, TYPE_MARGIN)][:k]
-    hits = [replace(result.hits[i], rank=rank) for rank, i in enumerate(order, start=1)]
-    ranked = SearchResult(query=result.query, hits=hits, query_tokens=result.query_tokens)
-    bm25 = retriever.index.lexical()
-    terms = key_terms(result.query_tokens, bm25)
-    passages = tuple(passage(h.chunk, h.rank, h.score, terms, kinds) for h in hits)
-    verdict = assess(query_text, ranked, bm25, understood, policy)
-    supported = verdict.supported
-    return Evidence(query=query_text, language=language, passages=passages, supported=supported,
-                    support_probability=1.0 if supported else 0.0, reason=verdict.reason,  # type: ignore[arg-type]
-                    asked_kinds=kinds, missing_kind=verdict.unstated, unknown_terms=verdict.unknown_terms,
-                    search=ranked)
+    ranked = _rank(query_text, retriever, k)
+    base = dict(query=query_text, language=language, passages=ranked.passages, asked_kinds=ranked.kinds,
+                search=ranked.result)
+    if is_instruction(query_text):
+        return Evidence(supported=False, support_probability=0.0, reason="instruction", **base)
+    if is_task(query_text):
+        return Evidence(supported=False, support_probability=0.0, reason="task", **base)
+    calibration = cal.for_index(retriever.index)
+    raw, unknown = _raw_features(query_text, ranked, retriever, understood)
+    base["unknown_terms"] = unknown
+    probability = calibration.probability(_vector(raw, calibration))
+    threshold = policy.threshold if policy.threshold is not None else calibration.threshold
+    missing = _missing_kinds(ranked)
+    if missing:  # the topic is covered, the asked fact is not: say which kind is missing
+        return Evidence(supported=False, support_probability=min(probability, threshold * 0.99), reason="unstated",
+                        missing_kind=missing, **base)
+    if _vetoed_by_words(raw, unknown, calibration):
+        # The question's own topic words are not the index's (or some are not, and what it does share
+        # retrieves weakly for this index): nothing here is about it.
+        return Evidence(supported=False, support_probability=min(probability, threshold * 0.99),
+                        reason="uncovered_terms", **base)
+    if probability >= threshold:
+        return Evidence(supported=True, support_probability=probability, reason="ok", **base)
+    # "uncovered_terms" tells the plan stage the topic itself is absent (no tool may run on it).
+    reason = "uncovered_terms" if raw["uncovered"] or not raw["action"] else "weak_retrieval"
+    return Evidence(supported=False, support_probability=probability, reason=reason, **base)  # type: ignore[arg-type]
+
+
+def _vetoed_by_words(raw: dict[str, float], unknown: tuple[str, ...], calibration: cal.Calibration) -> bool:
+    weak = (cal.percentile(calibration.dense_reference, raw["dense"])
+            + cal.percentile(calibration.lexical_reference, raw["lexical"])) / 2 < UNKNOWN_TERM_PERCENTILE
+    return bool(raw["uncovered"]) or bool(unknown and weak)
+
+
+def calibrate(retriever: Retriever, questions: Iterable[tuple[str, bool]]) -> cal.Calibration:
+    """Fit the answerability model for ``retriever``'s index on (question, answerable) pairs.
+
+    Questions refused by rule (instructions, tasks, an asked kind the best passage does not state, topic
+    words the index never uses) are left out: the model never decides them. The reference score
+    distributions (for the percentiles) are those of all the questions."""
+    seen, dense, lexical = [], [], []
+    for question, answerable in questions:
+        ranked = _rank(question, retriever, 5)
+        raw, unknown = _raw_features(question, ranked, retriever)
+        dense.append(raw["dense"])
+        lexical.append(raw["lexical"])
+        if not (is_instruction(question) or is_task(question) or _missing_kinds(ranked)):
+            seen.append((raw, unknown, answerable))
+    provisional = cal.Calibration(coef=[0.0] * len(cal.FEATURES), intercept=0.0, threshold=0.5,
+                                  dense_reference=sorted(dense), lexical_reference=sorted(lexical))
+    rows = [(dict(zip(cal.FEATURES, _vector(raw, provisional))), answerable)
+            for raw, unknown, answerable in seen if not _vetoed_by_words(raw, unknown, provisional)]
+    return cal.fit(rows, dense, lexical)

@@ -38,6 +38,7 @@ class Passage:
     language: PassageLanguage         # the passage's own language: quote it as such, never translate
     supports: bool                    # a sentence of it holds the question's key terms (and the asked kind)
     rule_ids: frozenset[str]          # ids of ``tools.RULES`` whose anchor phrase this passage states
+    coverage: float = 0.0             # IDF-weighted share of the question's key terms in title + text, 0..1
 
     @property
     def question_only(self) -> bool:

@@ -21,6 +21,7 @@ from .answer_types import stated
 from .model import Passage, PassageLanguage, Sentence
 
 _QUESTION_END = re.compile(r"[??]\s*$")
+_TRAILER = re.compile(r"^\s*父主题\s*[::]")  # the site's "parent topic" line: navigation, not content
 _PROCEDURE_MARK = "操作步骤"
 SUPPORT_SCORE = 0.5  # a passage supports when one sentence holds at least this share of the key terms
 
@@ -70,6 +71,8 @@ def sentences_of(chunk: Chunk, terms: dict[str, float]) -> tuple[Sentence, ...]:
     out = []
     for start, end in sentence_spans(chunk.text):
         text = chunk.text[start:end]
+        if _TRAILER.match(text):
+            continue
         question = bool(_QUESTION_END.search(text))
         score = 0.0 if question else coverage(text, terms)
         out.append(Sentence(text=text, start=start, end=end, score=score,
@@ -106,4 +109,5 @@ def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], aske
     supports = bool(chosen) and best >= SUPPORT_SCORE and (not asked or bool(asked & kinds))
     return Passage(chunk=chunk, rank=rank, score=score, sentences=sentences, quote_sentences=chosen,
                    quote=quote, truncated=chunk.cut_start or chunk.cut_end, language=language_of(chunk.text),
-                   supports=supports, rule_ids=rules_in(chunk.text))
+                   supports=supports, rule_ids=rules_in(chunk.text),
+                   coverage=coverage(chunk.title + " " + chunk.text, terms))

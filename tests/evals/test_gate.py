@@ -75,13 +75,13 @@ def test_a_broken_tool_fails_the_gate(healthy):
 
 
 def test_a_broken_abstention_threshold_fails_the_gate(healthy):
-    broken = Assistant(healthy.retriever, healthy.sessions, support_policy=SupportPolicy(min_score=0.8))
+    broken = Assistant(healthy.retriever, healthy.sessions, support_policy=SupportPolicy(threshold=0.999))
     problems = check(run(broken, split="held-out", datasets=("retrieval", "assistant")), load_baseline(BASELINE))
     assert any("abstention" in p for p in problems)
 
 
 def test_reports_and_compare(healthy, healthy_report, tmp_path):
-    broken = Assistant(healthy.retriever, healthy.sessions, support_policy=SupportPolicy(min_score=0.8))
+    broken = Assistant(healthy.retriever, healthy.sessions, support_policy=SupportPolicy(threshold=0.999))
     worse = run(broken, split="held-out", datasets=("retrieval",))
     paths = write(worse, tmp_path, problems=["retrieval.abstention: 0.5 is below the baseline 0.94 (-0.02)"])
     md, page = paths[1].read_text("utf-8"), paths[2].read_text("utf-8")
