@@ -313,10 +313,13 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                  "rules": list(t.rules)} for t in TOOLS.values()]
 
     @app.post("/v1/tools/{name}", tags=["tools"], summary="Run one rules-engine tool; 422 names the field")
-    async def run_tool(name: str, _: Partner, arguments: Annotated[dict[str, Any], Body(
+    async def run_tool(request: Request, name: str, _: Partner, arguments: Annotated[dict[str, Any], Body(
             openapi_examples={"bill": {"value": {"billing_period": "2026-08", "now": "2026-11-27T10:00:00+08:00",
                                                  "timezone": "Asia/Tokyo"}}})]) -> dict[str, Any]:
         tool = get_tool(name)
+        imported = getattr(getattr(request.app.state, "assistant", None), "calendar", None)
+        if imported is not None and "calendar" in tool.input_model.model_fields and "calendar" not in arguments:
+            arguments = {**arguments, "calendar": imported}  # the official schedules `calendar import` loaded
         return tool.run(arguments).model_dump(mode="json")
 
     # ---- triage (support staff)

@@ -78,3 +78,23 @@ def test_the_assistant_answers_with_the_imported_schedule(tmp_path):
     calls = [c for c in answer.tool_calls if c.name == "performance_visibility"]
     assert calls and calls[0].result["visible_date"] == "2027-02-12"
     assert calls[0].result["calendar_status"] == "official"
+
+
+def test_the_tool_endpoint_uses_the_imported_schedule(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from assistant import Assistant, Settings
+    from knowledge.calendars import import_calendar
+
+    data_dir = tmp_path / "data"
+    notice = tmp_path / "notice.json"
+    notice.write_text(json.dumps(NOTICE_2027), encoding="utf-8")
+    import_calendar(notice, data_dir)
+    Assistant.from_settings(Settings(data_dir=data_dir, embedder="hash")).index.build()
+    with TestClient(create_app(Settings(data_dir=data_dir, embedder="hash"))) as client:
+        done = client.post("/v1/tools/performance_visibility", json={"business_date": "2027-02-04"})
+        assert done.status_code == 200, done.text
+        assert done.json()["visible_date"] == "2027-02-12" and done.json()["calendar_status"] == "official"
+        edge = client.post("/v1/tools/performance_visibility", json={"business_date": "9999-12-31"})
+        assert edge.status_code == 422 and "business_date" in edge.text
