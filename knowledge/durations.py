@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from tools.durations import DurationRule, DurationScan, find_duration_rules
+from tools.durations import DurationRule, DurationScan, find_duration_rules, split_sentences
 
 from .documents import Chunk
 
@@ -44,7 +44,8 @@ def index_duration_rules(chunks: list[Chunk]) -> DurationScan:
 def _grams(text: str) -> set[str]:
     """Character bigrams of Chinese runs and lower-cased words of Latin runs (digits dropped)."""
     text = text.lower()
-    grams = {w for w in re.findall(r"[a-z]{3,}", text)}
+    # a crude stem, so "reviews"/"reviewed" and "listing"/"listed" meet
+    grams = {re.sub(r"(?:ing|ed|es|s)$", "", w)[:6] for w in re.findall(r"[a-z]{3,}", text)}
     for run in re.findall(r"[\u4e00-\u9fff]+", text):
         grams.update(run[i:i + 2] for i in range(len(run) - 1))
     return grams
@@ -79,17 +80,20 @@ def best_duration_rule(question: str, ranked_chunks: Sequence[Chunk]) -> Duratio
 
     Each rule is scored by the words it shares with the question, weighted by how few of the candidate
     rules contain them (a word every candidate shares decides nothing): its own clause and event count
-    fully, the rest of its sentence by half. A rule whose direction gives the kind of date asked for (the
-    latest day, or the first day it may happen again) ranks above those that do not; the chunk's rank
-    breaks ties. A
-    question that shares no word with a rule's clause gets no rule.
+    fully, the rest of its sentence and the sentence before it by half. A rule whose direction gives the
+    kind of date asked for (the latest day, or the first day it may happen again) ranks above those that
+    do not; the chunk's rank breaks ties. A question that shares no word with a rule's clause gets no rule.
     """
     asked = _grams(question)
     candidates: list[tuple[int, DurationRule, set[str], set[str]]] = []
     for rank, chunk in enumerate(ranked_chunks):
+        sentences = split_sentences(chunk.text)
         for found in find_duration_rules(chunk.text, chunk_id=chunk.id, source=chunk.source).rules:
             near = _grams(_clause(found)) | _grams(found.event or "")
-            candidates.append((rank, found, near, _grams(found.sentence) - near))
+            # the sentence before often names what "it" is ("The statement is generated ... Confirm it within")
+            at = sentences.index(found.sentence) if found.sentence in sentences else 0
+            context = found.sentence + " " + (sentences[at - 1] if at > 0 else "")
+            candidates.append((rank, found, near, _grams(context) - near))
     if not candidates:
         return None
     df: dict[str, int] = {}
