@@ -21,13 +21,15 @@ from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import ClientDisconnect
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant import Answer, Assistant, Settings, get_settings
 from assistant.answer import Now
 from assistant.feedback import FeedbackIn, FeedbackStore
-from assistant.sessions import SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionSummary
+from assistant.sessions import (SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionStoreError,
+                                SessionSummary)
 from assistant.triage import TriageCase, TriageResult, triage
 from knowledge import DEFAULT_CORPUS, KnowledgeError, QueryError
 from knowledge.retrieval import MAX_QUERY_CHARS
@@ -37,10 +39,12 @@ from tools import TOOLS, get_tool
 from . import errors, mcp, metrics, openapi
 from .errors import ApiError
 from .routers import openai_compat
+from .bodies import BodyLimit
 from .security import CLIENT_COOKIE, RateLimiter, require
 from .uploads import recover, replace_and_build, uploaded_names
 
 log = logging.getLogger("api")
+_REINDEX = "/v1/admin/reindex"
 STATIC = Path(str(resources.files("api").joinpath("static")))
 
 
@@ -118,6 +122,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.warm_lock = asyncio.Lock()  # bound to this server's event loop
         await run_in_threadpool(recover, settings.data_dir, docs_dir(settings))  # uploads a dead process left
         bot = assistant or await run_in_threadpool(Assistant.from_settings, settings)
         app.state.assistant = bot
@@ -131,8 +136,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                          lifespan=lifespan, favicon_url="/static/favicon.svg", static_url="/static-docs")
     app.state.settings = settings
     app.state.api_keys = settings.parsed_api_keys()
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.auth_failures_per_minute,
+                                         settings.rate_limit_storage_url)
     app.state.ready = False
+    app.state.warm_lock = asyncio.Lock()
     errors.install(app)
     _install_middleware(app, settings)
     _routes(app, settings)
@@ -145,27 +152,41 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     return app
 
 
+_GRACE = 2.0  # seconds the middleware waits past a turn's deadline for the turn's own 504 (never saved)
+
+
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    timeout = settings.request_timeout_seconds
+
     @app.middleware("http")
     async def limits_and_metrics(request: Request, call_next: Callable) -> Response:
         started = time.perf_counter()
         route = request.url.path
-        cap = settings.max_upload_bytes if route == "/v1/admin/reindex" else settings.max_body_bytes
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > cap:
-            response: Response = JSONResponse(errors.error_body(
-                "body_too_large", f"the request body has {length} bytes; the limit is {cap}"), status_code=413)
-        else:
-            try:
-                response = await asyncio.wait_for(call_next(request), timeout=settings.request_timeout_seconds)
-            except asyncio.TimeoutError:
-                response = JSONResponse(errors.error_body(
-                    "timeout", f"the request took longer than {settings.request_timeout_seconds} s"), status_code=504)
+        # A chat turn checks this deadline before it saves: a request answered 504 leaves no turn behind.
+        request.state.deadline = time.monotonic() + timeout
+        try:
+            if route == _REINDEX:  # builds take as long as they take; the build lock keeps them one at a time
+                response: Response = await call_next(request)
+            else:
+                response = await asyncio.wait_for(call_next(request), timeout=timeout + _GRACE)
+        except asyncio.TimeoutError:
+            response = JSONResponse(errors.error_body("timeout", f"the request took longer than {timeout} s"),
+                                    status_code=504)
+        except ClientDisconnect:  # gone, or cut off by the body cap (which has answered 413 itself)
+            response = Response(status_code=499)
+        except Exception:  # noqa: BLE001 - answered here, the error does not reach the server and cut the connection
+            log.exception("unhandled error on %s %s", request.method, route)
+            response = JSONResponse(errors.error_body(
+                "internal_error", "the server failed to handle this request; it has been logged"), status_code=500)
         template = request.scope.get("route")
         label = getattr(template, "path", None) or ("static" if route.startswith("/static") else "other")
         metrics.REQUESTS.labels(request.method, label, str(response.status_code)).inc()
         metrics.LATENCY.labels(label).observe(time.perf_counter() - started)
         return response
+
+    # Outermost: bodies are counted as they stream in, for every route (uploads get the larger cap).
+    app.add_middleware(BodyLimit, cap_for=lambda path: settings.max_upload_bytes if path == _REINDEX
+                       else settings.max_body_bytes)
 
 
 Partner = Annotated[str, Depends(require("partner"))]
@@ -174,14 +195,32 @@ Admin = Annotated[str, Depends(require("admin"))]
 
 
 async def _warm(app: FastAPI) -> bool:
-    """Load the index and models; a failure leaves the worker up but not ready (it retries on demand)."""
-    try:
-        await run_in_threadpool(app.state.assistant.warm_up)
-        app.state.ready = True
-    except Exception as exc:  # noqa: BLE001 - a missing or rebuilding index must not stop the worker
-        log.warning("index not ready: %s", exc)
-        app.state.ready = False
+    """Load the index and models; a failure leaves the worker up but not ready (it retries on demand).
+    One warm-up at a time: requests arriving meanwhile wait for it instead of loading in parallel."""
+    async with app.state.warm_lock:
+        if app.state.ready:
+            return True
+        try:
+            await run_in_threadpool(app.state.assistant.warm_up)
+            app.state.ready = True
+        except Exception as exc:  # noqa: BLE001 - a missing or rebuilding index must not stop the worker
+            log.warning("index not ready: %s", exc)
+            app.state.ready = False
     return app.state.ready
+
+
+def _health(bot: Assistant) -> tuple[str, str] | None:
+    """What stops a chat turn right now: (code, message), or None when the database and index answer."""
+    try:
+        if bot.sessions is not None:
+            bot.sessions.ping()
+        bot.index.check()
+    except (SessionStoreError, KnowledgeError) as exc:
+        response = errors.domain_response(exc)
+        body = json.loads(bytes(response.body))["error"] if response is not None else {"code": "not_ready",
+                                                                                         "message": str(exc)}
+        return body["code"], body["message"]
+    return None
 
 
 async def _bot(request: Request) -> Assistant:
@@ -194,9 +233,9 @@ async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
     bot = await _bot(request)
     now = body.now or datetime.now(timezone.utc)
     answer_id = uuid.uuid4().hex
-    owner = request.state.owner
+    owner, deadline = request.state.owner, request.state.deadline
     answer = await run_in_threadpool(lambda: bot.answer(body.message, body.session_id, now, answer_id=answer_id,
-                                                        owner=owner))
+                                                        owner=owner, deadline=deadline))
     metrics.observe_answer(answer.abstained, [c.name for c in answer.tool_calls])
     return answer_id, answer
 
@@ -435,9 +474,15 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/readyz", tags=["operations"])
     async def readyz(request: Request) -> JSONResponse:
-        if getattr(request.app.state, "ready", False) or await _warm(request.app):
-            return JSONResponse({"status": "ready"})
-        return JSONResponse(errors.error_body("not_ready", "the index is not loaded"), status_code=503)
+        """Ready once this process has loaded everything a first question needs, and while the database
+        and the index can be read (checked on every call: a corrupt database or a lost index store
+        takes the worker out of rotation)."""
+        if not (getattr(request.app.state, "ready", False) or await _warm(request.app)):
+            return JSONResponse(errors.error_body("not_ready", "the index is not loaded"), status_code=503)
+        problem = await run_in_threadpool(_health, request.app.state.assistant)
+        if problem is not None:
+            return JSONResponse(errors.error_body(*problem), status_code=503)
+        return JSONResponse({"status": "ready"})
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
     async def prometheus() -> Response:

@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.feedback import AnswerNotFoundError
-from assistant.sessions import InvalidSessionIdError, SessionExpiredError, SessionNotFoundError, SessionStoreError
+from assistant.sessions import (InvalidSessionIdError, SessionExpiredError, SessionNotFoundError, SessionStoreError,
+                                TurnTimeoutError)
 from knowledge import (IndexMismatchError, IndexMissingError, IngestError, KnowledgeError, QueryError)
+from knowledge.errors import IndexUnavailableError
 from tools import ToolInputError, UnknownToolError
 
 log = logging.getLogger("api")
@@ -42,6 +44,7 @@ _DOMAIN: list[tuple[type[Exception], int, str]] = [
     (InvalidSessionIdError, 422, "invalid_session_id"),
     (SessionExpiredError, 410, "session_expired"),
     (SessionNotFoundError, 404, "session_not_found"),
+    (TurnTimeoutError, 504, "timeout"),
     (SessionStoreError, 503, "database_unavailable"),
     (AnswerNotFoundError, 404, "answer_not_found"),
     (UnknownToolError, 404, "unknown_tool"),
@@ -49,6 +52,7 @@ _DOMAIN: list[tuple[type[Exception], int, str]] = [
     (IngestError, 400, "invalid_source"),
     (IndexMissingError, 503, "index_missing"),
     (IndexMismatchError, 503, "index_mismatch"),
+    (IndexUnavailableError, 503, "index_unavailable"),
     (KnowledgeError, 400, "knowledge_error"),
 ]
 
@@ -59,8 +63,21 @@ def domain_response(exc: Exception) -> JSONResponse | None:
         return _json(422, "invalid_tool_arguments", str(exc), details)
     for kind, status, code in _DOMAIN:
         if isinstance(exc, kind):
-            return _json(status, code, str(exc))
+            return _json(status, code, _public_message(exc))
     return None
+
+
+def _public_message(exc: Exception) -> str:
+    """What a caller may read. Database errors name the database (URL, file); only the log gets that."""
+    if not isinstance(exc, SessionStoreError):
+        return str(exc)
+    log.warning("%s", exc)
+    text = str(exc)
+    if "locked" in text:
+        return "the session database is busy; try again shortly"
+    if "corrupt" in text or "lacks" in text:
+        return "the session database cannot be used; the operator has been told (see the server log)"
+    return "the session database is unavailable; try again later"
 
 
 def install(app: FastAPI) -> None:
@@ -77,8 +94,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _json(exc.status_code, code, str(exc.detail))
+        code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed",
+                413: "body_too_large"}.get(exc.status_code, "http_error")
+        return _json(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     for kind, _, _ in [*_DOMAIN, (ToolInputError, 0, "")]:
         @app.exception_handler(kind)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import threading
 import time
 from collections.abc import Callable
 
 from fastapi import Request
+from limits import RateLimitItem, parse, storage, strategies
 
 from .errors import ApiError
 
@@ -17,25 +17,37 @@ ROLE_RANK = {"partner": 1, "support": 2, "admin": 3}
 
 
 class RateLimiter:
-    """A token bucket per caller: ``per_minute`` requests, refilled continuously (per worker process)."""
+    """Requests per minute per caller, and failed authentications per client address, counted by the
+    ``limits`` library: in memory (per worker process; idle windows expire and are dropped) or, with a
+    ``redis://`` URL, in Redis shared by every worker and machine."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, per_minute: int, auth_failures_per_minute: int = 30, storage_url: str = "memory://") -> None:
+        self._storage = storage.storage_from_string(storage_url)
+        self._limiter = strategies.SlidingWindowCounterRateLimiter(self._storage)
+        self._requests = parse(f"{per_minute}/minute")
+        self._failures = parse(f"{auth_failures_per_minute}/minute")
+
+    def _wait(self, item: RateLimitItem, *identity: str) -> float:
+        reset = self._limiter.get_window_stats(item, *identity).reset_time
+        return max(1.0, reset - time.time())
 
     def take(self, caller: str) -> float:
-        """0 when allowed, else the seconds to wait."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(caller, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[caller] = (tokens - 1, now)
-                return 0.0
-            self._buckets[caller] = (tokens, now)
-            return (1 - tokens) / self.rate
+        """Count one request: 0 when allowed, else the seconds to wait."""
+        return 0.0 if self._limiter.hit(self._requests, "request", caller) else self._wait(self._requests, "request",
+                                                                                            caller)
+
+    def locked_out(self, address: str) -> float:
+        """Seconds until ``address`` may try a key again (0: it may now)."""
+        return 0.0 if self._limiter.test(self._failures, "auth", address) else self._wait(self._failures, "auth",
+                                                                                          address)
+
+    def failed(self, address: str) -> None:
+        self._limiter.hit(self._failures, "auth", address)
+
+
+def _too_many(wait: float, what: str = "too many requests") -> ApiError:
+    retry = max(1, math.ceil(wait))
+    return ApiError(429, "rate_limited", f"{what}; retry after {retry} s", headers={"Retry-After": str(retry)})
 
 
 CLIENT_COOKIE = "pa_client"
@@ -75,25 +87,32 @@ def require(role: str) -> Callable[[Request], str]:
 
     def check(request: Request) -> str:
         keys: dict[str, str] = request.app.state.api_keys
+        limiter: RateLimiter = request.app.state.rate_limiter
+        address = request.client.host if request.client else "local"
         key = caller_key(request)
         if keys:
+            # An address that keeps sending wrong keys is refused before its keys are even looked at.
+            wait = limiter.locked_out(address)
+            if wait > 0:
+                raise _too_many(wait, "too many failed authentications from this address")
             if not key:
+                limiter.failed(address)
                 raise ApiError(401, "missing_api_key", "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key'",
                                headers={"WWW-Authenticate": "Bearer"})
             granted = keys.get(key)
             if granted is None:
+                limiter.failed(address)
                 raise ApiError(401, "invalid_api_key", "the API key is not valid", headers={"WWW-Authenticate": "Bearer"})
             if ROLE_RANK[granted] < ROLE_RANK[role]:
                 raise ApiError(403, "forbidden", f"this endpoint needs the {role} role; the key has {granted}")
+            caller = "key:" + _digest(key)
         else:
             granted = "admin"  # no keys configured: loopback-only development server
+            caller = "addr:" + address  # a made-up X-API-Key per request must not buy a fresh allowance
         request.state.owner = caller_scope(request, key, bool(keys))
-        caller = key or (request.client.host if request.client else "local")
-        wait = request.app.state.rate_limiter.take(caller)
+        wait = limiter.take(caller)
         if wait > 0:
-            retry = max(1, math.ceil(wait))
-            raise ApiError(429, "rate_limited", f"too many requests; retry after {retry} s",
-                           headers={"Retry-After": str(retry)})
+            raise _too_many(wait)
         return granted
 
     return check

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -24,7 +25,7 @@ from .language import Variant, localise
 from .llm import LLMAnswerer, init_model
 from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
 from .routing import ToolRouter
-from .sessions import SessionState, SessionStore
+from .sessions import SessionState, SessionStore, TurnTimeoutError
 from .settings import Settings
 from .slots import Slots, extract
 from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool,
@@ -52,6 +53,10 @@ def _unstated_note(kinds: tuple[str, ...], variant: Variant) -> str:
     if variant == "en":
         return f"The rules I found on this topic state no {' or '.join(_KIND_NAMES[k][0] for k in kinds)}. "
     return localise(f"我找到的相关规则没有写明{'或'.join(_KIND_NAMES[k][1] for k in kinds)}。", variant)
+
+
+# One question per script for warm_up: what they load, not what they answer, matters.
+_WARM_UP = ("8月的伙伴账单什么时候生成?", "帳單什麼時候出?用儲值卡付3000元呢", "When is the partner bill generated for May?")
 
 
 @dataclass
@@ -107,16 +112,24 @@ class Assistant:
         return self.retriever.index
 
     def warm_up(self) -> None:
+        """Load everything a first question needs - the index, the encoder, dictionaries, the POS tagger,
+        script conversion - by answering one question per script, unsaved. Lazy loads inside the turn
+        would otherwise land on the first real questions, in many threads at once."""
         self.index.warm_up()
-        self.retriever.search("伙伴账单", k=1)
-        self.router.scores("伙伴账单什么时候生成")
+        twin = Assistant(self.retriever, None, router=self.router, tools=self.tools,
+                         support_policy=self.support_policy)
+        for message in _WARM_UP:
+            twin.answer(message)
         gather_evidence("When is the partner bill generated?", language="en", retriever=self.retriever)
+        if self.sessions is not None:
+            self.sessions.load("warm-up", datetime.now(timezone.utc))  # the session queries, compiled once
 
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
-               *, answer_id: str | None = None, owner: str | None = None) -> Answer:
+               *, answer_id: str | None = None, owner: str | None = None, deadline: float | None = None) -> Answer:
         """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
-        ``owner`` (the API's caller) scopes the session: another owner's id is a different session.
+        ``owner`` (the API's caller) scopes the session: another owner's id is a different session;
+        past ``deadline`` (``time.monotonic()``) the turn is not saved but raises TurnTimeoutError.
 
         One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
@@ -127,6 +140,7 @@ class Assistant:
         stored = SessionState(session_id, None, None, 0)
         if self.sessions is not None:
             stored = self.sessions.load(session_id, now, owner)
+        stored.deadline = deadline
         state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
         slots = self._read(norm, state, now)
         evidence = self._evidence(norm, slots)
@@ -252,6 +266,8 @@ class Assistant:
               answer_id: str | None) -> None:
         if self.sessions is None:
             return
+        if stored.deadline is not None and time.monotonic() > stored.deadline:
+            raise TurnTimeoutError("the answer took longer than the request allows; the turn was not saved")
         pending = {"tool": state.pending.tool, "carried": state.pending.filled,
                    "missing": state.pending.missing} if state.pending else None
         last = {"tool": state.result.tool, "carried": state.result.filled} if state.result else None

@@ -12,6 +12,7 @@ Without an owner (the CLI, in-process use) the public id is the key.
 SessionError
 ├── SessionExpiredError   the session was idle longer than the TTL: start a new one
 ├── SessionNotFoundError  no such session id
+├── TurnTimeoutError      the turn ended after the request's deadline and was not saved
 └── SessionStoreError     the database is unreachable, locked too long, or corrupt
 """
 
@@ -55,6 +56,10 @@ class SessionStoreError(SessionError):
 
 class InvalidSessionIdError(SessionError, ValueError):
     pass
+
+
+class TurnTimeoutError(SessionError, TimeoutError):
+    """The turn finished after its caller's deadline: it is not saved (the caller was told it failed)."""
 
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"  # the API validates requests with the same pattern
@@ -120,6 +125,7 @@ class SessionState:
     turns: int
     owner: str | None = None
     dialogue: dict[str, Any] | None = None  # the assistant's typed dialogue state, as JSON
+    deadline: float | None = None      # time.monotonic() after which the turn must not be saved
 
 
 class SessionSummary(BaseModel):
@@ -232,6 +238,14 @@ class SessionStore:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def ping(self) -> None:
+        """Health: read from the sessions table (a corrupt file or a lost server raises SessionStoreError)."""
+        try:
+            with Session(self._engine) as db:
+                db.execute(select(_SessionRow.id).limit(1)).all()
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
 
     def new_id(self) -> str:
         return uuid.uuid4().hex

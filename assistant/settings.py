@@ -31,7 +31,12 @@ class Settings(BaseSettings):
                                  description="Comma-separated key:role pairs, roles partner|support|admin")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_upload_bytes: int = Field(default=20_000_000, ge=1024)
-    rate_limit_per_minute: int = Field(default=600, ge=1)
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="Requests per minute per API key "
+                                       "(per client address when no keys are configured)")
+    auth_failures_per_minute: int = Field(default=30, ge=1, description="Failed authentications per client "
+                                          "address per minute; past it the address gets 429 for the minute")
+    rate_limit_storage_url: str = Field(default="memory://", description="Where limits are counted: memory:// "
+                                        "(per worker) or redis://host:6379 (shared by all workers)")
     request_timeout_seconds: float = Field(default=30.0, gt=0)
 
     def parsed_api_keys(self) -> dict[str, str]:

@@ -4,6 +4,7 @@ KnowledgeError
 ├── IngestError          a source file cannot be read or holds nothing usable (names the file)
 ├── IndexMissingError    no index has been built yet
 ├── IndexMismatchError   the index was built with another embedder: rebuild it
+├── IndexUnavailableError  the index store (a Chroma server, its folder) cannot be read right now
 └── QueryError           an empty or over-long query
 """
 
@@ -24,6 +25,10 @@ class IndexMissingError(KnowledgeError):
 
 
 class IndexMismatchError(KnowledgeError):
+    pass
+
+
+class IndexUnavailableError(KnowledgeError):
     pass
 
 

@@ -22,7 +22,7 @@ from .chunking import build_chunks
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder
 from .durations import scan_chunks
-from .errors import IndexMismatchError, IndexMissingError, KnowledgeError
+from .errors import IndexMismatchError, IndexMissingError, IndexUnavailableError, KnowledgeError
 from .lexical import BM25Index, tokenize, tokenizer_fingerprint
 from .loaders import load_paths
 
@@ -130,10 +130,16 @@ class KnowledgeIndex:
 
     # ---- manifest -------------------------------------------------------------------------
     def manifest(self) -> Manifest | None:
+        """The active build, or None when none was ever built; IndexUnavailableError when the store
+        cannot be asked (a Chroma server down): that is not "no index"."""
+        from chromadb.errors import NotFoundError
+
         try:
             meta = self._client.get_collection(self._manifest_name).metadata or {}
-        except Exception:  # chromadb raises NotFoundError/ValueError depending on the backend
+        except NotFoundError:
             return None
+        except Exception as exc:  # connection refused, timeouts, a store folder gone: chromadb has no common base
+            raise IndexUnavailableError(f"the index store cannot be read: {exc}") from exc
         if "collection" not in meta:
             return None
         return Manifest(collection=meta["collection"], embedder=meta["embedder"],
@@ -258,6 +264,19 @@ class KnowledgeIndex:
     # ---- load -----------------------------------------------------------------------------
     def warm_up(self) -> None:
         self._state()
+
+    def check(self) -> Manifest:
+        """Health: the active collection can be read now (IndexMissingError/IndexUnavailableError if not)."""
+        loaded = self._state()
+        try:
+            loaded.collection.count()
+        except Exception as exc:  # noqa: BLE001 - any failure to read the store means "not healthy"
+            self._checked = 0.0
+            raise IndexUnavailableError(f"the index collection cannot be read: {exc}") from exc
+        manifest = self.manifest()
+        if manifest is None:
+            raise IndexMissingError("no index has been built yet: run `partner-assistant index build`")
+        return manifest
 
     def _state(self) -> _Loaded:
         # Another process may re-index at any time; re-reading the manifest at most once a second

@@ -1,0 +1,225 @@
+"""The serving path under a flaky network, a slow turn, a broken database or index, and abusive clients."""
+
+import json
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from assistant import Assistant, Settings
+
+from .conftest import make_client
+
+pytestmark = pytest.mark.integration
+NOW = "2026-11-27T10:00:00+08:00"
+
+
+@contextmanager
+def live(app):
+    """The app behind a real uvicorn server on a free loopback port."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 120
+    while not server.started:
+        assert time.time() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def read_response(sock) -> tuple[int, dict[str, str], bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return status, headers, body
+
+
+def test_an_unexpected_error_is_a_json_500_and_the_connection_stays_usable(built_data):
+    app = create_app(Settings(data_dir=built_data))
+
+    async def boom():  # stands for any bug not yet found
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom, include_in_schema=False)
+    with live(app) as port, socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(b"GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, body = read_response(sock)
+        assert status == 500 and json.loads(body)["error"]["code"] == "internal_error"
+        assert "a bug" not in body.decode() and headers.get("connection") != "close"
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # the same keep-alive connection
+        assert read_response(sock)[0] == 200
+
+
+@pytest.mark.parametrize("path, cap_setting", [("/v1/triage/batch", "max_body_bytes"),
+                                               ("/v1/chat", "max_body_bytes"),
+                                               ("/v1/admin/reindex", "max_upload_bytes")])
+def test_a_chunked_body_is_cut_off_at_the_cap_while_it_streams(tmp_path, built_data, path, cap_setting):
+    cap = 64 * 1024
+    app = create_app(Settings(data_dir=built_data, **{cap_setting: cap}))
+    sent = 0
+    with live(app) as port, socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        content_type = b"multipart/form-data; boundary=x" if "reindex" in path else b"text/csv"
+        sock.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                     b"Content-Type: " + content_type + b"\r\n\r\n")
+        piece = b"subject,body\n" + b"a" * 64_000 + b"\n"
+        try:
+            while sent < 40_000_000:  # offered; the server must answer long before it has all of it
+                sock.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                sent += len(piece)
+                sock.setblocking(False)
+                try:
+                    if sock.recv(1, socket.MSG_PEEK):
+                        break
+                except BlockingIOError:
+                    pass
+                finally:
+                    sock.setblocking(True)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        status, headers, body = read_response(sock)
+    assert status == 413 and json.loads(body)["error"]["code"] == "body_too_large"
+    # Refused while streaming: what was sent is at most the cap plus the kernel's socket buffers.
+    assert sent < 20_000_000, sent
+    assert not (built_data / "docs").exists() or not any((built_data / "docs").iterdir())
+
+
+def test_a_declared_length_over_the_cap_is_refused_unread(built_data):
+    with make_client(built_data, max_body_bytes=2048) as c:
+        r = c.post("/v1/chat", content=b"{" + b" " * 5000 + b"}", headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
+
+
+def test_a_turn_that_times_out_is_not_saved(built_data):
+    with make_client(built_data, request_timeout_seconds=0.001) as c:
+        token = {"X-Client-Token": uuid.uuid4().hex}
+        r = c.post("/v1/chat", headers=token, json={"message": "8月的伙伴账单什么时候生成?", "now": NOW})
+        assert r.status_code == 504 and r.json()["error"]["code"] == "timeout"
+        assert c.get("/v1/sessions", headers=token).json() == {"sessions": []}
+
+
+def test_wrong_keys_are_rate_limited_per_address(built_data):
+    with make_client(built_data, api_keys="p-key:partner", auth_failures_per_minute=5) as c:
+        codes = [c.get("/v1/tools", headers={"X-API-Key": f"guess-{n}"}).status_code for n in range(8)]
+        assert codes == [401] * 5 + [429] * 3
+        locked = c.get("/v1/tools", headers={"X-API-Key": "p-key"})  # the address is locked out for the window
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) >= 1
+
+
+def test_without_keys_a_made_up_key_per_request_does_not_reset_the_limit(built_data):
+    with make_client(built_data, rate_limit_per_minute=3) as c:
+        codes = [c.get("/v1/tools", headers={"X-API-Key": uuid.uuid4().hex}).status_code for _ in range(5)]
+        assert codes == [200, 200, 200, 429, 429]
+
+
+def test_stream_events_survive_line_separators_in_the_text(client):
+    # The menu tool echoes the asked task into its tool_call event, separators included.
+    with client.stream("POST", "/v1/chat/stream", headers={"X-API-Key": "p-key"},
+                       json={"message": "怎么查看\u2028伙伴账单\u2029\x85", "now": NOW}) as r:
+        assert r.status_code == 200
+        text = "".join(r.iter_text())
+    events = [block for block in text.split("\n\n") if block.strip()]
+    decoded = []
+    for block in events:
+        lines = block.splitlines()  # splits on U+2028 too, as some SSE readers do
+        assert len(lines) == 2 and lines[0].startswith("event: ") and lines[1].startswith("data: "), block[:200]
+        decoded.append(json.loads(lines[1][6:]))
+    assert "\u2028" in json.dumps(decoded, ensure_ascii=False)  # the separator did reach the events
+
+
+def test_a_broken_database_takes_the_worker_out_of_rotation_without_naming_it(tmp_path, built_data):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(built_data, data)
+    with make_client(data, api_keys="p-key:partner") as c:
+        assert c.get("/readyz").status_code == 200
+        for suffix in ("", "-wal", "-shm"):
+            (data / f"assistant.db{suffix}").unlink(missing_ok=True)
+        (data / "assistant.db").write_bytes(b"this is not a database" * 1000)
+        c.app.state.assistant.sessions.close()  # the pooled connections reopen the (new) file
+        ready = c.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["error"]["code"] == "database_unavailable"
+        chat = c.post("/v1/chat", headers={"X-API-Key": "p-key"}, json={"message": "伙伴账单什么时候出", "now": NOW})
+        assert chat.status_code == 503 and chat.json()["error"]["code"] == "database_unavailable"
+        for response in (ready, chat):
+            assert "assistant.db" not in response.text and "sqlite" not in response.text and str(data) not in \
+                response.text
+
+
+def test_a_lost_index_server_is_unavailable_not_missing(tmp_path):
+    import shutil as _shutil
+
+    from api.server import free_port
+
+    chroma = _shutil.which("chroma") or str(__import__("pathlib").Path(sys.executable).parent / "chroma")
+    port = free_port()
+    proc = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port",
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.time() < deadline
+                time.sleep(0.3)
+        settings = Settings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{port}", embedder="hash")
+        Assistant.from_settings(settings).index.build()
+        with make_client(tmp_path, chroma_url=f"http://127.0.0.1:{port}", embedder="hash") as c:
+            assert c.get("/readyz").status_code == 200
+            proc.terminate()
+            proc.wait(30)
+            ready = c.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["error"]["code"] == "index_unavailable"
+            info = c.get("/v1/admin/index")
+            assert info.status_code == 503 and info.json()["error"]["code"] == "index_unavailable"
+    finally:
+        proc.terminate()
+
+
+def test_ready_means_a_first_question_loads_nothing_more(built_data):
+    """After start-up (what /readyz waits for) the dictionaries and taggers a Chinese turn uses are loaded."""
+    script = textwrap.dedent(f"""
+        import sys
+        from fastapi.testclient import TestClient
+        from api.app import create_app
+        from assistant import Settings
+        with TestClient(create_app(Settings(data_dir={str(built_data)!r}))) as c:
+            assert c.get("/readyz").status_code == 200
+            before = set(sys.modules)
+            from knowledge.bilingual import chinese_headwords
+            loaded = chinese_headwords.cache_info().currsize
+            assert c.post("/v1/chat", json={{"message": "上个月的伙伴账单生成了吗?"}}).status_code == 200
+            print(loaded, sorted(m for m in set(sys.modules) - before if not m.startswith("encodings")))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded, new_modules = done.stdout.strip().split(" ", 1)
+    assert loaded == "1" and new_modules == "[]", done.stdout
