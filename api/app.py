@@ -40,6 +40,7 @@ from . import errors, mcp, metrics, openapi
 from .errors import ApiError
 from .routers import openai_compat
 from .bodies import BodyLimit
+from .events import sse
 from .security import CLIENT_COOKIE, RateLimiter, require
 from .uploads import recover, replace_and_build, uploaded_names
 
@@ -240,13 +241,8 @@ async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
     return answer_id, answer
 
 
-# JSON leaves these raw, and line-based SSE parsers (str.splitlines, some JavaScript readers) split on them.
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
-
-
 def _sse(event: str, data: Any) -> str:
-    """One event on exactly one data line, whatever the text holds."""
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False).translate(_LINE_BREAKS)}\n\n"
+    return sse(data, event)
 
 
 def _routes(app: FastAPI, settings: Settings) -> None:

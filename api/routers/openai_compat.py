@@ -31,6 +31,7 @@ from knowledge import QueryError
 from knowledge.retrieval import MAX_QUERY_CHARS
 
 from .. import errors, metrics
+from ..events import sse
 from ..errors import ApiError
 from ..security import require
 
@@ -212,7 +213,7 @@ def render(answer: Answer, answer_id: str, model: str) -> tuple[str, dict[str, A
 def _chunk(completion_id: str, created: int, model: str, delta: dict[str, Any], finish: str | None = None) -> str:
     body = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
-    return "data: " + json.dumps(body, ensure_ascii=False) + "\n\n"
+    return sse(body)
 
 
 # ---- routes ---------------------------------------------------------------------------------------

@@ -137,27 +137,22 @@ def test_without_keys_a_made_up_key_per_request_does_not_reset_the_limit(built_d
         assert codes == [200, 200, 200, 429, 429]
 
 
-def test_stream_events_survive_line_separators_in_the_text(client):
-    # The menu tool echoes the asked task into its tool_call event, separators included.
-    with client.stream("POST", "/v1/chat/stream", headers={"X-API-Key": "p-key"},
-                       json={"message": "怎么查看\u2028伙伴账单\u2029\x85", "now": NOW}) as r:
-        assert r.status_code == 200
-        text = "".join(r.iter_text())
-    events = [block for block in text.split("\n\n") if block.strip()]
-    decoded = []
-    for block in events:
-        lines = block.splitlines()  # splits on U+2028 too, as some SSE readers do
-        assert len(lines) == 2 and lines[0].startswith("event: ") and lines[1].startswith("data: "), block[:200]
-        decoded.append(json.loads(lines[1][6:]))
-    assert "\u2028" in json.dumps(decoded, ensure_ascii=False)  # the separator did reach the events
+@pytest.mark.parametrize("text", ["line\u2028separator", "para\u2029graph", "next\x85line", "plain\r\nbreaks"])
+def test_stream_events_are_one_line_whatever_the_text(text):
+    """Chat SSE and OpenAI-style chunks frame their JSON with the same escaping."""
+    from api.events import sse
+
+    framed = sse({"text": text, "nested": [text]}, event="answer_delta")
+    lines = framed.rstrip("\n").splitlines()  # splits on U+2028, U+2029 and U+0085 too, as some readers do
+    assert lines[0] == "event: answer_delta" and len(lines) == 2 and lines[1].startswith("data: ")
+    assert json.loads(lines[1][6:]) == {"text": text, "nested": [text]}
+    assert framed.endswith("\n\n")
 
 
-def test_a_broken_database_takes_the_worker_out_of_rotation_without_naming_it(tmp_path, built_data):
-    import shutil
-
+def test_a_broken_database_takes_the_worker_out_of_rotation_without_naming_it(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(built_data, data)
-    with make_client(data, api_keys="p-key:partner") as c:
+    Assistant.from_settings(Settings(data_dir=data, embedder="hash")).index.build()
+    with make_client(data, api_keys="p-key:partner", embedder="hash") as c:
         assert c.get("/readyz").status_code == 200
         for suffix in ("", "-wal", "-shm"):
             (data / f"assistant.db{suffix}").unlink(missing_ok=True)
