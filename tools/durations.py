@@ -160,6 +160,9 @@ def _zh_rule(sentence: str, clause: str, previous: str, match: re.Match, offset:
             found = _zh_clean_event(re.sub(r"(?:之后|以后|后|的)$", "", previous.strip()))
         return found
 
+    if re.match(r"\s*(?:之)?内", after_text) and re.search(r"(?:最多|至多|不超过)[^,，。]{0,8}(?:[2-9两三四五六七八九十]|\d{2,})次",
+                                                         after_text):
+        return None  # a quota per period ("30天内最多参加3次"), not a date relative to an event
     if re.match(r"\s*(?:之)?内", after_text) and re.search(r"(?:仅|只|最多)[^,，。]{0,6}(?:一次|1次)", after_text):
         direction = "once_per"
         event = _zh_action(after_text.lstrip("之内"))
@@ -171,6 +174,10 @@ def _zh_rule(sentence: str, clause: str, previous: str, match: re.Match, offset:
         direction, event = "before", None
     elif m := re.search(r"提前$", before_text):
         direction = "before"
+        event = event_from(before_text[:m.start()])
+    elif m := re.search(r"后的?前$", before_text):
+        # "迁移完成后前3个月": the first N after the event, a window that ends N later
+        direction = "within"
         event = event_from(before_text[:m.start()])
     elif m := re.search(r"(?:前|之前|以前)(?:至少|最少|不少于|不晚于)?$", before_text):
         direction = "before"
