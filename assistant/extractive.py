@@ -65,14 +65,16 @@ def citation(chunk: Chunk, quote: str) -> Citation:
     return Citation(chunk_id=chunk.id, text=chunk.text, quote=quote, source=chunk.source, menu_path=chunk.menu_path)
 
 
-def compose(question: str, result: SearchResult, variant: Variant) -> tuple[str, list[Citation]]:
+def compose(question: str, result: SearchResult, variant: Variant, quote: str | None = None) -> tuple[str, list[Citation]]:
+    """``quote``: the evidence stage's sentence-level quote of the best passage (else chosen here by overlap)."""
     best = result.hits[0].chunk
-    quote = quote_span(best.text, best_sentences(question, best)) or best.text
+    quote = quote or quote_span(best.text, best_sentences(question, best)) or best.text
     steps = procedure_steps(best) if is_procedural(question) else []
     cites = [citation(best, quote)]
     lines: list[str] = []
     if variant == "en":
-        lines.append("The Partner Center documentation says (quoted in Chinese):")
+        lines.append("The Partner Center documentation says:" if best.language == "en"
+                     else "The Partner Center documentation says (quoted in Chinese):")
         lines.append(f"「{quote}」")
         if best.menu_path:
             lines.append(f"Menu path: {best.menu_path}")
@@ -83,7 +85,7 @@ def compose(question: str, result: SearchResult, variant: Variant) -> tuple[str,
             lines.append("Note: the source excerpt is incomplete; check the full page for details.")
     else:
         # Our framing follows the user's script; quotes, menu paths and steps stay as the source has them.
-        lines.append(localise("根据伙伴中心文档:", variant))
+        lines.append(localise("根据伙伴中心文档(英文原文):" if best.language == "en" else "根据伙伴中心文档:", variant))
         lines.append(f"「{quote}」")
         if best.menu_path:
             lines.append(localise("菜单路径:", variant) + best.menu_path)

@@ -172,7 +172,8 @@ class Assistant:
                 state.pending = None  # a refused question leaves nothing to continue
                 self._save(stored, now, message, answer, state, answer_id)
                 return answer
-            text, citations = compose_extractive(message, evidence.search, variant)
+            text, citations = compose_extractive(message, evidence.search, variant,
+                                                 evidence.best.quote if evidence.best else None)
             outcome = _Outcome(sections=[text], citations=citations, sources=[c.text for c in citations])
         text = "\n\n".join(outcome.sections)
         check_numbers(text, outcome.sources)

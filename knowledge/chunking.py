@@ -18,10 +18,20 @@ OVERLAP_SENTENCES = 1
 _SENTENCE_END = "。!?！？;；"
 _SENTENCE_SPLIT = re.compile(r"(?<=[。!?！？;；])\s*|(?<=\.)\s+(?=[A-Z])")
 _MENU = re.compile(r"[“\"]\s*([^“”\"]+?(?:\s*>\s*[^“”\"]+?)+)\s*[”“\"]")
+# Unquoted English paths in exported pages: "choose Sales > Billing > Fund Management" (Chinese pages quote theirs).
+_MENU_BARE = re.compile(r"(?<![\w>])(?!(?:Choose|Select|Click|Go|Open|Navigate|Then|In|On)\b)"
+                        r"([A-Z][\w-]*(?: [A-Z][\w-]*){0,3}(?:\s*>\s*[A-Z][\w-]*(?: [A-Z][\w-]*){0,3}){1,5})")
 _PARENT = re.compile(r"父主题\s*[::]\s*(.+?)\s*$")
 _CODE_ROW = re.compile(r"\b([1-5]\d{2})\s+(CBC\.\d+)")
 _QUESTION = re.compile(r"^(.{4,120}?[??])")
 _HEADING = re.compile(r"^([^\s。,,::;;!?!?]{2,16})\s")
+
+
+def language_of(text: str) -> str:
+    """"en" for a passage written in English, else "zh" (the corpus's own language)."""
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return "en" if han == 0 or latin > 3 * han else "zh"
 
 
 def chunk_id(text: str) -> str:
@@ -54,7 +64,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def menu_path(text: str) -> str | None:
-    match = _MENU.search(text)
+    match = _MENU.search(text) or _MENU_BARE.search(text)
     if not match:
         return None
     return " > ".join(part.strip() for part in match.group(1).split(">"))
@@ -148,5 +158,5 @@ def build_chunks(excerpts: list[Excerpt]) -> list[Chunk]:
                 menu_path=menu_path(piece), parent_topic=parent_topic(piece) or heading,
                 error_codes=codes, cut_start=cut_start,
                 cut_end=(index == len(pieces) - 1 and is_cut_end(piece)),
-                url=excerpt.url)
+                url=excerpt.url, language=language_of(piece))
     return list(chunks.values())

@@ -39,6 +39,7 @@ class Chunk(BaseModel):
     cut_start: bool = False
     cut_end: bool = False
     url: str | None = None
+    language: str = Field(default="zh", description="zh or en: quote the passage in its own language")
 
     @property
     def source(self) -> str:

@@ -97,7 +97,7 @@ def _to_metadata(chunk: Chunk, tokens: list[str]) -> dict[str, Any]:
         "title": chunk.title, "menu_path": chunk.menu_path or "", "parent_topic": chunk.parent_topic or "",
         "error_codes": json.dumps([c.model_dump() for c in chunk.error_codes]),
         "origins": json.dumps(chunk.origins, ensure_ascii=False), "cut_start": chunk.cut_start,
-        "cut_end": chunk.cut_end, "url": chunk.url or "", "tokens": " ".join(tokens),
+        "cut_end": chunk.cut_end, "url": chunk.url or "", "language": chunk.language, "tokens": " ".join(tokens),
     }
 
 
@@ -106,7 +106,8 @@ def _from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         id=chunk_id, text=text, origins=json.loads(meta["origins"]), title=meta["title"],
         menu_path=meta["menu_path"] or None, parent_topic=meta["parent_topic"] or None,
         error_codes=[ErrorCode(**c) for c in json.loads(meta["error_codes"])],
-        cut_start=bool(meta["cut_start"]), cut_end=bool(meta["cut_end"]), url=meta["url"] or None)
+        cut_start=bool(meta["cut_start"]), cut_end=bool(meta["cut_end"]), url=meta["url"] or None,
+        language=meta.get("language") or "zh")
 
 
 def corpus_hash(chunks: list[Chunk]) -> str:

@@ -89,44 +89,110 @@ def _load_txt(path: Path, text: str) -> list[Excerpt]:
     return out
 
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str, int]:
+    """``key: value`` lines between leading ``---`` fences (title, url), the rest, and its first line number."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, 1
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+    return fields, text[match.end():], match.group(0).count("\n") + 1
+
+
+def _table_rows(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A table as one sentence per row, each cell named by its column ("Stage: Payment; Time limit: ...")."""
+    out = []
+    for row in rows:
+        cells = [f"{h}: {c}" if h and h != c else c for h, c in zip(header + [""] * len(row), row) if c]
+        if cells:
+            chinese = any("\u4e00" <= ch <= "\u9fff" for ch in "".join(cells))
+            out.append((",".join(cells) + "。") if chinese else (", ".join(cells) + "."))
+    return out
 
 
 def _load_markdown(path: Path, text: str) -> list[Excerpt]:
+    """Markdown through markdown-it-py: a section per heading, tables as rows, links as their text,
+    inline HTML (anchors) dropped, ``>`` in prose kept (menu paths); ``url:`` front matter is the source URL."""
+    from markdown_it import MarkdownIt
+
+    fields, body_text, offset = _front_matter(text)
+    url = fields.get("url") or None
+    tokens = MarkdownIt("commonmark").enable("table").parse(body_text)
     out: list[Excerpt] = []
     headings: list[str] = []
     body: list[str] = []
-    start = 1
+    start = offset
+    header: list[str] = []
+    rows: list[list[str]] = []
+    row: list[str] | None = None
+    in_head = False
+
+    def inline_text(token) -> str:
+        parts = []
+        for child in token.children or []:
+            if child.type in {"text", "code_inline"}:
+                parts.append(child.content)
+            elif child.type in {"softbreak", "hardbreak"}:
+                parts.append(" ")
+        return " ".join("".join(parts).split())
 
     def flush() -> None:
-        joined = " ".join(line.strip() for line in body if line.strip())
+        joined = " ".join(part for part in body if part)
         if joined:
             _check_length(path, f"section at line {start}", joined)
-            out.append(Excerpt(text=joined, source=f"{path.name}:{start}",
-                               title=headings[-1] if headings else None, heading_path=tuple(headings)))
+            out.append(Excerpt(text=joined, source=f"{path.name}:{start}", url=url,
+                               title=headings[-1] if headings else fields.get("title"), heading_path=tuple(headings)))
         body.clear()
 
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _MD_HEADING.match(line)
-        if match:
+    pending_heading: int | None = None
+    for token in tokens:
+        if token.type == "heading_open":
             flush()
-            level = len(match.group(1))
-            headings[:] = headings[: level - 1] + [match.group(2)]
-            start = number
-        else:
-            if not body:
-                start = number
-            body.append(re.sub(r"[*_`>]+", "", line))
+            pending_heading = int(token.tag[1])
+            start = offset + (token.map[0] if token.map else 0)
+        elif token.type == "inline" and pending_heading is not None:
+            headings[:] = headings[: pending_heading - 1] + [inline_text(token)]
+            pending_heading = None
+        elif token.type == "thead_open":
+            in_head, header, rows = True, [], []
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            if in_head:
+                header = row
+            else:
+                rows.append(row)
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(inline_text(token))
+        elif token.type == "table_close":
+            body.extend(_table_rows(header, rows))
+        elif token.type == "inline":
+            sentence = inline_text(token)
+            if sentence and not sentence.endswith(tuple("。.!?!?;;:")):
+                sentence += "。" if re.search(r"[\u4e00-\u9fff]", sentence) else "."
+            body.append(sentence)
+        elif token.type in {"fence", "code_block"}:
+            body.append(" ".join(token.content.split()))
     flush()
     return out
 
 
 class _HtmlSections(HTMLParser):
-    """Collect text by heading, skipping navigation and page chrome."""
+    """Collect text by heading, skipping navigation and page chrome; tables become one sentence per row;
+    the page's canonical link is its source URL."""
 
     SKIP = {"nav", "header", "footer", "script", "style", "aside", "noscript", "form", "button"}
     HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-    BLOCKS = {"p", "li", "div", "br", "tr", "td", "th", "section", "article", "pre"}
+    BLOCKS = {"p", "li", "div", "br", "section", "article", "pre", "dd", "dt"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -137,24 +203,43 @@ class _HtmlSections(HTMLParser):
         self.sections: list[tuple[tuple[str, ...], str]] = []
         self.body: list[str] = []
         self.title: str | None = None
+        self.url: str | None = None
         self.in_title = False
+        self.table: list[tuple[bool, list[str]]] | None = None  # rows: (all header cells, cells)
+        self.cell: list[str] | None = None
+        self.row: list[str] | None = None
+        self.row_header = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        role = dict(attrs).get("role") or ""
+        attributes = dict(attrs)
+        role = attributes.get("role") or ""
+        if tag == "link" and (attributes.get("rel") or "").lower() == "canonical" and attributes.get("href"):
+            self.url = attributes["href"]
         if tag in self.SKIP or role in {"navigation", "banner", "contentinfo"}:
             self.skip_depth += 1
+        elif self.skip_depth:
+            return
         elif tag == "title":
             self.in_title = True
-        elif tag in self.HEADINGS and not self.skip_depth:
+        elif tag in self.HEADINGS:
             self._flush()
             self.in_heading = tag
             self.heading_text = []
+        elif tag == "table":
+            self.table = []
+        elif tag == "tr" and self.table is not None:
+            self.row, self.row_header = [], True
+        elif tag in {"td", "th"} and self.row is not None:
+            self.cell = []
+            self.row_header = self.row_header and tag == "th"
         elif tag in self.BLOCKS:
-            self.body.append(" ")
+            self._text(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP and self.skip_depth:
             self.skip_depth -= 1
+        elif self.skip_depth:
+            return
         elif tag == "title":
             self.in_title = False
         elif tag == self.in_heading:
@@ -162,6 +247,25 @@ class _HtmlSections(HTMLParser):
             text = " ".join("".join(self.heading_text).split())
             self.headings[:] = self.headings[: level - 1] + [text]
             self.in_heading = None
+        elif tag in {"td", "th"} and self.cell is not None and self.row is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None and self.table is not None:
+            if any(self.row):
+                self.table.append((self.row_header, self.row))
+            self.row = None
+        elif tag == "table" and self.table is not None:
+            rows = self.table
+            self.table = None
+            header = rows[0][1] if rows and rows[0][0] else []
+            body = rows[1:] if header else rows
+            self.body.append(" " + " ".join(_table_rows(header, [cells for _, cells in body])) + " ")
+
+    def _text(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+        else:
+            self.body.append(data)
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
@@ -171,7 +275,7 @@ class _HtmlSections(HTMLParser):
         elif self.in_heading:
             self.heading_text.append(data)
         else:
-            self.body.append(data)
+            self._text(data)
 
     def _flush(self) -> None:
         text = " ".join("".join(self.body).split())
@@ -191,7 +295,7 @@ def _load_html(path: Path, text: str) -> list[Excerpt]:
     out = []
     for number, (headings, body) in enumerate(parser.sections, start=1):
         _check_length(path, f"section {number}", body)
-        out.append(Excerpt(text=body, source=f"{path.name}#{number}",
+        out.append(Excerpt(text=body, source=f"{path.name}#{number}", url=parser.url,
                            title=headings[-1] if headings else parser.title, heading_path=headings))
     return out
 

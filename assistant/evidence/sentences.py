@@ -108,6 +108,6 @@ def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], aske
     kinds = frozenset().union(*(sentences[i].kinds for i in chosen)) if chosen else frozenset()
     supports = bool(chosen) and best >= SUPPORT_SCORE and (not asked or bool(asked & kinds))
     return Passage(chunk=chunk, rank=rank, score=score, sentences=sentences, quote_sentences=chosen,
-                   quote=quote, truncated=chunk.cut_start or chunk.cut_end, language=language_of(chunk.text),
+                   quote=quote, truncated=chunk.cut_start or chunk.cut_end, language="en" if chunk.language == "en" else "zh",
                    supports=supports, rule_ids=rules_in(chunk.text),
                    coverage=coverage(chunk.title + " " + chunk.text, terms))

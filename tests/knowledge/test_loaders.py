@@ -62,3 +62,34 @@ def test_a_bad_file_in_a_folder_fails_the_whole_load(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(IngestError, match="bad.txt"):
         load_paths([tmp_path])
+
+
+def test_markdown_export_keeps_tables_as_rows_menu_paths_and_the_source_url(tmp_path):
+    from knowledge.chunking import build_chunks
+    from knowledge.loaders import load_file
+
+    page = tmp_path / "page.md"
+    page.write_text("---\ntitle: Paying\nurl: https://example.com/pay.html\n---\n\n# Paying<a name=\"p1\"></a>\n\n"
+                    "Choose Sales > Billing > Fund Management to pay.\n\n| Stage | Limit |\n| --- | --- |\n"
+                    "| Upload | within 30 days |\n| Review | 10 working days |\n", encoding="utf-8")
+    excerpts = load_file(page)
+    assert excerpts[0].title == "Paying" and excerpts[0].url == "https://example.com/pay.html"
+    text = excerpts[0].text
+    assert "<a" not in text and "Stage: Upload, Limit: within 30 days." in text
+    chunk = build_chunks(excerpts)[0]
+    assert chunk.menu_path == "Sales > Billing > Fund Management" and chunk.language == "en"
+    assert chunk.url == "https://example.com/pay.html"
+
+
+def test_html_export_reads_tables_as_rows_and_the_canonical_url(tmp_path):
+    from knowledge.loaders import load_file
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><link rel=\"canonical\" href=\"https://example.com/v.html\"><title>V</title></head>"
+                    "<body><nav>Home | Docs</nav><h1>Vouchers</h1><p>Partners issue vouchers.</p>"
+                    "<table><tr><th>Item</th><th>Rule</th></tr><tr><td>Face value</td><td>CNY 1 to 5,000</td></tr>"
+                    "</table><footer>Copyright</footer></body></html>", encoding="utf-8")
+    excerpts = load_file(page)
+    assert [e.url for e in excerpts] == ["https://example.com/v.html"]
+    assert "Item: Face value, Rule: CNY 1 to 5,000." in excerpts[0].text
+    assert "Home" not in excerpts[0].text and "Copyright" not in excerpts[0].text
