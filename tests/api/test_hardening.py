@@ -198,3 +198,33 @@ def test_a_full_disk_leaves_no_empty_file_behind(tmp_path):
     assert result["status"] == 507 and result["body"]["error"]["code"] == "insufficient_storage"
     assert not (tmp_path / "docs").exists() or not any((tmp_path / "docs").iterdir())
     assert not (tmp_path / STAGING).exists() or not any((tmp_path / STAGING).iterdir())
+
+
+# ---- rules-engine inputs through the API (the engine's own tests are in tests/tools) ---------------
+
+@pytest.mark.parametrize("message", ["9999年12月的伙伴账单", "0001年1月的伙伴账单什么时候生成", "9999年12月31日的业绩哪天能看到"])
+def test_chat_with_years_at_the_calendars_ends(client, message):
+    r = client.post("/v1/chat", headers=P, json={"message": message, "now": NOW})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("tool, arguments, field", [
+    ("bill_timing", {"billing_period": "9999-12", "now": NOW}, "billing_period"),
+    ("bill_timing", {"billing_period": "2026-08\n", "now": NOW}, "billing_period"),
+    ("bill_timing", {"billing_period": "２０２６-０８", "now": NOW}, "billing_period"),
+    ("performance_visibility", {"business_date": "9999-12-31"}, "business_date"),
+    ("stored_value_card_credit", {"transaction": "pay_with_card", "amount": "1E+2"}, "amount"),
+])
+def test_tool_inputs_that_crashed_or_were_echoed_are_field_errors(client, tool, arguments, field):
+    r = client.post(f"/v1/tools/{tool}", headers=P, json=arguments)
+    assert_field_error(r, 422, field)
+    assert field in [d["field"] for d in r.json()["error"]["details"]]
+
+
+def test_booleans_are_strict(client):
+    tools = {t["name"]: t for t in client.get("/v1/tools", headers=P).json()}
+    name = next(n for n, t in tools.items() if "customer_under_their_name" in t["input_schema"].get("properties", {}))
+    schema = tools[name]["input_schema"]
+    example = {k: v for k, v in (schema.get("examples") or [{}])[0].items()} if schema.get("examples") else {}
+    r = client.post(f"/v1/tools/{name}", headers=P, json={**example, "customer_under_their_name": "yes"})
+    assert_field_error(r, 422, "customer_under_their_name")
