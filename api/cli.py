@@ -257,13 +257,33 @@ def _index_gate(settings, baseline: Path) -> None:
 
 @index_app.command("status")
 def index_status(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, data_dir: DataOpt = None) -> None:
-    """Show the active index manifest."""
+    """What is indexed: the manifest, chunks per source file and language, and the answerability calibration."""
     import dataclasses
+    from collections import Counter
 
-    manifest = _index(_settings(embedder, chroma_url, data_dir)).manifest()
+    from assistant.evidence.calibration import ANNOTATION
+    from knowledge import KnowledgeError
+
+    index = _index(_settings(embedder, chroma_url, data_dir))
+    manifest = index.manifest()
     if manifest is None:
         _fail("no index has been built yet: run `partner-assistant index build`", code=1)
-    _print_json(dataclasses.asdict(manifest))
+    data = dataclasses.asdict(manifest)
+    try:
+        chunks = index.chunks
+    except KnowledgeError as exc:  # another embedder configured: the manifest still says what is indexed
+        data["contents"] = f"not readable with this configuration: {exc}"
+    else:
+        files = Counter(origin.split(":")[0].split("#")[0].split("[")[0] for c in chunks for origin in c.origins[:1])
+        data["contents"] = {
+            "files": dict(sorted(files.items())), "languages": dict(Counter(c.language for c in chunks)),
+            "with_source_url": sum(1 for c in chunks if c.url), "with_menu_path": sum(1 for c in chunks if c.menu_path),
+            "error_codes": sorted({e.code for c in chunks for e in c.error_codes}),
+            "menu_paths": len({c.menu_path for c in chunks if c.menu_path})}
+    stored = index.annotation(ANNOTATION)
+    data["calibration"] = ({k: stored[k] for k in ("questions", "ece", "threshold", "operating_point")}
+                           if stored else "packaged default (no dev question set fitted this index)")
+    _print_json(data)
 
 
 @app.command()
@@ -360,10 +380,7 @@ def serve(
 
     settings = _settings()
     if build:
-        index = _index(settings)
-        report = _guarded(lambda: index.build(sources(settings)))
-        _guarded(lambda: _calibrate(index, report))
-        _out.print("index up to date" if report.unchanged else f"indexed {report.manifest.chunk_count} chunks")
+        _out.print(_ensure_index(settings, sources(settings)), highlight=False)
     try:
         run_server(host, port, workers, lambda text: _out.print(text, highlight=False, soft_wrap=True))
     except (ValueError, RuntimeError) as exc:
@@ -382,11 +399,24 @@ def mcp_stdio(
 
     settings = _settings()
     if build:  # stdout carries the protocol: progress goes to stderr
-        report = _guarded(lambda: _index(settings).build(sources(settings)))
-        _err.print("index up to date" if report.unchanged else f"indexed {report.manifest.chunk_count} chunks")
+        _err.print(_ensure_index(settings, sources(settings)), highlight=False)
     assistant = _assistant(settings)
     _guarded(assistant.warm_up)
     anyio.run(serve_stdio, assistant)
+
+
+def _ensure_index(settings, wanted: list[Path]) -> str:
+    """Never discard an index: build from ``wanted`` (the bundled corpus and uploads) only when no index
+    exists or the active one was built from those same sources (then only what changed is rebuilt);
+    an index built with `index build PATH` is served as it is."""
+    index = _index(settings)
+    manifest = _guarded(index.manifest)
+    if manifest is not None and sorted(manifest.sources) != sorted(str(p) for p in wanted):
+        return (f"serving the active index: {manifest.chunk_count} chunks from {', '.join(manifest.sources)} "
+                f"(not rebuilt; `partner-assistant index build` changes it)")
+    report = _guarded(lambda: index.build(wanted))
+    _guarded(lambda: _calibrate(index, report))
+    return "index up to date" if report.unchanged else f"indexed {report.manifest.chunk_count} chunks"
 
 
 def _render(answer) -> None:
