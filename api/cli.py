@@ -484,7 +484,7 @@ def _eval_assistant(settings, llm: str | None = None, build: bool = True):
 
 
 SplitOpt = Annotated[Optional[str], typer.Option(help="dev | held-out (default: both)")]
-DatasetOpt = Annotated[Optional[list[str]], typer.Option("--dataset", help="retrieval | assistant | triage | extended (repeatable; default: the first three)")]
+DatasetOpt = Annotated[Optional[list[str]], typer.Option("--dataset", help="retrieval | assistant | triage | dialogues | expressions | extended (repeatable; default: all but extended)")]
 
 
 def _check_split(split: str | None) -> None:

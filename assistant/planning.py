@@ -20,7 +20,9 @@ from .slots import Slots, cn_number
 _APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one application", "batch"),
                 (r"单个申请|单独申请|单独|单个|单笔|逐笔|分别申请|一笔一笔|\bsingl[ey]\b|individual|separately|one by one",
                  "single")]
-_LINKED = [(r"基线解决方案|基线|baseline", "baseline_solution"),
+_LINKED = [(r"(不|没|未|无法|不能|没法|没有)\S{0,2}(关联|挂|绑定?)\S{0,2}(任何|offering)|(关联|挂|绑)(不上|不了)|"
+            r"\b(not|never|cannot|can't|isn't)\s+(be\s+)?(linked|attached|tied)\b", "nothing"),
+           (r"基线解决方案|基线|baseline", "baseline_solution"),
            (r"联营商品|联营|joint[- ]operation", "joint_operation_product"),
            (r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
             r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
@@ -47,7 +49,13 @@ _COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\
 _EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _CODE = re.compile(r"(?<![a-z0-9])cbc\.\d{1,10}(?![0-9])", re.I)
 _STATUS = re.compile(r"(?<![\d.])([1-5]\d{2})(?![\d.])")
-_STATUS_CONTEXT = re.compile(r"状态码|错误码|http|status|error|报错|返回|code|错误", re.I)
+_STATUS_CONTEXT = re.compile(r"状态码|错误码|http|status|error|报错|返回|code|错误|接口|调用|请求|响应|报了?个?\s*\d|"
+                             r"\b(api|call|calls|request|response|returns?|returned|getting|got|keep getting)\b", re.I)
+
+
+# Negation right before a value: 不是 / 并非 / 不属于 / not (a|an|the) / isn't / no longer ...
+_NEGATED = re.compile(r"(不是|并非|并不是|非|不属于|不当|不做)\s*(一个|一名|个|名|他们的|他们|我们的)?\s*$|"
+                      r"\b(not|isn't|aren't|am not|'m not|no longer|never)\s+(a|an|the|just)?\s*$", re.I)
 
 
 def pick(text: str, table: list[tuple[str, Any]]) -> tuple[Any, bool]:
@@ -56,12 +64,15 @@ def pick(text: str, table: list[tuple[str, Any]]) -> tuple[Any, bool]:
     Tables list specific wording first; a match is blanked out so that a longer phrase
     ("客户经理主管", "不在名下") is not read again as the shorter one inside it.
     """
-    found = []
+    found, denied = [], []
     for pattern, value in table:
-        if re.search(pattern, text, re.I):
-            text = re.sub(pattern, " ", text, flags=re.I)
-            if value not in found:
-                found.append(value)
+        for m in re.finditer(pattern, text, re.I):
+            # A value said under negation ("我不是主管", "not a supervisor") is ruled out, not chosen.
+            target = denied if _NEGATED.search(text[max(0, m.start() - 8):m.start()]) else found
+            if value not in target:
+                target.append(value)
+        text = re.sub(pattern, " ", text, flags=re.I)
+    found = [v for v in found if v not in denied]
     if len(found) == 1:
         return found[0], False
     return None, len(found) > 1
@@ -184,9 +195,15 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
     if count_match:
         raw = count_match.group(1) or count_match.group(3)
         count = _EN_NUMBERS[raw] if raw in _EN_NUMBERS else cn_number(raw)
+    inferred = application is None and request is not None
+    if inferred:  # a payment request comes from a batch application (corpus): the request says how they were applied
+        application = "batch"
     state = {"application": application, "payment_request": request, "periods": periods, "count": count,
              "odd_application": odd}
     result = Plan("invoice_merge_check", {}, state=state)
+    if inferred:
+        result.notes_zh.append("申付单来自批量申请,按批量申请理解")
+        result.notes_en.append("a payment request comes from a batch application, so read as batch-applied")
     if application is None:
         result.missing = "application"
         return result
@@ -342,8 +359,26 @@ def _possessor_reading(low: str) -> bool | None:
     return bool(_SELF.match(owner))
 
 
+_NAME_OWNER = re.compile(r"([\u4e00-\u9fff]{1,3}?)的?名下")
+
+
+def _name_owner(low: str) -> bool | None:
+    """Whose name a customer is under: 自己/我/其 名下 is the salesperson's own; 同事/别人 名下 is not."""
+    match = _NAME_OWNER.search(low)
+    if match is None:
+        return None
+    owner = match.group(1)
+    if re.search(r"(自己|我|其|他|她|本人|业务员)$", owner):
+        return True
+    if re.search(r"(同事|别人|他人|其他人|别的|其他|另一|其它|旁人|团队)$", owner):
+        return False
+    return None
+
+
 def _orders(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    under, _ = pick(low, _UNDER_NAME)
+    under = _name_owner(low) if not re.search(r"不在|不是.{0,4}名下|not under", low) else None
+    if under is None:
+        under, _ = pick(low, _UNDER_NAME)
     if under is None:
         under = _possessor_reading(low)
     return _one_choice("order_visibility", "customer_under_their_name",

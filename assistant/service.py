@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from knowledge import KnowledgeIndex, QueryError, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
@@ -29,7 +30,8 @@ from .sessions import SessionState, SessionStore, TurnTimeoutError
 from .settings import Settings
 from .slots import Slots, extract
 from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool,
-                            asks_where, continues, decide, language_request, normalise)
+                            asks_how, asks_where, continues, decide, language_request, normalise,
+                            particular)
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
@@ -123,6 +125,7 @@ class Assistant:
         gather_evidence("When is the partner bill generated?", language="en", retriever=self.retriever)
         if self.sessions is not None:
             self.sessions.load("warm-up", datetime.now(timezone.utc))  # the session queries, compiled once
+        extract("东京时间三千元 8月31日", datetime.now(timezone.utc))  # loads cn2an and the CLDR city names
 
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
@@ -148,7 +151,7 @@ class Assistant:
         # Instructions and tasks are refused whatever the conversation; a question whose topic the corpus
         # lacks ("激励提现" mentions incentives but is not an invoicing question) is refused unless it
         # only continues the conversation (it then names no topic of its own).
-        relates = frame.move in {"continue", "modify", "refer_back", "convert"}
+        relates = frame.move in {"continue", "modify", "refer_back", "convert", "unclear"}
         vetoed = evidence.reason in {"instruction", "task"} or (
             not relates and evidence.reason in {"uncovered_terms", "unstated"})
         best = evidence.best.chunk.id if evidence.best else None
@@ -223,6 +226,8 @@ class Assistant:
         for span in sorted(set(slots.spans), key=len, reverse=True):
             rest = rest.replace(span, " ")
         topic_terms = self.router.topic_terms(rest)
+        # Bare: no word any tool's topic uses, and little else ("那10月的呢?", "换成东京时间呢", "在哪里看?")
+        bare = not (topic_terms & self.router.tool_terms(tuple(self.tools))) and len(tokenize(rest)) <= 3
 
         def foreign(tools: tuple[str, ...]) -> frozenset[str]:
             """The message's own topic words that none of ``tools`` uses, when retrieval also found the
@@ -238,11 +243,16 @@ class Assistant:
             return own
 
         cues = Cues(routes=routes, supplies=supplies, foreign=foreign, asks_where=asks_where(norm.simplified),
-                    zone=slots.timezone, language=language_request(norm.simplified),
+                    zone=slots.timezone or slots.invalid_zone, language=language_request(norm.simplified),
+                    bare=bare,
                     has_values=bool(slots.spans), follows_up=continues(norm.simplified))
         decision = decide(cues, state)
+        # Worth a question back: the user's own case, a yes/no question whose answer turns on the missing
+        # detail, or a conversation already filling details. "How / when / what" gets the rule itself.
+        specific = particular(norm.simplified) or not asks_how(norm.simplified) or \
+            decision.move in {"continue", "modify"} or any(supplies(tool) for tool, _ in decision.tools)
         return Frame(norm=norm, slots=slots, routes=routes, move=decision.move, tools=decision.tools,
-                     convert_to=cues.language)
+                     convert_to=cues.language, particular=specific)
 
     def _remember(self, state: DialogueState, frame: Frame, outcome: _Outcome, answer: Answer) -> None:
         """The dialogue state after this turn."""
@@ -298,6 +308,8 @@ class Assistant:
             return self._convert(frame, state.result, now)
         if frame.move == "unclear":
             return self._ask_what(frame)
+        if frame.slots.invalid_zone and frame.tools:
+            return self._confirm_zone(frame)
         return self._with_tools(frame, now, asks_about)
 
     def _with_tools(self, frame: Frame, now: datetime, asks_about: str | None = None) -> _Outcome | None:
@@ -318,7 +330,9 @@ class Assistant:
         outcome = _Outcome()
         for tool_plan in plans:
             if not tool_plan.complete:
-                self._ask(tool_plan, variant, outcome)
+                # A question about the rule in general gets the rule; only a particular case that lacks a
+                # detail is asked about ("储值卡的业绩怎么算" vs "我们这笔储值卡算业绩吗").
+                self._ask(tool_plan, variant, outcome, ask=frame.particular)
             else:
                 self._run(tool_plan, variant, outcome, slots.notes_zh, slots.notes_en)
         return outcome if outcome.sections else None
@@ -326,10 +340,12 @@ class Assistant:
     def _refer_back(self, topic: LastTopic, variant: Variant) -> _Outcome | None:
         """Where the last topic is in the portal: the menu tool on the last question, else its cited menu."""
         outcome = _Outcome()
-        lookup = Plan("menu_path_lookup", {"task": to_simplified(topic.question).lower()[:500]})
-        self._run(lookup, variant, outcome, [], [])
-        if outcome.sections:
-            return outcome
+        tasks = [to_simplified(topic.question).lower()[:500]]
+        tasks += [path.split(">")[-1].strip() for path in topic.menu_paths]  # the page the topic lives on
+        for task in dict.fromkeys(t for t in tasks if t):
+            self._run(Plan("menu_path_lookup", {"task": task}), variant, outcome, [], [])
+            if outcome.sections:
+                return outcome
         if topic.menu_paths:
             citations = [c for c in (self._citation(i) for i in topic.citations) if c is not None and c.menu_path]
             outcome.sections.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant))
@@ -348,8 +364,22 @@ class Assistant:
     def _convert(self, frame: Frame, last: LastResult, now: datetime) -> _Outcome | None:
         """The last result again, in the zone or language this message names (the same rule, recomputed)."""
         variant = frame.convert_to or frame.norm.variant
+        if frame.slots.invalid_zone:
+            return self._confirm_zone(frame)
         arguments = dict(last.arguments)
         zone = frame.slots.timezone
+        moments = [k for k in ("event_time", "assigned_at") if k in arguments]
+        if zone and moments:
+            # The user re-states the zone of the moment they gave ("如果是北京时间呢?"): the same wall-clock
+            # time in that zone, and the rule applied again (a modify, not a display conversion).
+            frame.move = "modify"
+            for key in moments:
+                wall = datetime.fromisoformat(arguments[key]).replace(tzinfo=ZoneInfo(zone))
+                arguments[key] = wall.isoformat()
+            tool_plan = Plan(last.tool, arguments, state={**last.filled, **{k: arguments[k] for k in moments}})
+            outcome = _Outcome()
+            self._run(tool_plan, variant, outcome, frame.slots.notes_zh, frame.slots.notes_en)
+            return outcome if outcome.sections else None
         if zone and "timezone" in self.tools[last.tool].input_model.model_fields:
             arguments["timezone"] = zone
         tool_plan = Plan(last.tool, arguments, state={**last.filled, **({"timezone": zone} if zone else {})})
@@ -361,6 +391,17 @@ class Assistant:
                 outcome.sections.append(line)
                 outcome.sources.append(line)
         return outcome if outcome.sections else None
+
+    def _confirm_zone(self, frame: Frame) -> _Outcome:
+        """An offset no zone has: say how it was read and ask, instead of guessing a zone."""
+        variant = frame.norm.variant
+        raw = frame.slots.invalid_zone
+        question = (f"I read \"{raw}\" as no valid time zone (offsets run from UTC-12 to UTC+14). Which time zone "
+                    "are you in, e.g. UTC+9 or Tokyo?" if variant == "en" else
+                    localise(f"我把“{raw}”理解为无效的时区(时差范围为 UTC-12 到 UTC+14)。请确认您所在的时区,例如 UTC+9 或 东京。",
+                             variant))
+        return _Outcome(sections=[question], follow_up=question, sources=[question],
+                        choices=["UTC+8", "UTC+9", "UTC-8"])
 
     def _ask_what(self, frame: Frame) -> _Outcome:
         """A bare continuation with nothing to continue: ask which topic its values belong to."""
@@ -375,22 +416,26 @@ class Assistant:
     def _rule_chunks(self, tool: str) -> set[str]:
         return {c.chunk_id for c in rule_citations(self.index, self.tools[tool].rules)}
 
-    def _ask(self, tool_plan: Plan, variant: Variant, outcome: _Outcome) -> None:
-        """A required detail is missing: state the general rule (cited) and ask one question."""
+    def _ask(self, tool_plan: Plan, variant: Variant, outcome: _Outcome, ask: bool = True) -> None:
+        """A required detail is missing: state the general rule (cited) and, for a particular case, ask one
+        question (the tool then waits for the detail either way)."""
         tool = self.tools[tool_plan.tool]
         rules = [r for r in tool.rules if not r.startswith("menu.")]
         citations = rule_citations(self.index, rules)
         zh_q, en_q = FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)]
         question = en_q if variant == "en" else localise(zh_q, variant)
         lines = rule_lines(citations, variant)
-        lines.append(question)
+        if ask:
+            lines.append(question)
         outcome.sections.append("\n".join(lines))
         outcome.cite(citations)
+        outcome.pending = PendingTool(tool=tool_plan.tool, filled=tool_plan.carried, missing=tool_plan.missing)
+        if not ask:
+            return
         if outcome.follow_up is None:
             outcome.follow_up = question
             zh_choices, en_choices = CHOICES.get((tool_plan.tool, tool_plan.missing), ((), ()))
             outcome.choices = list(en_choices) if variant == "en" else [localise(c, variant) for c in zh_choices]
-        outcome.pending = PendingTool(tool=tool_plan.tool, filled=tool_plan.carried, missing=tool_plan.missing)
 
     def _duration(self, norm: Normalised, slots: Slots, evidence: Evidence, variant: Variant,
                   best_only: bool = False) -> _Outcome | None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from zoneinfo import ZoneInfo
 
 from knowledge.lexical import to_simplified
-from tools.model import BEIJING
+from tools.model import BEIJING, add_months
 
 
 _MONTHS_EN = {m: i for i, names in enumerate(
@@ -55,6 +56,9 @@ class Slots:
     datetimes: list[datetime] = field(default_factory=list)
     timezone: str | None = None
     amounts: list[Decimal] = field(default_factory=list)
+    times: list[time] = field(default_factory=list)  # clock times with no date next to them
+    direction: str | None = None     # which way the question looks (past / future / None)
+    zone_offset: str | None = None   # "+05:30" when the zone was given as an offset
     invalid_zone: str | None = None  # an offset no zone has (UTC+99), stated back to the user
     currency: str | None = None      # ISO code when the message names one other than CNY
     spans: list[str] = field(default_factory=list)  # the wording these values came from
@@ -67,12 +71,43 @@ class Slots:
             self.notes_en.append(en)
 
 
-def _year_for(month: int, today: date, slots: Slots, label_zh: str, label_en: str, prefer_past: bool) -> int:
-    """A month or date without a year: the most recent one (or this year's when the past is not preferred)."""
-    year = today.year
-    if prefer_past and month > today.month:
-        year -= 1
-    slots.note(f"{label_zh}按 {year} 年理解", f"{label_en} read as {year}")
+# Which way a question looks: checking data that exists (past) or waiting for something (future).
+# Closed classes of tense and aspect markers, not topic words.
+_PAST = re.compile(r"还能|还在|还可以|还查|还有吗|已经|过去|以前|之前的|历史|上次|导出|查得到|查到了|没看到|没收到|"
+                   r"\b(still|already|ago|was|were|did|previous|history|historical|export)\b", re.I)
+_FUTURE = re.compile(r"会|将|预计|即将|到时|以后|届时|\b(will|going to|upcoming|coming|expected)\b", re.I)
+
+
+def direction(text: str) -> str | None:
+    """'past', 'future', or None when the question does not say (then the nearest reading is used)."""
+    past, future = bool(_PAST.search(text)), bool(_FUTURE.search(text))
+    return "past" if past and not future else "future" if future and not past else None
+
+
+def _year_for(month: int, today: date, slots: Slots, label_zh: str, label_en: str, prefer_past: bool,
+              day: int | None = None) -> int:
+    """A month or date without a year: the occurrence the question looks towards (an upcoming deadline
+    looks forward, checking data looks back), else the nearest one; the reading is stated."""
+    def key(year: int) -> int:  # days (a date) or months (a month) from today
+        if day is None:
+            return (year - today.year) * 12 + month - today.month
+        value = _valid(year, month, day) or _valid(year, month, 28)
+        return (value - today).days if value else 10 ** 6
+    years = [today.year - 1, today.year, today.year + 1]
+    behind = max((y for y in years if key(y) <= 0), key=key, default=today.year)
+    ahead = min((y for y in years if key(y) >= 0), key=key, default=today.year)
+    if slots.direction == "future" and key(ahead) <= (183 if day is not None else 6):
+        # a question in the future tense looks ahead, but not past the coming half year
+        year, why_zh, why_en = ahead, "问的是之后", "the question looks ahead"
+    elif slots.direction == "past":
+        year, why_zh, why_en = behind, "问的是已有的数据", "the question looks back"
+    elif key(ahead) <= (45 if day is not None else 1):
+        # No tense either way: the most recent one, unless the next one is weeks away (asked in late
+        # November, 12月31日 and 12月 are the coming ones; 2月13日 and 3月10日 are last February and March).
+        year, why_zh, why_en = ahead, "即将到来的一次", "the coming one"
+    else:
+        year, why_zh, why_en = behind, "最近已过的一次", "the most recent one"
+    slots.note(f"{label_zh}按 {year} 年理解({why_zh})", f"{label_en} read as {year} ({why_en})")
     return year
 
 
@@ -101,7 +136,7 @@ def _valid(year: int, month: int, day: int) -> date | None:
 # A run of Chinese numerals before a unit it counts (三千元, 二〇二五年, 十个工作日, 两万块); a run
 # before anything else (统一一下, 其中一笔) is left as words.
 _CN_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+"
-                             r"(?=[元块万年月日号个小分周天笔张]|人民币|美元|港币|工作)")
+                             r"(?=[元块万年月日号个小分周天笔张点时刻期位次区]|人民币|美元|港币|工作)")
 
 
 def numerals_to_digits(text: str) -> str:
@@ -126,6 +161,10 @@ def extract(text: str, now: datetime, prefer_past: bool = True) -> Slots:
     # 萬, 週五, 帳單 ... read like their Simplified forms; Chinese numerals before units as digits
     text = numerals_to_digits(to_simplified(text))
     slots = Slots()
+    roc = re.compile(r"民国\s*(\d{2,3})\s*年")  # Republic of China years: 民国115年 is 2026
+    slots.spans.extend(m.group(0) for m in roc.finditer(text))
+    text = roc.sub(lambda m: f"{int(m.group(1)) + 1911}年", text)
+    slots.direction = direction(text) if prefer_past is not None else None
     low = text.lower()
     today = now.astimezone(BEIJING).date()
     _extract_zone(low, slots)
@@ -139,9 +178,19 @@ def extract(text: str, now: datetime, prefer_past: bool = True) -> Slots:
 def _extract_zone(low: str, slots: Slots) -> None:
     match = re.search(r"(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", low) or \
         re.search(r"(?<![\d:])([+-])(\d{2}):(\d{2})\b", low)
+    belt = re.search(r"(东|西)(\d{1,2})区", low)  # 东八区 = UTC+8 (numerals already digits)
+    if belt and not match:
+        sign, hours = ("+" if belt.group(1) == "东" else "-"), int(belt.group(2))
+        if hours <= 12:
+            slots.timezone = "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+            slots.zone_offset = f"{sign}{hours:02d}:00"
+            slots.spans.append(belt.group(0))
+            return
     if match:
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
         slots.spans.append(match.group(0))
+        if hours <= 14 and minutes in (0, 30, 45):
+            slots.zone_offset = f"{sign}{hours:02d}:{minutes:02d}"
         if minutes == 0 and hours <= 14:
             # IANA Etc/GMT zones invert the sign: UTC+9 is Etc/GMT-9.
             slots.timezone = "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
@@ -164,6 +213,13 @@ def _extract_zone(low: str, slots: Slots) -> None:
             slots.spans.append(word)
             if zone != "Asia/Shanghai":
                 return
+    city = next((m for m in _CITY_NAMES().finditer(low) if not m.group(0).isascii() or re.search(
+        r"(?:\b(?:in|at|from)\s+(?:the\s+)?)$", low[:m.start()]) or re.match(r"\s*(?:time\b|时间)", low[m.end():])),
+        None)  # an English city name counts when said as a place ("in Lima", "Lima time"), not as a word
+    if city and not slots.timezone:
+        slots.timezone = _city_zones()[city.group(0)]
+        slots.spans.append(city.group(0))
+        return
     for abbr, zone in _ZONE_ABBR.items():
         if re.search(rf"(?<![a-z]){abbr}(?![a-z])", low):
             slots.timezone = zone
@@ -172,6 +228,36 @@ def _extract_zone(low: str, slots: Slots) -> None:
                 slots.note(f"{abbr.upper()} 按 {zone} 时区理解(含夏令时)",
                            f"{abbr.upper()} read as the {zone} time zone (daylight saving applied)")
             return
+
+
+@lru_cache(maxsize=1)
+def _city_zones() -> dict[str, str]:
+    """Exemplar city names of the IANA zones in Chinese and English, from CLDR (Babel): 台北 -> Asia/Taipei."""
+    from zoneinfo import available_timezones
+
+    from babel.dates import get_timezone_location
+
+    names: dict[str, str] = {}
+    for zone in sorted(available_timezones()):
+        if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "US/", "posix", "right", "Brazil/", "Canada/",
+                                                "Chile/", "Mexico/")):
+            continue
+        for locale in ("zh_CN", "zh_Hant", "en"):
+            try:
+                city = get_timezone_location(zone, locale=locale, return_city=True)
+            except (LookupError, ValueError):
+                continue
+            city = to_simplified(city).lower()
+            if len(city) >= 2 and city not in names:
+                names[city] = zone
+    return names
+
+
+@lru_cache(maxsize=1)
+def _CITY_NAMES() -> re.Pattern[str]:
+    words = sorted(_city_zones(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
+                               for w in words))
 
 
 def _fixed_offset_zone(sign: str, hours: int, minutes: int) -> str | None:
@@ -187,19 +273,20 @@ def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_pa
     consumed = []
     pattern = re.compile(
         r"(?<!\d)(?:(\d{4})[-/年.])?(\d{1,2})[-/月.](\d{1,2})(?!\d)[日号]?\s*(?:t|\s+at\s+|\s|,|的)?\s*"
-        r"(?:(上午|下午|晚上|凌晨|中午)\s*)?(\d{1,2})[:点时](\d{2})?(?::(\d{2}))?(?:分)?\s*(am|pm)?"
+        r"(?:(上午|下午|晚上|凌晨|中午|早上|傍晚)\s*)?(\d{1,2})[:点时](\d{2})?(?::(\d{2}))?(?:分)?(半|1刻|3刻)?\s*(am|pm)?"
         r"\s*(z|[+-]\d{2}:?\d{2})?", re.I)
     for m in pattern.finditer(low):
-        year_s, month_s, day_s, half, hour_s, minute_s, _sec, ampm, offset = m.groups()
-        hour, minute = int(hour_s), int(minute_s or 0)
-        if (half in {"下午", "晚上"} or ampm == "pm") and hour < 12:
+        year_s, month_s, day_s, half, hour_s, minute_s, _sec, part, ampm, offset = m.groups()
+        hour, minute = int(hour_s), int(minute_s or 0) + {"半": 30, "1刻": 15, "3刻": 45}.get(part or "", 0)
+        if (half in {"下午", "晚上", "傍晚"} or ampm == "pm") and hour < 12:
             hour += 12
         if ampm == "am" and hour == 12:
             hour = 0
         month, day = int(month_s), int(day_s)
         if not (1 <= month <= 12 and 1 <= day <= 31) or hour > 23 or minute > 59:
             continue
-        year = int(year_s) if year_s else _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
+        year = int(year_s) if year_s else _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}",
+                                                    prefer_past, day)
         day_value = _valid(year, month, day)
         if day_value is None:
             continue
@@ -235,12 +322,14 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
             if value:
                 found.append((m.start(), value))
                 consumed.append(m.span())
-    for m in re.finditer(r"(?<![\d年/-])([0-9一二三四五六七八九十]{1,3})月([0-9一二三四五六七八九十]{1,3})[日号]", text):
+    for m in re.finditer(r"(?:(前年|去年|今年|明年)|(?<![\d年/-]))([0-9一二三四五六七八九十]{1,3})月([0-9一二三四五六七八九十]{1,3})[日号]",
+                         text):
         if _inside(m.span(), consumed):
             continue
-        month, day = cn_number(m.group(1)), cn_number(m.group(2))
+        month, day = cn_number(m.group(2)), cn_number(m.group(3))
         if month and day and 1 <= month <= 12 and 1 <= day <= 31:
-            year = _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past)
+            year = today.year + _YEAR_WORDS[m.group(1)] if m.group(1) else \
+                _year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past, day)
             value = _valid(year, month, day)
             if value:
                 found.append((m.start(), value))
@@ -248,25 +337,58 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
     # "May 8, 2026" and "8 May 2026": the same reading with the parts in either order
     for pattern, month_group, day_group in (
             (rf"\b{_MONTH_EN}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?\b", 1, 2),
-            (rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_EN}\b(?:,?\s*(\d{{4}}))?", 2, 1)):
+            (rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_EN}\b(?:,?\s*(\d{{4}}))?", 2, 1)):
         for m in re.finditer(pattern, low):
             if _inside(m.span(), consumed):
                 continue
             word = m.group(month_group)
             month, day = _MONTHS_EN["sep" if word.startswith("sept") else word[:3]], int(m.group(day_group))
             year = int(m.group(3)) if m.group(3) else _year_for(month, today, slots, f"{month}月{day}日",
-                                                                 f"{word.title()} {day}", prefer_past)
+                                                                 f"{word.title()} {day}", prefer_past, day)
             value = _valid(year, month, day)
             if value:
                 found.append((m.start(), value))
                 consumed.append(m.span())
-    relative = [(r"今天|今日|\btoday\b", 0), (r"昨天|昨日|\byesterday\b", -1), (r"前天|day before yesterday", -2),
-                (r"明天|明日|\btomorrow\b", 1)]
-    for pattern, delta in relative:
-        for m in re.finditer(pattern, low):
-            if pattern.startswith("昨天") and "day before yesterday" in low:
-                continue
-            found.append((m.start(), today + timedelta(days=delta)))
+    for m in re.finditer(r"(?<![\d/.:-])(\d{1,2})/(\d{1,2})(?![\d/])", low):  # 12/31, 7/20 (month first)
+        month, day = int(m.group(1)), int(m.group(2))
+        if _inside(m.span(), consumed) or not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        value = _valid(_year_for(month, today, slots, f"{month}月{day}日", f"{month}/{day}", prefer_past, day),
+                       month, day)
+        if value:
+            found.append((m.start(), value))
+            consumed.append(m.span())
+    for m in re.finditer(r"(上上|上|这|本|下下|下)个?月(\d{1,2})[号日]", low):  # 这个月1号, 下个月5号
+        shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下下": 2, "下": 1}[m.group(1)]
+        first = add_months(date(today.year, today.month, 1), shift)
+        value = _valid(first.year, first.month, int(m.group(2)))
+        if value and not _inside(m.span(), consumed):
+            found.append((m.start(), value))
+            consumed.append(m.span())
+    for m in re.finditer(_RELATIVE_DAY, low):
+        found.append((m.start(), today + timedelta(days=_relative_days(m.group(0)))))
+        slots.spans.append(m.group(0))
+    for m in re.finditer(_AGO, low):
+        raw, unit = m.group(1) or m.group(3), m.group(2) or m.group(4)
+        amount = Decimal("0.5") if raw.startswith(("半", "half")) else Decimal(_EN_COUNT.get(raw, raw))
+        if unit.startswith(("年", "year")):
+            amount, unit = amount * 12, "month"
+        if unit.startswith(("月", "month")) or unit == "个月":
+            value = add_months(today, -int(amount))
+        elif unit.startswith(("周", "星期", "week")):
+            value = today - timedelta(weeks=int(amount))
+        else:
+            value = today - timedelta(days=int(amount))
+        found.append((m.start(), value))
+        slots.spans.append(m.group(0))
+        slots.note(f"“{m.group(0)}”按 {value.isoformat()} 理解(同日倒推)", f"'{m.group(0)}' read as {value.isoformat()}")
+    for m in re.finditer(r"the (last day|(\d{1,2})(?:st|nd|rd|th)?) of (next|this|last) month", low):
+        first = add_months(date(today.year, today.month, 1), {"next": 1, "this": 0, "last": -1}[m.group(3)])
+        value = add_months(first, 1) - timedelta(days=1) if m.group(1) == "last day" else \
+            _valid(first.year, first.month, int(m.group(2)))
+        if value:
+            found.append((m.start(), value))
+            consumed.append(m.span())
     for m in re.finditer(r"(上上|上|这|本|下)?(?:周|星期|礼拜)([一二三四五六日天])", text):
         weekday = _WEEKDAYS_ZH[m.group(2)]
         week_shift = {"上上": -2, "上": -1, "下": 1}.get(m.group(1) or "", 0)
@@ -275,9 +397,15 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         if not m.group(1):
             slots.note(f"“{m.group(0)}”按本周理解", f"'{m.group(0)}' read as this week's")
         found.append((m.start(), value))
-    for m in re.finditer(r"\b(last|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", low):
+    for m in re.finditer(r"(?<![a-z])(last|this past|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|"
+                         r"sunday)(?![a-z])", low):
         weekday = _WEEKDAYS_EN[m.group(2)]
-        if m.group(1) == "last":
+        if not m.group(1) and slots.direction == "future":
+            ahead = (weekday - today.weekday()) % 7
+            found.append((m.start(), today + timedelta(days=ahead)))
+            slots.note(f"{m.group(2).title()} 按接下来的那天理解", f"'{m.group(2).title()}' read as the coming one")
+            continue
+        if m.group(1) in ("last", "this past") or (not m.group(1) and slots.direction == "past"):
             # "last Friday": the most recent Friday before today
             back = (today.weekday() - weekday) % 7 or 7
             value = today - timedelta(days=back)
@@ -287,10 +415,73 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
             if not m.group(1):
                 slots.note(f"{m.group(2).title()} 按本周理解", f"'{m.group(2).title()}' read as this week's")
         found.append((m.start(), value))
+    _clock_times(low, slots, found, consumed)
     slots.dates.extend(d for _, d in sorted(found, key=lambda pair: pair[0]))
     slots.spans.extend(low[a:b] for a, b in consumed)
     slots.spans.extend(m.group(0) for m in re.finditer(
         r"(上上|上|这|本|下)?(周|星期|礼拜)[一二三四五六日天]|今天|昨天|前天|明天|今日|昨日", text))
+
+
+_YEAR_WORDS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
+_RELATIVE = {"刚才": 0, "刚刚": 0, "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0, "今晚": 0, "明天": 1,
+             "明日": 1, "明晚": 1, "后天": 2, "大后天": 3, "the day before yesterday": -2, "yesterday": -1, "today": 0,
+             "tonight": 0, "tomorrow": 1, "the day after tomorrow": 2}
+_RELATIVE_DAY = re.compile("|".join(sorted((re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
+                                            for w in _RELATIVE), key=len, reverse=True)))
+_EN_COUNT = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+             "seven": "7", "eight": "8", "nine": "9", "ten": "10", "twelve": "12"}
+_AGO = re.compile(r"(\d+|半)\s*(个月|个星期|月|年|周|星期|天)\s*(?:前|以前|之前)|"
+                  r"(?<![a-z])(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|half a|half an)\s+"
+                  r"(months?|years?|weeks?|days?)\s+ago")
+_CLOCK = re.compile(
+    r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|"
+    r"(?:(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)\s*)?(?<![\d:])(\d{1,2})(?:(?::(\d{2}))|(?:点|时)(?:(?=[\d半差])(?:(半)|(1刻)|(3刻)|差(1刻)|(\d{1,2})分?))?)"
+    r"(?![\d])|(?<![a-z])(noon|midnight)(?![a-z])", re.I)
+
+
+def _relative_days(word: str) -> int:
+    return _RELATIVE[word]
+
+
+def _clock_times(low: str, slots: Slots, found: list[tuple[int, date]], consumed: list[tuple[int, int]]) -> None:
+    """Clock times: joined to the date next to them (a datetime), else kept on their own."""
+    for m in _CLOCK.finditer(low):
+        if _inside(m.span(), consumed) or re.match(r"\d{1,2}:\d{2}", m.group(0)) is None and \
+                not re.search(r"am|pm|a\.m|p\.m|点|时|noon|midnight", m.group(0)):
+            continue
+        en_h, en_m, ampm, half_day, h, mm, half, q1, q3, less, zh_m = m.groups()[:11]
+        word = m.group(12)
+        if word:
+            hour, minute = (12 if word == "noon" else 0), 0
+        else:
+            hour = int(en_h or h)
+            minute = int(en_m or mm or zh_m or 0) + (30 if half else 15 if q1 else 45 if q3 else 0)
+            if less:
+                hour, minute = hour - 1, 45
+            evening = half_day in {"下午", "晚上", "傍晚", "夜里"} or (ampm or "").startswith("p")
+            before = low[max(0, m.start() - 12):m.start()]
+            after = low[m.end():m.end() + 10]
+            if re.search(r"tonight|今晚|昨晚|明晚", before + " " + after):
+                evening = True
+            if evening and hour < 12:
+                hour += 12
+            if (ampm or "").startswith("a") and hour == 12:
+                hour = 0
+        if not (0 <= hour <= 23 and 0 <= minute <= 59):
+            continue
+        near = [(abs(pos - m.start()), day) for pos, day in found if abs(pos - m.start()) <= 24]
+        consumed.append(m.span())
+        slots.spans.append(m.group(0).strip())
+        if not near:
+            slots.times.append(time(hour, minute))
+            continue
+        day = min(near, key=lambda pair: pair[0])[1]
+        zone = ZoneInfo(slots.timezone) if slots.timezone else BEIJING
+        if not slots.timezone:
+            slots.note("未说明时区的时间按北京时间理解", "a time without a zone is read as Beijing time")
+        moment = datetime.combine(day, time(hour, minute), zone)
+        slots.datetimes.append(moment)
+        found[:] = [(pos, d) for pos, d in found if d != day]  # the date now lives in the datetime
 
 
 def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
@@ -305,7 +496,11 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         if not _inside(m.span(), consumed):
             add(m.start(), int(m.group(1)), int(m.group(2)))
             consumed.append(m.span())
-    for m in re.finditer(r"(?<![\d-])(\d{4})-(\d{2})(?![-\d])", low):
+    for m in re.finditer(r"(前年|去年|今年|明年)\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])", text):
+        if not _inside(m.span(), consumed):
+            add(m.start(), today.year + _YEAR_WORDS[m.group(1)], int(m.group(2)))
+            consumed.append(m.span())
+    for m in re.finditer(r"(?<![\d/-])(\d{4})[-/](\d{2})(?![-/\d])", low):
         if not _inside(m.span(), consumed):
             add(m.start(), int(m.group(1)), int(m.group(2)))
             consumed.append(m.span())
@@ -325,9 +520,10 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         year = int(m.group(2)) if m.group(2) else _year_for(month, today, slots, f"{month}月", m.group(1).title(),
                                                             prefer_past)
         add(m.start(), year, month)
+        slots.spans.append(m.group(0))
     this_month = date(today.year, today.month, 1)
-    for pattern, delta in ((r"上上个?月", -2), (r"(?<!上)上个?月|last month|previous month", -1),
-                           (r"这个月|本月|this month|current month", 0), (r"下个?月|next month", 1)):
+    for pattern, delta in ((r"下下个?月", 2), (r"上上个?月", -2), (r"(?<!上)上个?月|last month|previous month", -1),
+                           (r"这个月|本月|this month|current month", 0), (r"(?<!下)下个?月|next month", 1)):
         for m in re.finditer(pattern, low):
             index = this_month.year * 12 + this_month.month - 1 + delta
             add(m.start(), index // 12, index % 12 + 1)
@@ -336,10 +532,20 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
     slots.spans.extend(text[a:b] for a, b in consumed)
 
 
+_CURRENCIES = [(r"新台币|nt\$|twd", "TWD"), (r"港币|hk\$|hkd", "HKD"), (r"us\$|\$|usd|美元|dollars?", "USD"),
+               (r"¥|rmb|cny|人民币|元|块钱|块|yuan", "CNY")]
+_EN_SCALE_WORDS = {"ten": "10", "twenty": "20", "fifty": "50", "a hundred": "100", "one hundred": "100", "a": "1", "one": "1",
+                   "two": "2", "three": "3", "five": "5"}
+
+
 def _extract_amounts(text: str, slots: Slots) -> None:
+    # "ten thousand yuan" -> "10 thousand yuan": number words before a scale word read as digits
+    text = re.sub(r"(?<![a-z])(ten|twenty|fifty|a hundred|one hundred|a|one|two|three|five)\s+(thousand|million)",
+                  lambda m: f"{_EN_SCALE_WORDS[m.group(1).lower()]} {m.group(2)}", text, flags=re.I)
     pattern = re.compile(
-        r"(¥|rmb|cny|人民币)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万|千|k(?![a-z])|w(?![a-z]))?\s*(元|块钱|块|rmb|cny|yuan|人民币)?",
-        re.I)
+        r"(¥|rmb|cny|人民币|us\$|nt\$|hk\$|\$|usd|新台币|港币)?\s*(\d[\d,]*(?:\.\d+)?)\s*"
+        r"(万|千|k(?![a-z])|w(?![a-z])|thousand|million|百万)?\s*"
+        r"(元|块钱|块|rmb|cny|yuan|人民币|usd|dollars?|美元|twd|hkd|港币)?", re.I)
     for m in pattern.finditer(text):
         prefix, number, scale, unit = m.groups()
         if not (prefix or unit or scale):
@@ -356,6 +562,12 @@ def _extract_amounts(text: str, slots: Slots) -> None:
                 value = Decimal(digits)
             except InvalidOperation:
                 continue
-            value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000}.get((scale or "").lower(), 1)
+            value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "thousand": 1000, "million": 1000000,
+                      "百万": 1000000}.get((scale or "").lower(), 1)
             slots.spans.append(m.group(0).strip())
             slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)
+        named = " ".join(x for x in (prefix, unit) if x).lower()
+        currency = next((code for pat, code in _CURRENCIES if named and re.search(pat, named)), None)
+        if currency and currency != "CNY":
+            slots.currency = currency
+            slots.note(f"金额币种按 {currency} 理解", f"the amount read as {currency}")

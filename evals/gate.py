@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from .runner import EvalReport
 
 # Metrics where lower is better; everything else must not fall.
-LOWER_IS_BETTER = {"latency_p50_ms", "latency_p95_ms", "errors", "retrieval.false_abstention"}
+LOWER_IS_BETTER = {"latency_p50_ms", "latency_p95_ms", "errors", "retrieval.false_abstention",
+                   "dialogues.switch_reruns", "dialogues.unneeded_follow_up", "assistant.switch_reruns",
+                   "assistant.unneeded_follow_up"}
 # Latency depends on the machine; it is reported, not gated.
 NOT_GATED = {"latency_p50_ms", "latency_p95_ms"}
 
@@ -57,6 +59,9 @@ def check(report: EvalReport, baseline: Baseline) -> list[str]:
             problems.append(f"{name}: {actual} is below the baseline {expected.value} (-{expected.tolerance})")
     if report.split == "held-out":
         wrong = [o.id for o in report.cases if o.dataset == "assistant" and o.checks.get("tool_result", 1.0) < 1.0]
+        reruns = sum(o.checks.get("switch_reruns", 0.0) for o in report.cases)
+        if reruns:
+            problems.append(f"{int(reruns)} topic switch(es) re-ran an earlier tool (must be 0)")
         if wrong:
             problems.append(f"held-out tool results wrong in {', '.join(wrong)} (must be exact)")
     return problems

@@ -24,11 +24,12 @@ from assistant import Answer, Assistant
 from assistant.evidence import gather_evidence
 from assistant.triage import TriageCase, triage
 
-from .cases import (AssistantCase, RetrievalCase, Split, TriageEvalCase, load_assistant_cases, load_cases,
-                    load_extended_cases, load_triage_cases)
+from .cases import (AssistantCase, ExpressionCase, RetrievalCase, Split, TriageEvalCase, load_assistant_cases,
+                    load_cases, load_dialogue_cases, load_expression_cases, load_extended_cases, load_triage_cases)
 
-DATASETS = ("retrieval", "assistant", "triage", "extended")
-DEFAULT_DATASETS = ("retrieval", "assistant", "triage")  # ``extended`` indexes another corpus: asked for by name
+DATASETS = ("retrieval", "assistant", "triage", "dialogues", "expressions", "extended")
+# ``extended`` indexes another corpus: asked for by name
+DEFAULT_DATASETS = ("retrieval", "assistant", "triage", "dialogues", "expressions")
 EXTENDED_CORPUS_DIR = Path(__file__).parent / "corpus_extended"
 
 
@@ -96,7 +97,8 @@ def _dig(data: Any, path: str) -> Any:
 
 
 def _crashed(dataset: str, case: Any, exc: Exception) -> CaseOutcome:
-    return CaseOutcome(dataset=dataset, id=case.id, category=case.category, language=case.language, split=case.split,
+    category = getattr(case, "category", None) or getattr(case, "kind", "")
+    return CaseOutcome(dataset=dataset, id=case.id, category=category, language=case.language, split=case.split,
                        passed=False, checks={}, answers=[], expected={}, latency_ms=[],
                        error=f"{type(exc).__name__}: {exc}")
 
@@ -147,11 +149,29 @@ def _run_retrieval(assistant: Assistant, case: RetrievalCase, dataset: str = "re
                        expected={"abstain": case.abstain, "anchors": case.expected_anchors}, latency_ms=[latency])
 
 
-def run_assistant(assistant: Assistant, case: AssistantCase) -> CaseOutcome:
+def _slot_values(answer: Answer) -> dict[str, Any]:
+    """The details the turn ran its tools with (every call's arguments, ``now`` aside)."""
+    values: dict[str, Any] = {}
+    for call in answer.tool_calls:
+        values.update({k: v for k, v in call.arguments.items() if k != "now"})
+        items = call.arguments.get("incentives")
+        if isinstance(items, list):  # per-item applications, the slot the dialogues label
+            values["applications"] = [i.get("application") for i in items if isinstance(i, dict)]
+    return values
+
+
+def _same_value(got: Any, expected: Any) -> bool:
+    if isinstance(expected, (list, dict)):
+        return got == expected
+    return got is not None and str(got).lower() == str(expected).lower()
+
+
+def run_assistant(assistant: Assistant, case: AssistantCase, dataset: str = "assistant") -> CaseOutcome:
     session = f"eval-{case.id}-{uuid.uuid4().hex[:8]}"
     checks: dict[str, list[float]] = defaultdict(list)
     answers, latencies = [], []
     error = None
+    previous_tools: set[str] = set()
     for turn in case.turns:
         expect = turn.expect
         started = time.perf_counter()
@@ -172,10 +192,26 @@ def run_assistant(assistant: Assistant, case: AssistantCase) -> CaseOutcome:
                     for e in expect.tools)))
                 checks["tool_result"].append(float(all(
                     _dig(calls[e.name].result, key) == value for e in expect.tools for key, value in e.result.items())))
+            # A new topic must not run an earlier turn's tool again (the tools the turn expects aside).
+            if previous_tools and expect.move in ("switch", "new"):
+                rerun = (set(calls) & previous_tools) - {e.name for e in expect.tools}
+                checks["switch_reruns"].append(float(bool(rerun)))
         if expect.abstain is not None:
             checks["abstention"].append(float(answer.abstained == expect.abstain))
         if expect.follow_up is not None:
             checks["follow_up"].append(float((answer.follow_up is not None) == expect.follow_up))
+            if not expect.follow_up:  # asked although every required detail was there
+                checks["unneeded_follow_up"].append(float(answer.follow_up is not None))
+        if expect.move is not None:
+            checks["move"].append(float(answer.move == expect.move))
+        if expect.follow_up_choices:
+            offered = [c.lower() for c in answer.follow_up_choices]
+            checks["follow_up_choices"].append(float(all(any(e.lower() in o or o in e.lower() for o in offered)
+                                                         for e in expect.follow_up_choices)))
+        if expect.slots:
+            values = _slot_values(answer)
+            for key, value in expect.slots.items():
+                checks["slot_exact"].append(float(_same_value(values.get(key), value)))
         if expect.must_contain or expect.must_not_contain:
             checks["must"].append(float(all(p in answer.answer for p in expect.must_contain)
                                         and not any(p in answer.answer for p in expect.must_not_contain)))
@@ -184,16 +220,44 @@ def run_assistant(assistant: Assistant, case: AssistantCase) -> CaseOutcome:
             expected_ids |= _expected_ids(assistant, [anchor])
         for name, value in _citation_checks(assistant, answer, expected_ids, False).items():
             checks[name].append(value)
+        previous_tools = set(calls) or previous_tools
+    # Counts, not rates: a switch that re-runs the earlier tool must never happen.
+    reruns = sum(checks.pop("switch_reruns", []))
     flat = {name: sum(values) / len(values) for name, values in checks.items() if values}
+    if len(case.turns) > 1 or case.category in ("multi_turn", "dialogue"):
+        flat["switch_reruns"] = reruns
+    graded = {"citation_precision", "citation_recall", "unneeded_follow_up", "switch_reruns"}
+    passed = error is None and reruns == 0 and flat.get("unneeded_follow_up", 0.0) == 0.0 and all(
+        v == 1.0 for k, v in flat.items() if k not in graded)
     if case.category == "multi_turn":
-        flat["multi_turn_completion"] = float(error is None and all(
-            v == 1.0 for k, v in flat.items() if not k.startswith("citation_")))
-    passed = error is None and all(v == 1.0 for k, v in flat.items()
-                                   if k not in {"citation_precision", "citation_recall"})
-    return CaseOutcome(dataset="assistant", id=case.id, category=case.category, language=case.language,
+        flat["multi_turn_completion"] = float(passed)
+    if case.category == "dialogue":
+        flat["dialogue_completion"] = float(passed)
+    return CaseOutcome(dataset=dataset, id=case.id, category=case.category, language=case.language,
                        split=case.split, passed=passed, checks=flat, answers=answers,
                        expected={"turns": [t.model_dump(mode="json") for t in case.turns]},
                        latency_ms=latencies, error=error)
+
+
+def run_expression(case: ExpressionCase) -> CaseOutcome:
+    """One labelled expression through the parser layer the assistant uses (no index needed)."""
+    from assistant.understanding import normalise
+    from assistant.understanding.parsers import read
+
+    started = time.perf_counter()
+    readings = read(normalise(case.text).simplified, case.now)
+    latency = (time.perf_counter() - started) * 1000
+    values = [r.value for r in readings.of(case.kind)]
+    exact = any(_expression_equal(case.kind, value, case.expected) for value in values)
+    return CaseOutcome(dataset="expressions", id=case.id, category=case.kind, language=case.language,
+                       split=case.split, passed=exact, checks={"slot_exact": float(exact)},
+                       answers=[repr(values[:3])], expected=case.expected, latency_ms=[latency])
+
+
+def _expression_equal(kind: str, got: dict[str, Any], expected: dict[str, Any]) -> bool:
+    if kind == "duration":
+        return got.get("unit") == expected["unit"] and float(got.get("value", -1)) == float(expected["value"])
+    return {k: str(v) for k, v in got.items()} == {k: str(v) for k, v in expected.items()}
 
 
 def run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
@@ -236,7 +300,9 @@ def aggregate(outcomes: list[CaseOutcome]) -> dict[str, float]:
         names = sorted({k for o in items for k in o.checks})
         for name in names:
             values = [o.checks[name] for o in items if name in o.checks]
-            metrics[f"{dataset}.{name}"] = round(sum(values) / len(values), 4)
+            # switch re-runs are counted (target 0), everything else is a mean
+            total = sum(values) if name == "switch_reruns" else sum(values) / len(values)
+            metrics[f"{dataset}.{name}"] = round(total, 4)
         metrics[f"{dataset}.case_pass"] = round(sum(o.passed for o in items) / len(items), 4)
         if dataset in ("retrieval", "extended"):  # the rates the knowledge issue targets, over single questions
             must = [o for o in items if o.expected.get("abstain") is True and "abstention" in o.checks]
@@ -287,6 +353,12 @@ def run(assistant: Assistant, split: Split | None = None, datasets: tuple[str, .
         if extended is None:
             raise ValueError("the extended dataset needs an assistant over the bundled and extended corpus")
         outcomes += [run_extended(extended, c) for c in load_extended_cases(split=split)]
+    if "dialogues" in datasets:
+        outcomes += [_recorded("dialogues", lambda a, c: run_assistant(a, c, "dialogues"), assistant, c)
+                     for c in load_dialogue_cases(split=split)]
+    if "expressions" in datasets:
+        outcomes += [_recorded("expressions", lambda a, c: run_expression(c), assistant, c)
+                     for c in load_expression_cases(split=split)]
     groups_cat: dict[str, list[CaseOutcome]] = defaultdict(list)
     groups_lang: dict[str, list[CaseOutcome]] = defaultdict(list)
     for outcome in outcomes:

@@ -22,6 +22,26 @@ _CONTINUES = re.compile(r"^\W*(那|那么|那如果|如果|要是|换成|改成|
                         r"^\W*(那|那么|如果|要是|换成|改成|还有)|呢\W*$", re.I)
 
 
+# A particular case rather than the rule in general: first-person possessives and demonstratives.
+_PARTICULAR = re.compile(r"我们|我的|咱们|这个|这笔|这些|这张|这两|这几|那个|那笔|那些|该笔|"
+                         r"\b(our|my|this|these|those|that one)\b", re.I)
+
+
+# An open question (how / when / what): the rule itself answers it, whatever the case's details.
+_HOW = re.compile(r"怎么|怎样|如何|什么时候|何时|几号|哪天|几点|多少|什么|哪些|规则|\b(how|when|what|which)\b", re.I)
+_YES_NO = re.compile(r"吗|么[??]?$|是否|能否|可否|可不可以|能不能|行不行|^\W*(can|could|is|are|does|do|will|may|should)\b", re.I)
+
+
+def asks_how(text: str) -> bool:
+    """An open how/when/what question rather than a yes/no question about a case."""
+    return bool(_HOW.search(text)) and not _YES_NO.search(text)
+
+
+def particular(text: str) -> bool:
+    """Does the message ask about the user's own case ("我们这个PO", "our incentives")?"""
+    return bool(_PARTICULAR.search(text))
+
+
 def continues(text: str) -> bool:
     """Is the message phrased as a follow-up to something said before?"""
     return bool(_CONTINUES.search(text.strip()))

@@ -100,6 +100,7 @@ class Cues:
     language: Variant | None = None              # a language it asks the answer in
     has_values: bool = False                     # it holds a date, month, time, amount or zone
     follows_up: bool = False                     # phrased as a follow-up ("那…呢", "what about …")
+    bare: bool = False                           # beyond its values, it names no topic any tool covers
 
 
 @dataclass
@@ -113,11 +114,11 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     pending, last, topic = state.pending, state.result, state.topic
     facts = state.carried_facts()
 
-    if last is not None and (cues.zone or cues.language) and not cues.foreign((last.tool,)) \
-            and cues.supplies(last.tool) <= {"timezone"} and routes in ((), (last.tool,)):
+    if last is not None and (cues.zone or cues.language) and cues.supplies(last.tool) <= {"timezone"} and (
+            cues.bare or (not cues.foreign((last.tool,)) and routes in ((), (last.tool,)))):
         return Decision("convert", [(last.tool, dict(last.filled))])
-    if topic is not None and cues.asks_where and not cues.foreign(("menu_path_lookup", *topic.tools)) \
-            and set(routes) <= {"menu_path_lookup", *topic.tools}:
+    if topic is not None and cues.asks_where and (cues.bare or (
+            not cues.foreign(("menu_path_lookup", *topic.tools)) and set(routes) <= {"menu_path_lookup", *topic.tools})):
         return Decision("refer_back")
     # A message naming nothing beyond the earlier tool's topic goes to that tool even when the router
     # also likes another ("那9月的呢?" after a bill question scores for the look-back too).
@@ -127,7 +128,8 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     if last is not None and cues.supplies(last.tool) and not cues.foreign((last.tool,)) \
             and (set(routes) <= {last.tool} or last.tool in routes):
         return Decision("modify", [(last.tool, {**facts, **last.filled})])
-    if pending is None and last is None and cues.has_values and cues.follows_up and not cues.foreign(()):
-        return Decision("unclear")  # values with no topic of their own and nothing to continue
+    if pending is None and last is None and cues.bare and (
+            (cues.has_values and cues.follows_up) or (cues.asks_where and topic is None)):
+        return Decision("unclear")  # a follow-up ("那10月的呢?", "在哪里看?") with nothing to follow
     move: Move = "new" if state.empty else "switch"
     return Decision(move, [(tool, dict(facts)) for tool in routes])

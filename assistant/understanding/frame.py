@@ -24,3 +24,4 @@ class Frame:
     move: Move
     tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # tools to plan, details carried
     convert_to: Variant | None = None  # the language a convert move asks for
+    particular: bool = False           # about the user's own case: a missing detail is worth asking for

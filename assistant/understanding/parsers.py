@@ -38,7 +38,7 @@ class Readings:
         return [r for r in self.items if r.kind == kind]
 
 
-_QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?)?\s*(?:(上上|上|这|本|下)个?(?:一)?季度?|"
+_QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?|\d{4}\s*年?)?\s*(?:(上上|上|这|本|下)个?\s*(?:一)?(?:季度?|quarter)|"
                       r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)", re.I)
 _YEAR = re.compile(r"(前年|去年|今年|明年|后年|last year|this year|next year)|(?<!\d)(\d{4})\s*年(?!\s*\d{1,2}\s*月)", re.I)
 _DURATION = re.compile(
@@ -50,7 +50,11 @@ _UNITS = [("working", "working_day"), ("business", "working_day"), ("工作", "w
           ("天", "day"), ("小时", "hour"), ("hour", "hour"), ("分钟", "minute"), ("minute", "minute"),
           ("周", "week"), ("星期", "week"), ("week", "week"), ("个月", "month"), ("month", "month"),
           ("年", "year"), ("year", "year")]
-_LONG_NUMBER = re.compile(r"(?<![\d.])\d{6,}(?![\d.])")
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}|[十百千万]")
+_EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+               "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "a dozen": 12, "dozen": 12}
+_EN_NUMBER = re.compile(r"(?<![a-z])(" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + r")(?![a-z])", re.I)
 _CLOCK = re.compile(r"(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)?\s*(\d{1,2})(?:[:：](\d{2})|点|時|点钟)(?:(\d{1,2})分?|(半)|(一刻)|(三刻))?"
                     r"|(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(noon|midnight)\b", re.I)
 
@@ -67,21 +71,41 @@ def read(text: str, now: datetime) -> Readings:
         out.items.append(Reading("time", {"time": moment.strftime("%H:%M")}, ""))
     for day in slots.dates:
         out.items.append(Reading("date", {"date": day.isoformat()}, ""))
+        out.items.append(Reading("month", {"month": day.strftime("%Y-%m")}, ""))  # the month a day falls in
+    for clock in slots.times:
+        out.items.append(Reading("time", {"time": clock.strftime("%H:%M")}, ""))
     for month in slots.months:
         out.items.append(Reading("month", {"month": month}, ""))
     for amount in slots.amounts:
         out.items.append(Reading("money", {"amount": _money(amount), "currency": slots.currency or "CNY"}, ""))
-    if slots.timezone:
+    if slots.zone_offset:
+        out.items.append(Reading("timezone", {"offset": slots.zone_offset}, ""))
+    elif slots.timezone:
         out.items.append(Reading("timezone", _zone_value(slots.timezone), ""))
     if slots.invalid_zone:
         out.items.append(Reading("timezone", {"invalid": True}, slots.invalid_zone))
     _quarters(digits, today, out)
     _years(digits, today, out)
     _durations(digits, out)
-    _clock_times(digits, out)
-    for m in _LONG_NUMBER.finditer(text):
-        out.items.append(Reading("number", {"value": m.group(0)}, m.group(0)))
+    _numbers(text, out)
     return out
+
+
+def _numbers(text: str, out: Readings) -> None:
+    """Every number the text states: digits, Chinese numerals (cn2an) and English number words."""
+    for m in _NUMBER.finditer(text):
+        out.items.append(Reading("number", {"value": m.group(0)}, m.group(0)))
+    runs = _CN_RUN.findall(text)
+    if runs:
+        import cn2an
+
+        for run in runs:
+            try:
+                out.items.append(Reading("number", {"value": str(cn2an.cn2an(run, "smart"))}, run))
+            except (ValueError, KeyError, IndexError):
+                continue
+    for m in _EN_NUMBER.finditer(text):
+        out.items.append(Reading("number", {"value": str(_EN_NUMBERS[m.group(1).lower()])}, m.group(0)))
 
 
 def _money(amount: Decimal) -> str:
@@ -106,7 +130,7 @@ def _quarters(text: str, today: date, out: Readings) -> None:
     quarter_now = (today.month - 1) // 3
     for m in _QUARTER.finditer(text):
         year_word, shift_word, number_zh, number_q, shift_en = m.groups()
-        year = today.year + _year_shift(year_word)
+        year = today.year + _year_shift(year_word, today)
         if shift_word or shift_en:
             shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "last": -1, "previous": -1, "this": 0,
                      "next": 1}[(shift_word or shift_en).lower()]
@@ -119,10 +143,12 @@ def _quarters(text: str, today: date, out: Readings) -> None:
         out.items.append(Reading("quarter", {"start": start.isoformat(), "end": end.isoformat()}, m.group(0)))
 
 
-def _year_shift(word: str | None) -> int:
+def _year_shift(word: str | None, today: date | None = None) -> int:
     if not word:
         return 0
-    word = word.lower()
+    word = word.lower().strip()
+    if word[:4].isdigit() and today is not None:
+        return int(word[:4]) - today.year
     return {"前年": -2, "去年": -1, "今年": 0, "明年": 1, "后年": 2}.get(word, -1 if "last" in word else
                                                                   1 if "next" in word else 0)
 

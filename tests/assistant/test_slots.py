@@ -12,7 +12,8 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=BJ)  # a Friday
 
 
 @pytest.mark.parametrize("text,months", [
-    ("2026年8月的账单", ["2026-08"]), ("8月份的账单", ["2026-08"]), ("十二月的账单", ["2025-12"]),
+    ("2026年8月的账单", ["2026-08"]), ("8月份的账单", ["2026-08"]), ("十二月的账单", ["2026-12"]),
+        ("十二月的账单还能查到吗", ["2025-12"]), ("十二月的账单什么时候生成", ["2026-12"]),
     ("上个月的账单", ["2026-10"]), ("本月账单", ["2026-11"]), ("下个月", ["2026-12"]), ("上上个月", ["2026-09"]),
     ("bill for Aug 2026", ["2026-08"]), ("March 2027 bill", ["2027-03"]), ("2026-08 period", ["2026-08"]),
     ("last month's bill", ["2026-10"]), ("May I ask about it", []), ("5月8日那天", []),
@@ -67,7 +68,8 @@ def test_amounts(text, amounts):
 
 def test_a_month_without_year_is_read_explicitly():
     slots = extract("8月的账单", NOW)
-    assert slots.notes_zh == ["8月按 2026 年理解"] and slots.notes_en == ["month 8 read as 2026"]
+    assert slots.notes_zh == ["8月按 2026 年理解(最近已过的一次)"]
+    assert slots.notes_en == ["month 8 read as 2026 (the most recent one)"]
 
 
 @given(st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)))

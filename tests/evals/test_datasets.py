@@ -17,8 +17,12 @@ ROOT = Path(__file__).parents[2]
 def test_sizes_categories_and_splits():
     retrieval, assistant, triage = load_cases(), load_assistant_cases(), load_triage_cases()
     assert len(retrieval) + len(assistant) + len(triage) >= 200
-    for cases in (retrieval, assistant, triage):
+    for cases in (retrieval, triage):
         assert {c.split for c in cases} == {"dev", "held-out"}
+    # The assistant's held-out split is the dialogues written blind for issue 11; these cases, read after
+    # every change for a long time, are dev now.
+    assert {c.split for c in assistant} == {"dev"}
+    for cases in (retrieval, assistant, triage):
         assert len({c.id for c in cases}) == len(cases)
     assert {c.language for c in retrieval} == {"zh-Hans", "zh-Hant", "en"}
     assert {"faq", "typo", "colloquial", "out_of_scope", "injection", "partly_covered"} <= {c.category for c in retrieval}

@@ -7,11 +7,11 @@ from assistant.understanding.dialogue import Decision
 
 
 def cues(routes=(), supplies=None, foreign=(), asks_where=False, zone=None, language=None, has_values=False,
-         follows_up=True):
+         follows_up=True, bare=False):
     supplies = supplies or {}
     return Cues(routes=tuple(routes), supplies=lambda tool: frozenset(supplies.get(tool, ())),
                 foreign=lambda tools: frozenset(foreign), asks_where=asks_where, zone=zone, language=language,
-                has_values=has_values, follows_up=follows_up)
+                has_values=has_values, follows_up=follows_up, bare=bare)
 
 
 BILL = LastResult(tool="bill_timing", filled={"billing_period": "2026-08", "timezone": "Asia/Tokyo"},
@@ -66,10 +66,11 @@ def test_where_after_an_answer_refers_back():
 
 
 def test_a_bare_value_with_nothing_to_continue_is_unclear():
-    assert decide(cues(has_values=True, routes=["bill_timing"]), DialogueState()).move == "unclear"
+    assert decide(cues(has_values=True, routes=["bill_timing"], bare=True), DialogueState()).move == "unclear"
+    assert decide(cues(asks_where=True, bare=True), DialogueState()).move == "unclear"  # "在哪里看?"
     assert decide(cues(has_values=True, foreign={"账单"}, routes=["bill_timing"]), DialogueState()).move == "new"
     # "今天天气怎么样": a value, but not phrased as a follow-up
-    assert decide(cues(has_values=True, follows_up=False), DialogueState()).move == "new"
+    assert decide(cues(has_values=True, follows_up=False, bare=True), DialogueState()).move == "new"
 
 
 def test_old_sessions_keep_their_pending_tool():
