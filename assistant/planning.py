@@ -168,10 +168,9 @@ def topics_taking(slots: Slots) -> list[str]:
 
 
 def plan(tool: str, text: str, slots: Slots, now: datetime, carried: dict[str, Any] | None = None) -> Plan:
-    """Arguments for ``tool`` from this message, falling back to what earlier turns carried."""
-    from knowledge.lexical import to_simplified
-
-    low = to_simplified(text).lower()
+    """Arguments for ``tool`` from this message (already normalised to Simplified Chinese by the
+    normalise stage), falling back to what earlier turns carried."""
+    low = text.lower()
     carried = dict(carried or {})
     return _PLANNERS[tool](low, slots, now, carried)
 

@@ -193,8 +193,8 @@ class Assistant:
     def _read(self, norm: Normalised, state: DialogueState, now: datetime) -> Slots:
         """Dates, times, zones and amounts in the message (with the unclear message before it, if any)."""
         if state.held:  # its values belong to the topic this turn names
-            return extract(normalise(state.held).simplified + "\n" + norm.simplified, now)
-        return extract(norm.simplified, now)
+            return extract(normalise(state.held).simplified + "\n" + norm.simplified, now, simplified=True)
+        return extract(norm.simplified, now, simplified=True)
 
     def _evidence(self, norm: Normalised, slots: Slots) -> Evidence:
         """The one place the turn asks for evidence: ranked passages and whether they support an answer."""

@@ -156,10 +156,11 @@ def numerals_to_digits(text: str) -> str:
     return _CN_NUMERAL_RUN.sub(digits, text)
 
 
-def extract(text: str, now: datetime, prefer_past: bool = True) -> Slots:
-    """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words."""
+def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool = False) -> Slots:
+    """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words.
+    ``simplified``: the text is already Simplified (the normalise stage did it once)."""
     # 萬, 週五, 帳單 ... read like their Simplified forms; Chinese numerals before units as digits
-    text = numerals_to_digits(to_simplified(text))
+    text = numerals_to_digits(text if simplified else to_simplified(text))
     slots = Slots()
     roc = re.compile(r"民国\s*(\d{2,3})\s*年")  # Republic of China years: 民国115年 is 2026
     slots.spans.extend(m.group(0) for m in roc.finditer(text))

@@ -61,7 +61,7 @@ _CLOCK = re.compile(r"(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)?
 
 def read(text: str, now: datetime) -> Readings:
     """Typed readings of ``text`` (already normalised: NFKC, Simplified) relative to ``now``."""
-    slots = extract(text, now)
+    slots = extract(text, now, simplified=True)
     digits = numerals_to_digits(text)
     out = Readings(slots=slots)
     today = now.astimezone(BEIJING).date()

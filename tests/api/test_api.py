@@ -35,7 +35,7 @@ def test_chat_contract_and_feedback_round_trip(client):
 
 
 def test_two_turn_follow_up_over_http(client):
-    first = client.post("/v1/chat", headers=P, json={"message": "伙伴账单什么时候出?", "session_id": "http-1", "now": NOW})
+    first = client.post("/v1/chat", headers=P, json={"message": "我们这期伙伴账单什么时候出?", "session_id": "http-1", "now": NOW})
     assert first.json()["follow_up"]
     second = client.post("/v1/chat", headers=P, json={"message": "8月的", "session_id": "http-1", "now": NOW}).json()
     assert second["tool_calls"][0]["arguments"]["billing_period"] == "2026-08" and second["session_id"] == "http-1"
@@ -196,7 +196,7 @@ def test_serve_refuses_a_port_in_use_before_announcing_it(tmp_path, port_factory
 
 
 def test_a_chat_without_a_session_gets_one_to_continue_with(client):
-    first = client.post("/v1/chat", headers=P, json={"message": "业绩数据什么时候能看到?", "now": NOW}).json()
+    first = client.post("/v1/chat", headers=P, json={"message": "我们这笔业绩数据什么时候能看到?", "now": NOW}).json()
     assert first["follow_up"] and len(first["session_id"]) == 32
     second = client.post("/v1/chat", headers=P, json={"message": "5月8日那天", "session_id": first["session_id"],
                                                       "now": NOW}).json()

@@ -69,7 +69,7 @@ def test_chroma_server_and_postgresql_deployment(chroma_server_url, postgres_url
                         namespace="deploy-test")
     Assistant.from_settings(settings).index.build()
     with TestClient(create_app(settings)) as client:
-        first = client.post("/v1/chat", json={"message": "伙伴账单什么时候出?", "session_id": "deploy-1", "now": NOW})
+        first = client.post("/v1/chat", json={"message": "我们这期伙伴账单什么时候出?", "session_id": "deploy-1", "now": NOW})
         assert first.json()["follow_up"]
         second = client.post("/v1/chat", json={"message": "8月的", "session_id": "deploy-1", "now": NOW}).json()
         assert second["tool_calls"][0]["result"]["billing_period"] == "2026-08"

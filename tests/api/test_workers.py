@@ -49,7 +49,7 @@ def test_workers_share_sessions_and_index(server):
     def dialogue(n):
         with httpx.Client(base_url=base, timeout=30) as c:
             sid = f"w-{n}"
-            first = c.post("/v1/chat", json={"message": "伙伴账单什么时候出?", "session_id": sid, "now": NOW}).json()
+            first = c.post("/v1/chat", json={"message": "我们这期伙伴账单什么时候出?", "session_id": sid, "now": NOW}).json()
             second = c.post("/v1/chat", json={"message": "8月的", "session_id": sid, "now": NOW}).json()
             return first["follow_up"] is not None and second["tool_calls"][0]["arguments"]["billing_period"] == "2026-08"
 

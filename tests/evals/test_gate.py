@@ -126,4 +126,4 @@ def test_index_build_eval_names_the_cases_a_corpus_change_breaks(tmp_path):
     (corpus / "rules.txt").write_text("\n".join(l for l in lines if "伙伴账单采用北京时间" not in l) + "\n", "utf-8")
     result = CliRunner().invoke(app, ["index", "build", str(corpus), "--eval", "--data-dir", str(tmp_path / "d")])
     assert result.exit_code == 1
-    assert "affected: assistant/" in result.output and "regression" in result.output
+    assert "affected: dialogues/" in result.output and "regression" in result.output
