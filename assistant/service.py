@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from knowledge import KnowledgeIndex, QueryError, Retriever, make_client, make_embedder
+from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
 from knowledge.durations import asks_for_date, best_duration_rule
 from knowledge.lexical import to_simplified, tokenize
@@ -199,16 +199,10 @@ class Assistant:
     def _evidence(self, norm: Normalised, slots: Slots) -> Evidence:
         """The one place the turn asks for evidence: ranked passages and whether they support an answer."""
         understood = tuple(span.lower() for span in slots.spans)
-        if not norm.original.strip():
-            raise QueryError("query is empty: type a question")  # a caller's error (CLI exit 2, API 422)
-        try:
-            return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
-                                   understood=understood, policy=self.support_policy)
-        except QueryError:
-            # Nothing to search by (blank) or more than a question (thousands of characters): no
-            # passage can support an answer, so the turn abstains cleanly instead of failing.
-            return Evidence(query=norm.original[:200], language=norm.language, passages=(), supported=False,
-                            support_probability=0.0, reason="weak_retrieval")
+        # A blank or over-long message raises QueryError naming the limit: the callers' input error
+        # (CLI exit 2, API 4xx naming the field), never a crash.
+        return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
+                               understood=understood, policy=self.support_policy)
 
     def _understand(self, norm: Normalised, state: DialogueState, now: datetime, slots: Slots,
                     evidence: Evidence) -> Frame:
