@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, func,
-                        inspect, or_, select, text, update)
+                        inspect, or_, select, text)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError, SQLAlchemyError
@@ -166,7 +166,8 @@ class SessionStore:
         self.write_lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
         try:
             connect_args = {"timeout": lock_timeout} if url.startswith("sqlite") else {"connect_timeout": 5}
-            self._engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+            # A SQLite file needs no liveness probe before each use (it cost a query per turn); a server does.
+            self._engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise SessionStoreError(f"cannot use session database {self._safe_url()}: {exc}") from exc
         if url.startswith("sqlite"):
@@ -253,20 +254,25 @@ class SessionStore:
     def load(self, session_id: str, now: datetime, owner: str | None = None) -> SessionState:
         """The state of the owner's session (unknown ids, and other owners' ids, start fresh)."""
         key = _row_id(session_id, owner)
+        turns = select(func.count(_TurnRow.id)).where(_TurnRow.session_id == key).scalar_subquery()
         try:
-            with Session(self._engine) as db:
-                row = db.get(_SessionRow, key)
-                if row is None:
-                    return SessionState(session_id, None, None, 0, owner)
-                if _utc(now) - _utc(row.updated_at) > self.ttl:
-                    raise SessionExpiredError(
-                        f"session {session_id} expired after {self.ttl} without activity; start a new session")
-                turns = db.query(_TurnRow).filter(_TurnRow.session_id == key).count()
-                state = row.state or {}
-                return SessionState(session_id, state.get("pending"), state.get("last"), turns, owner,
-                                    state.get("dialogue"))
+            with self._engine.connect() as db:  # one query, no ORM unit of work: this runs on every turn
+                row = db.execute(select(_SessionRow.state, _SessionRow.updated_at, turns)
+                                 .where(_SessionRow.id == key)).first()
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
+        if row is None:
+            return SessionState(session_id, None, None, 0, owner)
+        stored, updated_at, count = row
+        if _utc(now) - _utc(updated_at) > self.ttl:
+            raise SessionExpiredError(
+                f"session {session_id} expired after {self.ttl} without activity; start a new session")
+        state = stored or {}
+        try:
+            return SessionState(session_id, state.get("pending"), state.get("last"), count, owner,
+                                state.get("dialogue"))
+        except AttributeError as exc:  # a state column that is not a JSON object: the row is damaged
+            raise SessionStoreError(f"session {session_id} holds a damaged state") from exc
 
     def save_turn(self, session_id: str, now: datetime, message: str, answer: str, payload: dict[str, Any],
                   pending: dict[str, Any] | None, last: dict[str, Any] | None, answer_id: str | None = None,
@@ -276,18 +282,18 @@ class SessionStore:
         moment = _utc(now)
         state = json.loads(json.dumps({"pending": pending, "last": last, "dialogue": dialogue}, default=str))
         try:
-            with self.write_lock, Session(self._engine) as db, db.begin():
-                # Write first: the row insert takes the write lock (SQLite) before anything is read,
-                # and ON CONFLICT makes two workers creating the same session agree instead of failing.
+            with self.write_lock, self._engine.begin() as db:
+                # Two statements, no ORM unit of work (this runs on every turn). Write first: the upsert
+                # takes the write lock (SQLite) before anything is read, and ON CONFLICT makes two workers
+                # creating the same session agree instead of failing; a new row gets the title and owner.
                 insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
-                db.execute(insert(_SessionRow).values(id=key, created_at=moment, updated_at=moment, state={},
-                                                      owner=owner, public_id=session_id,
-                                                      title=default_title(message))
-                           .on_conflict_do_nothing(index_elements=["id"]))
-                db.execute(update(_SessionRow).where(_SessionRow.id == key)
-                           .values(updated_at=moment, state=state))
-                db.add(_TurnRow(session_id=key, answer_id=answer_id, created_at=moment, message=message,
-                                answer=answer, payload=json.loads(json.dumps(payload, default=str))))
+                upsert = insert(_SessionRow).values(id=key, created_at=moment, updated_at=moment, state=state,
+                                                    owner=owner, public_id=session_id, title=default_title(message))
+                db.execute(upsert.on_conflict_do_update(index_elements=["id"], set_={
+                    "updated_at": upsert.excluded.updated_at, "state": upsert.excluded.state}))
+                db.execute(insert(_TurnRow).values(session_id=key, answer_id=answer_id, created_at=moment,
+                                                   message=message, answer=answer,
+                                                   payload=json.loads(json.dumps(payload, default=str))))
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 

@@ -1,10 +1,18 @@
-"""Load on a running server over loopback: req/s and latency for POST /v1/chat at concurrency 1, 8, 32.
+"""HTTP chat against the in-process speed, on loopback, with the ratios issue #13 sets as targets.
 
-Starts `partner-assistant serve --workers N` on a free loopback port with a throwaway data folder,
-drives it with wrk (Debian's package; C, so the load generator does not eat the server's CPU), bounded
-in time per level, reports resident memory per worker, stops the server, writes bench/results/load.json.
+1. Builds the bundled index in a throwaway data folder and measures in-process asks per second
+   (``Assistant.answer`` with SQLite sessions, one thread) over the same questions the load uses.
+2. Starts `partner-assistant serve --workers N` on it, waits for /readyz and times the first answer.
+3. Drives POST /v1/chat with wrk (C, so the load generator does not eat the server's CPU) at the
+   given concurrency, ``--runs`` times in a row, then reads each worker's resident memory.
+4. Prints and writes (bench/results/load.json) the ratios:
+   throughput / (workers x in-process asks/s)  target >= 0.85
+   p95 latency at the concurrency               target <= 40 ms
+   slowest run / fastest run                    target >= 0.9 (steady, no fall-off)
+   first answer after /readyz                   target <= 50 ms
+   resident memory per worker                   target <= 250 MB
 
-    python bench/load_bench.py [--workers 2] [--seconds 15] [--levels 1 8 32]
+    python bench/load_bench.py [--workers 2] [--seconds 15] [--runs 3] [--concurrency 8] [--levels 1 32]
 """
 
 from __future__ import annotations
@@ -18,11 +26,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
 
 from api.server import free_port, wait_ready
+from assistant import Assistant, Settings
+
+TARGETS = {"throughput_ratio": 0.85, "p95_ms": 40.0, "steadiness": 0.9, "first_answer_ms": 50.0,
+           "rss_mb_per_worker": 250.0}
 
 QUESTIONS = [
     "8月的伙伴账单什么时候生成?我在东京", "4月30日的业绩哪天能看到?", "用储值卡支付3000元算多少业绩?",
@@ -54,16 +67,46 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out]
 
 
+def in_process_asks_per_s(data: Path, seconds: float) -> float:
+    """One thread answering the load's questions in turn, each in its own session, for ``seconds``."""
+    bot = Assistant.from_settings(Settings(data_dir=data))
+    bot.index.build()
+    bot.warm_up()
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        bot.answer(QUESTIONS[done % len(QUESTIONS)])
+        done += 1
+    rate = done / (time.perf_counter() - started)
+    bot.sessions.close()
+    return rate
+
+
+def wrk(base: str, script: Path, level: int, seconds: int) -> dict:
+    out = subprocess.run(["wrk", "-t", str(min(level, 2)), "-c", str(level), "-d", f"{seconds}s",
+                          "--timeout", "10s", "-s", str(script), base], capture_output=True, text=True,
+                         timeout=seconds + 60).stdout
+    requests, status_errors, socket_errors, p50, p95, p99 = re.search(
+        r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out).groups()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {"concurrency": level, "requests": int(requests), "req_per_s": rps, "p50_ms": float(p50),
+            "p95_ms": float(p95), "p99_ms": float(p99), "non_2xx": int(status_errors),
+            "socket_errors": int(socket_errors)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--runs", type=int, default=3, help="consecutive runs at --concurrency")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--levels", type=int, nargs="*", default=[], help="extra single runs, e.g. 1 32")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "load.json")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     data = Path(tempfile.mkdtemp(prefix="load-bench-"))
+    asks = in_process_asks_per_s(data, seconds=10)
+    print(json.dumps({"in_process_asks_per_s": round(asks, 1)}), flush=True)
     port = free_port()
     env = {**os.environ, "PARTNER_ASSISTANT_DATA_DIR": str(data), "OMP_NUM_THREADS": "1",
            "PARTNER_ASSISTANT_RATE_LIMIT_PER_MINUTE": "10000000"}
@@ -72,33 +115,51 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        if not wait_ready(base, timeout=180):
+        started = time.perf_counter()
+        if not wait_ready(base, timeout=300):
             sys.exit("server did not become ready")
-        for q in QUESTIONS:  # warm every worker's caches
+        ready_s = time.perf_counter() - started
+        # The first answer after /readyz, on a question no warm-up asked (a fresh connection, as a client would).
+        first = time.perf_counter()
+        assert httpx.post(base + "/v1/chat", json={"message": "上个月的伙伴账单生成了吗?我在新加坡"},
+                          timeout=60).status_code == 200
+        first_ms = (time.perf_counter() - first) * 1000
+        print(json.dumps({"ready_after_s": round(ready_s, 1), "first_answer_ms": round(first_ms, 1)}), flush=True)
+        for q in QUESTIONS:  # every worker has answered each question once before the clock runs
             for _ in range(args.workers * 2):
                 httpx.post(base + "/v1/chat", json={"message": q}, timeout=30)
         script = data / "chat.lua"
         bodies = ", ".join(json.dumps(json.dumps({"message": q}, ensure_ascii=False), ensure_ascii=False)
                            for q in QUESTIONS)
         script.write_text(LUA % bodies, encoding="utf-8")
-        rows = []
+        runs = []
+        for _ in range(args.runs):
+            runs.append(wrk(base, script, args.concurrency, args.seconds))
+            print(json.dumps(runs[-1]), flush=True)
+        extra = []
         for level in args.levels:
-            out = subprocess.run(["wrk", "-t", str(min(level, 2)), "-c", str(level), "-d", f"{args.seconds}s",
-                                  "--timeout", "10s", "-s", str(script), base], capture_output=True, text=True,
-                                 timeout=args.seconds + 60).stdout
-            requests, status_errors, socket_errors, p50, p95, p99 = re.search(
-                r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out).groups()
-            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-            row = {"concurrency": level, "requests": int(requests), "req_per_s": rps, "p50_ms": float(p50),
-                   "p95_ms": float(p95), "p99_ms": float(p99), "non_2xx": int(status_errors),
-                   "socket_errors": int(socket_errors)}
-            print(json.dumps(row), flush=True)
-            rows.append(row)
+            extra.append(wrk(base, script, level, args.seconds))
+            print(json.dumps(extra[-1]), flush=True)
         workers = [pid for child in _children(server.pid) for pid in [child, *_children(child)]]
         memory = {str(pid): round(_rss_mb(pid), 1) for pid in workers if Path(f"/proc/{pid}").exists()}
-        result = {"workers": args.workers, "seconds_per_level": args.seconds, "levels": rows,
-                  "rss_mb_by_process": memory, "machine": f"{os.cpu_count()} cores"}
-        print(json.dumps({"rss_mb_by_process": memory}))
+        worker_rss = sorted(memory.values(), reverse=True)[:args.workers]  # the Chroma server is smaller
+        rates = [r["req_per_s"] for r in runs]
+        ratios = {
+            "throughput_ratio": round(min(rates) / (args.workers * asks), 3),
+            "p95_ms": max(r["p95_ms"] for r in runs),
+            "steadiness": round(min(rates) / max(rates), 3),
+            "first_answer_ms": round(first_ms, 1),
+            "rss_mb_per_worker": max(worker_rss) if worker_rss else None,
+        }
+        verdict = {k: (v is not None and (v >= TARGETS[k] if k in {"throughput_ratio", "steadiness"}
+                                          else v <= TARGETS[k])) for k, v in ratios.items()}
+        result = {"workers": args.workers, "concurrency": args.concurrency, "seconds_per_run": args.seconds,
+                  "machine": f"{os.cpu_count()} cores", "in_process_asks_per_s": round(asks, 1),
+                  "ready_after_s": round(ready_s, 1), "runs": runs, "levels": extra, "rss_mb_by_process": memory,
+                  "ratios": ratios, "targets": TARGETS, "met": verdict}
+        for name, value in ratios.items():
+            print(f"{name:>20}: {value}  (target {'>=' if name in {'throughput_ratio', 'steadiness'} else '<='} "
+                  f"{TARGETS[name]}: {'met' if verdict[name] else 'NOT met'})")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2))
     finally:
