@@ -102,19 +102,19 @@ _TOOLS = (
         "Can I still query customer consumption from March 2025?", "how far back does consumption data go"),
           ("consumption.lookback_18m", "consumption.not_partner_bill", "menu.customer_consumption")),
     _tool(performance.stored_value_card_credit, (
-        "购买储值卡算业绩吗", "用储值卡支付3000元算多少业绩", "储值卡消费怎么计算业绩",
+        "买储值卡本身计不计入业绩", "用储值卡支付3000元算多少业绩", "储值卡消费怎么计算业绩",
         "Does buying a stored-value card count as performance?", "paying 3000 with the card credits how much"),
           ("svc.purchase_no_credit", "svc.pay_cash_value")),
     _tool(performance.attribution_start, (
         "客户分配给客户经理后从什么时候开始算业绩", "新分配的客户消费从哪天算", "分配客户后看板什么时候统计",
-        "From when does a newly assigned customer count on the dashboard?", "customer assigned to account manager"),
+        "Dashboard counting start for a customer newly handed to an account manager", "customer assigned to account manager"),
           ("attribution.performance_next_day", "attribution.consumption_from_assignment", "menu.performance_dashboard", "menu.consumption_dashboard")),
     _tool(opportunities.opportunity_permission, (
         "客户经理主管能报备商机吗", "客户经理可以给别人的客户报备商机吗", "商机归属谁",
         "Can an account-manager supervisor register an opportunity?", "who owns the opportunity"),
           ("opportunity.manager_scope", "opportunity.supervisor_view_only")),
     _tool(opportunities.order_visibility, (
-        "业务员能看到哪些客户的订单", "业务员能看不在自己名下客户的订单吗",
+        "业务员可以查看谁的客户订单", "业务员能看不在自己名下客户的订单吗",
         "Can a salesperson see orders of customers not under their name?", "salesperson order visibility"),
           ("orders.salesperson_scope", "orders.on_demand_resources", "menu.customer_orders")),
     _tool(status_codes.error_code_lookup, (

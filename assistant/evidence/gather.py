@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from knowledge import Retriever, SearchResult
-from knowledge.messages import is_instruction, is_task
+from ..understanding.messages import is_instruction, is_task
 
 from . import calibration as cal
 from .answer_types import asked, stated

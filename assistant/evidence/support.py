@@ -6,7 +6,7 @@ vetoing as the vocabulary grows and vetoes everyday words it has not seen; cover
 words *in the best passage* replaces it. Kept here:
 
 - instructions aimed at the assistant (prompt injection) and requests to write, translate or
-  summarise (tasks) are refused whatever the index holds (``knowledge.messages``);
+  summarise (tasks) are refused whatever the index holds (``assistant.understanding.messages``);
 - an absent action: a corpus verb the question asks whether or how to do that the best passage never
   uses ("客户订单可以帮客户取消吗": 撤销 is corpus language, but not of the order rules) - a feature of
   the calibrated model, not a veto.

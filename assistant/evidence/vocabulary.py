@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from knowledge import bilingual
+from ..understanding import bilingual
 from knowledge.lexical import STOP_WORDS, BM25Index, segmenter, status_code_spans, to_simplified, tokenize
 
 from .answer_types import KIND_WORDS, asked

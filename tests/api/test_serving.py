@@ -209,7 +209,7 @@ def test_ready_means_a_first_question_loads_nothing_more(built_data):
         with TestClient(create_app(Settings(data_dir={str(built_data)!r}))) as c:
             assert c.get("/readyz").status_code == 200
             before = set(sys.modules)
-            from knowledge.bilingual import chinese_headwords
+            from assistant.understanding.bilingual import chinese_headwords
             loaded = chinese_headwords.cache_info().currsize
             assert c.post("/v1/chat", json={{"message": "上个月的伙伴账单生成了吗?"}}).status_code == 200
             print(loaded, sorted(m for m in set(sys.modules) - before if not m.startswith("encodings")))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import to_simplified
+from knowledge.lexical import to_simplified
 
 # Text that tries to re-instruct the assistant: a verb of dismissal aimed at its rules, a new role,
 # or a request for its hidden configuration. Broad on purpose: a false alarm costs one abstention.
