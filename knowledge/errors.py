@@ -5,6 +5,7 @@ KnowledgeError
 ├── IndexMissingError    no index has been built yet
 ├── IndexMismatchError   the index was built with another embedder: rebuild it
 ├── IndexUnavailableError  the index store (a Chroma server, its folder) cannot be read right now
+│   └── StaleSnapshotError   a query's snapshot was swept by two re-indexes (the retriever retries)
 └── QueryError           an empty or over-long query
 """
 
@@ -29,6 +30,10 @@ class IndexMismatchError(KnowledgeError):
 
 
 class IndexUnavailableError(KnowledgeError):
+    pass
+
+
+class StaleSnapshotError(IndexUnavailableError):
     pass
 
 

@@ -22,7 +22,8 @@ from .chunking import build_chunks
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder
 from .durations import scan_chunks
-from .errors import IndexMismatchError, IndexMissingError, IndexUnavailableError, KnowledgeError
+from .errors import (IndexMismatchError, IndexMissingError, IndexUnavailableError, KnowledgeError,
+                     StaleSnapshotError)
 from .lexical import BM25Index, tokenize, tokenizer_fingerprint
 from .loaders import load_paths
 
@@ -335,16 +336,26 @@ class KnowledgeIndex:
         position = loaded.positions.get(chunk_id)
         return None if position is None else loaded.chunks[position]
 
-    def dense(self, query_vector: np.ndarray, n: int) -> list[tuple[int, float]]:
-        """(chunk position, cosine similarity) for the ``n`` nearest chunks."""
-        loaded = self._state()
+    def snapshot(self, reload: bool = False) -> _Loaded:
+        """The active build as loaded now. A query that takes chunks, BM25 and dense positions from one
+        snapshot cannot pair one build's positions with another's chunks when a re-index lands mid-query."""
+        if reload:
+            self._checked = 0.0
+        return self._state()
+
+    def dense(self, query_vector: np.ndarray, n: int, snapshot: _Loaded | None = None) -> list[tuple[int, float]]:
+        """(chunk position, cosine similarity) for the ``n`` nearest chunks; positions index ``snapshot``'s
+        chunks when one is given (StaleSnapshotError if its collection has been swept meanwhile)."""
+        loaded = snapshot or self._state()
         n = min(n, len(loaded.chunks))
         if n == 0:
             return []
         try:
             result = loaded.collection.query(query_embeddings=[query_vector.tolist()], n_results=n,
                                              include=["distances"])
-        except Exception:  # the collection went away under us (re-indexed twice within a second): reload once
+        except Exception as exc:  # the collection went away under us (re-indexed twice within a second)
+            if snapshot is not None:
+                raise StaleSnapshotError("the index changed during the query") from exc
             self._checked = 0.0
             loaded = self._state()
             result = loaded.collection.query(query_embeddings=[query_vector.tolist()],

@@ -10,12 +10,12 @@ the evidence stage can judge a hit against this query's own score distribution.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from .documents import Chunk
-from .errors import QueryError
+from .errors import QueryError, StaleSnapshotError
 from .index import KnowledgeIndex
 from .lexical import to_simplified, tokenize
 
@@ -67,8 +67,15 @@ class Retriever:
         query = validate_query(query)
         if not 1 <= k <= 100:
             raise QueryError(f"k must be between 1 and 100, got {k}")
-        chunks = self.index.chunks
-        bm25 = self.index.lexical()
+        try:
+            return self._search(query, k, self.index.snapshot())
+        except StaleSnapshotError:  # swept by two re-indexes during this query: once more on the new build
+            return self._search(query, k, self.index.snapshot(reload=True))
+
+    def _search(self, query: str, k: int, snapshot: Any) -> SearchResult:
+        """Chunks, BM25 and dense positions all from ``snapshot``: one build per query."""
+        chunks = snapshot.chunks
+        bm25 = snapshot.bm25
         tokens = tokenize(query)
         known = [t for t in tokens if bm25.vocabulary_has(t)]
         depth = max(self.candidates, k)
@@ -83,7 +90,7 @@ class Retriever:
         dense_list: list[tuple[int, float]] = []
         if self.mode != "lexical":
             vector = self.index.embedder.embed_query(to_simplified(query))
-            dense_list = sorted(self.index.dense(vector, depth), key=lambda r: -r[1])
+            dense_list = sorted(self.index.dense(vector, depth, snapshot), key=lambda r: -r[1])
 
         dense_rank = {pos: i for i, (pos, _) in enumerate(dense_list, start=1)}
         lexical_rank = {pos: i for i, (pos, _) in enumerate(lexical_list, start=1)}
