@@ -197,6 +197,7 @@ def index_build(
         index = _index(settings)
         report = index.build(paths or None, force=force)
         calibration = _calibrate(index, report)
+        unanchored = _unanchored_rules(index)
     except KnowledgeError as exc:
         _fail(str(exc))
     if run_eval:
@@ -206,7 +207,7 @@ def index_build(
             "reused": report.reused, "embedded": report.embedded, "seconds": round(report.seconds, 3),
             "embedder": m.embedder, "corpus_hash": m.corpus_hash, "collection": m.collection,
             "duration_rules": report.duration_rules, "duration_unparsed": report.duration_unparsed,
-            "calibration": calibration}
+            "calibration": calibration, "unanchored_rules": unanchored}
     if as_json:
         _print_json(data)
     elif report.unchanged:
@@ -218,11 +219,21 @@ def index_build(
     if not as_json:
         _out.print(f"duration rules: {report.duration_rules} found, {report.duration_unparsed} sentence(s) with a "
                    "duration not read as a rule (`partner-assistant rules list --unparsed`)", highlight=False)
+    if unanchored and not as_json:
+        _out.print(f"rule anchors no longer found in the indexed text ({len(unanchored)}; the tools citing them "
+                   f"will not cite them): {', '.join(unanchored)}", highlight=False)
     if calibration and not as_json:
         _out.print(f"answerability calibrated on {calibration['questions']} dev questions: ECE {calibration['ece']}, "
                    f"threshold {calibration['threshold']:.3f} (dev: {calibration['operating_point']})")
     elif not as_json:
         _out.print("answerability: no dev question set fits this corpus; using the packaged calibration")
+
+
+def _unanchored_rules(index) -> list[str]:
+    """Rule ids whose anchor phrase no chunk states any more (a re-scrape changed the wording)."""
+    from tools import RULES
+
+    return sorted(rule_id for rule_id, rule in RULES.items() if not index.chunks_stating(rule.anchor))
 
 
 def _calibrate(index, report) -> dict | None:

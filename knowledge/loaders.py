@@ -182,6 +182,8 @@ def _load_markdown(path: Path, text: str) -> list[Excerpt]:
             body.append(sentence)
         elif token.type in {"fence", "code_block"}:
             body.append(" ".join(token.content.split()))
+        elif token.type == "html_block":  # exports embed HTML tables and notes in Markdown: read them as HTML
+            body.append(_html_fragment_text(token.content))
     flush()
     return out
 
@@ -286,6 +288,14 @@ class _HtmlSections(HTMLParser):
     def close(self) -> None:
         super().close()
         self._flush()
+
+
+def _html_fragment_text(fragment: str) -> str:
+    """Visible text of an HTML fragment inside Markdown (tables as rows), without its anchors."""
+    parser = _HtmlSections()
+    parser.feed(fragment)
+    parser.close()
+    return " ".join(body for _, body in parser.sections)
 
 
 def _load_html(path: Path, text: str) -> list[Excerpt]:

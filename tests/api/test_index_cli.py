@@ -18,6 +18,8 @@ def test_status_says_what_is_indexed_and_serve_keeps_a_chosen_index(tmp_path):
                     "issue one.\n\n| Item | Rule |\n| --- | --- |\n| Face value | CNY 1 to 5,000 |\n", encoding="utf-8")
     built = runner.invoke(cli, ["index", "build", str(page), "--json"], env=env)
     assert built.exit_code == 0, built.output
+    # None of the rules engine's anchors is in this page: the build says so instead of dropping citations.
+    assert "bill.generation_deadline" in json.loads(built.output)["unanchored_rules"]
     status = runner.invoke(cli, ["index", "status"], env=env)
     data = json.loads(status.output)
     assert data["contents"]["files"] == {"page.md": data["chunk_count"]}

@@ -93,3 +93,14 @@ def test_html_export_reads_tables_as_rows_and_the_canonical_url(tmp_path):
     assert [e.url for e in excerpts] == ["https://example.com/v.html"]
     assert "Item: Face value, Rule: CNY 1 to 5,000." in excerpts[0].text
     assert "Home" not in excerpts[0].text and "Copyright" not in excerpts[0].text
+
+
+def test_html_tables_embedded_in_markdown_are_read(tmp_path):
+    from knowledge.loaders import load_file
+
+    page = tmp_path / "codes.md"
+    page.write_text("# 错误码<a name=\"x\"></a>\n\n<table><thead><tr><th><p><a name=\"p1\"></a>错误码</p></th>"
+                    "<th>处理措施</th></tr></thead><tbody><tr><td>01</td><td>请检查参数。</td></tr></tbody></table>\n",
+                    encoding="utf-8")
+    excerpts = load_file(page)
+    assert excerpts[0].title == "错误码" and "错误码: 01,处理措施: 请检查参数。" in excerpts[0].text
