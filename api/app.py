@@ -56,7 +56,8 @@ class ChatRequest(BaseModel):
         {"message": "8月的伙伴账单什么时候生成?我在东京", "session_id": "demo-1", "now": "2026-11-27T10:00:00+08:00"},
         {"message": "Can several incentives go on one invoice?"}]})
 
-    message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question")
+    # NUL cannot be stored in PostgreSQL text: refused here (422) rather than failing the turn's save (503).
+    message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"^[^\x00]*$", description="The question")
     session_id: str | None = Field(default=None, max_length=64, pattern=SESSION_ID_PATTERN,
                                    description="Keeps context across turns")
     now: Now | None = Field(default=None, description="Current time with offset; default the clock")
@@ -297,7 +298,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     @app.get("/v1/sessions", response_model=SessionList, tags=["sessions"],
              summary="The caller's sessions, most recently active first; q filters by title or message")
     async def list_sessions(request: Request, _: Partner,
-                            q: Annotated[str | None, Query(max_length=200)] = None,
+                            q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
                             limit: Annotated[int, Query(ge=1, le=500)] = 100) -> SessionList:
         found = await run_in_threadpool(_sessions(request).sessions, request.state.owner, q, limit)
         return SessionList(sessions=found)

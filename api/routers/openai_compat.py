@@ -123,8 +123,8 @@ async def _parse(request: Request) -> CompletionRequest:
     raw = await request.body()
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OpenAIError(400, f"the request body is not valid JSON: {exc}", "invalid_json") from exc
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer past 4300 digits, deep nesting
+        raise OpenAIError(400, f"the request body is not valid JSON: {str(exc)[:200]}", "invalid_json") from exc
     if not isinstance(data, dict):
         raise OpenAIError(400, "the request body must be a JSON object", "invalid_request")
     try:

@@ -218,3 +218,24 @@ def test_ready_means_a_first_question_loads_nothing_more(built_data):
     assert done.returncode == 0, done.stderr[-2000:]
     loaded, new_modules = done.stdout.strip().split(" ", 1)
     assert loaded == "1" and new_modules == "[]", done.stdout
+
+
+def test_a_reindex_is_not_cut_off_by_the_request_timeout(tmp_path):
+    with make_client(tmp_path, request_timeout_seconds=0.001, embedder="hash") as c:
+        r = c.post("/v1/admin/reindex", json={})
+        assert r.status_code == 200, r.text
+        assert c.get("/readyz").status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"model": "partner-rules", "n": ' + b"1" * 5000 + b"}",
+                                  b'{"model": "partner-rules", "messages": ' + b"[" * 50_000 + b"]}"])
+def test_openai_compatible_chat_with_unreadable_json_is_400(client, body):
+    r = client.post("/v1/chat/completions", content=body,
+                    headers={"Content-Type": "application/json", "Authorization": "Bearer p-key"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
+
+
+def test_nul_in_a_message_or_search_is_422(client):
+    headers = {"Authorization": "Bearer p-key"}
+    assert client.post("/v1/chat", headers=headers, json={"message": "账单\x00什么时候出"}).status_code == 422
+    assert client.get("/v1/sessions", headers=headers, params={"q": "a\x00"}).status_code == 422
