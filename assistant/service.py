@@ -501,5 +501,6 @@ class Assistant:
         outcome.sections.append("\n".join(lines))
         outcome.cite(citations)
         outcome.sources.append(str(payload))
-        outcome.result = LastResult(tool=tool_plan.tool, filled=tool_plan.carried, arguments=tool_plan.arguments,
-                                    result=payload)
+        if outcome.result is None:  # the best-routed tool's result is the one later turns relate to
+            outcome.result = LastResult(tool=tool_plan.tool, filled=tool_plan.carried,
+                                        arguments=tool_plan.arguments, result=payload)

@@ -1,0 +1,58 @@
+"""Dialogue moves end to end: Assistant.answer over the vendored corpus, the default embedder and SQLite."""
+
+from datetime import datetime
+
+import pytest
+
+from assistant import Assistant, Settings
+
+pytestmark = pytest.mark.integration
+NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    assistant = Assistant.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="use"))
+    assistant.index.build()
+    return assistant
+
+
+def test_a_new_topic_never_reruns_the_earlier_tool(bot):
+    first = bot.answer("客户用储值卡支付了3000元的云服务,业绩算多少?", session_id="switch", now=NOW)
+    assert [c.name for c in first.tool_calls] == ["stored_value_card_credit"] and first.move == "new"
+    second = bot.answer("联合立项由谁评审?", session_id="switch", now=NOW)
+    assert second.move == "switch" and second.tool_calls == [] and "3000" not in second.answer
+
+
+def test_modify_then_convert_then_refer_back(bot):
+    bot.answer("8月的伙伴账单什么时候生成?我在东京", session_id="bill", now=NOW)
+    modified = bot.answer("那9月的呢?", session_id="bill", now=NOW)
+    assert modified.move == "modify"
+    assert modified.tool_calls[0].arguments["billing_period"] == "2026-09"
+    assert modified.tool_calls[0].arguments["timezone"] == "Asia/Tokyo"  # the user's zone carried
+    converted = bot.answer("换成洛杉矶时间呢", session_id="bill", now=NOW)
+    assert converted.move == "convert"
+    assert converted.tool_calls[0].arguments == {**modified.tool_calls[0].arguments, "timezone": "America/Los_Angeles"}
+    where = bot.answer("在哪里查看?", session_id="bill", now=NOW)
+    assert where.move == "refer_back" and "伙伴账单" in where.answer and not where.abstained
+
+
+def test_a_bare_follow_up_with_nothing_to_continue_asks_what_it_refers_to(bot):
+    answer = bot.answer("那10月的呢?", session_id="fresh", now=NOW)
+    assert answer.move == "unclear" and answer.tool_calls == [] and answer.follow_up
+    assert "伙伴账单生成时间" in answer.follow_up_choices
+    chosen = bot.answer(answer.follow_up_choices[0], session_id="fresh", now=NOW)
+    assert chosen.tool_calls and chosen.tool_calls[0].arguments.get("billing_period") == "2026-10"
+
+
+def test_a_zone_stated_for_an_event_is_read_again_not_converted(bot):
+    bot.answer("洛杉矶时间10月31日晚上9点的消费算哪个账期", session_id="event", now=NOW)
+    again = bot.answer("如果是北京时间呢?", session_id="event", now=NOW)
+    assert again.move == "modify"
+    assert again.tool_calls[0].arguments["event_time"] == "2026-10-31T21:00:00+08:00"
+    assert again.tool_calls[0].result["billing_period"] == "2026-10"
+
+
+def test_an_impossible_offset_is_stated_back_and_asked_about(bot):
+    answer = bot.answer("我在UTC+99,8月的账单几点出?", session_id="zone", now=NOW)
+    assert answer.tool_calls == [] and answer.follow_up and "UTC+99" in answer.answer
