@@ -67,14 +67,16 @@ def rules_in(text: str) -> frozenset[str]:
     return frozenset(rule_id for rule_id, anchor in _anchors() if anchor in text)
 
 
-def sentences_of(chunk: Chunk, terms: dict[str, float]) -> tuple[Sentence, ...]:
+def sentences_of(chunk: Chunk, terms: dict[str, float], scored: bool = True) -> tuple[Sentence, ...]:
+    """The chunk's sentences; ``scored=False`` skips the key-term scores (each needs a segmentation),
+    for candidates that are only being ranked."""
     out = []
     for start, end in sentence_spans(chunk.text):
         text = chunk.text[start:end]
         if _TRAILER.match(text):
             continue
         question = bool(_QUESTION_END.search(text))
-        score = 0.0 if question else coverage(text, terms)
+        score = 0.0 if question or not scored else coverage(text, terms)
         out.append(Sentence(text=text, start=start, end=end, score=score,
                             kinds=frozenset() if question else stated(text), question=question))
     return tuple(out)
@@ -97,8 +99,11 @@ def choose_quote(sentences: tuple[Sentence, ...], asked: frozenset[str]) -> tupl
     return tuple(sorted(chosen))
 
 
-def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], asked: frozenset[str]) -> Passage:
-    sentences = sentences_of(chunk, terms)
+def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], asked: frozenset[str],
+            scored: bool = True) -> Passage:
+    """The chunk as evidence; with ``scored=False`` (a candidate being ranked) sentences are not scored,
+    so the quote and ``supports`` are provisional: score the passages kept."""
+    sentences = sentences_of(chunk, terms, scored)
     chosen = choose_quote(sentences, asked)
     if chosen:
         quote = chunk.text[sentences[chosen[0]].start:sentences[chosen[-1]].end]
