@@ -7,9 +7,8 @@ import csv
 import io
 import json
 import logging
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from importlib import resources
@@ -21,7 +20,6 @@ from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.requests import ClientDisconnect
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -41,6 +39,7 @@ from .errors import ApiError
 from .routers import openai_compat
 from .bodies import BodyLimit
 from .events import sse
+from .guard import Guard
 from .security import CLIENT_COOKIE, RateLimiter, require
 from .uploads import recover, replace_and_build, uploaded_names
 
@@ -154,39 +153,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     return app
 
 
-_GRACE = 2.0  # seconds the middleware waits past a turn's deadline for the turn's own 504 (never saved)
-
-
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    timeout = settings.request_timeout_seconds
-
-    @app.middleware("http")
-    async def limits_and_metrics(request: Request, call_next: Callable) -> Response:
-        started = time.perf_counter()
-        route = request.url.path
-        # A chat turn checks this deadline before it saves: a request answered 504 leaves no turn behind.
-        request.state.deadline = time.monotonic() + timeout
-        try:
-            if route == _REINDEX:  # builds take as long as they take; the build lock keeps them one at a time
-                response: Response = await call_next(request)
-            else:
-                response = await asyncio.wait_for(call_next(request), timeout=timeout + _GRACE)
-        except asyncio.TimeoutError:
-            response = JSONResponse(errors.error_body("timeout", f"the request took longer than {timeout} s"),
-                                    status_code=504)
-        except ClientDisconnect:  # gone, or cut off by the body cap (which has answered 413 itself)
-            response = Response(status_code=499)
-        except Exception:  # noqa: BLE001 - answered here, the error does not reach the server and cut the connection
-            log.exception("unhandled error on %s %s", request.method, route)
-            response = JSONResponse(errors.error_body(
-                "internal_error", "the server failed to handle this request; it has been logged"), status_code=500)
-        template = request.scope.get("route")
-        label = getattr(template, "path", None) or ("static" if route.startswith("/static") else "other")
-        metrics.REQUESTS.labels(request.method, label, str(response.status_code)).inc()
-        metrics.LATENCY.labels(label).observe(time.perf_counter() - started)
-        return response
-
-    # Outermost: bodies are counted as they stream in, for every route (uploads get the larger cap).
+    # Added last, outermost: bodies are counted as they stream in, for every route (uploads get the
+    # larger cap); inside it, the guard sets the deadline, the timeout, the error envelope and metrics.
+    app.add_middleware(Guard, timeout=settings.request_timeout_seconds, untimed=frozenset({_REINDEX}))
     app.add_middleware(BodyLimit, cap_for=lambda path: settings.max_upload_bytes if path == _REINDEX
                        else settings.max_body_bytes)
 
