@@ -44,6 +44,19 @@ _ABSTAIN_EN = ("Sorry, the Partner Center rules I have do not support an answer 
                "order visibility, error codes, and where these are in the menus. For anything else, contact "
                "Huawei Cloud customer service or your Huawei contact.")
 
+MIN_TOPICS = 4  # an index with fewer shared parent topics (the bundled 22 lines) keeps the written list
+
+
+def _topics_refusal(topics: list[str], variant: Variant) -> str:
+    """The refusal for an index with its own topics (quoted as the documents name them)."""
+    if variant == "en":
+        return ("Sorry, the Partner Center documents I have do not support an answer to this, and I will not "
+                f"guess. The indexed documents cover: {'; '.join(topics)}. For anything else, contact Huawei "
+                "Cloud customer service or your Huawei contact.")
+    return (localise("抱歉,已收录的伙伴中心资料中没有足以回答这个问题的内容,我不作猜测。已收录的主题包括:", variant)
+            + "、".join(topics) + localise("。其他问题请联系华为云客服或您的华为对接人。", variant))
+
+
 _TASK_NOTE_EN = "I answer questions about the Partner Center rules; I do not write, translate or summarise text. "
 _TASK_NOTE_ZH = "我只回答伙伴中心规则方面的问题,不做写作、翻译或总结。"
 _KIND_NAMES = {"duration": ("a time frame", "时长或期限"), "frequency": ("a frequency", "频次"),
@@ -113,6 +126,13 @@ class Assistant:
     def index(self) -> KnowledgeIndex:
         return self.retriever.index
 
+    def _refusal(self, variant: Variant) -> str:
+        """What a refusal offers instead: the index's own topics, or the written list for the bundled corpus."""
+        topics = self.index.topics()
+        if len(topics) >= MIN_TOPICS:
+            return _topics_refusal(topics, variant)
+        return _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
+
     def warm_up(self) -> None:
         """Load everything a first question needs - the index, the encoder, dictionaries, the POS tagger,
         script conversion - by answering one question per script, unsaved. Lazy loads inside the turn
@@ -165,7 +185,7 @@ class Assistant:
             outcome = self._duration(norm, slots, evidence, variant)
         if outcome is None:
             if not evidence.supported:
-                text = _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
+                text = self._refusal(variant)
                 if evidence.missing_kind:  # say what is missing: the topic is covered, the answer is not
                     text = _unstated_note(evidence.missing_kind, variant) + text
                 elif evidence.reason == "task":

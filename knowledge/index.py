@@ -52,6 +52,7 @@ class _Loaded:
     bm25: BM25Index
     positions: dict[str, int]
     stating: dict[str, list[Chunk]] = field(default_factory=dict)  # rule phrase -> chunks, filled on use
+    topic_counts: list[tuple[str, int]] | None = None  # parent topics by chunk count, filled on use
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,16 @@ class KnowledgeIndex:
         if wanted not in loaded.stating:
             loaded.stating[wanted] = [c for c in loaded.chunks if wanted in c.text]
         return loaded.stating[wanted]
+
+    def topics(self, limit: int = 12, min_chunks: int = 2) -> list[str]:
+        """The index's main topics: parent topics (or heading paths) that at least ``min_chunks`` chunks
+        share, most chunks first - what a refusal can offer instead, for whatever corpus is indexed."""
+        from collections import Counter
+
+        loaded = self._state()
+        if loaded.topic_counts is None:
+            loaded.topic_counts = Counter(c.parent_topic for c in loaded.chunks if c.parent_topic).most_common()
+        return [topic for topic, n in loaded.topic_counts if n >= min_chunks][:limit]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         loaded = self._state()

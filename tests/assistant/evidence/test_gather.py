@@ -60,3 +60,13 @@ def test_english_passages_are_labelled_english(retriever):
     english = [p for p in evidence.passages if p.chunk.text == TEXTS[4]]
     assert english and english[0].language == "en"
     assert all(p.language == "zh" for p in evidence.passages if p.chunk.text != TEXTS[4])
+
+
+def test_the_index_names_its_own_topics(tmp_path):
+    client = make_client(tmp_path / "data")
+    index = KnowledgeIndex(client, HashEmbedder(), namespace="topics-test")
+    texts = [f"{topic}规则第{i}条:伙伴可以在伙伴中心办理{topic}。 父主题: {topic}"
+             for topic in ("代金券管理", "市场发展基金", "客户关联") for i in range(3)] + ["孤立的一条说明。 父主题: 其他"]
+    index.build(excerpts=[Excerpt(text=t, source=f"t.txt:{i}") for i, t in enumerate(texts)])
+    assert set(index.topics()) == {"代金券管理", "市场发展基金", "客户关联"}
+    assert "其他" not in index.topics()  # one chunk is no topic
