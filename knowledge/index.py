@@ -42,6 +42,9 @@ class Manifest:
     sources: list[str]
 
 
+LOCAL_DENSE_MAX = 20_000  # chunks; 20k x 512 float32 is 40 MB per worker
+
+
 @dataclass
 class _Loaded:
     """One active collection as read into memory, with the lookups derived from it."""
@@ -53,6 +56,7 @@ class _Loaded:
     positions: dict[str, int]
     stating: dict[str, list[Chunk]] = field(default_factory=dict)  # rule phrase -> chunks, filled on use
     topic_counts: list[tuple[str, int]] | None = None  # parent topics by chunk count, filled on use
+    vectors: np.ndarray | None = None  # unit-length rows in chunk order, for exact in-process dense search
 
 
 @dataclass(frozen=True)
@@ -306,13 +310,25 @@ class KnowledgeIndex:
         chunks: list[Chunk] = []
         tokens: list[list[str]] = []
         total = collection.count()
+        # Up to LOCAL_DENSE_MAX chunks the vectors are read once per build and dense search is one exact
+        # matrix product here: behind `serve --workers N` each query otherwise crossed to the Chroma server
+        # (a quarter of a worker's time in a py-spy profile). Larger indexes keep Chroma's HNSW.
+        local = total <= LOCAL_DENSE_MAX
+        include = ["documents", "metadatas", "embeddings"] if local else ["documents", "metadatas"]
+        rows: list[np.ndarray] = []
         for offset in range(0, total, 5000):
-            page = collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+            page = collection.get(include=include, limit=5000, offset=offset)
             for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 chunks.append(_from_record(cid, text, meta))
                 tokens.append(meta["tokens"].split())
+            if local:
+                rows.append(np.asarray(page["embeddings"], dtype=np.float32).reshape(len(page["ids"]), -1))
+        vectors = None
+        if local and chunks:
+            vectors = np.vstack(rows)
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         self._loaded = _Loaded(manifest.collection, collection, chunks, BM25Index(tokens),
-                               {c.id: i for i, c in enumerate(chunks)})
+                               {c.id: i for i, c in enumerate(chunks)}, vectors=vectors)
         return self._loaded
 
     @property
@@ -361,6 +377,12 @@ class KnowledgeIndex:
         n = min(n, len(loaded.chunks))
         if n == 0:
             return []
+        if loaded.vectors is not None:
+            query = np.asarray(query_vector, dtype=np.float32)
+            similarities = loaded.vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
+            top = np.argpartition(-similarities, n - 1)[:n] if n < len(similarities) else np.arange(len(similarities))
+            top = top[np.argsort(-similarities[top], kind="stable")]
+            return [(int(pos), float(similarities[pos])) for pos in top]
         try:
             result = loaded.collection.query(query_embeddings=[query_vector.tolist()], n_results=n,
                                              include=["distances"])

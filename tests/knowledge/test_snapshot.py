@@ -52,3 +52,19 @@ def test_searches_during_rebuilds_stay_within_one_build(tmp_path):
         stop.set()
         builder.join()
     assert not problems, problems[:5]
+
+
+def test_in_process_dense_search_matches_chroma(tmp_path):
+    """The exact in-process search returns what Chroma's index returns for the same build."""
+    embedder = HashEmbedder()
+    index = KnowledgeIndex(make_client(tmp_path), embedder, namespace="dense-test")
+    index.build(excerpts=corpus("甲", 30) + corpus("乙", 30))
+    snapshot = index.snapshot()
+    assert snapshot.vectors is not None and snapshot.vectors.shape[0] == len(snapshot.chunks)
+    for query in ("甲 结算周期", "乙 伙伴 规则第3条", "适用于"):
+        vector = embedder.embed_query(query)
+        local = index.dense(vector, 10, snapshot)
+        result = snapshot.collection.query(query_embeddings=[vector.tolist()], n_results=10, include=["distances"])
+        remote = [(snapshot.positions[cid], 1.0 - d) for cid, d in zip(result["ids"][0], result["distances"][0])]
+        assert [round(s, 4) for _, s in local] == [round(s, 4) for _, s in remote]
+        assert {p for p, _ in local} == {p for p, _ in remote} or len({round(s, 4) for _, s in local}) < 10
