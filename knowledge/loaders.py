@@ -152,6 +152,11 @@ def _load_markdown(path: Path, text: str) -> list[Excerpt]:
 
     pending_heading: int | None = None
     for token in tokens:
+        if not body and token.map and token.level == 0 and token.type != "heading_open" \
+                and not token.type.endswith("_close"):
+            # a section is cited at its first line of text, as the line-based loader did
+            # (map is 0-based and relative to the text after the front matter)
+            start = offset + token.map[0]
         if token.type == "heading_open":
             flush()
             pending_heading = int(token.tag[1])

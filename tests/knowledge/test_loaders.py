@@ -104,3 +104,11 @@ def test_html_tables_embedded_in_markdown_are_read(tmp_path):
                     encoding="utf-8")
     excerpts = load_file(page)
     assert excerpts[0].title == "错误码" and "错误码: 01,处理措施: 请检查参数。" in excerpts[0].text
+
+
+def test_markdown_section_is_cited_at_its_first_line_of_text(tmp_path):
+    # lines: 1-3 front matter, 4-5 headings, 6 blank, 7 text; 9 heading, 10 a fenced block
+    (tmp_path / "r.md").write_text("---\ntitle: T\n---\n# 返利\n## 结算周期\n\n返利按季度结算。\n\n## 代码\n```\nx = 1\n```\n",
+                                   encoding="utf-8")
+    (tmp_path / "s.md").write_text("# 返利结算\n## 结算周期\n返利按季度结算,每季度首月20日前完成。\n", encoding="utf-8")
+    assert [e.source for e in load_paths([tmp_path])] == ["r.md:7", "r.md:10", "s.md:3"]
