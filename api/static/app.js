@@ -200,24 +200,16 @@ function renderAnswerText(answer, prefix) {
   const citations = answer.citations || [];
   const placed = new Set();
   const box = el("div", { class: "answer" });
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    if (isTableLine(lines[i])) {
-      const rows = [];
-      while (i < lines.length && isTableLine(lines[i])) rows.push(lines[i++]);
-      i--;
-      box.append(tableOf(rows));
-      continue;
-    }
-    const line = el("p", {}, lines[i]);
+  linesAndTables(text, box, (text) => {
+    const line = el("p", {}, text);
     citations.forEach((c, n) => {
-      const quoted = lines[i].match(/「([^」]+)」/);
+      const quoted = text.match(/「([^」]+)」/);
       if (!placed.has(n) && quoted && (c.quote.includes(quoted[1]) || quoted[1].includes(c.quote))) {
         line.append(marker(n, prefix)); placed.add(n);
       }
     });
-    box.append(line);
-  }
+    return line;
+  });
   const rest = citations.map((_, n) => n).filter((n) => !placed.has(n));
   if (rest.length && box.firstChild) for (const n of rest) box.firstChild.append(marker(n, prefix));
   return box;
@@ -233,6 +225,18 @@ function marker(n, prefix) {
     } });
 }
 function isTableLine(line) { return /^\s*\|.*\|\s*$/.test(line); }
+// Append text to box: each run of table-shaped lines as one table, every other line as render(line) makes it.
+function linesAndTables(text, box, render) {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (isTableLine(lines[i])) {
+      const rows = [];
+      while (i < lines.length && isTableLine(lines[i])) rows.push(lines[i++]);
+      i--;
+      box.append(tableOf(rows));
+    } else box.append(render(lines[i]));
+  }
+}
 function tableOf(rows) {
   const cells = (row) => row.trim().replace(/^\||\|$/g, "").split("|").map((c) => c.trim());
   const body = rows.filter((r) => !/^\s*\|[\s:|-]+\|\s*$/.test(r));
@@ -244,22 +248,13 @@ function tableOf(rows) {
 // A passage with the quote highlighted; table-shaped lines become a table.
 function passage(text, quote) {
   const box = el("div", { class: "passage" });
-  const lines = text.split("\n");
   let highlighted = false;
-  for (let i = 0; i < lines.length; i++) {
-    if (isTableLine(lines[i])) {
-      const rows = [];
-      while (i < lines.length && isTableLine(lines[i])) rows.push(lines[i++]);
-      i--;
-      box.append(tableOf(rows));
-      continue;
-    }
-    const at = quote && !highlighted ? lines[i].indexOf(quote) : -1;
-    if (at >= 0) {
-      highlighted = true;
-      box.append(el("p", {}, lines[i].slice(0, at), el("mark", { text: quote }), lines[i].slice(at + quote.length)));
-    } else box.append(el("p", { text: lines[i] }));
-  }
+  linesAndTables(text, box, (line) => {
+    const at = quote && !highlighted ? line.indexOf(quote) : -1;
+    if (at < 0) return el("p", { text: line });
+    highlighted = true;
+    return el("p", {}, line.slice(0, at), el("mark", { text: quote }), line.slice(at + quote.length));
+  });
   if (quote && !highlighted) box.prepend(el("p", {}, el("mark", { text: quote })));  // the quote is always shown
   return box;
 }
