@@ -31,6 +31,9 @@ class _FeedbackRow(_Base):
     rating: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     corrected_answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Added later, nullable (older databases gain it by ALTER TABLE ADD COLUMN; their rows keep NULL):
+    # who gave the feedback, so that a caller's later word on the same answer updates their one row.
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class FeedbackIn(BaseModel):
@@ -54,7 +57,7 @@ class FeedbackStore:
         sessions._create_schema()  # the feedback table, if this module was imported after the store opened
 
     def add(self, feedback: FeedbackIn, owner: str | None = None) -> int:
-        """Store feedback on an answer; with ``owner``, only on an answer in one of the owner's sessions
+        """Store feedback on an answer, updating the caller's earlier feedback on it if any (same id); with ``owner``, only on an answer in one of the owner's sessions
         (any other answer id is "not found", the same as one that never existed)."""
         try:
             with self._write_lock, Session(self._engine) as db, db.begin():
@@ -63,10 +66,22 @@ class FeedbackStore:
                                   .where(_TurnRow.answer_id == feedback.answer_id)).first()
                 if turn is None or (owner is not None and turn.owner != owner):
                     raise AnswerNotFoundError(f"no answer with id {feedback.answer_id}")
-                row = _FeedbackRow(answer_id=feedback.answer_id, created_at=datetime.now(timezone.utc),
-                                   rating=feedback.rating, comment=feedback.comment,
-                                   corrected_answer=feedback.corrected_answer)
-                db.add(row)
+                same_caller = (_FeedbackRow.owner == owner) if owner is not None else _FeedbackRow.owner.is_(None)
+                row = db.scalars(select(_FeedbackRow).where(_FeedbackRow.answer_id == feedback.answer_id, same_caller)
+                                 .order_by(_FeedbackRow.id.desc()).limit(1)).first()
+                if row is None:
+                    row = _FeedbackRow(answer_id=feedback.answer_id, owner=owner, rating=feedback.rating)
+                    db.add(row)
+                elif row.rating != feedback.rating:  # a changed mind: the old comment was about the old rating
+                    row.comment = row.corrected_answer = None
+                # One row per answer per caller: a comment or correction sent after the thumb (the page
+                # sends the thumb at once, the details later) completes that row; a field not sent is kept.
+                row.rating = feedback.rating
+                row.created_at = datetime.now(timezone.utc)
+                if feedback.comment is not None:
+                    row.comment = feedback.comment
+                if feedback.corrected_answer is not None:
+                    row.corrected_answer = feedback.corrected_answer
                 db.flush()
                 return row.id
         except IntegrityError as exc:

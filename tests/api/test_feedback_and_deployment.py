@@ -32,6 +32,44 @@ def test_feedback_store(db_url):
     assert case["review"]["status"] == "needs_review" and case["case"]["turns"][0]["message"] == "8月账单?"
 
 
+def test_feedback_is_one_row_per_answer_per_caller_and_older_tables_gain_the_owner(db_url):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import create_engine, func, select, text
+
+    from assistant.feedback import _FeedbackRow
+
+    sessions = SessionStore(db_url)
+    store = FeedbackStore(sessions)
+    answer_id = "one" + datetime.now().strftime("%H%M%S%f")
+    sessions.save_turn(sessions.new_id(), datetime.now(timezone.utc), "8月账单?", "9月5日前", {}, None, None, owner="k1",
+                       answer_id=answer_id)
+
+    def rows():
+        with sessions._engine.connect() as db:
+            return db.execute(select(_FeedbackRow.rating, _FeedbackRow.comment, _FeedbackRow.corrected_answer)
+                              .where(_FeedbackRow.answer_id == answer_id)).all()
+
+    first = store.add(FeedbackIn(answer_id=answer_id, rating="down"), owner="k1")  # the page: the thumb at once
+    again = store.add(FeedbackIn(answer_id=answer_id, rating="down", comment="少了时区"), owner="k1")  # details
+    assert again == first and rows() == [("down", "少了时区", None)]
+    store.add(FeedbackIn(answer_id=answer_id, rating="down", corrected_answer="12:00 前"), owner="k1")
+    assert rows() == [("down", "少了时区", "12:00 前")]
+    store.add(FeedbackIn(answer_id=answer_id, rating="up"), owner="k1")  # changed mind: the old comment goes
+    assert rows() == [("up", None, None)]
+    # A database made before the owner column: opening it adds the column and keeps the rows.
+    sessions._engine.dispose()
+    engine = create_engine(db_url)
+    with engine.begin() as db:
+        db.execute(text("ALTER TABLE answer_feedback DROP COLUMN owner"))
+    engine.dispose()
+    reopened = FeedbackStore(SessionStore(db_url))
+    assert reopened.add(FeedbackIn(answer_id=answer_id, rating="down"), owner="k1") != first  # old row has no owner
+    with reopened._engine.connect() as db:
+        assert db.scalar(select(func.count()).select_from(_FeedbackRow)
+                         .where(_FeedbackRow.answer_id == answer_id)) == 2
+
+
 def test_feedback_export_cli(tmp_path):
     from fastapi.testclient import TestClient
 
