@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -206,8 +207,21 @@ async def _answer(request: Request, body: ChatRequest) -> tuple[str, Answer]:
     now = body.now or datetime.now(timezone.utc)
     answer_id = uuid.uuid4().hex
     owner, deadline = request.state.owner, request.state.deadline
-    answer = await run_in_threadpool(lambda: bot.answer(body.message, body.session_id, now, answer_id=answer_id,
-                                                        owner=owner, deadline=deadline))
+    # A caller that goes away while the answer is computed (the page's Stop aborts the request) must not
+    # find the turn saved after a reload: the same no-save path as a timed-out turn, set by a watcher.
+    stopped = threading.Event()
+
+    async def watch() -> None:
+        while not await request.is_disconnected():
+            await asyncio.sleep(0.05)
+        stopped.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        answer = await run_in_threadpool(lambda: bot.answer(body.message, body.session_id, now, answer_id=answer_id,
+                                                            owner=owner, deadline=deadline, stopped=stopped))
+    finally:
+        watcher.cancel()
     metrics.observe_answer(answer.abstained, [c.name for c in answer.tool_calls])
     return answer_id, answer
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -149,10 +150,12 @@ class Assistant:
 
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
-               *, answer_id: str | None = None, owner: str | None = None, deadline: float | None = None) -> Answer:
+               *, answer_id: str | None = None, owner: str | None = None, deadline: float | None = None,
+               stopped: threading.Event | None = None) -> Answer:
         """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
         ``owner`` (the API's caller) scopes the session: another owner's id is a different session;
-        past ``deadline`` (``time.monotonic()``) the turn is not saved but raises TurnTimeoutError.
+        past ``deadline`` (``time.monotonic()``), or once ``stopped`` is set (the caller went away: the page's
+        Stop), the turn is not saved but raises TurnTimeoutError.
 
         One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
@@ -163,7 +166,7 @@ class Assistant:
         stored = SessionState(session_id, None, None, 0)
         if self.sessions is not None:
             stored = self.sessions.load(session_id, now, owner)
-        stored.deadline = deadline
+        stored.deadline, stored.stopped = deadline, stopped
         state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
         slots = self._read(norm, state, now)
         evidence = self._evidence(norm, slots)
@@ -293,6 +296,8 @@ class Assistant:
             return
         if stored.deadline is not None and time.monotonic() > stored.deadline:
             raise TurnTimeoutError("the answer took longer than the request allows; the turn was not saved")
+        if stored.stopped is not None and stored.stopped.is_set():
+            raise TurnTimeoutError("the caller stopped waiting for the answer; the turn was not saved")
         pending = {"tool": state.pending.tool, "carried": state.pending.filled,
                    "missing": state.pending.missing} if state.pending else None
         last = {"tool": state.result.tool, "carried": state.result.filled} if state.result else None

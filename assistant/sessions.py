@@ -126,6 +126,7 @@ class SessionState:
     owner: str | None = None
     dialogue: dict[str, Any] | None = None  # the assistant's typed dialogue state, as JSON
     deadline: float | None = None      # time.monotonic() after which the turn must not be saved
+    stopped: Any = None                # a threading.Event set when the caller went away: do not save either
 
 
 class SessionSummary(BaseModel):

@@ -2,6 +2,7 @@
 Every flow runs at 1280x800 and 390x844 and leaves a screenshot in artifacts/screenshots/."""
 
 import re
+import time
 
 import pytest
 
@@ -191,6 +192,44 @@ def test_stop_aborts_and_input_is_blocked_while_running(page, live_server):
     page.get_by_text("已停止").wait_for()
     assert page.locator("#send").is_enabled() and stop.is_hidden()
     assert page.input_value("#q") == "第二个问题"  # what the user typed meanwhile is kept
+
+
+def test_a_stopped_question_is_not_saved_so_a_reload_does_not_restore_it(page, live_server, monkeypatch):
+    import threading
+
+    from assistant.service import Assistant
+
+    # The server (in this process) holds the answer until the page has stopped, then finishes it: without
+    # the disconnect check it would save the turn and the reload would show the question answered.
+    entered, release, finished = threading.Event(), threading.Event(), threading.Event()
+    evidence, save = Assistant._evidence, Assistant._save
+
+    def held(self, *args, **kwargs):
+        entered.set()
+        release.wait(30)
+        return evidence(self, *args, **kwargs)
+
+    def saved(self, *args, **kwargs):
+        try:
+            return save(self, *args, **kwargs)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(Assistant, "_evidence", held)
+    monkeypatch.setattr(Assistant, "_save", saved)
+    page.goto(live_server + "/")
+    page.fill("#q", "8月的伙伴账单什么时候生成?")
+    page.keyboard.press("Enter")
+    assert entered.wait(30)
+    page.get_by_role("button", name="停止").click()
+    page.get_by_text("已停止").wait_for()
+    time.sleep(1)  # the closed connection reaches the server (it looks every 50 ms)
+    release.set()
+    assert finished.wait(30)
+    with page.expect_response(lambda r: "/v1/sessions/" in r.url and r.request.method == "GET"):
+        page.reload()
+    page.wait_for_timeout(500)
+    assert page.locator(".turn.user").count() == 0 and page.locator("article.turn.bot .actions").count() == 0
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
