@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import Body, Depends, FastAPI, Query, Request
@@ -322,9 +322,17 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/v1/suggestions", tags=["search"], summary="Example questions and topics built from the index")
     async def suggestions(request: Request, _: Partner,
-                          limit: Annotated[int, Query(ge=1, le=50)] = 12) -> dict[str, Any]:
+                          limit: Annotated[int, Query(ge=1, le=50)] = 12,
+                          lang: Annotated[Literal["zh", "en"] | None, Query(
+                              description="the page's language: examples from passages in it when the index "
+                                          "has any, else from all; each example names its language")] = None,
+                          ) -> dict[str, Any]:
         bot = await _bot(request)
-        return {"suggestions": index_suggestions(bot.index.chunks, limit)}
+        chunks = bot.index.chunks
+        same = [c for c in chunks if c.language == lang] if lang else []
+        language = {c.id: c.language for c in chunks}
+        picked = index_suggestions(same, limit) or index_suggestions(chunks, limit)
+        return {"suggestions": [{**s, "language": language.get(s["chunk_id"], "zh")} for s in picked]}
 
     # ---- rules engine
     @app.get("/v1/tools", tags=["tools"])

@@ -9,7 +9,7 @@ const stopButton = document.getElementById("stop");
 const scroller = document.getElementById("scroller");
 const state = { sessionId: sessionStorage.getItem("sessionId") || newSessionId(), turns: [], busy: false,
   controller: null, suggestions: [], sessionsApi: false };
-setupCommon(() => { if (!state.busy) renderAll(); renderExamples(); Sidebar.render(); });
+setupCommon(() => { if (!state.busy) renderAll(); loadSuggestions(); Sidebar.render(); });
 
 function newSessionId() {
   const id = "web-" + Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
@@ -347,7 +347,7 @@ function feedbackBox(turn) {
 
 async function loadSuggestions() {
   try {
-    const data = await (await api("/v1/suggestions")).json();
+    const data = await (await api("/v1/suggestions?lang=" + LANG)).json();
     state.suggestions = data.suggestions || [];
   } catch (error) { state.suggestions = []; }
   renderExamples();
@@ -356,8 +356,13 @@ async function loadSuggestions() {
 function suggestionText(s) { return s.question || t("where_is", { t: s.topic }); }
 function renderExamples() {
   const list = document.getElementById("examples");
-  list.replaceChildren(...state.suggestions.slice(0, 6).map((s) =>
+  const shown = state.suggestions.slice(0, 6);
+  list.replaceChildren(...shown.map((s) =>
     el("li", {}, el("button", { type: "button", class: "choice", text: suggestionText(s), onclick: () => send(suggestionText(s)) }))));
+  // The index may hold no passages in the page's language: then say whose words the examples are.
+  const other = shown.find((s) => s.language && s.language !== LANG);
+  document.getElementById("empty-title").textContent = other
+    ? t("try_from", { l: t("in_" + other.language) }) : t("try");
   document.getElementById("empty").hidden = state.turns.length > 0 || !state.suggestions.length;
 }
 function nextQuestions(answer) {

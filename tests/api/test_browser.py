@@ -174,6 +174,22 @@ def test_empty_state_examples_and_next_questions(page, live_server):
     assert nxt.count() >= 1 and menu not in nxt.all_inner_texts()
 
 
+def test_english_page_names_the_language_of_examples_it_has_only_in_chinese(page, live_server):
+    page.goto(live_server + "/")
+    page.locator("#examples button").first.wait_for()
+    assert page.locator("#empty-title").inner_text() == "可以这样问"
+    with page.expect_response(lambda r: "/v1/suggestions?lang=en" in r.url):
+        page.select_option("#lang", "en")
+    page.locator("#empty-title").filter(has_text="Questions from the help centre (Chinese)").wait_for()
+    # English examples where the index has English FAQ titles: the plain heading.
+    page.route("**/v1/suggestions*", lambda route: route.fulfill(json={"suggestions": [
+        {"question": "When is the partner bill generated?", "topic": None, "chunk_id": "x", "menu_path": None,
+         "language": "en"}]}))
+    page.reload()
+    page.locator("#examples button", has_text="When is the partner bill generated?").wait_for()
+    assert page.locator("#empty-title").inner_text() == "Try asking"
+
+
 # ---- streaming, stop, errors -----------------------------------------------------------------------
 
 def test_stop_aborts_and_input_is_blocked_while_running(page, live_server):
