@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from knowledge import KnowledgeIndex
 from knowledge.chunking import quote_span, sentence_spans
 from tools import RULES, ToolOutput
+from tools.model import MAX_YEAR, MIN_YEAR
 
 from .answer import Citation
 from .language import Variant, localise
@@ -70,6 +71,41 @@ def steps_lines(payload: dict[str, Any], variant: Variant) -> list[str]:
     steps = matches[0]["steps_en" if variant == "en" else "steps_zh"]
     label = "Steps:" if variant == "en" else localise("操作步骤:", variant)
     return [label, *(f"{n}. {step}" for n, step in enumerate(steps, start=1))]
+
+
+# Tool input fields named in a reader's language; a field not listed is named as the tool names it.
+_FIELD_ZH = {"amount": "金额", "billing_period": "账期", "business_date": "业务日期", "timezone": "时区",
+             "event_time": "事件时间", "assigned_at": "分配时间", "requested_start": "查询起始时间",
+             "now": "当前时间", "error_code": "错误码", "http_status": "HTTP 状态码", "unit": "时长单位",
+             "direction": "方向", "transaction": "交易类型", "role": "角色", "event": "事件",
+             "incentives": "激励项", "dashboard": "看板", "calendar": "工作日历"}
+# What a value of the field must look like (our wording of the tools' input types).
+_YEARS_ZH = f"年份在 {MIN_YEAR} 到 {MAX_YEAR} 之间"
+_FIELD_FORM_ZH = {"amount": "人民币元,不为负,最多两位小数,不写指数", "billing_period": f"写作 YYYY-MM,{_YEARS_ZH}",
+                  "business_date": f"写作 YYYY-MM-DD,{_YEARS_ZH}", "timezone": "IANA 时区名或 UTC 偏移",
+                  "requested_start": f"不晚于当前时间,{_YEARS_ZH}", "event_time": f"带时区的日期时间,{_YEARS_ZH}",
+                  "assigned_at": f"带时区的日期时间,{_YEARS_ZH}", "now": f"带时区的日期时间,{_YEARS_ZH}"}
+
+
+def input_errors_text(errors: list[dict[str, Any]], arguments: dict[str, Any], variant: Variant) -> str:
+    """Why a tool could not take the values read from the message, in the reader's language: by field
+    and error type (the tools' own messages are English and stay for English readers)."""
+    if variant == "en":
+        return "I could not apply the rule to that: " + "; ".join(e["msg"] for e in errors)
+    parts = []
+    for error in errors:
+        name = str(error["loc"][0]) if error.get("loc") else ""
+        if not name:  # a whole-input check names its field first ("requested_start: ...")
+            name = next((k for k in arguments if str(error.get("msg", "")).startswith(f"{k}:")), "")
+        label = _FIELD_ZH.get(name, name or "输入")
+        value = arguments.get(name)
+        shown = f"“{value}”" if value is not None and not isinstance(value, (dict, list)) else ""
+        kind = str(error.get("type", ""))
+        why = "超出可用范围" if kind.startswith(("greater", "less")) else \
+            "缺少" if kind == "missing" else "不是可用的取值"
+        form = _FIELD_FORM_ZH.get(name)
+        parts.append(f"{label}{shown}{why}" + (f"({label}应为{form})" if form else ""))
+    return localise("无法按该条件计算:" + ";".join(parts) + "。", variant)
 
 
 def notes_line(notes_zh: list[str], notes_en: list[str], variant: Variant) -> str | None:

@@ -296,6 +296,14 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
         transaction = None  # "cash" next to a card usually describes the card's cash value: ask
     transaction = transaction or carried.get("transaction")
     amount = str(slots.amounts[0]) if slots.amounts else carried.get("amount")
+    notes_zh, notes_en = [], []
+    if slots.amounts and slots.currency not in (None, "CNY"):
+        # The tools' amounts are CNY (tools.model.Money). Another currency is kept as written and said
+        # to be outside the rule's unit; it is never computed as if it were yuan, nor converted at a guessed rate.
+        stated = f"{slots.currency} {slots.amounts[0]}"
+        notes_zh.append(f"规则中的金额以人民币(CNY)计;{stated} 未换算,未代入计算")
+        notes_en.append(f"the rule counts amounts in CNY; {stated} was not converted and not used in the calculation")
+        amount = None
     state = {"transaction": transaction, "amount": amount}
     if transaction is None:
         return Plan("stored_value_card_credit", state, missing="transaction")
@@ -303,7 +311,7 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
     args = {"transaction": transaction}
     if amount is not None:
         args["amount"] = amount
-    return Plan("stored_value_card_credit", args)
+    return Plan("stored_value_card_credit", args, notes_zh=notes_zh, notes_en=notes_en)
 
 
 def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:

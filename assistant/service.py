@@ -18,8 +18,8 @@ from tools import TOOLS, Tool, ToolInputError
 from tools.workdays import CalendarData
 
 from .answer import Answer, Citation, ToolCall, check_now
-from .compose import (check_numbers, converted_times, explanation, notes_line, rule_citations, rule_lines,
-                      steps_lines)
+from .compose import (check_numbers, converted_times, explanation, input_errors_text, notes_line, rule_citations,
+                      rule_lines, steps_lines)
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
@@ -67,7 +67,7 @@ _KIND_NAMES = {"duration": ("a time frame", "时长或期限"), "frequency": ("a
 
 def _unstated_note(kinds: tuple[str, ...], variant: Variant) -> str:
     if variant == "en":
-        return f"The rules I found on this topic state no {' or '.join(_KIND_NAMES[k][0] for k in kinds)}. "
+        return f"The rules I found on this topic do not state {' or '.join(_KIND_NAMES[k][0] for k in kinds)}. "
     return localise(f"我找到的相关规则没有写明{'或'.join(_KIND_NAMES[k][1] for k in kinds)}。", variant)
 
 
@@ -506,9 +506,8 @@ class Assistant:
             result = self.tools[tool_plan.tool].run(arguments)
         except ToolInputError as exc:
             # The text held a value the rule cannot take (a future look-back start, 2026-13 ...): say so.
-            message = "; ".join(e["msg"] for e in exc.errors)
-            outcome.sections.append(("I could not apply the rule to that: " if variant == "en"
-                                     else localise("无法按该条件计算:", variant)) + message)
+            message = input_errors_text(exc.errors, tool_plan.arguments, variant)
+            outcome.sections.append(message)
             outcome.sources.append(message)
             return
         payload = result.model_dump(mode="json")

@@ -314,6 +314,30 @@ def _inside(span: tuple[int, int], consumed: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in consumed)
 
 
+_WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def _qualifies_date(m: re.Match, weekday: int, text: str, dated: list[tuple[int, int, date | None]],
+                    slots: Slots) -> bool:
+    """True when the weekday ``m`` stands next to an explicit date (only spaces, commas, brackets or a
+    dash between them). A weekday that is not that date's weekday is stated: the date is used, the
+    reader is asked to confirm."""
+    if m.group(1):  # "next Friday", "上周五" name a week of their own
+        return False
+    for a, b, value in dated:
+        between = text[b:m.start()] if b <= m.start() else text[m.end():a] if m.end() <= a else None
+        if between is None or not re.fullmatch(r"[\s,,、()()\[\]【】-]*", between):
+            continue
+        if value is not None and value.weekday() != weekday:
+            word = m.group(0).strip()
+            slots.note(f"“{word}”与 {value.isoformat()}({_WEEKDAY_NAMES[value.weekday()]})不一致,"
+                       f"按日期 {value.isoformat()} 理解,请确认",
+                       f"'{word}' does not match {value.isoformat()} (a {value.strftime('%A')}); "
+                       f"I read it as {value.isoformat()}, please confirm")
+        return True
+    return False
+
+
 def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
                    consumed: list[tuple[int, int]]) -> None:
     found: list[tuple[int, date]] = []
@@ -390,8 +414,14 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         if value:
             found.append((m.start(), value))
             consumed.append(m.span())
+    # A weekday written beside an explicit date ("Friday 2026-12-25", "12月24日(周五)") qualifies that
+    # date; it is not a second date. Only a weekday that contradicts its date is worth a word.
+    explicit = {start: value for start, value in found}
+    dated = [(a, b, explicit.get(a)) for a, b in consumed]
     for m in re.finditer(r"(上上|上|这|本|下)?(?:周|星期|礼拜)([一二三四五六日天])", text):
         weekday = _WEEKDAYS_ZH[m.group(2)]
+        if _qualifies_date(m, weekday, text, dated, slots):
+            continue
         week_shift = {"上上": -2, "上": -1, "下": 1}.get(m.group(1) or "", 0)
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week_shift)
         value = monday + timedelta(days=weekday)
@@ -401,6 +431,8 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
     for m in re.finditer(r"(?<![a-z])(last|this past|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|"
                          r"sunday)(?![a-z])", low):
         weekday = _WEEKDAYS_EN[m.group(2)]
+        if _qualifies_date(m, weekday, low, dated, slots):
+            continue
         if not m.group(1) and slots.direction == "future":
             ahead = (weekday - today.weekday()) % 7
             found.append((m.start(), today + timedelta(days=ahead)))
@@ -544,7 +576,7 @@ def _extract_amounts(text: str, slots: Slots) -> None:
     text = re.sub(r"(?<![a-z])(ten|twenty|fifty|a hundred|one hundred|a|one|two|three|five)\s+(thousand|million)",
                   lambda m: f"{_EN_SCALE_WORDS[m.group(1).lower()]} {m.group(2)}", text, flags=re.I)
     pattern = re.compile(
-        r"(¥|rmb|cny|人民币|us\$|nt\$|hk\$|\$|usd|新台币|港币)?\s*(\d[\d,]*(?:\.\d+)?)\s*"
+        r"(¥|rmb|cny|人民币|us\$|nt\$|hk\$|\$|usd|新台币|港币)?\s*(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d{1,2}(?![\d.]))?)\s*"
         r"(万|千|k(?![a-z])|w(?![a-z])|thousand|million|百万)?\s*"
         r"(元|块钱|块|rmb|cny|yuan|人民币|usd|dollars?|美元|twd|hkd|港币)?", re.I)
     for m in pattern.finditer(text):
@@ -558,11 +590,15 @@ def _extract_amounts(text: str, slots: Slots) -> None:
             continue
         digits = number.replace(",", "")
         # Exact at any length: the default context (28 digits) fails on longer amounts.
-        with localcontext(prec=len(digits) + 8):
+        # Exponent notation (1E+5) is read exactly and the reading stated, never cut to its last digits.
+        with localcontext(prec=len(digits) + 8 + (100 if "e" in digits.lower() else 0)):
             try:
                 value = Decimal(digits)
             except InvalidOperation:
                 continue
+            if "e" in digits.lower():
+                plain = format(value, "f")
+                slots.note(f"“{digits}”按 {plain} 理解", f"'{digits}' read as {plain}")
             value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "thousand": 1000, "million": 1000000,
                       "百万": 1000000}.get((scale or "").lower(), 1)
             slots.spans.append(m.group(0).strip())

@@ -102,6 +102,9 @@ def test_traditional_chinese_tool_answer(bot):
 
 def test_a_value_the_rule_cannot_take_is_explained_not_crashed(bot):
     answer = bot.answer("2027年5月的客户消费能查吗", now=NOW)
+    # said in the reader's language, naming the field, the value and what it must be
+    assert answer.tool_calls == [] and "查询起始时间“2027-05”" in answer.answer and "不晚于当前时间" in answer.answer
+    answer = bot.answer("Can I query customer consumption for May 2027?", now=NOW)
     assert answer.tool_calls == [] and "after today" in answer.answer
 
 

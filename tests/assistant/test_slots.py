@@ -111,3 +111,33 @@ def test_incentive_counts_in_chinese_english_or_digits(text, count):
     from assistant.planning import plan
 
     assert plan("invoice_merge_check", text, extract(text, NOW), NOW).state["count"] == count
+
+
+@pytest.mark.parametrize("text,day", [
+    ("Orders from Tuesday 2027-03-09, visible when?", date(2027, 3, 9)),
+    ("2027年3月9日(周二)的业绩", date(2027, 3, 9)), ("2027-03-09 (Tue) performance", date(2027, 3, 9)),
+])
+def test_weekday_beside_a_date_qualifies_it(text, day):
+    slots = extract(text, NOW)
+    assert slots.dates == [day]
+    assert not any("本周" in n or "this week" in n for n in slots.notes_zh + slots.notes_en)
+
+
+def test_weekday_contradicting_its_date_is_stated():
+    slots = extract("2027年3月9日(周五)的业绩", NOW)  # the 9th is a Tuesday
+    assert slots.dates == [date(2027, 3, 9)]
+    assert any("星期二" in n and "请确认" in n for n in slots.notes_zh)
+    assert any("Tuesday" in n and "confirm" in n for n in slots.notes_en)
+
+
+def test_weekday_alone_or_with_its_week_is_still_a_date():
+    assert extract("下周五 2027-03-09", NOW).dates == [date(2026, 12, 4), date(2027, 3, 9)]
+    assert extract("周二的业绩", NOW).dates == [date(2026, 11, 24)]
+
+
+@pytest.mark.parametrize("text,amount", [("付了2E+4元", Decimal("20000")), ("paid 1.25e3 CNY", Decimal("1250")),
+                                         ("付了7e-1元", Decimal("0.7"))])
+def test_exponent_amounts_are_read_exactly_and_said(text, amount):
+    slots = extract(text, NOW)
+    assert slots.amounts == [amount]
+    assert slots.notes_en and str(amount) in slots.notes_en[0]
