@@ -75,7 +75,10 @@ class Slots:
 # Closed classes of tense and aspect markers, not topic words.
 _PAST = re.compile(r"还能|还在|还可以|还查|还有吗|已经|过去|以前|之前的|历史|上次|导出|查得到|查到了|没看到|没收到|"
                    r"\b(still|already|ago|was|were|did|previous|history|historical|export)\b", re.I)
-_FUTURE = re.compile(r"会|将|预计|即将|到时|以后|届时|\b(will|going to|upcoming|coming|expected)\b", re.I)
+_FUTURE = re.compile(r"会|将|预计|即将|到时|以后|届时|\b(will|going to|upcoming|coming|expected)\b|"
+                     # asking when something becomes possible looks forward: a time interrogative with a modal
+                     r"(什么时候|何时|哪天|哪一天|几号|几点|多久)(才|就)?(能|可以|可)|"
+                     r"\b(when|what time|what date|which day|how soon)\b\W+(\w+\W+){0,1}(can|could|may)\b", re.I)
 
 
 def direction(text: str) -> str | None:

@@ -141,3 +141,13 @@ def test_exponent_amounts_are_read_exactly_and_said(text, amount):
     slots = extract(text, NOW)
     assert slots.amounts == [amount]
     assert slots.notes_en and str(amount) in slots.notes_en[0]
+
+
+@pytest.mark.parametrize("text,now,months", [
+    ("4月的账单哪天可以下载", datetime(2026, 12, 20, 10, tzinfo=BJ), ["2027-04"]),
+    ("When could I get the May bill?", datetime(2026, 12, 20, 10, tzinfo=BJ), ["2027-05"]),
+    ("4月的账单还能下载吗", datetime(2026, 12, 20, 10, tzinfo=BJ), ["2026-04"]),  # checking data looks back
+    ("9月的账单哪天可以下载", datetime(2026, 12, 20, 10, tzinfo=BJ), ["2026-09"]),  # beyond the coming half year
+])
+def test_asking_when_something_becomes_possible_looks_forward(text, now, months):
+    assert extract(text, now).months == months
