@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation, localcontext
 from zoneinfo import ZoneInfo
 
@@ -341,6 +341,55 @@ def _qualifies_date(m: re.Match, weekday: int, text: str, dated: list[tuple[int,
     return False
 
 
+@lru_cache(maxsize=1)
+def _holiday_pattern() -> tuple[re.Pattern, dict[str, tuple[str, int, int]]]:
+    """Festival names as lunar-python knows them (solar 国庆节 10-1, lunar 中秋节 8-15, the solar term 清明),
+    each also without its trailing 节 (国庆, 中秋)."""
+    from lunar_python.util import LunarUtil, SolarUtil
+    names: dict[str, tuple[str, int, int]] = {}
+    for calendar, table in (("solar", SolarUtil.FESTIVAL), ("lunar", LunarUtil.FESTIVAL)):
+        for key, name in table.items():
+            month, day = (int(x) for x in key.split("-"))
+            for form in {name, name.removesuffix("节")}:
+                if len(form) >= 2:
+                    names.setdefault(form, (calendar, month, day))
+    names.setdefault("清明", ("term", 0, 0))
+    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True))), names
+
+
+def _holiday_date(calendar: str, month: int, day: int, year: int, name: str) -> date | None:
+    from lunar_python import Lunar
+    if calendar == "solar":
+        return _valid(year, month, day)
+    if calendar == "lunar":
+        solar = Lunar.fromYmd(year, month, day).getSolar()
+    else:  # a solar term: its date in that Gregorian year
+        solar = Lunar.fromYmd(year, 6, 1).getJieQiTable()[name]
+    return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _holidays(text: str, slots: Slots, today: date, prefer_past: bool, found: list[tuple[int, date]],
+              consumed: list[tuple[int, int]]) -> None:
+    """A festival named instead of a date is its date in the year the question looks towards."""
+    pattern, names = _holiday_pattern()
+    for m in pattern.finditer(text):
+        if _inside(m.span(), consumed):
+            continue
+        calendar, month, day = names[m.group(0)]
+        this_year = _holiday_date(calendar, month, day, today.year, m.group(0))
+        if this_year is None:
+            continue
+        year = _year_for(this_year.month, today, slots, m.group(0), m.group(0), prefer_past, this_year.day)
+        value = _holiday_date(calendar, month, day, year, m.group(0))
+        if value:
+            found.append((m.start(), value))
+            consumed.append(m.span())
+            # one note: the year reading just stated, with the date it gives
+            zh, en = slots.notes_zh.pop(), slots.notes_en.pop()
+            slots.note(f"“{m.group(0)}”按 {value.isoformat()} 理解{zh[zh.find('('):]}",
+                       f"'{m.group(0)}' read as {value.isoformat()}{en[en.find(' ('):]}")
+
+
 def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
                    consumed: list[tuple[int, int]]) -> None:
     found: list[tuple[int, date]] = []
@@ -410,6 +459,7 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         found.append((m.start(), value))
         slots.spans.append(m.group(0))
         slots.note(f"“{m.group(0)}”按 {value.isoformat()} 理解(同日倒推)", f"'{m.group(0)}' read as {value.isoformat()}")
+    _holidays(text, slots, today, prefer_past, found, consumed)
     for m in re.finditer(r"the (last day|(\d{1,2})(?:st|nd|rd|th)?) of (next|this|last) month", low):
         first = add_months(date(today.year, today.month, 1), {"next": 1, "this": 0, "last": -1}[m.group(3)])
         value = add_months(first, 1) - timedelta(days=1) if m.group(1) == "last day" else \

@@ -151,3 +151,15 @@ def test_exponent_amounts_are_read_exactly_and_said(text, amount):
 ])
 def test_asking_when_something_becomes_possible_looks_forward(text, now, months):
     assert extract(text, now).months == months
+
+
+@pytest.mark.parametrize("text,now,day", [
+    ("国庆那天的订单", NOW, date(2026, 10, 1)),  # solar festival, the most recent one
+    ("春节期间产生的业绩哪天能看到", datetime(2027, 1, 10, 10, tzinfo=BJ), date(2027, 2, 6)),  # lunar 1-1, ahead
+    ("中秋节的账单还能查吗", NOW, date(2026, 9, 25)),  # lunar 8-15, looking back
+    ("清明节当天", datetime(2027, 3, 20, 10, tzinfo=BJ), date(2027, 4, 5)),  # a solar term, weeks ahead
+])
+def test_festival_names_are_dates_in_the_oriented_year(text, now, day):
+    slots = extract(text, now)
+    assert slots.dates == [day]
+    assert len(slots.notes_zh) == 1 and day.isoformat() in slots.notes_zh[0] and day.isoformat() in slots.notes_en[0]
