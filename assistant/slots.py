@@ -446,19 +446,22 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         found.append((m.start(), today + timedelta(days=_relative_days(m.group(0)))))
         slots.spans.append(m.group(0))
     for m in re.finditer(_AGO, low):
-        raw, unit = m.group(1) or m.group(3), m.group(2) or m.group(4)
+        raw = m.group(1) or m.group(4) or m.group(8)
+        unit = m.group(2) or m.group(5) or m.group(9)
+        sign = -1 if (m.group(3) or m.group(6) or "") in ("前", "以前", "之前", "ago") else 1
         amount = Decimal("0.5") if raw.startswith(("半", "half")) else Decimal(_EN_COUNT.get(raw, raw))
         if unit.startswith(("年", "year")):
             amount, unit = amount * 12, "month"
         if unit.startswith(("月", "month")) or unit == "个月":
-            value = add_months(today, -int(amount))
+            value = add_months(today, sign * int(amount))
         elif unit.startswith(("周", "星期", "week")):
-            value = today - timedelta(weeks=int(amount))
+            value = today + sign * timedelta(weeks=int(amount))
         else:
-            value = today - timedelta(days=int(amount))
+            value = today + sign * timedelta(days=int(amount))
         found.append((m.start(), value))
         slots.spans.append(m.group(0))
-        slots.note(f"“{m.group(0)}”按 {value.isoformat()} 理解(同日倒推)", f"'{m.group(0)}' read as {value.isoformat()}")
+        slots.note(f"“{m.group(0)}”按 {value.isoformat()} 理解(同日{'倒推' if sign < 0 else '顺推'})",
+                   f"'{m.group(0)}' read as {value.isoformat()}")
     _holidays(text, slots, today, prefer_past, found, consumed)
     for m in re.finditer(r"the (last day|(\d{1,2})(?:st|nd|rd|th)?) of (next|this|last) month", low):
         first = add_months(date(today.year, today.month, 1), {"next": 1, "this": 0, "last": -1}[m.group(3)])
@@ -516,9 +519,11 @@ _RELATIVE_DAY = re.compile("|".join(sorted((re.escape(w) if not w.isascii() else
                                             for w in _RELATIVE), key=len, reverse=True)))
 _EN_COUNT = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
              "seven": "7", "eight": "8", "nine": "9", "ten": "10", "twelve": "12"}
-_AGO = re.compile(r"(\d+|半)\s*(个月|个星期|月|年|周|星期|天)\s*(?:前|以前|之前)|"
-                  r"(?<![a-z])(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|half a|half an)\s+"
-                  r"(months?|years?|weeks?|days?)\s+ago")
+_COUNT_EN = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|half a|half an)"
+# An offset from today either way: 3天前 / 3 days ago count back, 3天后 / in 3 days / 3 days later count on.
+_AGO = re.compile(r"(\d+|半)\s*(个月|个星期|月|年|周|星期|天)\s*(前|以前|之前|后|以后|之后)|"
+                  rf"(?<![a-z]){_COUNT_EN}\s+(months?|years?|weeks?|days?)\s+(ago|later|from now)|"
+                  rf"(?<![a-z])(in)\s+{_COUNT_EN}\s+(months?|years?|weeks?|days?)(?![a-z])")
 _CLOCK = re.compile(
     r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|"
     r"(?:(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)\s*)?(?<![\d:])(\d{1,2})(?:(?::(\d{2}))|(?:点|时)(?:(?=[\d半差])(?:(半)|(1刻)|(3刻)|差(1刻)|(\d{1,2})分?))?)"

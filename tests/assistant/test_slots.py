@@ -163,3 +163,11 @@ def test_festival_names_are_dates_in_the_oriented_year(text, now, day):
     slots = extract(text, now)
     assert slots.dates == [day]
     assert len(slots.notes_zh) == 1 and day.isoformat() in slots.notes_zh[0] and day.isoformat() in slots.notes_en[0]
+
+
+@pytest.mark.parametrize("text,day", [
+    ("4天后的业绩", date(2026, 12, 1)), ("in two weeks", date(2026, 12, 11)), ("10 days later", date(2026, 12, 7)),
+    ("3个月以后", date(2027, 2, 27)), ("4天前的业绩", date(2026, 11, 23)),
+])
+def test_offsets_count_either_way_from_today(text, day):
+    assert extract(text, NOW).dates == [day]
