@@ -224,6 +224,12 @@ def _extract_zone(low: str, slots: Slots) -> None:
         slots.timezone = _city_zones()[city.group(0)]
         slots.spans.append(city.group(0))
         return
+    named = _ZONE_NAMES().search(low) if not slots.timezone else None
+    if named:
+        slots.timezone = _zone_names()[named.group(0)]
+        slots.spans.append(named.group(0))
+        slots.note(f"“{named.group(0)}”按 {slots.timezone} 时区理解", f"'{named.group(0)}' read as the {slots.timezone} time zone")
+        return
     for abbr, zone in _ZONE_ABBR.items():
         if re.search(rf"(?<![a-z]){abbr}(?![a-z])", low):
             slots.timezone = zone
@@ -255,6 +261,46 @@ def _city_zones() -> dict[str, str]:
             if len(city) >= 2 and city not in names:
                 names[city] = zone
     return names
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Generic and standard zone names from CLDR (Babel) in English and Chinese ("Pacific Time",
+    "北美太平洋时间", "Eastern Standard Time"), each to the zone CLDR's Windows mapping uses for the whole
+    region (its golden zone), so a name shared by many zones reads as one."""
+    from babel.core import get_global
+    from babel.dates import get_timezone_name
+
+    golden = get_global("windows_zone_mapping")
+
+    def own(pair: tuple[str, str]) -> bool:  # "Pacific Standard Time" is LA's own name, not Tijuana's
+        try:
+            return get_timezone_name(pair[1], "long", locale="en", zone_variant="standard") != pair[0]
+        except (LookupError, ValueError):
+            return True
+    names: dict[str, str] = {}
+    for windows, zone in sorted(golden.items(), key=own):
+        if zone.startswith("Etc/"):
+            continue
+        candidates = [windows]
+        for locale in ("en", "zh_CN", "zh_Hant"):
+            for variant in ("generic", "standard"):
+                try:
+                    candidates.append(get_timezone_name(zone, "long", locale=locale, zone_variant=variant))
+                except (LookupError, ValueError):
+                    continue
+        for name in candidates:
+            name = to_simplified(name).lower()
+            if len(name) >= 4 and name not in names and not re.search(r"gmt|utc|[+-]\d", name):
+                names[name] = zone
+    return names
+
+
+@lru_cache(maxsize=1)
+def _ZONE_NAMES() -> re.Pattern[str]:
+    words = sorted(_zone_names(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
+                               for w in words))
 
 
 @lru_cache(maxsize=1)

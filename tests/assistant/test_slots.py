@@ -171,3 +171,12 @@ def test_festival_names_are_dates_in_the_oriented_year(text, now, day):
 ])
 def test_offsets_count_either_way_from_today(text, day):
     assert extract(text, NOW).dates == [day]
+
+
+@pytest.mark.parametrize("text,zone", [
+    ("I work on Pacific Time", "America/Los_Angeles"), ("Central Time, when is the bill out?", "America/Chicago"),
+    ("按北美东部时间算", "America/New_York"), ("Mountain Standard Time", "America/Denver"),
+])
+def test_generic_zone_names_read_as_the_regions_zone(text, zone):
+    slots = extract(text, NOW)
+    assert slots.timezone == zone and any(zone in n for n in slots.notes_en)
