@@ -448,7 +448,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         # builds (a cancelled request cannot let a second build start while the first still runs).
         report = await anyio.to_thread.run_sync(replace_and_build, settings.data_dir, docs_dir(settings), files, build)
         if not report.unchanged:  # the answerability model is refitted for the new index
-            from evals.calibration import calibrate_index
+            from assistant.evidence.refit import calibrate_index
 
             await anyio.to_thread.run_sync(calibrate_index, bot.retriever)
         request.app.state.ready = True

@@ -239,7 +239,7 @@ def _unanchored_rules(index) -> list[str]:
 def _calibrate(index, report) -> dict | None:
     """Refit the evidence stage's answerability model for a new index (kept when the index is unchanged)."""
     from assistant.evidence.calibration import ANNOTATION
-    from evals.calibration import calibrate_index
+    from assistant.evidence.refit import calibrate_index
     from knowledge import Retriever
 
     if report.unchanged and index.annotation(ANNOTATION) is not None:
