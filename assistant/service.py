@@ -1,38 +1,38 @@
-"""The assistant: route to the rules engine and retrieval, fill details over turns, compose cited answers."""
+"""The assistant's turn, stage by stage: normalise -> understand -> evidence -> plan -> compose.
+
+This module orchestrates: it loads and saves the dialogue state, asks each stage in turn (the Frame from
+``understanding``, the Evidence from ``evidence``, tool runs or a follow-up from ``planner``), refuses when
+the evidence does not support an answer, and checks the composed answer's numbers before returning it."""
 
 from __future__ import annotations
 
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
-from knowledge.durations import asks_for_date, best_duration_rule
-from knowledge.lexical import to_simplified, tokenize
-from tools import TOOLS, Tool, ToolInputError
+from knowledge.lexical import tokenize
+from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
-from .answer import Answer, Citation, ToolCall, check_now
-from .compose import (check_numbers, converted_times, explanation, input_errors_text, notes_line, rule_citations,
-                      rule_lines, steps_lines)
+from .answer import Answer, check_now
+from .compose import check_numbers
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .language import Variant, localise
 from .llm import LLMAnswerer, init_model
-from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
+from .planner import Outcome, Planner
+from .planning import plan
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore, TurnTimeoutError
 from .settings import Settings
 from .slots import Slots, extract
-from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool,
-                            asks_how, asks_where, continues, decide, language_request, normalise,
-                            particular)
+from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastTopic, Normalised, asks_how, asks_where,
+                            continues, decide, language_request, normalise, particular)
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
@@ -75,28 +75,6 @@ def _unstated_note(kinds: tuple[str, ...], variant: Variant) -> str:
 _WARM_UP = ("8月的伙伴账单什么时候生成?", "帳單什麼時候出?用儲值卡付3000元呢", "When is the partner bill generated for May?")
 
 
-@dataclass
-class _Outcome:
-    sections: list[str] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    calls: list[ToolCall] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    follow_up: str | None = None
-    choices: list[str] = field(default_factory=list)
-    pending: PendingTool | None = None
-    result: LastResult | None = None
-    language: Literal["zh", "en"] | None = None  # set when the answer is rendered in another language
-
-    def cite(self, citations: list[Citation]) -> None:
-        """Add citations once each; their text becomes a source the number check accepts."""
-        seen = {c.chunk_id for c in self.citations}
-        for citation in citations:
-            if citation.chunk_id not in seen:
-                seen.add(citation.chunk_id)
-                self.citations.append(citation)
-        self.sources.extend(c.text for c in citations)
-
-
 class Assistant:
     """Cheap to construct; the index, models and database open on first use (or ``warm_up``)."""
 
@@ -107,7 +85,7 @@ class Assistant:
         self.tools = tools or TOOLS
         self.support_policy = support_policy
         self.sessions = sessions
-        self.calendar: CalendarData | None = None  # imported official schedules (calendar import)
+        self.planner = Planner(retriever, self.tools)
         self.llm = LLMAnswerer(llm, retriever) if llm is not None else None
         self.router = router or ToolRouter(
             retriever.index.embedder, tools=self.tools,
@@ -126,6 +104,15 @@ class Assistant:
     @property
     def index(self) -> KnowledgeIndex:
         return self.retriever.index
+
+    @property
+    def calendar(self) -> CalendarData | None:
+        """Imported official schedules (``calendar import``); the tools the plan stage runs use them."""
+        return self.planner.calendar
+
+    @calendar.setter
+    def calendar(self, value: CalendarData | None) -> None:
+        self.planner.calendar = value
 
     def _refusal(self, variant: Variant) -> str:
         """What a refusal offers instead: the index's own topics, or the written list for the bundled corpus."""
@@ -177,15 +164,7 @@ class Assistant:
         relates = frame.move in {"continue", "modify", "refer_back", "convert", "unclear"}
         vetoed = evidence.reason in {"instruction", "task"} or (
             not relates and evidence.reason in {"uncovered_terms", "unstated"})
-        best = evidence.best.chunk.id if evidence.best else None
-        outcome = None
-        if not vetoed and evidence.supported and not relates:
-            # The best passage states a duration rule and no hand-written tool's rule: compute from it.
-            outcome = self._duration(norm, slots, evidence, variant, best_only=True)
-        if outcome is None and not vetoed:
-            outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best)
-        if outcome is None and not vetoed and evidence.supported:
-            outcome = self._duration(norm, slots, evidence, variant)
+        outcome = None if vetoed else self.planner.plan(frame, state, now, evidence, relates)
         if outcome is None:
             if not evidence.supported:
                 text = self._refusal(variant)
@@ -200,7 +179,7 @@ class Assistant:
                 return answer
             text, citations = compose_extractive(message, evidence.search, variant,
                                                  evidence.best.quote if evidence.best else None)
-            outcome = _Outcome(sections=[text], citations=citations, sources=[c.text for c in citations])
+            outcome = Outcome(sections=[text], citations=citations, sources=[c.text for c in citations])
         text = "\n\n".join(outcome.sections)
         check_numbers(text, outcome.sources)
         answer = Answer(answer=text, abstained=False, citations=outcome.citations, tool_calls=outcome.calls,
@@ -252,7 +231,7 @@ class Assistant:
             own = topic_terms - self.router.tool_terms(tools)
             if not own:
                 return frozenset()
-            earlier = set().union(*(self._rule_chunks(t) for t in tools)) if tools else set()
+            earlier = set().union(*(self.planner.rule_chunks(t) for t in tools)) if tools else set()
             if state.topic is not None:
                 earlier |= set(state.topic.citations)
             if tools and (supported_topic is None or supported_topic in earlier):
@@ -271,7 +250,7 @@ class Assistant:
         return Frame(norm=norm, slots=slots, routes=routes, move=decision.move, tools=decision.tools,
                      convert_to=cues.language, particular=specific)
 
-    def _remember(self, state: DialogueState, frame: Frame, outcome: _Outcome, answer: Answer) -> None:
+    def _remember(self, state: DialogueState, frame: Frame, outcome: Outcome, answer: Answer) -> None:
         """The dialogue state after this turn."""
         state.held = frame.norm.original if frame.move == "unclear" else None
         state.pending = outcome.pending
@@ -319,212 +298,3 @@ class Assistant:
             if menu and menu.lexical > 0 and menu.score >= self.router.threshold:
                 routes.append("menu_path_lookup")
         return routes
-
-    def _act(self, frame: Frame, state: DialogueState, now: datetime, asks_about: str | None) -> _Outcome | None:
-        if frame.move == "refer_back" and state.topic is not None:
-            return self._refer_back(state.topic, frame.norm.variant)
-        if frame.move == "convert" and state.result is not None:
-            return self._convert(frame, state.result, now)
-        if frame.move == "unclear":
-            return self._ask_what(frame)
-        if frame.slots.invalid_zone and frame.tools:
-            return self._confirm_zone(frame)
-        return self._with_tools(frame, now, asks_about)
-
-    def _with_tools(self, frame: Frame, now: datetime, asks_about: str | None = None) -> _Outcome | None:
-        """Tool answers for this turn. ``asks_about`` is set when retrieval found no support: then a
-        tool missing a detail asks for it only if its rule is that best chunk; otherwise the follow-up
-        question would pretend the topic is covered ("cancel a payment request" is not invoice merging)."""
-        if not frame.tools:
-            return None
-        text, slots, variant = frame.norm.simplified, frame.slots, frame.norm.variant
-        plans = [plan(name, text, slots, now, carried) for name, carried in frame.tools]
-        plans = [p for p in plans if p.applicable]
-        if is_procedural(text) and any(p.complete for p in plans):
-            plans = [p for p in plans if p.complete]  # answer the "how", do not ask for details
-        if asks_about is not None:
-            plans = [p for p in plans if p.complete or asks_about in self._rule_chunks(p.tool)]
-        if not plans:
-            return None
-        outcome = _Outcome()
-        for tool_plan in plans:
-            if not tool_plan.complete:
-                # A question about the rule in general gets the rule; only a particular case that lacks a
-                # detail is asked about ("储值卡的业绩怎么算" vs "我们这笔储值卡算业绩吗").
-                self._ask(tool_plan, variant, outcome, ask=frame.particular)
-            else:
-                self._run(tool_plan, variant, outcome, slots.notes_zh, slots.notes_en)
-        return outcome if outcome.sections else None
-
-    def _refer_back(self, topic: LastTopic, variant: Variant) -> _Outcome | None:
-        """Where the last topic is in the portal: the menu tool on the last question, else its cited menu."""
-        outcome = _Outcome()
-        tasks = [to_simplified(topic.question).lower()[:500]]
-        tasks += [path.split(">")[-1].strip() for path in topic.menu_paths]  # the page the topic lives on
-        for task in dict.fromkeys(t for t in tasks if t):
-            self._run(Plan("menu_path_lookup", {"task": task}), variant, outcome, [], [])
-            if outcome.sections:
-                return outcome
-        if topic.menu_paths:
-            citations = [c for c in (self._citation(i) for i in topic.citations) if c is not None and c.menu_path]
-            outcome.sections.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant))
-                                    + topic.menu_paths[0])
-            outcome.cite(citations)
-            return outcome
-        return None
-
-    def _citation(self, chunk_id: str) -> Citation | None:
-        chunk = self.index.chunk(chunk_id)
-        if chunk is None:
-            return None
-        return Citation(chunk_id=chunk.id, text=chunk.text, quote=chunk.text, source=chunk.source,
-                        menu_path=chunk.menu_path)
-
-    def _convert(self, frame: Frame, last: LastResult, now: datetime) -> _Outcome | None:
-        """The last result again, in the zone or language this message names (the same rule, recomputed)."""
-        variant = frame.convert_to or frame.norm.variant
-        if frame.slots.invalid_zone:
-            return self._confirm_zone(frame)
-        arguments = dict(last.arguments)
-        zone = frame.slots.timezone
-        moments = [k for k in ("event_time", "assigned_at") if k in arguments]
-        if zone and moments:
-            # The user re-states the zone of the moment they gave ("如果是北京时间呢?"): the same wall-clock
-            # time in that zone, and the rule applied again (a modify, not a display conversion).
-            frame.move = "modify"
-            for key in moments:
-                wall = datetime.fromisoformat(arguments[key]).replace(tzinfo=ZoneInfo(zone))
-                arguments[key] = wall.isoformat()
-            tool_plan = Plan(last.tool, arguments, state={**last.filled, **{k: arguments[k] for k in moments}})
-            outcome = _Outcome()
-            self._run(tool_plan, variant, outcome, frame.slots.notes_zh, frame.slots.notes_en)
-            return outcome if outcome.sections else None
-        if zone and "timezone" in self.tools[last.tool].input_model.model_fields:
-            arguments["timezone"] = zone
-        tool_plan = Plan(last.tool, arguments, state={**last.filled, **({"timezone": zone} if zone else {})})
-        outcome = _Outcome(language="en" if variant == "en" else "zh")
-        self._run(tool_plan, variant, outcome, frame.slots.notes_zh, frame.slots.notes_en)
-        if zone and "timezone" not in self.tools[last.tool].input_model.model_fields and outcome.calls:
-            line = converted_times(outcome.calls[0].result, zone, variant)
-            if line:
-                outcome.sections.append(line)
-                outcome.sources.append(line)
-        return outcome if outcome.sections else None
-
-    def _confirm_zone(self, frame: Frame) -> _Outcome:
-        """An offset no zone has: say how it was read and ask, instead of guessing a zone."""
-        variant = frame.norm.variant
-        raw = frame.slots.invalid_zone
-        question = (f"I read \"{raw}\" as no valid time zone (offsets run from UTC-12 to UTC+14). Which time zone "
-                    "are you in, e.g. UTC+9 or Tokyo?" if variant == "en" else
-                    localise(f"我把“{raw}”理解为无效的时区(时差范围为 UTC-12 到 UTC+14)。请确认您所在的时区,例如 UTC+9 或 东京。",
-                             variant))
-        return _Outcome(sections=[question], follow_up=question, sources=[question],
-                        choices=["UTC+8", "UTC+9", "UTC-8"])
-
-    def _ask_what(self, frame: Frame) -> _Outcome:
-        """A bare continuation with nothing to continue: ask which topic its values belong to."""
-        variant = frame.norm.variant
-        said = "、".join(dict.fromkeys(frame.slots.spans)) or frame.norm.text.strip()
-        question = (f"What does \"{said}\" refer to? Please say which topic you mean." if variant == "en"
-                    else localise(f"“{said}”指的是哪方面的问题?请说明您要问的主题。", variant))
-        takers = topics_taking(frame.slots)
-        choices = [TOPICS[t][1] if variant == "en" else localise(TOPICS[t][0], variant) for t in takers]
-        return _Outcome(sections=[question], follow_up=question, choices=choices, sources=[question])
-
-    def _rule_chunks(self, tool: str) -> set[str]:
-        return {c.chunk_id for c in rule_citations(self.index, self.tools[tool].rules)}
-
-    def _ask(self, tool_plan: Plan, variant: Variant, outcome: _Outcome, ask: bool = True) -> None:
-        """A required detail is missing: state the general rule (cited) and, for a particular case, ask one
-        question (the tool then waits for the detail either way)."""
-        tool = self.tools[tool_plan.tool]
-        rules = [r for r in tool.rules if not r.startswith("menu.")]
-        citations = rule_citations(self.index, rules)
-        zh_q, en_q = FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)]
-        question = en_q if variant == "en" else localise(zh_q, variant)
-        lines = rule_lines(citations, variant)
-        if ask:
-            lines.append(question)
-        outcome.sections.append("\n".join(lines))
-        outcome.cite(citations)
-        outcome.pending = PendingTool(tool=tool_plan.tool, filled=tool_plan.carried, missing=tool_plan.missing)
-        if not ask:
-            return
-        if outcome.follow_up is None:
-            outcome.follow_up = question
-            zh_choices, en_choices = CHOICES.get((tool_plan.tool, tool_plan.missing), ((), ()))
-            outcome.choices = list(en_choices) if variant == "en" else [localise(c, variant) for c in zh_choices]
-
-    def _duration(self, norm: Normalised, slots: Slots, evidence: Evidence, variant: Variant,
-                  best_only: bool = False) -> _Outcome | None:
-        """A date asked for with the event's date given, and a duration rule among the best passages:
-        duration_deadline computes the date from that rule (quoted) instead of a bare extractive quote.
-        With ``best_only``, only when the rule is in the best passage and that passage states none of the
-        hand-written tools' rules (those tools answer it)."""
-        moments = slots.datetimes or slots.dates
-        if not moments or not asks_for_date(norm.simplified) or not evidence.passages:
-            return None
-        top = evidence.passages[0]
-        if best_only and top.rule_ids:
-            return None
-        found = best_duration_rule(norm.simplified, [p.chunk for p in evidence.passages[:5]])
-        if found is None or (best_only and found.chunk_id != top.chunk.id):
-            return None
-        arguments = {"amount": found.amount, "unit": found.unit, "direction": found.direction,
-                     "event": found.event, "event_time": moments[0].isoformat(), "sentence": found.sentence,
-                     "chunk_id": found.chunk_id}
-        tool = self.tools["duration_deadline"]
-        try:
-            result = tool.run({**arguments, "calendar": self.calendar} if self.calendar else arguments)
-        except ToolInputError:
-            return None  # the rule cannot take that date: the extractive answer quotes the rule instead
-        payload = result.model_dump(mode="json")
-        chunk = self.index.chunk(found.chunk_id) if found.chunk_id else None
-        outcome = _Outcome()
-        outcome.calls.append(ToolCall(name=tool.name, arguments=arguments, result=payload))
-        lines = [explanation(result, variant)]
-        note = notes_line(slots.notes_zh, slots.notes_en, variant)
-        if note:
-            lines.append(note)
-            outcome.sources.append(note)
-        if chunk is not None:
-            outcome.cite([Citation(chunk_id=chunk.id, text=chunk.text, quote=found.sentence, source=chunk.source,
-                                   menu_path=chunk.menu_path)])
-            if chunk.menu_path:
-                lines.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant)) + chunk.menu_path)
-        outcome.sections.append("\n".join(lines))
-        outcome.sources.append(str(payload))
-        return outcome
-
-    def _run(self, tool_plan: Plan, variant: Variant, outcome: _Outcome,
-             slot_notes_zh: list[str], slot_notes_en: list[str]) -> None:
-        try:
-            arguments = tool_plan.arguments
-            if self.calendar is not None and "calendar" in self.tools[tool_plan.tool].input_model.model_fields:
-                arguments = {**arguments, "calendar": self.calendar}
-            result = self.tools[tool_plan.tool].run(arguments)
-        except ToolInputError as exc:
-            # The text held a value the rule cannot take (a future look-back start, 2026-13 ...): say so.
-            message = input_errors_text(exc.errors, tool_plan.arguments, variant)
-            outcome.sections.append(message)
-            outcome.sources.append(message)
-            return
-        payload = result.model_dump(mode="json")
-        if payload.get("found") == "no":
-            return  # a lookup that found nothing adds nothing; retrieval answers instead
-        outcome.calls.append(ToolCall(name=tool_plan.tool, arguments=tool_plan.arguments, result=payload))
-        citations = rule_citations(self.index, result.rule_refs)
-        lines = [explanation(result, variant)]
-        lines.extend(steps_lines(payload, variant))
-        note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en, variant)
-        if note:
-            lines.append(note)
-            outcome.sources.append(note)  # our reading of the message (8月 -> 2026-08): its numbers are sourced
-        lines.extend(rule_lines(citations, variant))
-        outcome.sections.append("\n".join(lines))
-        outcome.cite(citations)
-        outcome.sources.append(str(payload))
-        if outcome.result is None:  # the best-routed tool's result is the one later turns relate to
-            outcome.result = LastResult(tool=tool_plan.tool, filled=tool_plan.carried,
-                                        arguments=tool_plan.arguments, result=payload)
