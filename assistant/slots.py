@@ -159,11 +159,63 @@ def numerals_to_digits(text: str) -> str:
     return _CN_NUMERAL_RUN.sub(digits, text)
 
 
+# Digits already followed by a scale word ("1.5 million") are kept together for the amount reader.
+_DIGITS_SCALE = re.compile(r"(\d)\s+(thousand|million|billion)\b", re.I)
+
+
+def english_numbers(text: str) -> str:
+    """English number words as digits, by text2num (chosen on the labelled expressions set): "twenty-five
+    thousand" -> 25000, "forty-eight" -> 48, "the twenty-fifth" -> the 25th. Reading-only: the text the
+    user wrote is quoted elsewhere, so "one of them" becoming "1 of them" here changes no wording."""
+    if not re.search(r"[A-Za-z]{3}", text):
+        return text
+    from text_to_num import alpha2digit
+
+    return alpha2digit(_DIGITS_SCALE.sub(r"\1\2", text), "en", threshold=0)
+
+
+def to_digits(text: str) -> str:
+    """Numbers as digits, whichever language wrote them (Chinese numerals before units, English words)."""
+    return english_numbers(numerals_to_digits(text))
+
+
+# English ways of saying a clock time, rewritten to the H:MM am/pm form the clock reader takes:
+# "half past 4", "a quarter to 9", "10 past 11"; "6 in the evening", "9 at night", "7 o'clock".
+# (a bare "10 to 12" is a range, so digits need "minutes" unless the word is "past")
+_PAST_TO = re.compile(r"(?<![\w:])(half|(?:a\s+)?quarter|\d{1,2}\s+minutes?(?=\s+(?:past|after|to))|\d{1,2}(?=\s+past))"
+                      r"\s+(past|after|to)\s+(\d{1,2})(?:\s*o'?clock)?(?![\d:])", re.I)
+_DAY_PART = re.compile(r"(?<![\w:])(\d{1,2})(?::(\d{2}))?\s*(?:o'?clock\s*)?"
+                       r"(?:in the (morning)|in the (afternoon|evening)|at (night))(?![a-z])", re.I)
+_OCLOCK = re.compile(r"(?<![\w:])(\d{1,2})\s*o'?clock\b", re.I)
+
+
+def _english_clock(text: str) -> str:
+    def past_to(m: re.Match[str]) -> str:
+        minutes = {"half": 30}.get(m.group(1).lower(), 15 if "quarter" in m.group(1).lower() else None)
+        minutes = int(m.group(1).split()[0]) if minutes is None else minutes
+        hour = int(m.group(3))
+        if m.group(2).lower() == "to":
+            hour, minutes = (hour - 1) % 24, 60 - minutes
+        return f"{hour}:{minutes:02d}" if 0 <= hour <= 23 and 0 <= minutes <= 59 else m.group(0)
+
+    def day_part(m: re.Match[str]) -> str:
+        hour, minute = int(m.group(1)), m.group(2) or "00"
+        if hour > 12:
+            return m.group(0)
+        night = m.group(5) and hour >= 6 or m.group(4)
+        return f"{hour}:{minute} {'pm' if night else 'am'}"
+    text = _PAST_TO.sub(past_to, text)
+    text = _DAY_PART.sub(day_part, text)
+    return _OCLOCK.sub(lambda m: f"{m.group(1)}:00", text)
+
+
 def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool = False) -> Slots:
     """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words.
     ``simplified``: the text is already Simplified (the normalise stage did it once)."""
-    # 萬, 週五, 帳單 ... read like their Simplified forms; Chinese numerals before units as digits
-    text = numerals_to_digits(text if simplified else to_simplified(text))
+    # 萬, 週五, 帳單 ... read like their Simplified forms; numbers in words (三千, twenty-five) as digits;
+    # English clock phrases in the H:MM form
+    cased = text if simplified else to_simplified(text)
+    text = _english_clock(to_digits(cased))
     slots = Slots()
     roc = re.compile(r"民国\s*(\d{2,3})\s*年")  # Republic of China years: 民国115年 is 2026
     slots.spans.extend(m.group(0) for m in roc.finditer(text))
@@ -173,7 +225,7 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     today = now.astimezone(BEIJING).date()
     _extract_zone(low, slots)
     consumed = _extract_datetimes(text, low, slots, today, prefer_past)
-    _extract_dates(text, low, slots, today, prefer_past, consumed)
+    _extract_dates(text, low, slots, today, prefer_past, consumed, now)
     _extract_months(text, low, slots, today, prefer_past, consumed)
     _extract_amounts(text, slots)
     return slots
@@ -437,7 +489,7 @@ def _holidays(text: str, slots: Slots, today: date, prefer_past: bool, found: li
 
 
 def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
-                   consumed: list[tuple[int, int]]) -> None:
+                   consumed: list[tuple[int, int]], now: datetime) -> None:
     found: list[tuple[int, date]] = []
     for m in re.finditer(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})[日号]?", low):
         if not _inside(m.span(), consumed):
@@ -488,26 +540,12 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         if value and not _inside(m.span(), consumed):
             found.append((m.start(), value))
             consumed.append(m.span())
+    _offsets(low, slots, now, found, consumed)
     for m in re.finditer(_RELATIVE_DAY, low):
+        if _inside(m.span(), consumed):
+            continue  # "a week from today" is one date, counted from today
         found.append((m.start(), today + timedelta(days=_relative_days(m.group(0)))))
         slots.spans.append(m.group(0))
-    for m in re.finditer(_AGO, low):
-        raw = m.group(1) or m.group(4) or m.group(8)
-        unit = m.group(2) or m.group(5) or m.group(9)
-        sign = -1 if (m.group(3) or m.group(6) or "") in ("前", "以前", "之前", "ago") else 1
-        amount = Decimal("0.5") if raw.startswith(("半", "half")) else Decimal(_EN_COUNT.get(raw, raw))
-        if unit.startswith(("年", "year")):
-            amount, unit = amount * 12, "month"
-        if unit.startswith(("月", "month")) or unit == "个月":
-            value = add_months(today, sign * int(amount))
-        elif unit.startswith(("周", "星期", "week")):
-            value = today + sign * timedelta(weeks=int(amount))
-        else:
-            value = today + sign * timedelta(days=int(amount))
-        found.append((m.start(), value))
-        slots.spans.append(m.group(0))
-        slots.note(f"“{m.group(0)}”按 {value.isoformat()} 理解(同日{'倒推' if sign < 0 else '顺推'})",
-                   f"'{m.group(0)}' read as {value.isoformat()}")
     _holidays(text, slots, today, prefer_past, found, consumed)
     for m in re.finditer(r"the (last day|(\d{1,2})(?:st|nd|rd|th)?) of (next|this|last) month", low):
         first = add_months(date(today.year, today.month, 1), {"next": 1, "this": 0, "last": -1}[m.group(3)])
@@ -520,11 +558,11 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
     # date; it is not a second date. Only a weekday that contradicts its date is worth a word.
     explicit = {start: value for start, value in found}
     dated = [(a, b, explicit.get(a)) for a, b in consumed]
-    for m in re.finditer(r"(上上|上|这|本|下)?(?:周|星期|礼拜)([一二三四五六日天])", text):
+    for m in re.finditer(r"(?:(上上|下下|上|这|本|下)个?)?(?:周|星期|礼拜)([一二三四五六日天])", text):
         weekday = _WEEKDAYS_ZH[m.group(2)]
         if _qualifies_date(m, weekday, text, dated, slots):
             continue
-        week_shift = {"上上": -2, "上": -1, "下": 1}.get(m.group(1) or "", 0)
+        week_shift = {"上上": -2, "上": -1, "下": 1, "下下": 2}.get(m.group(1) or "", 0)
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week_shift)
         value = monday + timedelta(days=weekday)
         if not m.group(1):
@@ -563,13 +601,83 @@ _RELATIVE = {"刚才": 0, "刚刚": 0, "大前天": -3, "前天": -2, "昨天": 
              "tonight": 0, "tomorrow": 1, "the day after tomorrow": 2}
 _RELATIVE_DAY = re.compile("|".join(sorted((re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
                                             for w in _RELATIVE), key=len, reverse=True)))
-_EN_COUNT = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-             "seven": "7", "eight": "8", "nine": "9", "ten": "10", "twelve": "12"}
-_COUNT_EN = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|half a|half an)"
-# An offset from today either way: 3天前 / 3 days ago count back, 3天后 / in 3 days / 3 days later count on.
-_AGO = re.compile(r"(\d+|半)\s*(个月|个星期|月|年|周|星期|天)\s*(前|以前|之前|后|以后|之后)|"
-                  rf"(?<![a-z]){_COUNT_EN}\s+(months?|years?|weeks?|days?)\s+(ago|later|from now)|"
-                  rf"(?<![a-z])(in)\s+{_COUNT_EN}\s+(months?|years?|weeks?|days?)(?![a-z])")
+# Units of time as written, to the unit a duration or an offset counts in (one table for both).
+_TIME_UNITS = (("working_day", r"working days?|business days?|工作日|工作天"), ("hour", r"hours?|hrs?|小时|钟头"),
+               ("minute", r"minutes?|mins?|分钟"), ("week", r"weeks?|个星期|星期|周|礼拜"),
+               ("month", r"months?|个月|月"), ("year", r"years?|年"), ("day", r"days?|天"))
+_UNIT_WORD = "|".join(f"(?P<{unit}>{words})" for unit, words in _TIME_UNITS)
+# An amount of time: "2.5 days", "2 and a half days", "an hour and a half", "3个半小时", "一个半月", "半年".
+# Number words are digits by now (to_digits); only "a", "an" and "half" are left as words.
+_SPAN_OF_TIME = re.compile(
+    r"(?<![A-Za-z0-9.])(?P<n>\d+(?:\.\d+)?|half an?|an?|半)\s*(?P<ge>个)?\s*(?P<half1>半|and a half)?\s*"
+    rf"(?:{_UNIT_WORD})(?![a-z])(?P<half2>半|\s+and a half)?", re.I)
+
+
+@dataclass(frozen=True)
+class SpanOfTime:
+    value: Decimal
+    unit: str
+    start: int
+    end: int
+
+
+def spans_of_time(text: str) -> list[SpanOfTime]:
+    """Every amount of time in ``text`` (digits already, see ``to_digits``), with its unit."""
+    out = []
+    for m in _SPAN_OF_TIME.finditer(text):
+        unit = next(u for u, _ in _TIME_UNITS if m.group(u))
+        raw = m.group("n").lower()
+        if unit == "month" and m.group("month") == "月" and not m.group("ge"):
+            continue  # 3月 is March; 3个月 is three months
+        if unit == "year" and raw.isdigit() and len(raw) == 4:
+            continue  # 2025年 is a year
+        value = Decimal("0.5") if raw.startswith(("half", "半")) else Decimal(1) if raw in ("a", "an") else Decimal(raw)
+        if m.group("half1") or m.group("half2"):
+            value += Decimal("0.5")
+        out.append(SpanOfTime(value, unit, m.start(), m.end()))
+    return out
+
+
+# Which way an amount of time counts from now: 3天前 / 3 days ago back, 3天后 / in 3 days / 3 days later on.
+_BACK = re.compile(r"\s*(?:以前|之前|前|ago|back|earlier)(?![a-z])")
+_ON = re.compile(r"\s*(?:以后|之后|过后|后|later|from now|from today|hence)(?![a-z])")
+_IN = re.compile(r"(?<![a-z])in\s+$")
+
+
+def _offsets(low: str, slots: Slots, now: datetime, found: list[tuple[int, date]],
+             consumed: list[tuple[int, int]]) -> None:
+    """An amount of time counted from now: days and longer give a date, hours and minutes a moment."""
+    today = now.astimezone(BEIJING).date()
+    for span in spans_of_time(low):
+        back, on = _BACK.match(low, span.end), _ON.match(low, span.end)
+        ahead = _IN.search(low[max(0, span.start - 4):span.start])
+        if span.unit == "working_day" or not (back or on or ahead) or _inside((span.start, span.end), consumed):
+            continue
+        sign = -1 if back else 1
+        end = (back or on).end() if (back or on) else span.end
+        words = low[span.start - (len(ahead.group(0)) if ahead else 0):end].strip()
+        if span.unit in ("hour", "minute"):
+            moment = now.astimezone(BEIJING) + sign * timedelta(**{f"{span.unit}s": float(span.value)})
+            moment = moment.replace(second=0, microsecond=0)
+            slots.datetimes.append(moment)
+            consumed.append((span.start, end))
+            slots.spans.append(words)
+            slots.note(f"“{words}”按北京时间 {moment.strftime('%Y-%m-%d %H:%M')} 理解(从现在{'倒推' if sign < 0 else '顺推'})",
+                       f"'{words}' read as {moment.strftime('%Y-%m-%d %H:%M')} Beijing time (counted from now)")
+            continue
+        months = span.value * 12 if span.unit == "year" else span.value if span.unit == "month" else None
+        if months is not None and months == months.to_integral():
+            value = add_months(today, sign * int(months))
+        else:
+            days = span.value * {"week": 7, "day": 1}.get(span.unit, 30)
+            value = today + sign * timedelta(days=int(days))
+        found.append((span.start, value))
+        consumed.append((span.start, end))
+        slots.spans.append(words)
+        slots.note(f"“{words}”按 {value.isoformat()} 理解(同日{'倒推' if sign < 0 else '顺推'})",
+                   f"'{words}' read as {value.isoformat()}")
+
+
 _CLOCK = re.compile(
     r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|"
     r"(?:(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)\s*)?(?<![\d:])(\d{1,2})(?:(?::(\d{2}))|(?:点|时)(?:(?=[\d半差])(?:(半)|(1刻)|(3刻)|差(1刻)|(\d{1,2})分?))?)"
@@ -625,21 +733,28 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
                     consumed: list[tuple[int, int]]) -> None:
     found: list[tuple[int, str]] = []
 
-    def add(pos: int, year: int, month: int) -> None:
-        if 1 <= month <= 12:
-            found.append((pos, f"{year:04d}-{month:02d}"))
+    def add(m: re.Match[str], year: int, month: int) -> None:
+        if not 1 <= month <= 12:
+            return
+        found.append((m.start(), f"{year:04d}-{month:02d}"))
+        # a month's end (上个月底, 10月末, the end of last month) is its last day
+        if re.match(r"\s*的?\s*[底末]", text[m.end():]) or re.search(r"\bend of (?:the )?$", low[:m.start()]):
+            last = add_months(date(year, month, 1), 1) - timedelta(days=1)
+            slots.dates.append(last)
+            slots.note(f"“{m.group(0)}”的月底按 {last.isoformat()} 理解",
+                       f"the end of '{m.group(0)}' read as {last.isoformat()}")
 
     for m in re.finditer(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])", text):
         if not _inside(m.span(), consumed):
-            add(m.start(), int(m.group(1)), int(m.group(2)))
+            add(m, int(m.group(1)), int(m.group(2)))
             consumed.append(m.span())
     for m in re.finditer(r"(前年|去年|今年|明年)\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])", text):
         if not _inside(m.span(), consumed):
-            add(m.start(), today.year + _YEAR_WORDS[m.group(1)], int(m.group(2)))
+            add(m, today.year + _YEAR_WORDS[m.group(1)], int(m.group(2)))
             consumed.append(m.span())
     for m in re.finditer(r"(?<![\d/-])(\d{4})[-/](\d{2})(?![-/\d])", low):
         if not _inside(m.span(), consumed):
-            add(m.start(), int(m.group(1)), int(m.group(2)))
+            add(m, int(m.group(1)), int(m.group(2)))
             consumed.append(m.span())
     for m in re.finditer(r"(?<![\d年/-])([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?!\s*[0-9一二三四五六七八九十]{1,3}\s*[日号])", text):
         if _inside(m.span(), consumed):
@@ -647,7 +762,7 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         month = cn_number(m.group(1))
         if month and 1 <= month <= 12:
             year = _year_for(month, today, slots, f"{month}月", f"month {month}", prefer_past)
-            add(m.start(), year, month)
+            add(m, year, month)
             consumed.append(m.span())
     for m in re.finditer(rf"\b{_MONTH_EN}\b\.?(?:\s+(\d{{4}}))?(?!\s*\d{{1,2}}\b(?!\d))", low):
         if _inside(m.span(), consumed) or (m.group(1) == "may" and not m.group(2)
@@ -656,14 +771,14 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         month = _MONTHS_EN[m.group(1)[:3] if m.group(1)[:4] != "sept" else "sep"]
         year = int(m.group(2)) if m.group(2) else _year_for(month, today, slots, f"{month}月", m.group(1).title(),
                                                             prefer_past)
-        add(m.start(), year, month)
+        add(m, year, month)
         slots.spans.append(m.group(0))
     this_month = date(today.year, today.month, 1)
     for pattern, delta in ((r"下下个?月", 2), (r"上上个?月", -2), (r"(?<!上)上个?月|last month|previous month", -1),
                            (r"这个月|本月|this month|current month", 0), (r"(?<!下)下个?月|next month", 1)):
         for m in re.finditer(pattern, low):
             index = this_month.year * 12 + this_month.month - 1 + delta
-            add(m.start(), index // 12, index % 12 + 1)
+            add(m, index // 12, index % 12 + 1)
             slots.spans.append(m.group(0))
     slots.months.extend(p for _, p in sorted(found, key=lambda pair: pair[0]))
     slots.spans.extend(text[a:b] for a, b in consumed)

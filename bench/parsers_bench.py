@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CANDIDATES = ("ours", "dateparser", "jionlp", "cn2an", "recognizers")
+CANDIDATES = ("ours", "dateparser", "jionlp", "cn2an", "recognizers", "parsedatetime", "timefhuman", "text2num",
+              "number_parser")
 
 
 def _rss_mb() -> float:
@@ -134,8 +135,71 @@ def _recognizers():
     return run
 
 
+def _parsedatetime():
+    import parsedatetime
+
+    calendar = parsedatetime.Calendar(version=parsedatetime.VERSION_CONTEXT_STYLE)
+
+    def run(text: str, now: datetime) -> list[tuple[str, dict]]:
+        found = calendar.nlp(text, sourceTime=now.replace(tzinfo=None)) or ()
+        return [pair for moment, *_ in found for pair in _from_datetime(moment, now)]
+    return run
+
+
+def _timefhuman():
+    from timefhuman import timefhuman
+    from timefhuman.main import tfhConfig
+
+    def run(text: str, now: datetime) -> list[tuple[str, dict]]:
+        found = timefhuman(text, config=tfhConfig(now=now.replace(tzinfo=None)))
+        found = found if isinstance(found, list) else [found]
+        out: list[tuple[str, dict]] = []
+        for item in found:
+            for moment in (item if isinstance(item, tuple) else (item,)):
+                if isinstance(moment, datetime):
+                    out += _from_datetime(moment, now)
+                elif isinstance(moment, timedelta):
+                    out.append(("datetime", {"datetime": (now + moment).isoformat(timespec="seconds")}))
+        return out
+    return run
+
+
+_AMOUNT = re.compile(r"(¥|rmb|cny|us\$|\$|usd)?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|thousand|million)?\s*"
+                     r"(yuan|rmb|cny|usd|dollars?)?", re.I)
+
+
+def _digits_then_amounts(convert):
+    """An English number-word library: words to digits, then numbers and plainly marked amounts."""
+    def run(text: str, now: datetime) -> list[tuple[str, dict]]:
+        converted = convert(text)
+        out: list[tuple[str, dict]] = []
+        for m in _AMOUNT.finditer(converted):
+            prefix, number, scale, unit = m.groups()
+            if prefix or unit:
+                value = float(number.replace(",", "")) * {"k": 1e3, "thousand": 1e3, "million": 1e6}.get(
+                    (scale or "").lower(), 1)
+                named = (prefix or unit or "").lower()
+                out.append(("money", {"amount": f"{value:.2f}",
+                                      "currency": "USD" if "$" in named or "usd" in named or "dollar" in named
+                                      else "CNY"}))
+        out += [("number", {"value": m.group(0)}) for m in re.finditer(r"\d+(?:\.\d+)?", converted)]
+        return out
+    return run
+
+
+def _text2num():
+    from text_to_num import alpha2digit
+    return _digits_then_amounts(lambda text: alpha2digit(text, "en", threshold=0))
+
+
+def _number_parser():
+    from number_parser import parse
+    return _digits_then_amounts(parse)
+
+
 ADAPTERS = {"ours": _ours, "dateparser": _dateparser, "jionlp": _jionlp, "cn2an": _cn2an,
-            "recognizers": _recognizers}
+            "recognizers": _recognizers, "parsedatetime": _parsedatetime, "timefhuman": _timefhuman,
+            "text2num": _text2num, "number_parser": _number_parser}
 
 
 def _same(kind: str, got: dict, expected: dict) -> bool:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from tools.model import BEIJING, add_months
 
-from ..slots import Slots, extract, numerals_to_digits
+from ..slots import Slots, extract, spans_of_time, to_digits
 
 Kind = Literal["date", "datetime", "time", "month", "quarter", "year", "duration", "money", "number", "timezone"]
 
@@ -41,20 +41,9 @@ class Readings:
 _QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?|\d{4}\s*年?)?\s*(?:(上上|上|这|本|下)个?\s*(?:一)?(?:季度?|quarter)|"
                       r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)", re.I)
 _YEAR = re.compile(r"(前年|去年|今年|明年|后年|last year|this year|next year)|(?<!\d)(\d{4})\s*年(?!\s*\d{1,2}\s*月)", re.I)
-_DURATION = re.compile(
-    r"(\d+(?:\.\d+)?|half an?|an?|one|two|three|four|five|six|seven|ten)\s*(?:个)?\s*(半)?\s*"
-    r"(working days?|business days?|工作日|工作天|days?|天|小时|hours?|分钟|minutes?|周|星期|weeks?|个月|months?|年|years?)"
-    r"(半)?(?:\s*and a half)?", re.I)
-_EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
-_UNITS = [("working", "working_day"), ("business", "working_day"), ("工作", "working_day"), ("day", "day"),
-          ("天", "day"), ("小时", "hour"), ("hour", "hour"), ("分钟", "minute"), ("minute", "minute"),
-          ("周", "week"), ("星期", "week"), ("week", "week"), ("个月", "month"), ("month", "month"),
-          ("年", "year"), ("year", "year")]
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}|[十百千万]")
-_EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-               "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "a dozen": 12, "dozen": 12}
-_EN_NUMBER = re.compile(r"(?<![a-z])(" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + r")(?![a-z])", re.I)
+_DOZEN = re.compile(r"(?<![a-z])(a|\d+)\s+dozens?(?![a-z])", re.I)  # the one count word text2num lacks
 _CLOCK = re.compile(r"(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)?\s*(\d{1,2})(?:[:：](\d{2})|点|時|点钟)(?:(\d{1,2})分?|(半)|(一刻)|(三刻))?"
                     r"|(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(noon|midnight)\b", re.I)
 
@@ -62,7 +51,7 @@ _CLOCK = re.compile(r"(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)?
 def read(text: str, now: datetime) -> Readings:
     """Typed readings of ``text`` (already normalised: NFKC, Simplified) relative to ``now``."""
     slots = extract(text, now, simplified=True)
-    digits = numerals_to_digits(text)
+    digits = to_digits(text)
     out = Readings(slots=slots)
     today = now.astimezone(BEIJING).date()
     for moment in slots.datetimes:
@@ -87,14 +76,15 @@ def read(text: str, now: datetime) -> Readings:
     _quarters(digits, today, out)
     _years(digits, today, out)
     _durations(digits, out)
-    _numbers(text, out)
+    _numbers(text, digits, out)
     return out
 
 
-def _numbers(text: str, out: Readings) -> None:
-    """Every number the text states: digits, Chinese numerals (cn2an) and English number words."""
-    for m in _NUMBER.finditer(text):
-        out.items.append(Reading("number", {"value": m.group(0)}, m.group(0)))
+def _numbers(text: str, digits: str, out: Readings) -> None:
+    """Every number the text states: digits, Chinese numerals (cn2an) and English number words (text2num)."""
+    for source in (text, digits) if digits != text else (text,):
+        for m in _NUMBER.finditer(source):
+            out.items.append(Reading("number", {"value": m.group(0)}, m.group(0)))
     runs = _CN_RUN.findall(text)
     if runs:
         import cn2an
@@ -104,8 +94,9 @@ def _numbers(text: str, out: Readings) -> None:
                 out.items.append(Reading("number", {"value": str(cn2an.cn2an(run, "smart"))}, run))
             except (ValueError, KeyError, IndexError):
                 continue
-    for m in _EN_NUMBER.finditer(text):
-        out.items.append(Reading("number", {"value": str(_EN_NUMBERS[m.group(1).lower()])}, m.group(0)))
+    for m in _DOZEN.finditer(digits):
+        count = 1 if m.group(1).lower() == "a" else int(m.group(1))
+        out.items.append(Reading("number", {"value": str(12 * count)}, m.group(0)))
 
 
 def _money(amount: Decimal) -> str:
@@ -160,22 +151,13 @@ def _years(text: str, today: date, out: Readings) -> None:
 
 
 def _durations(text: str, out: Readings) -> None:
-    for m in _DURATION.finditer(text):
-        raw, half_before, unit_word, half_after = m.groups()
-        low = raw.lower()
-        value = Decimal("0.5") if low.startswith("half") else Decimal(_EN_NUM[low]) if low in _EN_NUM else Decimal(raw)
-        if half_before or half_after or "and a half" in m.group(0).lower():
-            value += Decimal("0.5")
-        unit = next(u for key, u in _UNITS if key in unit_word.lower())
+    for span in spans_of_time(text):
+        value, unit = span.value, span.unit
         if unit == "year" and value != value.to_integral():
-            value, unit = value * 12, "month"
-        if unit == "year" and re.search(r"\d{4}\s*年", m.group(0)):
-            continue  # 2025年 is a year, not a duration
+            value, unit = value * 12, "month"  # 半年, one and a half years: months
         shown = str(value.normalize()) if value != value.to_integral() else str(int(value))
         out.items.append(Reading("duration", {"value": float(shown) if "." in shown else int(shown), "unit": unit},
-                                 m.group(0)))
-    if re.search(r"半年(?!前)|half a year(?! ago)", text, re.I):
-        out.items.append(Reading("duration", {"value": 6, "unit": "month"}, "半年"))
+                                 text[span.start:span.end]))
 
 
 def _clock_times(text: str, out: Readings) -> None:
