@@ -223,7 +223,7 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     slots.direction = direction(text) if prefer_past is not None else None
     low = text.lower()
     today = now.astimezone(BEIJING).date()
-    _extract_zone(low, slots)
+    _extract_zone(low, slots, text)
     consumed = _extract_datetimes(text, low, slots, today, prefer_past)
     _extract_dates(text, low, slots, today, prefer_past, consumed, now)
     _extract_months(text, low, slots, today, prefer_past, consumed)
@@ -231,7 +231,7 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     return slots
 
 
-def _extract_zone(low: str, slots: Slots) -> None:
+def _extract_zone(low: str, slots: Slots, cased: str = "") -> None:
     match = re.search(r"(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", low) or \
         re.search(r"(?<![\d:])([+-])(\d{2}):(\d{2})\b", low)
     belt = re.search(r"(东|西)(\d{1,2})区", low)  # 东八区 = UTC+8 (numerals already digits)
@@ -290,6 +290,34 @@ def _extract_zone(low: str, slots: Slots) -> None:
                 slots.note(f"{abbr.upper()} 按 {zone} 时区理解(含夏令时)",
                            f"{abbr.upper()} read as the {zone} time zone (daylight saving applied)")
             return
+    # A multi-word city said by its initials ("LA time", "in NY", "在 LA"), capitals only and said as a
+    # place; only cities whose zone stands for a whole region in CLDR (Los Angeles for Pacific time).
+    for m in re.finditer(r"(?<![A-Za-z])([A-Z]{2,3})(?![A-Za-z])", cased):
+        zone_city = _city_initials().get(m.group(1).lower())
+        before, after = cased[:m.start()], cased[m.end():]
+        if zone_city and (re.search(r"(?:\b(?:in|at|from)\s+|[在于])\s*$", before) or
+                          re.match(r"\s*(?:time\b|时间)", after)):
+            city, zone = zone_city
+            slots.timezone = zone
+            slots.spans.append(m.group(1))
+            slots.note(f"“{m.group(1)}”按 {city.title()}({zone})时区理解",
+                       f"'{m.group(1)}' read as {city.title()} ({zone} time zone)")
+            return
+
+
+@lru_cache(maxsize=1)
+def _city_initials() -> dict[str, tuple[str, str]]:
+    """Initials of multi-word CLDR exemplar cities (Los Angeles -> la) whose zone is the one CLDR's Windows
+    mapping uses for a whole region; initials shared by two cities, and am / pm, are left out."""
+    from babel.core import get_global
+
+    golden = set(get_global("windows_zone_mapping").values())
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for name, zone in _city_zones().items():
+        words = re.findall(r"[a-z]+", name)
+        if name.isascii() and zone in golden and len(words) >= 2:
+            seen.setdefault("".join(w[0] for w in words), set()).add((name, zone))
+    return {key: next(iter(found)) for key, found in seen.items() if len(found) == 1 and key not in {"am", "pm"}}
 
 
 @lru_cache(maxsize=1)
@@ -790,7 +818,39 @@ _EN_SCALE_WORDS = {"ten": "10", "twenty": "20", "fifty": "50", "a hundred": "100
                    "two": "2", "three": "3", "five": "5"}
 
 
+_CN_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
+# A spoken amount with no unit (两千五, 三千五百): a numeral run that starts with a digit and holds a
+# magnitude (a count of ten or less is never money).
+_BARE_AMOUNT = re.compile(rf"(?<![第{_CN_NUMERALS}\d.])[一二两三四五六七八九壹贰叁肆伍陆柒捌玖][{_CN_NUMERALS}]*"
+                          rf"[百千万亿佰仟][{_CN_NUMERALS}]*")
+
+
+def _bare_amounts(text: str, slots: Slots) -> None:
+    """Chinese counts things with a classifier (两千五百台, 三千人); a large number said with none is an
+    amount of money, in yuan (客户花了两千五, 儲值三千五). The reading is stated."""
+    found = list(_BARE_AMOUNT.finditer(text))
+    if not found:
+        return
+    import cn2an
+
+    from .understanding.bilingual import counted_words
+
+    counted = counted_words()
+    for m in found:
+        after = text[m.end():m.end() + 4]
+        if after.startswith(("分之", "多")) or any(after[:n] in counted for n in (1, 2, 3, 4)):
+            continue  # 百分之五 is a rate; 三千多 is approximate; 三千五百台 counts machines
+        try:
+            value = Decimal(str(cn2an.cn2an(m.group(0), "smart")))
+        except (ValueError, KeyError, IndexError, InvalidOperation):
+            continue
+        slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)
+        slots.spans.append(m.group(0))
+        slots.note(f"“{m.group(0)}”按 {value:f} 元(人民币)理解", f"'{m.group(0)}' read as CNY {value:f}")
+
+
 def _extract_amounts(text: str, slots: Slots) -> None:
+    _bare_amounts(text, slots)
     # "ten thousand yuan" -> "10 thousand yuan": number words before a scale word read as digits
     text = re.sub(r"(?<![a-z])(ten|twenty|fifty|a hundred|one hundred|a|one|two|three|five)\s+(thousand|million)",
                   lambda m: f"{_EN_SCALE_WORDS[m.group(1).lower()]} {m.group(2)}", text, flags=re.I)

@@ -180,3 +180,65 @@ def test_offsets_count_either_way_from_today(text, day):
 def test_generic_zone_names_read_as_the_regions_zone(text, zone):
     slots = extract(text, NOW)
     assert slots.timezone == zone and any(zone in n for n in slots.notes_en)
+
+
+# ---- issue 11, third round: number words, amounts of time from now, clock phrases, initials, bare amounts --
+
+@pytest.mark.parametrize("text,moment", [
+    ("in 2 hours", "2026-11-27T12:00:00+08:00"), ("forty minutes from now", "2026-11-27T10:40:00+08:00"),
+    ("两个小时以后", "2026-11-27T12:00:00+08:00"), ("三個半小時後", "2026-11-27T13:30:00+08:00"),
+    ("半小时前", "2026-11-27T09:30:00+08:00"), ("15 mins 后", "2026-11-27T10:15:00+08:00"),
+])
+def test_clock_offsets_from_now_are_moments_in_beijing_time(text, moment):
+    slots = extract(text, NOW)
+    assert slots.datetimes == [datetime.fromisoformat(moment)]
+    assert any("from now" in note or "read as" in note for note in slots.notes_en)  # the reading is stated
+
+
+@pytest.mark.parametrize("text,dates", [
+    ("a week from today", [date(2026, 12, 4)]), ("10 days back", [date(2026, 11, 17)]),
+    ("three weeks ago", [date(2026, 11, 6)]), ("the twenty-fifth of December", [date(2026, 12, 25)]),
+    ("the first of next month", [date(2026, 12, 1)]), ("下下周三", [date(2026, 12, 9)]),
+    ("上个月底", [date(2026, 10, 31)]), ("the end of last month", [date(2026, 10, 31)]),
+    ("waiting 3 business days later", []),  # working days need the holiday calendar: not an offset here
+])
+def test_dates_from_offsets_ordinals_and_month_ends(text, dates):
+    assert extract(text, NOW).dates == dates
+
+
+@pytest.mark.parametrize("text,clock", [
+    ("half past 4 in the afternoon", "16:30"), ("a quarter to nine", "08:45"), ("6 in the evening", "18:00"),
+    ("at seven o'clock", "07:00"), ("20 minutes past ten", "10:20"),
+])
+def test_english_clock_phrases(text, clock):
+    assert [t.strftime("%H:%M") for t in extract(text, NOW).times] == [clock]
+
+
+def test_a_bare_range_is_not_a_clock_time():
+    assert extract("it takes 10 to 12 days", NOW).times == []
+
+
+@pytest.mark.parametrize("text,zone", [
+    ("we run on LA time", "America/Los_Angeles"), ("our office is in NY", "America/New_York"),
+    ("我们在 LA", "America/Los_Angeles"),
+])
+def test_city_initials_said_as_a_place(text, zone):
+    slots = extract(text, NOW)
+    assert slots.timezone == zone and slots.notes_en
+
+
+@pytest.mark.parametrize("text", ["la la land", "LA is a nice place", "at 9 PM", "CA time"])
+def test_initials_not_said_as_a_place_or_ambiguous_are_no_zone(text):
+    assert extract(text, NOW).timezone is None
+
+
+@pytest.mark.parametrize("text,amounts", [
+    ("客户花了两千五买储值卡", [Decimal(2500)]), ("儲值三千五,業績算多少", [Decimal(3500)]),
+    ("twenty-five thousand yuan", [Decimal(25000)]), ("one hundred and fifty thousand RMB", [Decimal(150000)]),
+    ("2.5 million yuan", [Decimal(2500000)]),
+    # counts and set phrases are not money: a classifier or a counted noun follows, or no digit leads
+    ("三千五百台服务器", []), ("两千五百人", []), ("千万不要", []), ("百分之五", []), ("第三千五百号", []),
+])
+def test_amounts_in_words_and_bare_spoken_amounts(text, amounts):
+    slots = extract(text, NOW)
+    assert slots.amounts == amounts
