@@ -100,6 +100,26 @@ def stated(passage: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _STATES.items() if pattern.search(text))
 
 
+# A how-to or where question asks for a procedure: the way through the portal. It is answered by the
+# sentence naming the menu path ("在顶部导航栏中选择“销售 > 账务 > 资金管理”", "choose Sales > Billing"),
+# which the quote then includes. Not a kind of answer that refuses: a rule may answer "how" too.
+_ASKS_PROCEDURE = re.compile(r"(?:怎么|怎样|如何)(?!办|算|回事|样|计算)|在哪|哪里|哪儿|入口|步骤|流程|"
+                             r"\bhow (?:do|can|should|would|could) (?:i|we|you|one)\b|\bhow to\b|"
+                             r"\bwhere (?:do|can|is|are|should)\b|\bsteps?\b")
+_MENU_PATH = re.compile(r"[^\s>“”\"]+ > [^\s>“”\"]+")  # the site writes menu paths with spaced ">"
+
+
+@lru_cache(maxsize=1024)
+def asks_procedure(question: str) -> bool:
+    """Does the question ask how or where to do something in the portal?"""
+    return bool(_ASKS_PROCEDURE.search(to_simplified(question).lower()))
+
+
+def states_procedure(sentence: str) -> bool:
+    """Does the sentence name a menu path (the way to the page)?"""
+    return bool(_MENU_PATH.search(sentence))
+
+
 def unanswered(question: str, passage: str) -> frozenset[str]:
     """Kinds the question asks for that the passage does not state."""
     kinds = asked(question)

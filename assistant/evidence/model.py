@@ -22,6 +22,7 @@ class Sentence:
     score: float                      # IDF-weighted share of the question's key terms this sentence holds, 0..1
     kinds: frozenset[str]             # kinds of answer it states (duration, frequency, money, rate, limit)
     question: bool                    # it asks rather than states (an FAQ title): never evidence
+    similarity: float = 0.0           # cosine to the question by the index's embedder (0 when not embedded)
 
 
 @dataclass(frozen=True)
