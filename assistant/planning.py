@@ -75,6 +75,10 @@ def pick(text: str, table: list[tuple[str, Any]]) -> tuple[Any, bool]:
     found = [v for v in found if v not in denied]
     if len(found) == 1:
         return found[0], False
+    values = list(dict.fromkeys(value for _, value in table))
+    if not found and len(values) == 2 and len(denied) == 1:
+        # a yes/no detail said under negation names the other value ("isn't under my name" -> not under it)
+        return next(v for v in values if v not in denied), False
     return None, len(found) > 1
 
 
@@ -276,6 +280,8 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
         start = slots.dates[0].isoformat()
     elif slots.months:
         start = slots.months[0]
+    elif slots.periods:
+        start = slots.periods[0][0].strftime("%Y-%m")  # 上个季度: from the quarter's first month
     else:
         match = re.search(r"([0-9两二三四五六七八九十]+)\s*(年|个月)(前|以前|之前)|(\d+)\s*(years?|months?)\s+ago", low)
         start = None
@@ -290,8 +296,26 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
     return Plan("consumption_lookback", {"requested_start": start, "now": now.isoformat()})
 
 
+# The card first, then a buying verb (储值卡买三千块, 储值卡里1.5万拿去买了ECS): what is bought decides. An
+# amount or nothing is the card itself, bought (the object put first); anything else is bought with it.
+_CARD_THEN_BUY = re.compile(r"(储值卡|stored[- ]value card|prepaid card)[^。?!?!]{0,12}?(购买|买|buy|bought|purchased?)"
+                            r"(?:了|\s+)?\s*(\S?)")
+
+
+def _card_then_buy(low: str) -> str | None:
+    match = _CARD_THEN_BUY.search(low)
+    if match is None:
+        return None
+    head = match.group(3)
+    if not head or re.match(r"[\d零〇一二两三四五六七八九十百千万¥$,,。??]|算|计", head):
+        return "buy_card"
+    return "pay_with_card"
+
+
 def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    transaction, _ = pick(low, _TRANSACTION)
+    transaction, conflict = pick(low, _TRANSACTION)
+    if transaction is None and not conflict:
+        transaction = _card_then_buy(low)
     if transaction == "pay_cash" and re.search(r"储值卡|stored[- ]value|prepaid", low) and "现金支付的额度" not in low:
         transaction = None  # "cash" next to a card usually describes the card's cash value: ask
     transaction = transaction or carried.get("transaction")
@@ -355,10 +379,20 @@ _POSSESSOR = re.compile(r"((?:[a-z-]+\s+)?[a-z][a-z-]*)'s?\s+(?:\w+\s+)?customer
 _SELF = re.compile(r"^(my|our|their|his|her|own|the salesperson|salesperson|自己|我|我们|他|她|他们|其|业务员|本人)$")
 
 
+_BARE_POSSESSOR = re.compile(r"([\u4e00-\u9fff]{2,5})客户")
+
+
 def _possessor_reading(low: str) -> bool | None:
     match = _POSSESSOR.search(low)
     if match is None:
-        return None
+        # Chinese drops 的 between a person and what is theirs (同事客户, 经理客户): the noun right before
+        # 客户 is the owner when CC-CEDICT counts it as a person (with 位 or 名)
+        from .understanding.bilingual import person_nouns
+
+        bare = _BARE_POSSESSOR.search(low)
+        words = [bare.group(1)[i:] for i in range(len(bare.group(1)) - 1)] if bare else []
+        owner = next((w for w in words if w in person_nouns() or _SELF.match(w)), None)
+        return None if owner is None else bool(_SELF.match(owner))
     owner = (match.group(1) or match.group(2)).strip()
     owner = re.sub(r"^(看|查看|看到|查|访问|能看|能查|可以看|see|view)+", "", owner) if match.group(2) else owner
     if not owner or owner in {"a", "the", "any", "all"}:

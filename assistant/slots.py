@@ -61,6 +61,7 @@ class Slots:
     zone_offset: str | None = None   # "+05:30" when the zone was given as an offset
     invalid_zone: str | None = None  # an offset no zone has (UTC+99), stated back to the user
     currency: str | None = None      # ISO code when the message names one other than CNY
+    periods: list[tuple[date, date]] = field(default_factory=list)  # quarters: first and last day
     spans: list[str] = field(default_factory=list)  # the wording these values came from
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
@@ -228,7 +229,41 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     _extract_dates(text, low, slots, today, prefer_past, consumed, now)
     _extract_months(text, low, slots, today, prefer_past, consumed)
     _extract_amounts(text, slots)
+    _extract_periods(text, today, slots)
     return slots
+
+
+_QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?|\d{4}\s*年?)?\s*(?:(上上|上|这|本|下)个?\s*(?:一)?(?:季度?|quarter)|"
+                      r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)", re.I)
+
+
+def _extract_periods(text: str, today: date, slots: Slots) -> None:
+    """Quarters (上个季度, Q3, 2026年第一季度, next quarter) as their first and last day."""
+    quarter_now = (today.month - 1) // 3
+    for m in _QUARTER.finditer(text):
+        year_word, shift_word, number_zh, number_q, shift_en = m.groups()
+        year = today.year + year_shift(year_word, today)
+        if shift_word or shift_en:
+            shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "last": -1, "previous": -1, "this": 0,
+                     "next": 1}[(shift_word or shift_en).lower()]
+            index = today.year * 4 + quarter_now + shift
+            year, quarter = index // 4, index % 4
+        else:
+            quarter = int({"一": "1", "二": "2", "三": "3", "四": "4"}.get(number_zh or "", number_zh or number_q)) - 1
+        start = date(year, quarter * 3 + 1, 1)
+        end = add_months(start, 3) - timedelta(days=1)
+        slots.periods.append((start, end))
+        slots.spans.append(m.group(0))
+
+
+def year_shift(word: str | None, today: date | None = None) -> int:
+    if not word:
+        return 0
+    word = word.lower().strip()
+    if word[:4].isdigit() and today is not None:
+        return int(word[:4]) - today.year
+    return {"前年": -2, "去年": -1, "今年": 0, "明年": 1, "后年": 2}.get(word, -1 if "last" in word else
+                                                                  1 if "next" in word else 0)
 
 
 def _extract_zone(low: str, slots: Slots, cased: str = "") -> None:

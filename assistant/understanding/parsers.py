@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any, Literal
 
-from tools.model import BEIJING, add_months
+from tools.model import BEIJING
 
-from ..slots import Slots, extract, spans_of_time, to_digits
+from ..slots import Slots, extract, spans_of_time, to_digits, year_shift
 
 Kind = Literal["date", "datetime", "time", "month", "quarter", "year", "duration", "money", "number", "timezone"]
 
@@ -38,8 +38,6 @@ class Readings:
         return [r for r in self.items if r.kind == kind]
 
 
-_QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?|\d{4}\s*年?)?\s*(?:(上上|上|这|本|下)个?\s*(?:一)?(?:季度?|quarter)|"
-                      r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)", re.I)
 _YEAR = re.compile(r"(前年|去年|今年|明年|后年|last year|this year|next year)|(?<!\d)(\d{4})\s*年(?!\s*\d{1,2}\s*月)", re.I)
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}|[十百千万]")
@@ -73,7 +71,8 @@ def read(text: str, now: datetime) -> Readings:
         out.items.append(Reading("timezone", _zone_value(slots.timezone), ""))
     if slots.invalid_zone:
         out.items.append(Reading("timezone", {"invalid": True}, slots.invalid_zone))
-    _quarters(digits, today, out)
+    for start, end in slots.periods:
+        out.items.append(Reading("quarter", {"start": start.isoformat(), "end": end.isoformat()}, ""))
     _years(digits, today, out)
     _durations(digits, out)
     _numbers(text, digits, out)
@@ -117,36 +116,9 @@ def _zone_value(zone: str) -> dict[str, Any]:
     return {"iana": zone}
 
 
-def _quarters(text: str, today: date, out: Readings) -> None:
-    quarter_now = (today.month - 1) // 3
-    for m in _QUARTER.finditer(text):
-        year_word, shift_word, number_zh, number_q, shift_en = m.groups()
-        year = today.year + _year_shift(year_word, today)
-        if shift_word or shift_en:
-            shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "last": -1, "previous": -1, "this": 0,
-                     "next": 1}[(shift_word or shift_en).lower()]
-            index = today.year * 4 + quarter_now + shift
-            year, quarter = index // 4, index % 4
-        else:
-            quarter = int({"一": "1", "二": "2", "三": "3", "四": "4"}.get(number_zh or "", number_zh or number_q)) - 1
-        start = date(year, quarter * 3 + 1, 1)
-        end = add_months(start, 3) - timedelta(days=1)
-        out.items.append(Reading("quarter", {"start": start.isoformat(), "end": end.isoformat()}, m.group(0)))
-
-
-def _year_shift(word: str | None, today: date | None = None) -> int:
-    if not word:
-        return 0
-    word = word.lower().strip()
-    if word[:4].isdigit() and today is not None:
-        return int(word[:4]) - today.year
-    return {"前年": -2, "去年": -1, "今年": 0, "明年": 1, "后年": 2}.get(word, -1 if "last" in word else
-                                                                  1 if "next" in word else 0)
-
-
 def _years(text: str, today: date, out: Readings) -> None:
     for m in _YEAR.finditer(text):
-        year = today.year + _year_shift(m.group(1)) if m.group(1) else int(m.group(2))
+        year = today.year + year_shift(m.group(1)) if m.group(1) else int(m.group(2))
         out.items.append(Reading("year", {"year": f"{year:04d}"}, m.group(0)))
 
 
