@@ -16,7 +16,11 @@ corpus grows:
 - ``kind``: the asked kind of answer is stated by the quote (1 when no kind is asked);
 - ``action``: no corpus verb the question asks whether or how to do is missing from the passage;
 - ``agreement``: the best passage ranks high in both the dense and the BM25 list;
-- ``english``: the question is in English (its words meet a mostly Chinese index through folding).
+- ``english``: the question is in English (its words meet a mostly Chinese index through folding);
+- ``similarity_pct``: the best passage's most similar sentence (cosine to the question by the index's
+  embedder) as a percentile of the same for the calibration questions on this index;
+- ``window``: the IDF-weighted share of all the question's content words held by the quoted sentences
+  (the question's terms aligned within the supporting sentences, not anywhere in the passage).
 
 A logistic regression over these is fitted when an index is built, on the development questions
 written for the corpus indexed (``partner-assistant index build`` does it), and stored with the
@@ -42,7 +46,7 @@ from knowledge import KnowledgeIndex
 from knowledge.lexical import BM25Index, segmenter, tokenize
 
 FEATURES = ("dense_pct", "lexical_pct", "sentence", "passage", "question", "missing", "uncovered",
-            "unknown_share", "kind", "action", "agreement", "english")
+            "unknown_share", "kind", "action", "agreement", "english", "similarity_pct", "window")
 MAX_FALSE_ABSTENTION = 0.01  # on the calibration questions: fresh ones refuse more (dev 0.005 -> held-out 0.038 before)
 L2 = 1.0                     # ridge penalty of the logistic regression (features are 0..1)
 ANNOTATION = "evidence.calibration"
@@ -62,6 +66,7 @@ class Calibration:
     ece: float | None = None
     reliability: list[dict] = field(default_factory=list)  # per probability bin: n, mean predicted, share answerable
     operating_point: dict = field(default_factory=dict)     # correct/false abstention on the calibration questions
+    similarity_reference: list[float] = field(default_factory=list)  # sorted best sentence similarities, same questions
 
     def probability(self, x: np.ndarray) -> float:
         z = float(np.dot(self.coef, x) + self.intercept)
@@ -186,7 +191,7 @@ def operating_point(p: np.ndarray, y: np.ndarray, max_false: float = MAX_FALSE_A
 
 
 def fit(rows: Iterable[tuple[dict[str, float], bool]], dense_reference: list[float],
-        lexical_reference: list[float]) -> Calibration:
+        lexical_reference: list[float], similarity_reference: list[float] | None = None) -> Calibration:
     """Fit on (features, answerable) rows; hard refusals (instructions, tasks, unstated kinds) are left out
     by the caller, since the model never decides them."""
     rows = list(rows)
@@ -200,7 +205,8 @@ def fit(rows: Iterable[tuple[dict[str, float], bool]], dense_reference: list[flo
     threshold, point = operating_point(p, y)
     return Calibration(coef=[round(float(c), 6) for c in coef], intercept=round(intercept, 6), threshold=threshold,
                        dense_reference=sorted(dense_reference), lexical_reference=sorted(lexical_reference),
-                       questions=len(rows), ece=ece, reliability=table, operating_point=point)
+                       questions=len(rows), ece=ece, reliability=table, operating_point=point,
+                       similarity_reference=sorted(similarity_reference or []))
 
 
 # ---- storage ----------------------------------------------------------------------------------
@@ -223,6 +229,8 @@ def for_index(index: KnowledgeIndex) -> Calibration:
             return _cache[name]
     stored = index.annotation(ANNOTATION)
     calibration = Calibration.from_json(stored) if stored else default_calibration()
+    if len(calibration.coef) != len(FEATURES):  # fitted before the features changed: rebuild to refit
+        calibration = default_calibration()
     with _lock:
         _cache[name] = calibration
     return calibration

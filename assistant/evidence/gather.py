@@ -107,7 +107,8 @@ def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
     if best is None or hit is None:
         return {"dense": 0.0, "lexical": 0.0, "sentence": 0.0, "passage": 0.0, "question": 0.0, "missing": 1.0,
                 "uncovered": 1.0, "unknown_share": 1.0,
-                "kind": 0.0, "action": 0.0, "agreement": 0.0, "english": float(cal.is_english(query_text))}, ()
+                "kind": 0.0, "action": 0.0, "agreement": 0.0, "english": float(cal.is_english(query_text)),
+                "similarity": 0.0, "window": 0.0}, ()
     quoted = [best.sentences[i] for i in best.quote_sentences]
     held = cal.passage_tokens(best.chunk.title, best.chunk.text)
     ranks = [r for r in (hit.dense_rank, hit.lexical_rank)]
@@ -127,6 +128,9 @@ def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
         "action": 0.0 if absent_action(query_text, best.chunk.text, bm25) else 1.0,
         "agreement": agreement,
         "english": float(cal.is_english(query_text)),
+        "similarity": max((s.similarity for s in best.sentences), default=0.0),
+        "window": cal.question_coverage(ranked.result.query_tokens, cal.passage_tokens(best.chunk.title, best.quote),
+                                        bm25, understood)[0],
     }, words
 
 
@@ -134,6 +138,7 @@ def _vector(raw: dict[str, float], calibration: cal.Calibration) -> np.ndarray:
     values = dict(raw)
     values["dense_pct"] = cal.percentile(calibration.dense_reference, raw["dense"])
     values["lexical_pct"] = cal.percentile(calibration.lexical_reference, raw["lexical"])
+    values["similarity_pct"] = cal.percentile(calibration.similarity_reference, raw["similarity"])
     return np.array([values[name] for name in cal.FEATURES], dtype=np.float64)
 
 
@@ -196,16 +201,18 @@ def calibrate(retriever: Retriever, questions: Iterable[tuple[str, bool]]) -> ca
     Questions refused by rule (instructions, tasks, an asked kind the best passage does not state, topic
     words the index never uses) are left out: the model never decides them. The reference score
     distributions (for the percentiles) are those of all the questions."""
-    seen, dense, lexical = [], [], []
+    seen, dense, lexical, similarity = [], [], [], []
     for question, answerable in questions:
         ranked = _rank(question, retriever, 5)
         raw, unknown = _raw_features(question, ranked, retriever)
         dense.append(raw["dense"])
         lexical.append(raw["lexical"])
+        similarity.append(raw["similarity"])
         if not (is_instruction(question) or is_task(question) or _missing_kinds(ranked)):
             seen.append((raw, unknown, answerable))
     provisional = cal.Calibration(coef=[0.0] * len(cal.FEATURES), intercept=0.0, threshold=0.5,
-                                  dense_reference=sorted(dense), lexical_reference=sorted(lexical))
+                                  dense_reference=sorted(dense), lexical_reference=sorted(lexical),
+                                  similarity_reference=sorted(similarity))
     rows = [(dict(zip(cal.FEATURES, _vector(raw, provisional))), answerable)
             for raw, unknown, answerable in seen if not _vetoed_by_words(raw, unknown, provisional)]
-    return cal.fit(rows, dense, lexical)
+    return cal.fit(rows, dense, lexical, similarity)
