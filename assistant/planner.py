@@ -9,6 +9,7 @@ nothing (the orchestrator then quotes the evidence or refuses). Arguments for on
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -16,18 +17,48 @@ from zoneinfo import ZoneInfo
 
 from knowledge import KnowledgeIndex, Retriever
 from knowledge.durations import asks_for_date, best_duration_rule
-from knowledge.lexical import to_simplified
-from tools import Tool, ToolInputError
+from knowledge.lexical import to_simplified, tokenize
+from tools import RULES, Tool, ToolInputError
 from tools.workdays import CalendarData
 
 from .answer import Citation, ToolCall
 from .compose import converted_times, explanation, input_errors_text, notes_line, rule_citations, rule_lines, steps_lines
-from .evidence import Evidence
+from .evidence import Evidence, Passage
 from .extractive import is_procedural
 from .language import Variant, localise
 from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
+from .routing import ToolRouter
 from .slots import Slots
 from .understanding import DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool
+
+
+# Tool choice for a fresh question. Chosen on the dev split (dialogues, assistant, triage), in the middle
+# of the plateaus where nothing regressed: weight 0.15-0.25, rank power 2-3, floor 0.25-0.35, alignment 0.05-0.15.
+FRESH = ("new", "switch")  # moves that start a topic: their tools are chosen from router and evidence
+GROUND_WEIGHT = 0.2        # weight of the grounding (1 / rank^RANK_POWER) beside the router's score
+RANK_POWER = 2             # rank 1 counts 1, rank 2 a quarter, rank 3 a ninth
+CANDIDATE_FLOOR = 0.30     # router score below which a tool is not considered at all
+ALIGNMENT = 0.1            # IDF-weighted share of the question's words a rule sentence must hold to ground its tool
+
+
+def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) -> float:
+    """IDF-weighted share of ``words`` held by the sentences of ``passage`` that state ``rule_ids``."""
+    total = sum(words.values())
+    if total <= 0:
+        return 0.0
+    text = passage.chunk.text
+    held: set[str] = set()
+    for rule_id in rule_ids:
+        anchor = unicodedata.normalize("NFKC", RULES[rule_id].anchor)
+        start = text.find(anchor)
+        if start < 0:
+            continue
+        end = start + len(anchor)
+        for sentence in passage.sentences:
+            if sentence.start < end and sentence.end > start:
+                tokens = set(tokenize(sentence.text))
+                held |= {w for w in words if w in tokens or w in sentence.text}
+    return sum(words[w] for w in held) / total
 
 
 @dataclass
@@ -57,9 +88,10 @@ class Outcome:
 class Planner:
     """The plan stage of one assistant: its retriever's index (for rule citations) and its tools."""
 
-    def __init__(self, retriever: Retriever, tools: dict[str, Tool]) -> None:
+    def __init__(self, retriever: Retriever, tools: dict[str, Tool], router: ToolRouter) -> None:
         self.retriever = retriever
         self.tools = tools
+        self.router = router
         self.calendar: CalendarData | None = None  # imported official schedules, set by the assistant
 
     @property
@@ -77,10 +109,71 @@ class Planner:
             # The best passage states a duration rule and no hand-written tool's rule: compute from it.
             outcome = self._duration(norm, slots, evidence, variant, best_only=True)
         if outcome is None:
+            if frame.move in FRESH:
+                frame.tools = self.choose(frame, state, now, evidence)
             outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best)
         if outcome is None and evidence.supported:
             outcome = self._duration(norm, slots, evidence, variant)
         return outcome
+
+    def choose(self, frame: Frame, state: DialogueState, now: datetime, evidence: Evidence) -> list[tuple[str, dict]]:
+        """The tools a fresh question (a new topic) runs, from two signals: how the router scores the
+        question's wording against each tool, and where the evidence ranks the tool's own rule passage.
+        A tool whose rule no retrieved passage states is not grounded and never runs; the best grounded
+        tool runs, with any other within the margin. Later turns of the same topic (continue, modify)
+        keep the tool chosen here: their short messages ("8月的", "批量申请") retrieve little of their own."""
+        text, slots = frame.norm.simplified, frame.slots
+
+        def complete(tool: str) -> bool:
+            candidate = plan(tool, text, slots, now, None)
+            return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
+
+        facts = state.carried_facts()
+        scored = []
+        for route in self.router.candidates(text, evidence=complete):
+            if route.tool == "menu_path_lookup":
+                # The menu tool states no rule of its own: it competes on wording alone, as before.
+                if route.tool in dict(frame.tools) or route.score >= self.router.threshold:
+                    scored.append((route.score, route))
+                continue
+            if route.score < CANDIDATE_FLOOR:
+                continue
+            grounding = self.grounding(route.tool, evidence)
+            # Grounded somewhere among the passages, a tool competes; only the best passage's own rule,
+            # in evidence that supports an answer, lifts a tool the wording alone leaves below the threshold.
+            lifts = grounding >= 1.0 and evidence.supported
+            if lifts or (grounding > 0 and route.score >= self.router.threshold):
+                scored.append((route.score + GROUND_WEIGHT * grounding, route))
+        scored.sort(key=lambda pair: -pair[0])
+        if not scored or scored[0][0] < self.router.threshold:
+            return [(name, carried) for name, carried in frame.tools if name == "menu_path_lookup"]
+        top = scored[0][0]
+        chosen = [(route.tool, dict(facts)) for total, route in scored
+                  if total >= self.router.threshold and top - total <= self.router.margin]
+        if "menu_path_lookup" in dict(frame.tools) and "menu_path_lookup" not in dict(chosen):
+            chosen.append(("menu_path_lookup", dict(facts)))  # "how do I view X" wants the steps too
+        return chosen
+
+    def grounding(self, tool: str, evidence: Evidence) -> float:
+        """How well the evidence grounds ``tool``: 1 / rank^RANK_POWER of the first retrieved passage in
+        which a sentence stating one of the tool's rules (menu anchors aside: a menu path is no rule)
+        holds at least ALIGNMENT of the question's words, weighted by their IDF in the index; 0 when
+        none does. A passage matched only through another sentence (the menu line "业绩看板" of a chunk
+        whose truncated first sentence is an attribution rule) does not ground the rule it also states."""
+        own = {r for r in self.tools[tool].rules if not r.startswith("menu.")}
+        words = self._question_words(evidence)
+        for passage in evidence.passages:
+            stated = own & passage.rule_ids
+            if stated and _alignment(passage, stated, words) >= ALIGNMENT:
+                return 1.0 / passage.rank ** RANK_POWER
+        return 0.0
+
+    def _question_words(self, evidence: Evidence) -> dict[str, float]:
+        """The question's words the index uses (compounds and their parts alike), with their IDF."""
+        if evidence.search is None:
+            return {}
+        bm25 = self.index.lexical()
+        return {t: bm25.idf(t) for t in set(evidence.search.query_tokens) if bm25.vocabulary_has(t)}
 
     def rule_chunks(self, tool: str) -> set[str]:
         """The chunks stating ``tool``'s rules."""
@@ -108,6 +201,9 @@ class Planner:
         plans = [p for p in plans if p.applicable]
         if is_procedural(text) and any(p.complete for p in plans):
             plans = [p for p in plans if p.complete]  # answer the "how", do not ask for details
+        elif plans and plans[0].complete:
+            # The best tool answers: a runner-up missing a detail adds a question nobody asked.
+            plans = [p for p in plans if p.complete]
         if asks_about is not None:
             plans = [p for p in plans if p.complete or asks_about in self.rule_chunks(p.tool)]
         if not plans:

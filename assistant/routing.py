@@ -25,6 +25,7 @@ DENSE_WEIGHT = 0.5
 THRESHOLD = 0.42     # a tool applies when its combined score reaches this
 MARGIN = 0.06        # a second tool applies too when it is this close to the best
 EVIDENCE_BONUS = 0.1  # for a tool whose arguments the message already supplies
+RECENT = 64  # questions whose scores are kept
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class ToolRouter:
         self._lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] | None = None
         self._words: tuple[frozenset[str], frozenset[str], dict[str, Counter], dict[str, float]] | None = None
+        self._recent: dict[tuple[str, int], tuple[Route, ...]] = {}
+        self._generation = 0  # counts word-profile rebuilds: kept scores belong to one
 
     def _profile(self) -> tuple[dict[str, np.ndarray], frozenset[str], dict[str, Counter], dict[str, float]]:
         """Example vectors (computed once) and, for the current vocabulary, each tool's domain words."""
@@ -67,10 +70,27 @@ class ToolRouter:
                 df = Counter(t for bag in terms.values() for t in bag)
                 idf = {t: math.log(len(self.tools) / n) for t, n in df.items()}
                 self._words = (source, domain, terms, idf)
+                self._generation += 1
             return self._vectors, self._words[1], self._words[2], self._words[3]
 
     def scores(self, question: str) -> list[Route]:
+        """Every routed tool scored for ``question``, best first. The last few questions' scores are kept
+        (the understanding and plan stages both read them in one turn) for the current vocabulary."""
         vectors, domain, terms, idf = self._profile()
+        key = (question, self._generation)
+        with self._lock:
+            kept = self._recent.get(key)
+        if kept is not None:
+            return list(kept)
+        routes = self._score(question, vectors, domain, terms, idf)
+        with self._lock:
+            self._recent[key] = tuple(routes)
+            while len(self._recent) > RECENT:
+                self._recent.pop(next(iter(self._recent)))
+        return routes
+
+    def _score(self, question: str, vectors: dict[str, np.ndarray], domain: frozenset[str],
+               terms: dict[str, Counter], idf: dict[str, float]) -> list[Route]:
         query = self.embedder.embed_query(to_simplified(question.strip()))  # the text retrieval embeds too
         tokens = {t for t in tokenize(question) if t in domain}
         # Domain words no tool uses still count in the denominator (as the rarest): a question about
@@ -94,18 +114,25 @@ class ToolRouter:
         _, _, terms, _ = self._profile()
         return frozenset(t for name in tools if name in terms for t in terms[name])
 
-    def route(self, question: str, evidence: Callable[[str], bool] | None = None,
-              scored: list[Route] | None = None) -> list[Route]:
-        """Tools the question calls for. ``evidence(tool)`` says whether the message already holds
-        everything the tool needs (a month for a look-back, an amount for a card payment): a tool the
-        message can complete gets a small bonus, the rest compete on wording alone. ``scored`` is
-        ``scores(question)`` when the caller already has it."""
+    def candidates(self, question: str, evidence: Callable[[str], bool] | None = None,
+                   scored: list[Route] | None = None) -> list[Route]:
+        """Every tool the question could call for, best first, before the threshold: a tool needs at least
+        one of its domain words in the question, besides a close meaning. ``evidence(tool)`` says whether
+        the message already holds everything the tool needs (a month for a look-back, an amount for a card
+        payment): a tool the message can complete gets a small bonus, the rest compete on wording alone.
+        ``scored`` is ``scores(question)`` when the caller already has it."""
         ranked = [r for r in (scored if scored is not None else self.scores(question)) if r.lexical > 0]
         if evidence is not None:
             ranked = sorted((Route(r.tool, r.score + EVIDENCE_BONUS, r.dense, r.lexical)
                              if r.score >= self.threshold - EVIDENCE_BONUS and evidence(r.tool) else r
                              for r in ranked), key=lambda r: -r.score)
-        # A tool needs at least one of its domain words in the question, besides a close meaning.
+        return ranked
+
+    def route(self, question: str, evidence: Callable[[str], bool] | None = None,
+              scored: list[Route] | None = None) -> list[Route]:
+        """Tools the question calls for by its wording alone: the best candidate when it reaches the
+        threshold, and any other as close to it as the margin."""
+        ranked = self.candidates(question, evidence, scored)
         if not ranked or ranked[0].score < self.threshold:
             return []
         return [r for r in ranked if r.score >= self.threshold and ranked[0].score - r.score <= self.margin]

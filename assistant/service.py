@@ -85,11 +85,11 @@ class Assistant:
         self.tools = tools or TOOLS
         self.support_policy = support_policy
         self.sessions = sessions
-        self.planner = Planner(retriever, self.tools)
         self.llm = LLMAnswerer(llm, retriever) if llm is not None else None
         self.router = router or ToolRouter(
             retriever.index.embedder, tools=self.tools,
             vocabulary=lambda: retriever.index.lexical().vocabulary)
+        self.planner = Planner(retriever, self.tools, self.router)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:

@@ -1,0 +1,62 @@
+"""Tool choice grounded in evidence (issue 12 item 4): a fresh question's tools come from the router's
+score and the rank of each tool's own rule passage; later turns of a topic keep the tool chosen."""
+
+from datetime import datetime
+
+import pytest
+
+from assistant import Assistant, Settings
+
+pytestmark = pytest.mark.integration
+NOW = datetime.fromisoformat("2026-11-29T10:00:00+08:00")
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    assistant = Assistant.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="use"))
+    assistant.index.build()
+    return assistant
+
+
+def test_a_rule_sentence_the_question_does_not_touch_grounds_no_tool(bot):
+    """The performance-dashboard chunk starts with a cut attribution rule ("经理的第二天算起。"): a question
+    that reaches the chunk through its menu line is not about assignment, and gets the visibility rule."""
+    answer = bot.answer("客户昨天下的单,业绩看板上今天还没有业绩", now=NOW)
+    assert [c.name for c in answer.tool_calls] == ["performance_visibility"]
+    assert answer.tool_calls[0].arguments["business_date"] == "2026-11-28"
+    assert "经理的第二天算起" not in answer.answer
+
+
+def test_the_best_passage_breaks_a_close_router_call(bot):
+    """The router likes the look-back rule for 客户的消费 a little more; the evidence ranks the
+    performance rule first, and the question asks when performance shows."""
+    answer = bot.answer("10月1日国庆当天客户的消费产生的业绩,哪天可以查到?", now=NOW)
+    assert [c.name for c in answer.tool_calls] == ["performance_visibility"]
+
+
+def test_a_continuing_turn_keeps_its_tool_although_its_message_retrieves_another_topic(bot):
+    """"8月的" alone retrieves the consumption chunk (it mentions 伙伴的账单); the pending bill tool runs."""
+    first = bot.answer("伙伴账单什么时候出?", session_id="bill-continue", now=NOW)
+    assert first.tool_calls == []
+    second = bot.answer("8月的", session_id="bill-continue", now=NOW)
+    assert second.move == "continue"
+    assert [c.name for c in second.tool_calls] == ["bill_timing"]
+    assert second.tool_calls[0].arguments["billing_period"] == "2026-08"
+
+
+def test_a_runner_up_missing_a_detail_adds_no_question(bot):
+    answer = bot.answer("洛杉矶时间10月31日晚上9点的消费算哪个账期", now=NOW)
+    assert answer.tool_calls[0].name == "bill_timing" and answer.follow_up is None
+
+
+def test_a_tool_whose_rule_the_index_does_not_state_never_runs(tmp_path):
+    """An index without the partner-bill rule: the bill question routes to bill_timing by its wording,
+    but no passage states the rule, so the tool does not run (nothing to cite it on)."""
+    corpus = tmp_path / "other.md"
+    corpus.write_text("# Partner deposits\n\nA partner deposit refund is paid within 10 working days after the "
+                      "partner agreement ends.\n\n# Bills\n\nPartners can download monthly statements as PDF files "
+                      "from the statements page.\n", encoding="utf-8")
+    bot = Assistant.from_settings(Settings(data_dir=tmp_path / "data", embedder="use"))
+    bot.index.build([corpus])
+    answer = bot.answer("When will the partner bill for August be generated?", now=NOW)
+    assert "bill_timing" not in [c.name for c in answer.tool_calls]
