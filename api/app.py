@@ -41,7 +41,7 @@ from .routers import openai_compat
 from .bodies import BodyLimit
 from .events import sse
 from .guard import Guard
-from .security import CLIENT_COOKIE, RateLimiter, require
+from .security import CLIENT_COOKIE, RateLimiter, dependency
 from .uploads import recover, replace_and_build, uploaded_names
 
 log = logging.getLogger("api")
@@ -162,9 +162,9 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
                        else settings.max_body_bytes)
 
 
-Partner = Annotated[str, Depends(require("partner"))]
-Support = Annotated[str, Depends(require("support"))]
-Admin = Annotated[str, Depends(require("admin"))]
+Partner = Annotated[str, Depends(dependency("partner"))]
+Support = Annotated[str, Depends(dependency("support"))]
+Admin = Annotated[str, Depends(dependency("admin"))]
 
 
 async def _warm(app: FastAPI) -> bool:

@@ -6,9 +6,10 @@ import hashlib
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse, storage, strategies
 
 from .errors import ApiError
@@ -23,6 +24,8 @@ class RateLimiter:
 
     def __init__(self, per_minute: int, auth_failures_per_minute: int = 30, storage_url: str = "memory://") -> None:
         self._storage = storage.storage_from_string(storage_url)
+        # Counting in this process's memory takes microseconds; a Redis round trip blocks.
+        self.in_memory = isinstance(self._storage, storage.MemoryStorage)
         self._limiter = strategies.SlidingWindowCounterRateLimiter(self._storage)
         self._requests = parse(f"{per_minute}/minute")
         self._failures = parse(f"{auth_failures_per_minute}/minute")
@@ -116,3 +119,17 @@ def require(role: str) -> Callable[[Request], str]:
         return granted
 
     return check
+
+
+def dependency(role: str) -> Callable[[Request], Awaitable[str]]:
+    """``require(role)`` as a FastAPI dependency. FastAPI runs a plain function dependency on its thread
+    pool: one more hand-over between threads per request, each waiting for the GIL behind the answers
+    being computed. With in-memory counting the check runs on the event loop; with Redis on the pool."""
+    check = require(role)
+
+    async def checked(request: Request) -> str:
+        if request.app.state.rate_limiter.in_memory:
+            return check(request)
+        return await run_in_threadpool(check, request)
+
+    return checked

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -36,6 +37,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own busy handler serialises the workers there
+    fcntl = None  # type: ignore[assignment]
 
 
 class SessionError(Exception):
@@ -164,7 +170,10 @@ class SessionStore:
         self.lock_timeout = lock_timeout
         # SQLite has one writer at a time; threads of this process queue here instead of spinning in
         # SQLite's busy handler (its sleeps collapse throughput under concurrent requests).
-        self.write_lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
+        # Between processes (API workers on one file) SQLite's own busy handler polls with sleeps of 1, 2,
+        # 5 ... 100 ms, which turns a 0.3 ms wait for the other worker's commit into several milliseconds:
+        # writers also queue on a kernel file lock beside the database and wake when it is released.
+        self.write_lock: Any = contextlib.nullcontext()
         try:
             connect_args = {"timeout": lock_timeout} if url.startswith("sqlite") else {"connect_timeout": 5}
             # A SQLite file needs no liveness probe before each use (it cost a query per turn); a server does.
@@ -172,9 +181,16 @@ class SessionStore:
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise SessionStoreError(f"cannot use session database {self._safe_url()}: {exc}") from exc
         if url.startswith("sqlite"):
+            self.write_lock = _WriteLock(self._engine.url.database, lock_timeout)
             event.listen(self._engine, "connect",
                          lambda conn, record: _sqlite_pragmas(conn, int(lock_timeout * 1000)))
         self._create_schema()
+        # The turn's two statements are built once (per process, not per turn); values come as parameters.
+        insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
+        upsert = insert(_SessionRow)
+        self._upsert_session = upsert.on_conflict_do_update(index_elements=["id"], set_={
+            "updated_at": upsert.excluded.updated_at, "state": upsert.excluded.state})
+        self._insert_turn = insert(_TurnRow)
 
     def _create_schema(self) -> None:
         # Several workers starting together on a new database race to switch it to WAL and create the
@@ -240,6 +256,8 @@ class SessionStore:
 
     def close(self) -> None:
         self._engine.dispose()
+        if isinstance(self.write_lock, _WriteLock):
+            self.write_lock.close()
 
     def ping(self) -> None:
         """Health: read from the sessions table (a corrupt file or a lost server raises SessionStoreError)."""
@@ -282,19 +300,17 @@ class SessionStore:
         key = _row_id(session_id, owner)
         moment = _utc(now)
         state = json.loads(json.dumps({"pending": pending, "last": last, "dialogue": dialogue}, default=str))
+        payload = json.loads(json.dumps(payload, default=str))
         try:
             with self.write_lock, self._engine.begin() as db:
                 # Two statements, no ORM unit of work (this runs on every turn). Write first: the upsert
                 # takes the write lock (SQLite) before anything is read, and ON CONFLICT makes two workers
                 # creating the same session agree instead of failing; a new row gets the title and owner.
-                insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
-                upsert = insert(_SessionRow).values(id=key, created_at=moment, updated_at=moment, state=state,
-                                                    owner=owner, public_id=session_id, title=default_title(message))
-                db.execute(upsert.on_conflict_do_update(index_elements=["id"], set_={
-                    "updated_at": upsert.excluded.updated_at, "state": upsert.excluded.state}))
-                db.execute(insert(_TurnRow).values(session_id=key, answer_id=answer_id, created_at=moment,
-                                                   message=message, answer=answer,
-                                                   payload=json.loads(json.dumps(payload, default=str))))
+                db.execute(self._upsert_session, {"id": key, "created_at": moment, "updated_at": moment,
+                                                  "state": state, "owner": owner, "public_id": session_id,
+                                                  "title": default_title(message)})
+                db.execute(self._insert_turn, {"session_id": key, "answer_id": answer_id, "created_at": moment,
+                                               "message": message, "answer": answer, "payload": payload})
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
@@ -385,6 +401,55 @@ class SessionStore:
 def _summary(row: _SessionRow, turns: int) -> SessionSummary:
     return SessionSummary(session_id=row.public_id or row.id, title=row.title or "", created_at=_utc(row.created_at),
                           updated_at=_utc(row.updated_at), turn_count=turns)
+
+
+class _WriteLock:
+    """One SQLite writer at a time: threads of this process queue on a lock, processes on an exclusive
+    ``flock`` of ``<database>.write-lock`` (a flock belongs to the open file the threads share, hence
+    both). The other worker's commit takes a fraction of a millisecond, so a busy lock is retried every
+    0.1-1 ms - SQLite's own busy handler sleeps 1, 2, 5, 10 ... ms - and given up after ``timeout``
+    seconds like SQLite's. Without a database file (in-memory SQLite) or ``fcntl`` (Windows) only the
+    thread lock; SQLite's busy handler still applies under it."""
+
+    def __init__(self, database: str | None, timeout: float) -> None:
+        self._threads = threading.Lock()
+        self._timeout = timeout
+        self._fd: int | None = None
+        if database and database != ":memory:" and not database.startswith("file:") and fcntl is not None:
+            with contextlib.suppress(OSError):  # a read-only folder: SQLite's busy handler still applies
+                self._fd = os.open(database + ".write-lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        if not self._threads.acquire(timeout=self._timeout):
+            raise OperationalError("write lock", None, Exception("database is locked"))
+        if self._fd is None:
+            return
+        deadline, pause = time.monotonic() + self._timeout, 0.0001
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self._threads.release()
+                    raise OperationalError("write lock", None, Exception("database is locked")) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+            except BaseException:
+                self._threads.release()
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int) -> None:

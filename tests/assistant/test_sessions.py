@@ -89,6 +89,31 @@ def test_locked_sqlite_database_is_a_clear_error_and_nothing_is_half_written(tmp
     assert state.turns == 1 and state.pending is None  # the failed turn left no trace
 
 
+def test_a_worker_holding_the_write_lock_makes_others_wait_then_give_up_clearly(tmp_path):
+    """Workers queue on a file lock beside the database (not on SQLite's sleeping busy handler): a
+    writer waits while another process holds it, succeeds once it is released, and past the lock
+    timeout fails as 'locked' with nothing written."""
+    import fcntl
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    store = SessionStore(url, lock_timeout=0.3)
+    sid = store.new_id()
+    lock_path = tmp_path / "sessions.db.write-lock"
+    assert lock_path.exists()
+    holder = open(lock_path, "a+")  # another open file: as another worker process holds it
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(SessionStoreError, match="locked"):
+            store.save_turn(sid, T0, "first", "a", {}, None, None)
+        assert store.load(sid, T0).turns == 0
+        threading.Timer(0.1, lambda: fcntl.flock(holder, fcntl.LOCK_UN)).start()
+        store.save_turn(sid, T0, "second", "a", {}, None, None)  # waits for the release, then writes
+    finally:
+        holder.close()
+    assert store.load(sid, T0).turns == 1
+
+
 def test_unreachable_postgres_is_a_clear_error():
     with pytest.raises(SessionStoreError, match="session database"):
         SessionStore("postgresql+psycopg://nobody@127.0.0.1:1/none").load("abc", T0)
