@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant import Answer, Assistant, Settings, get_settings
 from assistant.answer import Now
+from assistant.catalogue import with_catalogue
 from assistant.feedback import FeedbackIn, FeedbackStore
 from assistant.sessions import (SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionStoreError,
                                 SessionSummary)
@@ -348,7 +349,8 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         imported = getattr(getattr(request.app.state, "assistant", None), "calendar", None)
         if imported is not None and "calendar" in tool.input_model.model_fields and "calendar" not in arguments:
             arguments = {**arguments, "calendar": imported}  # the official schedules `calendar import` loaded
-        return tool.run(arguments).model_dump(mode="json")
+        bot = getattr(request.app.state, "assistant", None)  # the catalogue tools read the active index's
+        return tool.run(with_catalogue(tool, arguments, getattr(bot, "index", None))).model_dump(mode="json")
 
     # ---- triage (support staff)
     @app.post("/v1/triage", response_model=TriageResult, tags=["triage"])

@@ -79,10 +79,25 @@ def tool_run(
             args["calendar"] = _read_json_file(calendar, "--calendar")
         elif "calendar" in tool.input_model.model_fields and "calendar" not in args:
             args["calendar"] = _imported_calendar()
+        if "catalogue" in tool.input_model.model_fields and "catalogue" not in args:
+            args = _with_index_catalogue(tool, args)
         result = tool.run(args)
     except ToolError as exc:
         _fail(str(exc))
     _print_json(result.model_dump(mode="json"))
+
+
+def _with_index_catalogue(tool, args: dict) -> dict:
+    """The catalogue tools read the built index's codes and menus; without an index they know none."""
+    from assistant.catalogue import with_catalogue
+    from knowledge import KnowledgeError
+
+    try:
+        index = _index(_settings())
+        index.warm_up()
+    except KnowledgeError:
+        return args
+    return with_catalogue(tool, args, index)
 
 
 def _read_json_file(path: Path, option: str) -> object:
@@ -207,6 +222,7 @@ def index_build(
             "reused": report.reused, "embedded": report.embedded, "seconds": round(report.seconds, 3),
             "embedder": m.embedder, "corpus_hash": m.corpus_hash, "collection": m.collection,
             "duration_rules": report.duration_rules, "duration_unparsed": report.duration_unparsed,
+            "error_codes": report.error_codes, "menu_paths": report.menu_paths,
             "calibration": calibration, "unanchored_rules": unanchored}
     if as_json:
         _print_json(data)
@@ -219,6 +235,8 @@ def index_build(
     if not as_json:
         _out.print(f"duration rules: {report.duration_rules} found, {report.duration_unparsed} sentence(s) with a "
                    "duration not read as a rule (`partner-assistant rules list --unparsed`)", highlight=False)
+        _out.print(f"catalogue: {report.error_codes} error code(s) and {report.menu_paths} menu path(s) stated in the "
+                   "documents (error_code_lookup and menu_path_lookup answer from it)", highlight=False)
     if unanchored and not as_json:
         _out.print(f"rule anchors no longer found in the indexed text ({len(unanchored)}; the tools citing them "
                    f"will not cite them): {', '.join(unanchored)}", highlight=False)
@@ -289,8 +307,8 @@ def index_status(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, dat
         data["contents"] = {
             "files": dict(sorted(files.items())), "languages": dict(Counter(c.language for c in chunks)),
             "with_source_url": sum(1 for c in chunks if c.url), "with_menu_path": sum(1 for c in chunks if c.menu_path),
-            "error_codes": sorted({e.code for c in chunks for e in c.error_codes}),
-            "menu_paths": len({c.menu_path for c in chunks if c.menu_path})}
+            "error_codes": sorted({e.code for e in index.catalogue().codes}),
+            "menu_paths": len({m.menu_path for m in index.catalogue().menus})}
     stored = index.annotation(ANNOTATION)
     data["calibration"] = ({k: stored[k] for k in ("questions", "ece", "threshold", "operating_point")}
                            if stored else "packaged default (no dev question set fitted this index)")

@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from assistant import Answer, Assistant
+from assistant.catalogue import with_catalogue
 from assistant.extractive import best_sentences
 from assistant.sessions import SESSION_ID_PATTERN
 from knowledge.chunking import quote_span
@@ -150,6 +151,7 @@ def build_server(assistant: Callable[[], Assistant]) -> Server:
         calendar = getattr(assistant(), "calendar", None)  # imported official schedules, as the assistant uses
         if calendar is not None and "calendar" in tool.input_model.model_fields and "calendar" not in arguments:
             arguments = {**arguments, "calendar": calendar}
+        arguments = with_catalogue(tool, arguments, getattr(assistant(), "index", None))  # the index's codes, menus
         try:
             result = tool.run(arguments)
         except ToolInputError as exc:

@@ -48,6 +48,24 @@ def rule_citations(index: KnowledgeIndex, rule_ids: list[str]) -> list[Citation]
     return citations
 
 
+def source_citations(index: KnowledgeIndex, payload: dict[str, Any], variant: Variant) -> list[Citation]:
+    """Citations for a catalogue tool's result: the indexed row stating the code (in the reader's language
+    when the index has it there) or the chunk naming the menu path, quoting that row or sentence."""
+    rows = payload.get("sources") or []
+    if rows:
+        wanted = "en" if variant == "en" else "zh"
+        rows = [next((r for r in rows if r.get("language") == wanted and r.get("description")), None)
+                or next((r for r in rows if r.get("description")), None) or rows[0]]
+    rows = rows or (payload.get("matches") or [])[:1]
+    citations = []
+    for row in rows:
+        chunk = index.chunk(row["chunk_id"])
+        if chunk is not None and row["sentence"] in chunk.text:
+            citations.append(Citation(chunk_id=chunk.id, text=chunk.text, quote=row["sentence"], source=chunk.source,
+                                      menu_path=row.get("menu_path") or chunk.menu_path))
+    return citations
+
+
 def _sentence_with(text: str, anchor: str) -> str:
     """The shortest run of whole sentences containing ``anchor``, sliced verbatim from ``text``."""
     spans = sentence_spans(text)
@@ -68,7 +86,9 @@ def steps_lines(payload: dict[str, Any], variant: Variant) -> list[str]:
     matches = payload.get("matches") or []
     if not matches:
         return []
-    steps = matches[0]["steps_en" if variant == "en" else "steps_zh"]
+    steps = matches[0].get("steps") or []
+    if not steps:
+        return []
     label = "Steps:" if variant == "en" else localise("操作步骤:", variant)
     return [label, *(f"{n}. {step}" for n, step in enumerate(steps, start=1))]
 

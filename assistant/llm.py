@@ -22,6 +22,7 @@ from tools import ToolError, get_tool
 from tools.langchain import langchain_tools
 
 from .answer import Answer, Citation, ToolCall
+from .catalogue import with_catalogue
 from .compose import CompositionError, check_numbers
 from .extractive import best_sentences
 from .prompts import SYSTEM
@@ -106,7 +107,7 @@ class LLMAnswerer:
         if "now" in tool.input_model.model_fields and "now" not in args:
             args["now"] = now.isoformat()  # the clock comes from us, never from the model
         try:
-            result = tool.run(args).model_dump(mode="json")
+            result = tool.run(with_catalogue(tool, args, self.retriever.index)).model_dump(mode="json")
         except ToolError as exc:
             return json.dumps({"error": str(exc)}, ensure_ascii=False)
         calls.append(ToolCall(name=name, arguments=args, result=result))

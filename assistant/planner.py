@@ -22,7 +22,9 @@ from tools import RULES, Tool, ToolInputError
 from tools.workdays import CalendarData
 
 from .answer import Citation, ToolCall
-from .compose import converted_times, explanation, input_errors_text, notes_line, rule_citations, rule_lines, steps_lines
+from .catalogue import with_catalogue
+from .compose import (converted_times, explanation, input_errors_text, notes_line, rule_citations, rule_lines,
+                      source_citations, steps_lines)
 from .evidence import Evidence, Passage
 from .extractive import is_procedural
 from .language import Variant, localise
@@ -362,6 +364,8 @@ class Planner:
             arguments = tool_plan.arguments
             if self.calendar is not None and "calendar" in self.tools[tool_plan.tool].input_model.model_fields:
                 arguments = {**arguments, "calendar": self.calendar}
+            # the catalogue tools read the index's codes and menus (passed as data, not recorded in the call)
+            arguments = with_catalogue(self.tools[tool_plan.tool], arguments, self.index)
             result = self.tools[tool_plan.tool].run(arguments)
         except ToolInputError as exc:
             # The text held a value the rule cannot take (a future look-back start, 2026-13 ...): say so.
@@ -373,7 +377,7 @@ class Planner:
         if payload.get("found") == "no":
             return  # a lookup that found nothing adds nothing; retrieval answers instead
         outcome.calls.append(ToolCall(name=tool_plan.tool, arguments=tool_plan.arguments, result=payload))
-        citations = rule_citations(self.index, result.rule_refs)
+        citations = source_citations(self.index, payload, variant) + rule_citations(self.index, result.rule_refs)
         lines = [explanation(result, variant)]
         lines.extend(steps_lines(payload, variant))
         note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en, variant)

@@ -47,7 +47,7 @@ _SAME_REQUEST = [(r"不同(的)?申付单|多个申付单|两个申付单|几个
                  (r"同一(个|张)?申付单|一个申付单|同个申付单|same payment request|one payment request", "same")]
 _COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\s*激励|([0-9]+|two|three|four|five|six)\s+incentives", re.I)
 _EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_CODE = re.compile(r"(?<![a-z0-9])cbc\.\d{1,10}(?![0-9])", re.I)
+_CODE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\.\d{2,10}(?![0-9])", re.I)  # CBC.0100, PTN.4004, MKT.0001
 _STATUS = re.compile(r"(?<![\d.])([1-5]\d{2})(?![\d.])")
 _STATUS_CONTEXT = re.compile(r"状态码|错误码|http|status|error|报错|返回|code|错误|接口|调用|请求|响应|报了?个?\s*\d|"
                              r"\b(api|call|calls|request|response|returns?|returned|getting|got|keep getting)\b", re.I)

@@ -182,7 +182,12 @@ class Assistant:
             outcome = Outcome(sections=[text], citations=citations, sources=[c.text for c in citations])
         text = "\n\n".join(outcome.sections)
         check_numbers(text, outcome.sources)
-        answer = Answer(answer=text, abstained=False, citations=outcome.citations, tool_calls=outcome.calls,
+        # A lookup that could only say the documents do not hold what was asked (an error code no indexed
+        # table lists) answers nothing: it is an abstention, worded by the tool.
+        declined = bool(outcome.calls) and not outcome.citations and all(
+            c.result.get("statements") and all(s.get("basis") == "not_stated" for s in c.result["statements"])
+            for c in outcome.calls)
+        answer = Answer(answer=text, abstained=declined, citations=outcome.citations, tool_calls=outcome.calls,
                         follow_up=outcome.follow_up, follow_up_choices=outcome.choices,
                         language=outcome.language or norm.language, session_id=session_id, move=frame.move)
         if self.llm is not None and outcome.follow_up is None:

@@ -13,7 +13,8 @@ from tools import ToolError, get_tool
 from tools.model import BEIJING
 
 from .answer import Answer, Citation, Now
-from .compose import explanation, rule_citations, rule_lines
+from .catalogue import with_catalogue
+from .compose import explanation, rule_citations, rule_lines, source_citations
 from .language import detect
 from .service import Assistant
 from .slots import extract
@@ -29,7 +30,8 @@ _TOOL_CATEGORY: dict[str, Category] = {
 }
 _URGENT = re.compile(r"紧急|加急|尽快|马上|立刻|无法|不能用|失败|阻塞|投诉|urgent|asap|blocked|cannot|can't|failed|outage",
                      re.I)
-_CODE = re.compile(r"(?<![A-Za-z0-9])CBC\.\d{1,10}(?![0-9])", re.I)
+# CBC.0100, PTN.4004, MKT.0001 (cbc.0100 typed in lower case too; "No.2026" is a number, not a code family)
+_CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,6}|[a-z]{3,6})\.\d{2,10}(?![0-9])")
 _STATUS = re.compile(r"(?:HTTP|状态码|status)\s*[::]?\s*([1-5]\d{2})(?!\d)", re.I)
 _PO = re.compile(r"(?<![A-Za-z0-9])PO[-_]?\d{3,}(?![0-9])", re.I)
 _PAYMENT_REQUEST = re.compile(r"(?:申付单号?|payment[- ]request(?: id| no\.?)?)\s*[::#]?\s*([A-Za-z0-9-]{4,40})", re.I)
@@ -85,7 +87,7 @@ def entities_of(text: str, now: datetime) -> Entities:
     return Entities(
         dates=once(d.isoformat() for d in slots.dates), billing_periods=once(slots.months),
         timestamps=once(d.isoformat() for d in slots.datetimes), amounts=once(slots.amounts),
-        error_codes=sorted({"CBC." + c.split(".", 1)[1] for c in _CODE.findall(text)}),
+        error_codes=sorted({c.split(".", 1)[0].upper() + "." + c.split(".", 1)[1] for c in _CODE.findall(text)}),
         http_statuses=sorted({int(s) for s in _STATUS.findall(text)}),
         po_ids=sorted({p.upper() for p in _PO.findall(text)}),
         payment_request_ids=sorted(set(_PAYMENT_REQUEST.findall(text))))
@@ -129,11 +131,13 @@ def _lookups(assistant: Assistant, entities: Entities, ran: set[str], variant) -
     for arguments in requests:
         arguments = {k: v for k, v in arguments.items() if v is not None}
         try:
-            result = get_tool("error_code_lookup").run(arguments)
+            tool = get_tool("error_code_lookup")
+            result = tool.run(with_catalogue(tool, arguments, assistant.index))
         except ToolError:
             continue  # a value the lookup cannot take: the entities still show it
         calls.append({"name": "error_code_lookup", "arguments": arguments, "result": result.model_dump(mode="json")})
-        cited = rule_citations(assistant.index, result.rule_refs)
+        payload = calls[-1]["result"]
+        cited = source_citations(assistant.index, payload, variant) + rule_citations(assistant.index, result.rule_refs)
         citations.extend(c for c in cited if c.chunk_id not in {x.chunk_id for x in citations})
         sections.append("\n".join([explanation(result, variant), *rule_lines(cited, variant)]))
     return calls, citations, sections

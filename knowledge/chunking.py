@@ -22,7 +22,6 @@ _MENU = re.compile(r"[“\"]\s*([^“”\"]+?(?:\s*>\s*[^“”\"]+?)+)\s*[”�
 _MENU_BARE = re.compile(r"(?<![\w>])(?!(?:Choose|Select|Click|Go|Open|Navigate|Then|In|On)\b)"
                         r"([A-Z][\w-]*(?: [A-Z][\w-]*){0,3}(?:\s*>\s*[A-Z][\w-]*(?: [A-Z][\w-]*){0,3}){1,5})")
 _PARENT = re.compile(r"父主题\s*[::]\s*(.+?)\s*$")
-_CODE_ROW = re.compile(r"\b([1-5]\d{2})\s+(CBC\.\d+)")
 _QUESTION = re.compile(r"^(.{4,120}?[??])")
 _HEADING = re.compile(r"^([^\s。,,::;;!?!?]{2,16})\s")
 
@@ -76,7 +75,11 @@ def parent_topic(text: str) -> str | None:
 
 
 def error_codes(text: str) -> list[ErrorCode]:
-    return [ErrorCode(code=code, http_status=int(status)) for status, code in _CODE_ROW.findall(text)]
+    """Every code-table row's code and HTTP status (any family: CBC.0100, PTN.4004, MKT.0001), as flattened
+    text or as rows named by their columns (``knowledge.catalogue``)."""
+    from .catalogue import code_rows
+
+    return [ErrorCode(code=code, http_status=status) for code, status, _, _ in code_rows(text)]
 
 
 def is_cut_start(text: str) -> bool:

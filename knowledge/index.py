@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .catalogue import Catalogue, build_catalogue
 from .chunking import build_chunks
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder
@@ -29,6 +30,7 @@ from .loaders import load_paths
 
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
 _BATCH = 256
+CATALOGUE_KEY = "catalogue"  # collection metadata: the build's catalogue as JSON
 MANIFEST_TTL = 1.0  # seconds between checks for a build made by another process
 
 
@@ -57,6 +59,7 @@ class _Loaded:
     stating: dict[str, list[Chunk]] = field(default_factory=dict)  # rule phrase -> chunks, filled on use
     topic_counts: list[tuple[str, int]] | None = None  # parent topics by chunk count, filled on use
     vectors: np.ndarray | None = None  # unit-length rows in chunk order, for exact in-process dense search
+    catalogue: Catalogue | None = None  # the build's error codes and menu paths, read on first use
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class BuildReport:
     unchanged: bool
     duration_rules: int = 0  # sentences read as duration rules (knowledge.durations)
     duration_unparsed: int = 0  # sentences with a duration not read as a rule
+    error_codes: int = 0  # distinct error codes in the build's catalogue (knowledge.catalogue)
+    menu_paths: int = 0  # distinct menu paths in it
 
 
 def make_client(data_dir: Path | None = None, chroma_url: str | None = None):
@@ -205,8 +210,10 @@ class KnowledgeIndex:
         old = self.manifest()
         durations = scan_chunks(chunks)
         if old and not force and old.corpus_hash == digest and old.embedder == self.embedder.name:
+            catalogue = build_catalogue(chunks)
             return BuildReport(old, 0, 0, old.chunk_count, 0, time.perf_counter() - started, True,
-                               len(durations.rules), len(durations.unparsed))
+                               len(durations.rules), len(durations.unparsed),
+                               len({c.code for c in catalogue.codes}), len({m.menu_path for m in catalogue.menus}))
 
         reuse: dict[str, np.ndarray] = {}
         old_ids: set[str] = set()
@@ -239,6 +246,10 @@ class KnowledgeIndex:
                     ids=[c.id for c in batch], documents=[c.text for c in batch],
                     embeddings=np.vstack([reuse[c.id] for c in batch]),
                     metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text)) for c in batch])
+            # The catalogue travels with its collection: written before the manifest activates the build,
+            # so readers see the old index with its own catalogue or the new one with its own, never a mix.
+            catalogue = build_catalogue(chunks)
+            collection.modify(metadata={CATALOGUE_KEY: catalogue.model_dump_json()})
         except BaseException:
             self._drop(name)  # the previous index stays active
             raise
@@ -252,7 +263,9 @@ class KnowledgeIndex:
         return BuildReport(manifest, added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
                            reused=len(chunks) - embedded, embedded=embedded,
                            seconds=time.perf_counter() - started, unchanged=False,
-                           duration_rules=len(durations.rules), duration_unparsed=len(durations.unparsed))
+                           duration_rules=len(durations.rules), duration_unparsed=len(durations.unparsed),
+                           error_codes=len({c.code for c in catalogue.codes}),
+                           menu_paths=len({m.menu_path for m in catalogue.menus}))
 
     def _drop(self, name: str) -> None:
         try:
@@ -334,6 +347,20 @@ class KnowledgeIndex:
     @property
     def chunks(self) -> list[Chunk]:
         return self._state().chunks
+
+    def catalogue(self) -> Catalogue:
+        """The active build's error codes and menu paths (``knowledge.catalogue``), each naming its chunk.
+
+        Stored with the build's collection; an index built before catalogues existed derives it from its
+        chunks once."""
+        loaded = self._state()
+        if loaded.catalogue is None:
+            try:
+                raw = (loaded.collection.metadata or {}).get(CATALOGUE_KEY)
+            except Exception:  # noqa: BLE001 - a store that cannot say: derive it from the loaded chunks
+                raw = None
+            loaded.catalogue = Catalogue.model_validate_json(raw) if raw else build_catalogue(loaded.chunks)
+        return loaded.catalogue
 
     def chunks_stating(self, phrase: str) -> list[Chunk]:
         """The chunks whose text contains ``phrase`` (after NFKC): how a rule id resolves to citations.

@@ -1,88 +1,57 @@
-"""menu_path_lookup: where in Partner Center a task is done, and the steps.
+"""menu_path_lookup: where in Partner Center a task is done, and the steps, from the indexed documents.
 
-The catalogue is transcribed from the corpus's procedure excerpts; a test checks every menu
-path and tab against the vendored corpus, so nothing here is invented.
+The menus are data: the caller passes the menu paths the indexed documents state (the index's catalogue,
+``knowledge.catalogue``, read at build time: each path with the task its chunk serves, the sentence naming
+it and the chunk's procedure, verbatim). A task is matched to entries by the character bigrams (Chinese)
+and words (English) it shares with an entry's path, task and steps, each weighted by how few entries hold
+it, so the words every procedure shares ("登录", "伙伴中心") decide nothing. A task no entry covers is
+"not in the indexed documents", never a guessed menu.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import Field
 
-from .model import ToolInput, ToolOutput, explained, interpretation, not_stated, rule
+from .model import ToolInput, ToolOutput, explained, not_stated, rule
 
-_LOGIN_ZH = ["使用合作伙伴账号登录华为云。", "单击页面右上角账号下拉框中的“伙伴中心”,进入伙伴中心。"]
-_LOGIN_EN = ["Sign in to Huawei Cloud with the partner account.",
-             "Click Partner Center in the account drop-down at the top right."]
-
-
-@dataclass(frozen=True)
-class _Entry:
-    task_zh: str
-    task_en: str
-    menu_path: str | None
-    menu_path_en: str | None
-    tab: str | None
-    extra_zh: tuple[str, ...]
-    extra_en: tuple[str, ...]
-    keywords: tuple[str, ...]
-    rule_ref: str | None
+MIN_COVERAGE = 0.6   # share of an entry's page name or task (IDF-weighted) the asked task must hold
+MAX_SHARE = 0.2      # a feature held by more than this share of the entries is too common to make a match alone
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_WORD = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 
 
-_CATALOGUE = (
-    _Entry("查询消费明细", "query customer consumption details", "销售 > 客户 > 客户消费",
-           "Sales > Customers > Customer consumption", "消费明细",
-           ("根据需要设置查询条件,查看客户的消费明细。",), ("Set the query conditions to see the details.",),
-           ("消费明细", "consumption detail", "客户消费", "customer consumption", "导出消费"),
-           "menu.customer_consumption"),
-    _Entry("查看消费汇总", "view customer consumption summary", "销售 > 客户 > 客户消费",
-           "Sales > Customers > Customer consumption", "消费汇总", (), (),
-           ("消费汇总", "consumption summary"), "menu.customer_consumption"),
-    _Entry("报备商机", "register an opportunity", "销售 > 拓新 > 机会点管理",
-           "Sales > New business > Opportunity management", "商机报备", (), (),
-           ("商机", "报备", "opportunit", "机会点", "登记"), "menu.opportunity_management"),
-    _Entry("查看伙伴账单", "view the partner bill", "销售 > 账务 > 伙伴账单",
-           "Sales > Billing > Partner bill", None,
-           ("在页面右上角,伙伴可以选择账期,查看对应账期的伙伴账单信息。",),
-           ("At the top right, choose the billing period to see that period's bill.",),
-           ("伙伴账单", "账单", "partner bill", "bill", "账期"), "menu.partner_bill"),
-    _Entry("查询业绩", "query performance", "销售 > 激励 > 业绩管理",
-           "Sales > Incentives > Performance management", None, (), (),
-           ("业绩查询", "业绩管理", "业绩明细", "业绩汇总", "performance quer", "performance detail",
-            "performance summar", "query performance"), "menu.performance_management"),
-    _Entry("查看和导出云商店商品账单", "view and export KooGallery product bills", "销售 > 云商店 > 商品分账",
-           "Sales > KooGallery > Product revenue split", None,
-           ("导出完成后在导出记录中下载。",), ("After exporting, download it from the export records.",),
-           ("云商店", "商品分账", "商品账单", "koogallery", "marketplace", "revenue split"), "menu.kooGallery_split"),
-    _Entry("查看业绩看板", "view the performance dashboard", "销售 > 运营看板 > 业绩看板",
-           "Sales > Operations dashboards > Performance dashboard", None,
-           ("单击“选择主管/客户经理”,筛选出待查看的业绩数据。",),
-           ("Click 'Select supervisor/account manager' to filter the performance data.",),
-           ("业绩看板", "performance dashboard"), "menu.performance_dashboard"),
-    _Entry("查看消费看板", "view the consumption dashboard", "销售 > 运营看板 > 消费看板",
-           "Sales > Operations dashboards > Consumption dashboard", "总览", (), (),
-           ("消费看板", "consumption dashboard", "消费统计"), "menu.consumption_dashboard"),
-    _Entry("查看客户订单", "view customer orders", "销售 > 客户 > 客户订单",
-           "Sales > Customers > Customer orders", "我的客户订单", (), (),
-           ("订单", "order"), "menu.customer_orders"),
-)
+class MenuRow(ToolInput):
+    """One menu path of the indexed documents, with the task its chunk serves."""
+
+    menu_path: str
+    task: str
+    sentence: str = Field(description="The sentence naming the path, verbatim")
+    steps: list[str] = Field(default_factory=list, description="The chunk's procedure, verbatim")
+    labels: list[str] = Field(default_factory=list, description="Other on-screen labels the chunk quotes (tabs, buttons)")
+    chunk_id: str
+    language: str = "zh"
 
 
 class MenuPathInput(ToolInput):
     task: str = Field(min_length=1, max_length=500,
                       description="The feature or task, in Chinese or English, e.g. 查看伙伴账单 / partner bill")
+    catalogue: list[MenuRow] | None = Field(
+        default=None, description="The menu paths of the indexed documents; the assistant and the API pass their "
+                                  "active index's. Without it no menu is known.")
 
 
 class MenuMatch(ToolInput):
-    task_zh: str
-    task_en: str
-    menu_path: str | None
-    menu_path_en: str | None
-    tab: str | None
-    steps_zh: list[str]
-    steps_en: list[str]
+    task: str
+    menu_path: str
+    sentence: str
+    steps: list[str]
+    chunk_id: str
+    language: str
 
 
 class MenuPathResult(ToolOutput):
@@ -90,49 +59,82 @@ class MenuPathResult(ToolOutput):
     matches: list[MenuMatch]
 
 
-def _steps(entry: _Entry) -> tuple[list[str], list[str]]:
-    zh, en = list(_LOGIN_ZH), list(_LOGIN_EN)
-    if entry.menu_path:
-        zh.append(f"在顶部导航栏中选择“{entry.menu_path}”。")
-        en.append(f"In the top navigation bar choose {entry.menu_path_en} ({entry.menu_path}).")
-    if entry.tab:
-        zh.append(f"选择“{entry.tab}”页签。")
-        en.append(f"Open the “{entry.tab}” tab.")
-    zh.extend(entry.extra_zh)
-    en.extend(entry.extra_en)
-    return zh, en
+def features(text: str) -> set[str]:
+    """Chinese characters and character bigrams, and lower-cased English words (a plural's final s dropped)."""
+    low = text.lower()
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(low):
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+        out.update(run)  # single characters too: 资金下拨 and 下拨资金 share all but the bigram across the words
+    for word in _WORD.findall(low):
+        if len(word) >= 2:
+            out.add(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
+    return out
+
+
+def _names(row: MenuRow) -> list[set[str]]:
+    """What an entry is called: the page (the path's last level), the task its chunk serves, the tabs and
+    buttons its steps name."""
+    return [features(row.menu_path.split(">")[-1]), features(row.task), *(features(label) for label in row.labels)]
+
+
+def _rank(task: str, rows: list[MenuRow]) -> tuple[list[tuple[float, MenuRow]], list[str]]:
+    """Entries whose page name or task the asked task mostly holds (IDF-weighted, measured on the entry's
+    side, so the question's own words - 在哪里, which menu - do not dilute it), best first; the path's
+    upper levels and the chunk's steps break ties."""
+    names = [_names(r) for r in rows]
+    context = [features(r.menu_path) | features(" ".join(r.steps)) | features(r.sentence) for r in rows]
+    # how many entries name a feature (an entry counts once, whichever of its names holds it)
+    frequency = Counter(f for entry in names for f in set().union(*entry))
+    n = len(rows)
+    idf = {f: math.log(1 + n / c) for f, c in frequency.items()}
+    asked = features(task)
+    trace = [f"{len(asked & set(frequency))} of the task's {len(asked)} features name one of the {n} indexed menu entries"]
+    scored = []
+    known = asked & set(frequency)
+    for row, entry, around in zip(rows, names, context):
+        best = 0.0
+        for position, name in enumerate(entry):
+            shared = asked & name
+            # a match shares a word (a bigram or an English word) held by few entries, not only characters
+            if not any(len(f) > 1 and frequency[f] <= max(1.0, MAX_SHARE * n) for f in shared):
+                continue
+            if position >= 2 and sum(len(f) > 1 for f in shared) < 2:
+                continue  # a tab or button matches on more than one word ("查询" alone names many)
+            weight = sum(idf[f] for f in shared)
+            coverage = weight / sum(idf[f] for f in name if f in idf)
+            # or the asked task is wholly a part of this name ("订单" of 客户订单)
+            whole = weight / sum(idf[f] for f in known)
+            if coverage >= MIN_COVERAGE or whole >= 1.0 - 1e-9:
+                best = max(best, max(coverage, whole) * weight)
+        if best:
+            scored.append((best + 0.01 * len(asked & around), row))
+    scored.sort(key=lambda pair: -pair[0])
+    trace.extend(f"candidate {score:.2f}: {row.menu_path} ({row.task[:40]})" for score, row in scored[:3])
+    return scored, trace
 
 
 def menu_path_lookup(args: MenuPathInput) -> MenuPathResult:
-    """Find the Partner Center menu path (菜单路径) and steps for a task."""
-    query = args.task.lower()
-    scored = []
-    for entry in _CATALOGUE:
-        # Longer keyword hits are more specific ("消费明细" beats "消费"), so weight by length.
-        score = sum(len(k) for k in entry.keywords if k in query)
-        if score:
-            scored.append((score, entry))
-    scored.sort(key=lambda pair: -pair[0])
-    best = [e for s, e in scored if s == scored[0][0]] if scored else []
-    trace = [f"matched {len(scored)} catalogue entr{'y' if len(scored) == 1 else 'ies'}; best: "
-             + ", ".join(e.task_en for e in best) if best else "no catalogue entry matched"]
+    """Find the Partner Center menu path (菜单路径) and steps for a task, from the indexed documents."""
+    rows = args.catalogue or []
+    scored, trace = _rank(args.task, rows) if rows else ([], ["no menu paths are indexed"])
+    best = [row for score, row in scored if score >= scored[0][0] - 1e-9] if scored else []
+    # the same path stated by several chunks: one match per path, the first (best-ranked) chunk's
+    seen: set[str] = set()
     matches = []
-    for entry in best:
-        zh, en = _steps(entry)
-        matches.append(MenuMatch(task_zh=entry.task_zh, task_en=entry.task_en, menu_path=entry.menu_path,
-                                 menu_path_en=entry.menu_path_en, tab=entry.tab, steps_zh=zh, steps_en=en))
+    for row in best:
+        if row.menu_path in seen:
+            continue
+        seen.add(row.menu_path)
+        matches.append(MenuMatch(task=row.task, menu_path=row.menu_path, sentence=row.sentence, steps=row.steps,
+                                 chunk_id=row.chunk_id, language=row.language))
+    trace.append(f"best: {', '.join(m.menu_path for m in matches)}" if matches else "no indexed menu entry matched")
     if not matches:
         return MenuPathResult(found="no", matches=[], trace=trace, rule_refs=[],
-                              **explained([not_stated("资料中没有找到该功能的菜单路径。",
-                                                      "The documentation gives no menu path for that task.")]))
+                              **explained([not_stated("已索引的资料中没有找到该功能的菜单路径。",
+                                                      "The indexed documents give no menu path for that task.")]))
     first = matches[0]
-    refs = [e.rule_ref for e in best if e.rule_ref]
     return MenuPathResult(
-        found="yes", matches=matches, trace=trace, rule_refs=refs,
-        **explained([rule(f"{first.task_zh}:在伙伴中心顶部导航栏中选择“{first.menu_path}”"
-                          + (f",再选择“{first.tab}”页签。" if first.tab else "。"),
-                          f"To {first.task_en}: in Partner Center choose {first.menu_path_en} ({first.menu_path})"
-                          + (f", then the “{first.tab}” tab." if first.tab else "."), *refs),
-                     interpretation("菜单的英文名称是我们的翻译,我们理解控制台中显示的是中文名称。",
-                                    "The English menu labels are our translation; the console shows the "
-                                    "Chinese labels.")]))
+        found="yes", matches=matches, trace=trace, rule_refs=[],
+        **explained([rule(f"{first.task}:在伙伴中心选择“{first.menu_path}”。",
+                          f"{first.task}: in Partner Center choose {first.menu_path}.", quote=first.sentence)]))

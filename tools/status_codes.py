@@ -1,4 +1,9 @@
-"""error_code_lookup: HTTP status and CBC error codes (状态码 / 错误码)."""
+"""error_code_lookup: HTTP statuses and error codes (状态码 / 错误码) from the indexed code tables.
+
+The codes are data: the caller passes the code-table rows of the indexed documents (the index's catalogue,
+``knowledge.catalogue``, read at build time), so a new corpus brings its own codes. A code no row states is
+said to be absent, never guessed.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +13,36 @@ from pydantic import Field, model_validator
 
 from .model import ToolInput, ToolOutput, explained, given, interpretation, not_stated, rule
 
-#: The code-to-status pairs the corpus lists. Its excerpts are cut before the descriptions.
-KNOWN_CODES: dict[str, int] = {"CBC.0000": 200, "CBC.30000010": 400, "CBC.0100": 400}
+CODE_PATTERN = r"^[A-Za-z]{2,6}\.\d{1,10}$"
+
+
+class CodeRow(ToolInput):
+    """One row of a code table in the indexed documents (the index's catalogue, read at build time)."""
+
+    code: str
+    http_status: int
+    description: str | None = None
+    sentence: str = Field(description="The row as the document states it")
+    chunk_id: str
+    language: str = "zh"
 
 
 class ErrorCodeInput(ToolInput):
     http_status: int | None = Field(default=None, ge=100, le=599, description="HTTP status code, e.g. 400")
-    error_code: str | None = Field(default=None, pattern=r"^(?i:CBC)\.\d{1,10}$", max_length=20,
-                                   description="Error code such as CBC.30000010")
+    error_code: str | None = Field(default=None, pattern=CODE_PATTERN, max_length=20,
+                                   description="Error code such as CBC.30000010 or PTN.4004")
+    catalogue: list[CodeRow] | None = Field(
+        default=None, description="The code-table rows of the indexed documents; the assistant and the API pass "
+                                  "their active index's. Without it no code is known.")
 
     @model_validator(mode="after")
     def _at_least_one(self) -> ErrorCodeInput:
         if self.http_status is None and self.error_code is None:
             raise ValueError("give http_status, error_code, or both")
         if self.error_code is not None:
-            self.error_code = "CBC." + self.error_code.split(".", 1)[1]
+            family, number = self.error_code.split(".", 1)
+            self.error_code = f"{family.upper()}.{number}"
         return self
-
-
-class CodePair(ToolInput):
-    error_code: str
-    http_status: int
 
 
 class ErrorCodeResult(ToolOutput):
@@ -38,9 +52,9 @@ class ErrorCodeResult(ToolOutput):
     consistent: bool | None = Field(description="Whether the given status matches the code's known status")
     action_zh: str | None
     action_en: str | None
-    description: None = Field(default=None, description="Always null: the corpus excerpts are cut before "
-                                                         "the descriptions, and none are invented")
-    known_pairs: list[CodePair]
+    description: str | None = Field(default=None, description="The code's meaning as its table row states it; null "
+                                                               "when the row is cut before it (none is invented)")
+    sources: list[CodeRow] = Field(default_factory=list, description="The indexed rows stating the code (cite them)")
 
 
 _ACTIONS = {
@@ -51,16 +65,30 @@ _ACTIONS = {
 }
 
 
+def _status_of(rows: list[CodeRow]) -> int | None:
+    if not rows:
+        return None
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row.http_status] = counts.get(row.http_status, 0) + 1
+    return max(counts, key=lambda status: (counts[status], -status))
+
+
 def error_code_lookup(args: ErrorCodeInput) -> ErrorCodeResult:
-    """Classify an HTTP status / CBC error code and say what to do, from the corpus's status-code table."""
+    """Classify an HTTP status / error code (CBC.xxxx, PTN.xxxx ...) from the code tables of the indexed
+    documents: the status and meaning its row states, and what the status class asks you to do."""
     trace: list[str] = []
     refs: list[str] = []
     code = args.error_code
-    known_status = KNOWN_CODES.get(code) if code else None
+    rows = [r for r in (args.catalogue or []) if r.code == code] if code else []
+    known_status = _status_of(rows)
+    described = next((r for r in rows if r.description), None)
+    # each explanation quotes the row in its own language when the index has one there
+    zh_row = next((r for r in rows if r.description and r.language == "zh"), described)
+    en_row = next((r for r in rows if r.description and r.language == "en"), described)
     if code:
-        trace.append(f"{code}: " + (f"listed with HTTP {known_status}" if known_status else "not listed in the corpus"))
-        if known_status:
-            refs.append(f"status.code.{code}")
+        trace.append(f"{code}: " + (f"listed with HTTP {known_status} in {len(rows)} indexed row(s)" if rows
+                                    else f"not in the indexed documents ({len(args.catalogue or [])} code rows)"))
     status = args.http_status if args.http_status is not None else known_status
     consistent = None
     if args.http_status is not None and known_status is not None:
@@ -84,12 +112,16 @@ def error_code_lookup(args: ErrorCodeInput) -> ErrorCodeResult:
 
     said = []
     if code:
-        if known_status:
-            said.append(rule(f"错误码 {code} 在资料中对应 HTTP 状态码 {known_status}。",
-                             f"Error code {code} is listed with HTTP status {known_status}.", f"status.code.{code}"))
+        if rows:
+            zh, en = zh_row or rows[0], en_row or rows[0]
+            meaning_zh = f",含义:{zh.description.rstrip('。.')}。" if zh.description else "。"
+            meaning_en = f": {en.description.rstrip('。.')}." if en.description else "."
+            said.append(rule(f"错误码 {code} 在资料中对应 HTTP 状态码 {known_status}{meaning_zh}",
+                             f"Error code {code} is listed with HTTP status {known_status}{meaning_en}",
+                             quote=(zh if zh.description else en).sentence))
         else:
-            said.append(not_stated(f"资料中没有错误码 {code} 的记录。",
-                                   f"The documentation does not list error code {code}."))
+            said.append(not_stated(f"已索引的资料中没有错误码 {code} 的记录,无法说明它的含义。",
+                                   f"Error code {code} is not in the indexed documents, so its meaning is not stated."))
     if consistent is False:
         said.append(given(f"注意:您给出的状态码 {args.http_status} 与资料中的 {known_status} 不一致。",
                           f"Note: the status {args.http_status} you gave differs from the listed {known_status}."))
@@ -107,12 +139,12 @@ def error_code_lookup(args: ErrorCodeInput) -> ErrorCodeResult:
         else:
             said.append(not_stated(f"资料未说明 HTTP {status} 这类状态码。",
                                    f"The documentation does not explain a status such as HTTP {status}."))
-    if code and known_status:
+    if rows and described is None:
         said.append(not_stated("资料摘录在描述列之前被截断,未给出该错误码的描述。",
                                "The excerpt is cut before the description column, so no description is given "
                                "(not stated)."))
     return ErrorCodeResult(
-        http_status=status, status_class=status_class, known_code=known_status is not None,
+        http_status=status, status_class=status_class, known_code=bool(rows),
         consistent=consistent, action_zh=action[0] if action else None, action_en=action[1] if action else None,
-        known_pairs=[CodePair(error_code=c, http_status=s) for c, s in KNOWN_CODES.items()],
+        description=described.description if described else None, sources=rows,
         trace=trace, rule_refs=refs, **explained(said))

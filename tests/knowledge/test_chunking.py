@@ -57,3 +57,21 @@ def test_long_documents_split_at_sentences_with_overlap():
         assert second.text.split(" ")[0].endswith("。")
     joined = " ".join(chunks[0].text.split(" ") + [s for c in chunks[1:] for s in c.text.split(" ")[1:]])
     assert joined == " ".join(sentences)
+
+
+def test_code_rows_in_both_flattened_forms():
+    from knowledge.catalogue import code_rows
+
+    flat = ("HTTP状态码 错误码 描述 404 CBC.0200 客户不存在。 429 PTN.4029 获取Token过于频繁,每分钟最多10次。 "
+            "400 MKT.0003 下架公告期不足30天。 父主题: 云商店API参考")
+    assert [(c, s, m) for c, s, m, _ in code_rows(flat)] == [
+        ("CBC.0200", 404, "客户不存在。"), ("PTN.4029", 429, "获取Token过于频繁,每分钟最多10次。"),
+        ("MKT.0003", 400, "下架公告期不足30天。")]
+    named = ("HTTP Status Code: 401, Error Code: PTN.4004, Description: Request time differs by more than 15 minutes.. "
+             "HTTP Status Code: 503, Error Code: CBC.99000002, Description: Service unavailable.. For a 429, wait.")
+    rows = code_rows(named)
+    assert [(c, s) for c, s, _, _ in rows] == [("PTN.4004", 401), ("CBC.99000002", 503)]
+    assert rows[1][2] == "Service unavailable." and rows[1][3].endswith("unavailable..")  # the trailing note is no row
+    assert all(row in named for _, _, _, row in rows)  # each row is a verbatim slice: it can be quoted
+    assert code_rows("HTTP状态码 错误码 描述 400 CBC.30000010")[0][2] == ""  # cut before the meaning
+    assert code_rows("版本 v1.20 于 2026 年发布,No.2026 号文件") == []

@@ -143,3 +143,34 @@ def test_an_unusable_data_directory_is_named_not_a_traceback(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(KnowledgeError, match=r"cannot use data directory .*a-file/data"):
         make_client(blocker / "data")
+
+
+def test_each_build_carries_its_own_catalogue(any_client, tmp_path, request, monkeypatch):
+    """Codes and menus are read at build time and stored with the build's collection: a reader sees the
+    catalogue of the build it loaded, and the next build's once it switches (never one build's chunks with
+    another's catalogue)."""
+    from knowledge import catalogue as catalogue_module
+    from knowledge import index as index_module
+
+    namespace = "cat-" + str(abs(hash(request.node.nodeid)))[:10]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write(docs / "a.txt", ["HTTP状态码 错误码 描述 401 PTN.4004 请求时间与服务器时间相差超过15分钟。",
+                           "操作步骤 在顶部导航栏中选择“销售 > 账务 > 资金管理”。 单击“批量下拨”。"])
+    writer = KnowledgeIndex(any_client, HashEmbedder(), namespace=namespace)
+    report = writer.build([docs])
+    assert (report.error_codes, report.menu_paths) == (1, 1)
+    reader = KnowledgeIndex(any_client, HashEmbedder(), namespace=namespace)
+    # the reader takes the stored catalogue, it does not derive one from the chunks
+    monkeypatch.setattr(index_module, "build_catalogue", lambda chunks: pytest.fail("derived instead of read"))
+    first = reader.catalogue()
+    assert [(c.code, c.http_status) for c in first.codes] == [("PTN.4004", 401)]
+    row = first.codes[0]
+    assert reader.chunk(row.chunk_id) is not None and row.sentence in reader.chunk(row.chunk_id).text
+    assert first.menus[0].menu_path == "销售 > 账务 > 资金管理" and first.menus[0].labels == ["批量下拨"]
+    monkeypatch.setattr(index_module, "build_catalogue", catalogue_module.build_catalogue)
+    write(docs / "a.txt", ["HTTP状态码 错误码 描述 429 CBC.0250 请求过于频繁。"])
+    writer.build([docs])
+    assert [c.code for c in reader.catalogue().codes] == ["PTN.4004"]  # still the build it holds
+    reader.snapshot(reload=True)
+    assert [c.code for c in reader.catalogue().codes] == ["CBC.0250"] and reader.catalogue().menus == []

@@ -9,6 +9,8 @@ import pytest
 
 from tools import RULES, TOOLS, run_tool
 
+from .catalogue_data import codes, menus
+
 NOW = "2026-11-27T10:00:00+08:00"
 CASES = [
     ("invoice_merge_check", {"incentives": [{"id": "a", "application": "single"}]}),
@@ -39,10 +41,12 @@ CASES = [
       for r in (None, "registered_by_self", "associated", "other")],
     ("opportunity_permission", {"role": "account_manager_supervisor"}),
     *[("order_visibility", {"customer_under_their_name": v}) for v in (True, False)],
-    *[("error_code_lookup", a) for a in ({"error_code": "CBC.0100"}, {"error_code": "CBC.0100", "http_status": 500},
-                                         {"error_code": "CBC.9"}, {"http_status": 200}, {"http_status": 302},
-                                         {"http_status": 503})],
-    *[("menu_path_lookup", {"task": t}) for t in ("伙伴账单", "customer orders", "天气")],
+    *[("error_code_lookup", {**a, "catalogue": codes(extended)}) for a, extended in (
+        ({"error_code": "CBC.0100"}, False), ({"error_code": "CBC.0100", "http_status": 500}, False),
+        ({"error_code": "CBC.9"}, False), ({"http_status": 200}, False), ({"http_status": 302}, False),
+        ({"http_status": 503}, False), ({"error_code": "PTN.4004"}, True), ({"error_code": "CBC.0250", "http_status": 500}, True))],
+    *[("menu_path_lookup", {"task": t, "catalogue": menus(extended)}) for t, extended in (
+        ("伙伴账单", False), ("天气", False), ("where is the partner bill", True), ("资金下拨", True))],
     ("duration_deadline", {"amount": 10, "unit": "working_days", "direction": "before", "event_time": "2026-12-10",
                            "event": "活动开始", "sentence": "申请须在活动开始前至少10个工作日提交。"}),
     ("duration_deadline", {"amount": 18, "unit": "months", "direction": "before", "event_time": NOW,
@@ -70,7 +74,8 @@ def test_each_sentence_has_a_basis(name, args):
         assert set(s.rules) <= set(TOOLS[name].rules), s
         assert all(r in RULES for r in s.rules)
         if s.basis == "rule" and s.quote is not None:  # a document sentence read at index build
-            assert s.quote == args["sentence"] and not s.rules, s
+            read = {args.get("sentence")} | {row["sentence"] for row in args.get("catalogue") or []}
+            assert s.quote in read and not s.rules, s
         elif s.basis == "rule":
             assert s.rules and set(s.rules) <= set(out.rule_refs), s
         elif s.basis == "interpretation":
@@ -83,7 +88,6 @@ def test_each_sentence_has_a_basis(name, args):
     ("performance_visibility", {"business_date": "2026-04-30"}, "工作日"),
     ("stored_value_card_credit", {"transaction": "pay_with_card", "amount": "10"}, "现金支付的额度"),
     ("attribution_start", {"assigned_at": "2026-03-10T10:00:00+08:00", "dashboard": "performance"}, "北京时间"),
-    ("menu_path_lookup", {"task": "伙伴账单"}, "英文名称"),
     ("consumption_lookback", {"requested_start": "2026-01", "now": NOW}, "18个自然月"),
 ])
 def test_named_readings_are_marked_as_interpretations(name, args, marker):

@@ -5,6 +5,8 @@ from langchain_core.messages import AIMessage
 from tools import RULES, TOOLS, ToolInputError, UnknownToolError, get_tool, run_tool
 from tools.langchain import langchain_tools
 
+from .catalogue_data import codes, menus
+
 CONTRACT_NAMES = {
     "invoice_merge_check", "po_assessment_check", "bill_timing", "performance_visibility",
     "consumption_lookback", "stored_value_card_credit", "attribution_start", "opportunity_permission",
@@ -46,7 +48,7 @@ def test_unknown_tool_names_the_available_ones():
     ("stored_value_card_credit", {"transaction": "buy_card", "amount": "1.234"}, "amount", "decimal places"),
     ("attribution_start", {"assigned_at": "2026-01-01T10:00:00", "dashboard": "performance"}, "assigned_at", "timezone"),
     ("opportunity_permission", {"role": "boss"}, "role", "'account_manager'"),
-    ("error_code_lookup", {"error_code": "XYZ.1"}, "error_code", "pattern"),
+    ("error_code_lookup", {"error_code": "CBC-0100"}, "error_code", "pattern"),
     ("po_assessment_check", {"linked_to": "nothing", "extra": 1}, "extra", "Extra inputs"),
 ])
 def test_invalid_input_names_the_field_and_accepted_values(name, args, field, accepted):
@@ -105,8 +107,9 @@ def test_declared_rules_exist_and_cover_what_tools_cite():
         "attribution_start": [{"assigned_at": "2026-01-01T00:00:00Z", "dashboard": d} for d in ("performance", "consumption")],
         "opportunity_permission": [{"role": r} for r in ("account_manager", "account_manager_supervisor")],
         "order_visibility": [{"customer_under_their_name": True}],
-        "error_code_lookup": [{"error_code": c} for c in ("CBC.0000", "CBC.30000010", "CBC.0100")] + [{"http_status": 503}],
-        "menu_path_lookup": [{"task": t} for t in ("伙伴账单", "消费明细", "商机", "业绩管理", "云商店", "业绩看板", "消费看板", "订单")],
+        "error_code_lookup": [{"error_code": c, "catalogue": codes()} for c in ("CBC.0000", "CBC.30000010", "CBC.0100")]
+                             + [{"http_status": 503}],
+        "menu_path_lookup": [{"task": t, "catalogue": menus()} for t in ("伙伴账单", "消费明细", "订单")],
         "duration_deadline": [{"amount": 3, "unit": "working_days", "direction": "within",
                                "event_time": "2026-05-08", "sentence": "审核在3个工作日内完成。"}],
     }

@@ -20,15 +20,3 @@ def test_every_tool_cites_only_known_rules():
 
     assert set(registry) == set(TOOLS)
     assert len(TOOLS) == 12
-
-
-def test_menu_catalogue_is_transcribed_from_the_corpus():
-    from tools.menus import _CATALOGUE
-
-    for entry in _CATALOGUE:
-        if entry.menu_path:
-            assert entry.menu_path in CORPUS, entry.menu_path
-        if entry.tab:
-            assert entry.tab + "”" in CORPUS or entry.tab + "“" in CORPUS, entry.tab
-        for sentence in entry.extra_zh:
-            assert sentence in CORPUS, sentence
