@@ -10,6 +10,7 @@ nothing (the orchestrator then quotes the evidence or refuses). Arguments for on
 from __future__ import annotations
 
 import unicodedata
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -42,6 +43,8 @@ RANK_POWER = 2             # rank 1 counts 1, rank 2 a quarter, rank 3 a ninth
 CANDIDATE_FLOOR = 0.30     # router score below which a tool is not considered at all
 ALIGNMENT = 0.1            # IDF-weighted share of the question's words a rule sentence must hold to ground its tool
 
+
+_CODE = re.compile(r"[a-z]{2,6}\.\d{2,10}")  # an error code as the query tokens hold it (ptn.4004)
 
 def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) -> float:
     """IDF-weighted share of ``words`` held by the sentences of ``passage`` that state ``rule_ids``."""
@@ -164,7 +167,12 @@ class Planner:
         whose truncated first sentence is an attribution rule) does not ground the rule it also states."""
         own = {r for r in self.tools[tool].rules if not r.startswith("menu.")}
         words = self._question_words(evidence)
+        # A code-table row is error_code_lookup's rule for the code it lists (read from the index at build):
+        # the passage holding the row of a code the question names grounds it.
+        asked = {t.upper() for t in (evidence.search.query_tokens if evidence.search else ()) if _CODE.fullmatch(t)}
         for passage in evidence.passages:
+            if asked and tool == "error_code_lookup" and asked & {e.code for e in passage.chunk.error_codes}:
+                return 1.0 / passage.rank ** RANK_POWER
             stated = own & passage.rule_ids
             if stated and _alignment(passage, stated, words) >= ALIGNMENT:
                 return 1.0 / passage.rank ** RANK_POWER
