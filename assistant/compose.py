@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,68 @@ from .language import Variant, localise
 
 class CompositionError(AssertionError):
     """An answer failed its own checks: a bug in composition, never shown to a user."""
+
+
+# ---- the answer's language-neutral form, rendered once --------------------------------------------
+
+@dataclass(frozen=True)
+class Said:
+    """One piece of an answer in both languages. ``ours``: our own wording, so a Traditional-Chinese
+    reader gets it in Traditional script; corpus wording (quotes, steps) is shown as the corpus writes it."""
+
+    zh: str
+    en: str
+    ours: bool = True
+
+    def __add__(self, other: "Said | str") -> "Said":
+        if isinstance(other, str):
+            return Said(self.zh + other, self.en + other, self.ours)
+        if other.ours != self.ours:
+            raise TypeError("our wording and corpus wording are kept as separate pieces")
+        return Said(self.zh + other.zh, self.en + other.en, self.ours)
+
+
+# A piece is Said (depends on the reader's language) or str (the same in every language: a quote, a
+# value, a menu path); a line is one piece or a run of pieces; a section is lines; an answer is sections.
+Piece = Said | str
+Line = Piece | tuple[Piece, ...]
+Section = list[Line]
+
+_GLUE = "\x1f"  # joins our Chinese pieces for the one script conversion; no text contains it
+
+
+def both(piece: Piece | None) -> str:
+    """A piece's text in every language it has (what the number check may read as a source)."""
+    if piece is None:
+        return ""
+    return piece if isinstance(piece, str) else f"{piece.zh}\n{piece.en}"
+
+
+def one(piece: Piece, variant: Variant) -> str:
+    """A single piece rendered on its own (a follow-up question, a choice)."""
+    return render([[piece]], variant)
+
+
+def render(sections: list[Section], variant: Variant) -> str:
+    """The answer in the reader's language, in one pass: pieces are chosen by language, and our own
+    Chinese wording is converted to the reader's script in a single call (quotes stay as written)."""
+    lines = [[piece for piece in (line if isinstance(line, tuple) else (line,))] for section in sections
+             for line in section]
+    ours = [p.zh for line in lines for p in line if isinstance(p, Said) and p.ours] if variant == "zh-Hant" else []
+    converted = iter(localise(_GLUE.join(ours), variant).split(_GLUE)) if ours else iter(())
+
+    def text(piece: Piece) -> str:
+        if isinstance(piece, str):
+            return piece
+        if variant == "en":
+            return piece.en
+        return next(converted) if variant == "zh-Hant" and piece.ours else piece.zh
+    shown = ["".join(text(p) for p in line) for line in lines]
+    out, at = [], 0
+    for section in sections:
+        out.append("\n".join(shown[at:at + len(section)]))
+        at += len(section)
+    return "\n\n".join(part for part in out if part)
 
 
 def rule_citations(index: KnowledgeIndex, rule_ids: list[str]) -> list[Citation]:
@@ -77,11 +140,11 @@ def _sentence_with(text: str, anchor: str) -> str:
     return anchor
 
 
-def explanation(result: ToolOutput, variant: Variant) -> str:
-    return result.explanation_en if variant == "en" else localise(result.explanation_zh, variant)
+def explanation(result: ToolOutput) -> Said:
+    return Said(result.explanation_zh, result.explanation_en)
 
 
-def steps_lines(payload: dict[str, Any], variant: Variant) -> list[str]:
+def steps_lines(payload: dict[str, Any]) -> list[Line]:
     """Numbered steps when a result carries them (menu lookups); the steps are corpus wording."""
     matches = payload.get("matches") or []
     if not matches:
@@ -89,8 +152,7 @@ def steps_lines(payload: dict[str, Any], variant: Variant) -> list[str]:
     steps = matches[0].get("steps") or []
     if not steps:
         return []
-    label = "Steps:" if variant == "en" else localise("操作步骤:", variant)
-    return [label, *(f"{n}. {step}" for n, step in enumerate(steps, start=1))]
+    return [Said("操作步骤:", "Steps:"), *(f"{n}. {step}" for n, step in enumerate(steps, start=1))]
 
 
 # Tool input fields named in a reader's language; a field not listed is named as the tool names it.
@@ -107,11 +169,9 @@ _FIELD_FORM_ZH = {"amount": "人民币元,不为负,最多两位小数,不写指
                   "assigned_at": f"带时区的日期时间,{_YEARS_ZH}", "now": f"带时区的日期时间,{_YEARS_ZH}"}
 
 
-def input_errors_text(errors: list[dict[str, Any]], arguments: dict[str, Any], variant: Variant) -> str:
-    """Why a tool could not take the values read from the message, in the reader's language: by field
-    and error type (the tools' own messages are English and stay for English readers)."""
-    if variant == "en":
-        return "I could not apply the rule to that: " + "; ".join(e["msg"] for e in errors)
+def input_errors_text(errors: list[dict[str, Any]], arguments: dict[str, Any]) -> Said:
+    """Why a tool could not take the values read from the message, in both languages: by field and error
+    type for a Chinese reader (the tools' own messages are English and stay for English readers)."""
     parts = []
     for error in errors:
         name = str(error["loc"][0]) if error.get("loc") else ""
@@ -125,33 +185,34 @@ def input_errors_text(errors: list[dict[str, Any]], arguments: dict[str, Any], v
             "缺少" if kind == "missing" else "不是可用的取值"
         form = _FIELD_FORM_ZH.get(name)
         parts.append(f"{label}{shown}{why}" + (f"({label}应为{form})" if form else ""))
-    return localise("无法按该条件计算:" + ";".join(parts) + "。", variant)
+    return Said("无法按该条件计算:" + ";".join(parts) + "。",
+                "I could not apply the rule to that: " + "; ".join(e["msg"] for e in errors))
 
 
-def notes_line(notes_zh: list[str], notes_en: list[str], variant: Variant) -> str | None:
+def notes_line(notes_zh: list[str], notes_en: list[str]) -> Said | None:
     if not notes_zh:
         return None
-    if variant == "en":
-        return "Reading used: " + "; ".join(notes_en) + "."
-    return localise("说明:" + ";".join(notes_zh) + "。", variant)
+    return Said("说明:" + ";".join(notes_zh) + "。", "Reading used: " + "; ".join(notes_en) + ".")
 
 
-def rule_lines(citations: list[Citation], variant: Variant) -> list[str]:
+MENU_PATH = Said("菜单路径:", "Menu path: ")
+
+
+def rule_lines(citations: list[Citation]) -> list[Line]:
     if not citations:
         return []
-    label = "Rule (quoted from the documentation):" if variant == "en" else localise("依据:", variant)
-    lines = [label]
+    lines: list[Line] = [Said("依据:", "Rule (quoted from the documentation):")]
     lines.extend(f"「{c.quote}」" for c in citations)
     menus = [c.menu_path for c in citations if c.menu_path]
     if menus:
-        lines.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant)) + menus[0])
+        lines.append((MENU_PATH, menus[0]))
     return lines
 
 
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2}|Z)")
 
 
-def converted_times(payload: dict[str, Any], zone: str, variant: Variant) -> str | None:
+def converted_times(payload: dict[str, Any], zone: str) -> Said | None:
     """Every moment a result states, shown again in ``zone`` (for a tool that takes no time zone)."""
     moments = list(dict.fromkeys(_ISO_DATETIME.findall(json.dumps(payload))))
     if not moments:
@@ -160,8 +221,7 @@ def converted_times(payload: dict[str, Any], zone: str, variant: Variant) -> str
     for raw in moments:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
         shown.append(f"{raw} = {moment.strftime('%Y-%m-%d %H:%M')} ({zone})")
-    label = f"In {zone}: " if variant == "en" else localise(f"换算为 {zone}:", variant)
-    return label + "; ".join(shown)
+    return Said(f"换算为 {zone}:", f"In {zone}: ") + "; ".join(shown)
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

@@ -12,7 +12,7 @@ from knowledge.chunking import quote_span, split_sentences
 from knowledge.lexical import tokenize
 
 from .answer import Citation
-from .language import Variant, localise
+from .compose import MENU_PATH, Said, Section
 
 _PROCEDURE_MARK = "操作步骤"
 _PROCEDURAL_Q = re.compile(r"怎么|如何|怎样|在哪|哪里|哪个菜单|入口|步骤|流程|\bhow (do|can|to)\b|\bwhere\b|\bsteps?\b", re.I)
@@ -65,33 +65,23 @@ def citation(chunk: Chunk, quote: str) -> Citation:
     return Citation(chunk_id=chunk.id, text=chunk.text, quote=quote, source=chunk.source, menu_path=chunk.menu_path)
 
 
-def compose(question: str, result: SearchResult, variant: Variant, quote: str | None = None) -> tuple[str, list[Citation]]:
-    """``quote``: the evidence stage's sentence-level quote of the best passage (else chosen here by overlap)."""
+def compose(question: str, result: SearchResult, quote: str | None = None) -> tuple[Section, list[Citation]]:
+    """The best passage quoted, as a language-neutral section (``compose.render`` shows it once).
+    ``quote``: the evidence stage's sentence-level quote of the best passage (else chosen here by overlap).
+    Our framing follows the user's language and script; quotes, menu paths and steps stay as the source has them."""
     best = result.hits[0].chunk
     quote = quote or quote_span(best.text, best_sentences(question, best)) or best.text
     steps = procedure_steps(best) if is_procedural(question) else []
     cites = [citation(best, quote)]
-    lines: list[str] = []
-    if variant == "en":
-        lines.append("The Partner Center documentation says:" if best.language == "en"
-                     else "The Partner Center documentation says (quoted in Chinese):")
-        lines.append(f"「{quote}」")
-        if best.menu_path:
-            lines.append(f"Menu path: {best.menu_path}")
-        if steps:
-            lines.append("Steps:")
-            lines.extend(f"{n}. {s}" for n, s in enumerate(steps, start=1))
-        if best.cut_end or best.cut_start:
-            lines.append("Note: the source excerpt is incomplete; check the full page for details.")
-    else:
-        # Our framing follows the user's script; quotes, menu paths and steps stay as the source has them.
-        lines.append(localise("根据伙伴中心文档(英文原文):" if best.language == "en" else "根据伙伴中心文档:", variant))
-        lines.append(f"「{quote}」")
-        if best.menu_path:
-            lines.append(localise("菜单路径:", variant) + best.menu_path)
-        if steps:
-            lines.append(localise("操作步骤:", variant))
-            lines.extend(f"{n}. {s}" for n, s in enumerate(steps, start=1))
-        if best.cut_end or best.cut_start:
-            lines.append(localise("注意:该资料摘录不完整,详情请查看完整页面。", variant))
-    return "\n".join(lines), cites
+    lines: Section = [Said("根据伙伴中心文档(英文原文):", "The Partner Center documentation says:") if best.language == "en"
+                      else Said("根据伙伴中心文档:", "The Partner Center documentation says (quoted in Chinese):"),
+                      f"「{quote}」"]
+    if best.menu_path:
+        lines.append((MENU_PATH, best.menu_path))
+    if steps:
+        lines.append(Said("操作步骤:", "Steps:"))
+        lines.extend(f"{n}. {s}" for n, s in enumerate(steps, start=1))
+    if best.cut_end or best.cut_start:
+        lines.append(Said("注意:该资料摘录不完整,详情请查看完整页面。",
+                          "Note: the source excerpt is incomplete; check the full page for details."))
+    return lines, cites

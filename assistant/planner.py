@@ -24,11 +24,11 @@ from tools.workdays import CalendarData
 
 from .answer import Citation, ToolCall
 from .catalogue import with_catalogue
-from .compose import (converted_times, explanation, input_errors_text, notes_line, rule_citations, rule_lines,
-                      source_citations, steps_lines)
+from .compose import (MENU_PATH, Piece, Said, Section, both, converted_times, explanation, input_errors_text, notes_line,
+                      rule_citations, rule_lines, source_citations, steps_lines)
 from .evidence import Evidence, Passage
 from .extractive import is_procedural
-from .language import Variant, localise
+from .language import Variant
 from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
 from .routing import ToolRouter
 from .slots import Slots
@@ -68,17 +68,28 @@ def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) ->
 
 @dataclass
 class Outcome:
-    """What the plan stage produced for the turn: answer sections, citations, tool calls, a follow-up."""
+    """What the plan stage produced for the turn, in a language-neutral form (``compose.render`` gives the
+    reader's language once, at the end): answer sections, citations, tool calls, a follow-up."""
 
-    sections: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     calls: list[ToolCall] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    follow_up: str | None = None
-    choices: list[str] = field(default_factory=list)
+    follow_up: Piece | None = None
+    choices: list[Piece] = field(default_factory=list)
     pending: PendingTool | None = None
     result: LastResult | None = None
-    language: Literal["zh", "en"] | None = None  # set when the answer is rendered in another language
+    variant: Variant | None = None  # set when the answer is rendered in another language than the message's
+
+    @property
+    def language(self) -> Literal["zh", "en"] | None:
+        return None if self.variant is None else "en" if self.variant == "en" else "zh"
+
+    def add(self, section: Section, sourced: bool = False) -> None:
+        """Append a section; ``sourced``: its numbers count as sources (our readings, stated refusals)."""
+        self.sections.append(section)
+        if sourced:
+            self.sources.extend(both(line) for line in section if not isinstance(line, tuple))
 
     def cite(self, citations: list[Citation]) -> None:
         """Add citations once each; their text becomes a source the number check accepts."""
@@ -107,18 +118,18 @@ class Planner:
              relates: bool) -> Outcome | None:
         """The turn's tool answer, or None (the evidence is then quoted or the question refused).
         ``relates``: the message continues the conversation (it names no topic of its own)."""
-        norm, slots, variant = frame.norm, frame.slots, frame.norm.variant
+        norm, slots = frame.norm, frame.slots
         best = evidence.best.chunk.id if evidence.best else None
         outcome = None
         if evidence.supported and not relates:
             # The best passage states a duration rule and no hand-written tool's rule: compute from it.
-            outcome = self._duration(norm, slots, evidence, variant, best_only=True)
+            outcome = self._duration(norm, slots, evidence, best_only=True)
         if outcome is None:
             if frame.move in FRESH:
                 frame.tools = self.choose(frame, state, now, evidence)
             outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best)
         if outcome is None and evidence.supported:
-            outcome = self._duration(norm, slots, evidence, variant)
+            outcome = self._duration(norm, slots, evidence)
         return outcome
 
     def choose(self, frame: Frame, state: DialogueState, now: datetime, evidence: Evidence) -> list[tuple[str, dict]]:
@@ -206,7 +217,7 @@ class Planner:
         question would pretend the topic is covered ("cancel a payment request" is not invoice merging)."""
         if not frame.tools:
             return None
-        text, slots, variant = frame.norm.simplified, frame.slots, frame.norm.variant
+        text, slots = frame.norm.simplified, frame.slots
         plans = [plan(name, text, slots, now, carried) for name, carried in frame.tools]
         plans = [p for p in plans if p.applicable]
         if is_procedural(text) and any(p.complete for p in plans):
@@ -223,24 +234,23 @@ class Planner:
             if not tool_plan.complete:
                 # A question about the rule in general gets the rule; only a particular case that lacks a
                 # detail is asked about ("储值卡的业绩怎么算" vs "我们这笔储值卡算业绩吗").
-                self._ask(tool_plan, variant, outcome, ask=frame.particular)
+                self._ask(tool_plan, outcome, ask=frame.particular)
             else:
-                self._run(tool_plan, variant, outcome, slots.notes_zh, slots.notes_en)
+                self._run(tool_plan, frame.norm.variant, outcome, slots.notes_zh, slots.notes_en)
         return outcome if outcome.sections else None
 
-    def _refer_back(self, topic: LastTopic, variant: Variant) -> Outcome | None:
+    def _refer_back(self, topic: LastTopic, reader: Variant) -> Outcome | None:
         """Where the last topic is in the portal: the menu tool on the last question, else its cited menu."""
         outcome = Outcome()
         tasks = [to_simplified(topic.question).lower()[:500]]
         tasks += [path.split(">")[-1].strip() for path in topic.menu_paths]  # the page the topic lives on
         for task in dict.fromkeys(t for t in tasks if t):
-            self._run(Plan("menu_path_lookup", {"task": task}), variant, outcome, [], [])
+            self._run(Plan("menu_path_lookup", {"task": task}), reader, outcome, [], [])
             if outcome.sections:
                 return outcome
         if topic.menu_paths:
             citations = [c for c in (self._citation(i) for i in topic.citations) if c is not None and c.menu_path]
-            outcome.sections.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant))
-                                    + topic.menu_paths[0])
+            outcome.add([(MENU_PATH, topic.menu_paths[0])])
             outcome.cite(citations)
             return outcome
         return None
@@ -268,54 +278,48 @@ class Planner:
                 wall = datetime.fromisoformat(arguments[key]).replace(tzinfo=ZoneInfo(zone))
                 arguments[key] = wall.isoformat()
             tool_plan = Plan(last.tool, arguments, state={**last.filled, **{k: arguments[k] for k in moments}})
-            outcome = Outcome()
+            outcome = Outcome(variant=frame.convert_to)
             self._run(tool_plan, variant, outcome, frame.slots.notes_zh, frame.slots.notes_en)
             return outcome if outcome.sections else None
         if zone and "timezone" in self.tools[last.tool].input_model.model_fields:
             arguments["timezone"] = zone
         tool_plan = Plan(last.tool, arguments, state={**last.filled, **({"timezone": zone} if zone else {})})
-        outcome = Outcome(language="en" if variant == "en" else "zh")
+        outcome = Outcome(variant=variant)
         self._run(tool_plan, variant, outcome, frame.slots.notes_zh, frame.slots.notes_en)
         if zone and "timezone" not in self.tools[last.tool].input_model.model_fields and outcome.calls:
-            line = converted_times(outcome.calls[0].result, zone, variant)
+            line = converted_times(outcome.calls[0].result, zone)
             if line:
-                outcome.sections.append(line)
-                outcome.sources.append(line)
+                outcome.add([line], sourced=True)
         return outcome if outcome.sections else None
 
     def _confirm_zone(self, frame: Frame) -> Outcome:
         """An offset no zone has: say how it was read and ask, instead of guessing a zone."""
-        variant = frame.norm.variant
         raw = frame.slots.invalid_zone
-        question = (f"I read \"{raw}\" as no valid time zone (offsets run from UTC-12 to UTC+14). Which time zone "
-                    "are you in, e.g. UTC+9 or Tokyo?" if variant == "en" else
-                    localise(f"我把“{raw}”理解为无效的时区(时差范围为 UTC-12 到 UTC+14)。请确认您所在的时区,例如 UTC+9 或 东京。",
-                             variant))
-        return Outcome(sections=[question], follow_up=question, sources=[question],
-                        choices=["UTC+8", "UTC+9", "UTC-8"])
+        question = Said(f"我把“{raw}”理解为无效的时区(时差范围为 UTC-12 到 UTC+14)。请确认您所在的时区,例如 UTC+9 或 东京。",
+                        f"I read \"{raw}\" as no valid time zone (offsets run from UTC-12 to UTC+14). Which time zone "
+                        "are you in, e.g. UTC+9 or Tokyo?")
+        return Outcome(sections=[[question]], follow_up=question, sources=[both(question)],
+                       choices=["UTC+8", "UTC+9", "UTC-8"])
 
     def _ask_what(self, frame: Frame) -> Outcome:
         """A bare continuation with nothing to continue: ask which topic its values belong to."""
-        variant = frame.norm.variant
         said = "、".join(dict.fromkeys(frame.slots.spans)) or frame.norm.text.strip()
-        question = (f"What does \"{said}\" refer to? Please say which topic you mean." if variant == "en"
-                    else localise(f"“{said}”指的是哪方面的问题?请说明您要问的主题。", variant))
-        takers = topics_taking(frame.slots)
-        choices = [TOPICS[t][1] if variant == "en" else localise(TOPICS[t][0], variant) for t in takers]
-        return Outcome(sections=[question], follow_up=question, choices=choices, sources=[question])
+        question = Said(f"“{said}”指的是哪方面的问题?请说明您要问的主题。",
+                        f"What does \"{said}\" refer to? Please say which topic you mean.")
+        choices: list[Piece] = [Said(*TOPICS[t]) for t in topics_taking(frame.slots)]
+        return Outcome(sections=[[question]], follow_up=question, choices=choices, sources=[both(question)])
 
-    def _ask(self, tool_plan: Plan, variant: Variant, outcome: Outcome, ask: bool = True) -> None:
+    def _ask(self, tool_plan: Plan, outcome: Outcome, ask: bool = True) -> None:
         """A required detail is missing: state the general rule (cited) and, for a particular case, ask one
         question (the tool then waits for the detail either way)."""
         tool = self.tools[tool_plan.tool]
         rules = [r for r in tool.rules if not r.startswith("menu.")]
         citations = rule_citations(self.index, rules)
-        zh_q, en_q = FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)]
-        question = en_q if variant == "en" else localise(zh_q, variant)
-        lines = rule_lines(citations, variant)
+        question = Said(*FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)])
+        lines = rule_lines(citations)
         if ask:
             lines.append(question)
-        outcome.sections.append("\n".join(lines))
+        outcome.add(lines)
         outcome.cite(citations)
         outcome.pending = PendingTool(tool=tool_plan.tool, filled=tool_plan.carried, missing=tool_plan.missing)
         if not ask:
@@ -323,9 +327,9 @@ class Planner:
         if outcome.follow_up is None:
             outcome.follow_up = question
             zh_choices, en_choices = CHOICES.get((tool_plan.tool, tool_plan.missing), ((), ()))
-            outcome.choices = list(en_choices) if variant == "en" else [localise(c, variant) for c in zh_choices]
+            outcome.choices = [Said(zh, en) for zh, en in zip(zh_choices, en_choices, strict=True)]
 
-    def _duration(self, norm: Normalised, slots: Slots, evidence: Evidence, variant: Variant,
+    def _duration(self, norm: Normalised, slots: Slots, evidence: Evidence,
                   best_only: bool = False) -> Outcome | None:
         """A date asked for with the event's date given, and a duration rule among the best passages:
         duration_deadline computes the date from that rule (quoted) instead of a bare extractive quote.
@@ -352,22 +356,24 @@ class Planner:
         chunk = self.index.chunk(found.chunk_id) if found.chunk_id else None
         outcome = Outcome()
         outcome.calls.append(ToolCall(name=tool.name, arguments=arguments, result=payload))
-        lines = [explanation(result, variant)]
-        note = notes_line(slots.notes_zh, slots.notes_en, variant)
+        lines: Section = [explanation(result)]
+        note = notes_line(slots.notes_zh, slots.notes_en)
         if note:
             lines.append(note)
-            outcome.sources.append(note)
+            outcome.sources.append(both(note))
         if chunk is not None:
             outcome.cite([Citation(chunk_id=chunk.id, text=chunk.text, quote=found.sentence, source=chunk.source,
                                    menu_path=chunk.menu_path)])
             if chunk.menu_path:
-                lines.append(("Menu path: " if variant == "en" else localise("菜单路径:", variant)) + chunk.menu_path)
-        outcome.sections.append("\n".join(lines))
+                lines.append((MENU_PATH, chunk.menu_path))
+        outcome.add(lines)
         outcome.sources.append(str(payload))
         return outcome
 
-    def _run(self, tool_plan: Plan, variant: Variant, outcome: Outcome,
-             slot_notes_zh: list[str], slot_notes_en: list[str]) -> None:
+    def _run(self, tool_plan: Plan, reader: Variant, outcome: Outcome, slot_notes_zh: list[str],
+             slot_notes_en: list[str]) -> None:
+        """Run one complete plan into ``outcome`` (language-neutral; ``reader`` only picks which language's
+        indexed row a catalogue result cites)."""
         try:
             arguments = tool_plan.arguments
             if self.calendar is not None and "calendar" in self.tools[tool_plan.tool].input_model.model_fields:
@@ -377,23 +383,22 @@ class Planner:
             result = self.tools[tool_plan.tool].run(arguments)
         except ToolInputError as exc:
             # The text held a value the rule cannot take (a future look-back start, 2026-13 ...): say so.
-            message = input_errors_text(exc.errors, tool_plan.arguments, variant)
-            outcome.sections.append(message)
-            outcome.sources.append(message)
+            outcome.add([input_errors_text(exc.errors, tool_plan.arguments)], sourced=True)
             return
         payload = result.model_dump(mode="json")
         if payload.get("found") == "no":
             return  # a lookup that found nothing adds nothing; retrieval answers instead
         outcome.calls.append(ToolCall(name=tool_plan.tool, arguments=tool_plan.arguments, result=payload))
-        citations = source_citations(self.index, payload, variant) + rule_citations(self.index, result.rule_refs)
-        lines = [explanation(result, variant)]
-        lines.extend(steps_lines(payload, variant))
-        note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en, variant)
+        # the indexed row is cited in the reader's language when the index has it there
+        citations = source_citations(self.index, payload, reader) + rule_citations(self.index, result.rule_refs)
+        lines: Section = [explanation(result)]
+        lines.extend(steps_lines(payload))
+        note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en)
         if note:
             lines.append(note)
-            outcome.sources.append(note)  # our reading of the message (8月 -> 2026-08): its numbers are sourced
-        lines.extend(rule_lines(citations, variant))
-        outcome.sections.append("\n".join(lines))
+            outcome.sources.append(both(note))  # our reading of the message (8月 -> 2026-08): its numbers are sourced
+        lines.extend(rule_lines(citations))
+        outcome.add(lines)
         outcome.cite(citations)
         outcome.sources.append(str(payload))
         if outcome.result is None:  # the best-routed tool's result is the one later turns relate to

@@ -19,11 +19,10 @@ from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
 from .answer import Answer, check_now
-from .compose import check_numbers
+from .compose import Piece, Said, check_numbers, one, render
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
-from .language import Variant, localise
 from .llm import LLMAnswerer, init_model
 from .planner import Outcome, Planner
 from .planning import plan
@@ -48,14 +47,14 @@ _ABSTAIN_EN = ("Sorry, the Partner Center rules I have do not support an answer 
 MIN_TOPICS = 4  # an index with fewer shared parent topics (the bundled 22 lines) keeps the written list
 
 
-def _topics_refusal(topics: list[str], variant: Variant) -> str:
+def _topics_refusal(topics: list[str]) -> tuple[Piece, ...]:
     """The refusal for an index with its own topics (quoted as the documents name them)."""
-    if variant == "en":
-        return ("Sorry, the Partner Center documents I have do not support an answer to this, and I will not "
-                f"guess. The indexed documents cover: {'; '.join(topics)}. For anything else, contact Huawei "
-                "Cloud customer service or your Huawei contact.")
-    return (localise("抱歉,已收录的伙伴中心资料中没有足以回答这个问题的内容,我不作猜测。已收录的主题包括:", variant)
-            + "、".join(topics) + localise("。其他问题请联系华为云客服或您的华为对接人。", variant))
+    return (Said("抱歉,已收录的伙伴中心资料中没有足以回答这个问题的内容,我不作猜测。已收录的主题包括:",
+                 "Sorry, the Partner Center documents I have do not support an answer to this, and I will not "
+                 "guess. The indexed documents cover: "),
+            Said("、".join(topics), "; ".join(topics), ours=False),
+            Said("。其他问题请联系华为云客服或您的华为对接人。",
+                 ". For anything else, contact Huawei Cloud customer service or your Huawei contact."))
 
 
 _TASK_NOTE_EN = "I answer questions about the Partner Center rules; I do not write, translate or summarise text. "
@@ -65,10 +64,9 @@ _KIND_NAMES = {"duration": ("a time frame", "时长或期限"), "frequency": ("a
                "limit": ("a limit", "上限或限制")}
 
 
-def _unstated_note(kinds: tuple[str, ...], variant: Variant) -> str:
-    if variant == "en":
-        return f"The rules I found on this topic do not state {' or '.join(_KIND_NAMES[k][0] for k in kinds)}. "
-    return localise(f"我找到的相关规则没有写明{'或'.join(_KIND_NAMES[k][1] for k in kinds)}。", variant)
+def _unstated_note(kinds: tuple[str, ...]) -> Said:
+    return Said(f"我找到的相关规则没有写明{'或'.join(_KIND_NAMES[k][1] for k in kinds)}。",
+                f"The rules I found on this topic do not state {' or '.join(_KIND_NAMES[k][0] for k in kinds)}. ")
 
 
 # One question per script for warm_up: what they load, not what they answer, matters.
@@ -114,12 +112,12 @@ class Assistant:
     def calendar(self, value: CalendarData | None) -> None:
         self.planner.calendar = value
 
-    def _refusal(self, variant: Variant) -> str:
+    def _refusal(self) -> tuple[Piece, ...]:
         """What a refusal offers instead: the index's own topics, or the written list for the bundled corpus."""
         topics = self.index.topics()
         if len(topics) >= MIN_TOPICS:
-            return _topics_refusal(topics, variant)
-        return _ABSTAIN_EN if variant == "en" else localise(_ABSTAIN_ZH, variant)
+            return _topics_refusal(topics)
+        return (Said(_ABSTAIN_ZH, _ABSTAIN_EN),)
 
     def warm_up(self) -> None:
         """Load everything a first question needs - the index, the encoder, dictionaries, the POS tagger,
@@ -167,20 +165,23 @@ class Assistant:
         outcome = None if vetoed else self.planner.plan(frame, state, now, evidence, relates)
         if outcome is None:
             if not evidence.supported:
-                text = self._refusal(variant)
+                refusal = self._refusal()
                 if evidence.missing_kind:  # say what is missing: the topic is covered, the answer is not
-                    text = _unstated_note(evidence.missing_kind, variant) + text
+                    refusal = (_unstated_note(evidence.missing_kind), *refusal)
                 elif evidence.reason == "task":
-                    text = (_TASK_NOTE_EN if variant == "en" else localise(_TASK_NOTE_ZH, variant)) + text
+                    refusal = (Said(_TASK_NOTE_ZH, _TASK_NOTE_EN), *refusal)
+                text = render([[refusal]], variant)
                 answer = Answer(answer=text, abstained=True, language=norm.language, session_id=session_id,
                                 move=frame.move)
                 state.pending = None  # a refused question leaves nothing to continue
                 self._save(stored, now, message, answer, state, answer_id)
                 return answer
-            text, citations = compose_extractive(message, evidence.search, variant,
-                                                 evidence.best.quote if evidence.best else None)
-            outcome = Outcome(sections=[text], citations=citations, sources=[c.text for c in citations])
-        text = "\n\n".join(outcome.sections)
+            section, citations = compose_extractive(message, evidence.search,
+                                                    evidence.best.quote if evidence.best else None)
+            outcome = Outcome(sections=[section], citations=citations, sources=[c.text for c in citations])
+        # The answer is rendered in the reader's language once, here; every stage before built it neutral.
+        shown = outcome.variant or variant
+        text = render(outcome.sections, shown)
         check_numbers(text, outcome.sources)
         # A lookup that could only say the documents do not hold what was asked (an error code no indexed
         # table lists) answers nothing: it is an abstention, worded by the tool.
@@ -188,7 +189,8 @@ class Assistant:
             c.result.get("statements") and all(s.get("basis") == "not_stated" for s in c.result["statements"])
             for c in outcome.calls)
         answer = Answer(answer=text, abstained=declined, citations=outcome.citations, tool_calls=outcome.calls,
-                        follow_up=outcome.follow_up, follow_up_choices=outcome.choices,
+                        follow_up=None if outcome.follow_up is None else one(outcome.follow_up, shown),
+                        follow_up_choices=[one(c, shown) for c in outcome.choices],
                         language=outcome.language or norm.language, session_id=session_id, move=frame.move)
         if self.llm is not None and outcome.follow_up is None:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.

@@ -14,7 +14,7 @@ from tools.model import BEIJING
 
 from .answer import Answer, Citation, Now
 from .catalogue import with_catalogue
-from .compose import explanation, rule_citations, rule_lines, source_citations
+from .compose import explanation, render, rule_citations, rule_lines, source_citations
 from .language import detect
 from .service import Assistant
 from .slots import extract
@@ -139,7 +139,7 @@ def _lookups(assistant: Assistant, entities: Entities, ran: set[str], variant) -
         payload = calls[-1]["result"]
         cited = source_citations(assistant.index, payload, variant) + rule_citations(assistant.index, result.rule_refs)
         citations.extend(c for c in cited if c.chunk_id not in {x.chunk_id for x in citations})
-        sections.append("\n".join([explanation(result, variant), *rule_lines(cited, variant)]))
+        sections.append(render([[explanation(result), *rule_lines(cited)]], variant))
     return calls, citations, sections
 
 
