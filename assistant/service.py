@@ -131,7 +131,8 @@ class Assistant:
         gather_evidence("When is the partner bill generated?", language="en", retriever=self.retriever)
         if self.sessions is not None:
             self.sessions.load("warm-up", datetime.now(timezone.utc))  # the session queries, compiled once
-        extract("东京时间三千元 8月31日", datetime.now(timezone.utc))  # loads cn2an and the CLDR city names
+        # loads cn2an, the CLDR city names and, for a bare spoken amount, the CC-CEDICT classifier list
+        extract("东京时间三千元 8月31日,两千五", datetime.now(timezone.utc))
 
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
