@@ -191,8 +191,8 @@ def _settings(embedder: str | None = None, chroma_url: str | None = None, data_d
 def _index(settings):
     from knowledge import KnowledgeIndex, make_client, make_embedder
 
-    return KnowledgeIndex(make_client(settings.data_dir, settings.chroma_url), make_embedder(settings.embedder),
-                          namespace=settings.namespace)
+    return KnowledgeIndex(make_client(settings.data_dir, settings.chroma_url),
+                          make_embedder(settings.embedder, settings.data_dir / "cache"), namespace=settings.namespace)
 
 
 @index_app.command("build")

