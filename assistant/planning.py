@@ -363,7 +363,9 @@ def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     if role is None and re.search(r"我是主管|作为主管|i am a supervisor|i'm a supervisor", low):
         role = "account_manager_supervisor"
     role = role or carried.get("role")
-    relation, _ = pick(low, _RELATION)
+    relation, conflict = pick(low, _RELATION)
+    if relation is None and not conflict:
+        relation = _registrant_reading(low)
     relation = relation or carried.get("customer_relation")
     if role is None:
         return Plan("opportunity_permission", {"customer_relation": relation}, missing="role")
@@ -398,6 +400,29 @@ def _possessor_reading(low: str) -> bool | None:
     if not owner or owner in {"a", "the", "any", "all"}:
         return None
     return bool(_SELF.match(owner))
+
+
+# Who registered the customer (别的同事报备的客户, a customer another colleague registered): the speaker is
+# their own; another person (a noun CC-CEDICT counts as a person, or an English word translating one) is not.
+_REGISTRANT = re.compile(r"([\u4e00-\u9fff]{1,6})报备的客户|customers?\s+(?:that\s+|who\s+|whom\s+)?"
+                         r"(?:an?\s+|another\s+|other\s+|the\s+|my\s+)?([a-z]+)\s+(?:has\s+|had\s+)?registered")
+
+
+def _registrant_reading(low: str) -> str | None:
+    from .understanding.bilingual import person_nouns, translations
+
+    match = _REGISTRANT.search(low)
+    if match is None:
+        return None
+    if match.group(1):
+        words = [match.group(1)[i:] for i in range(len(match.group(1)))]
+        owner = next((w for w in words if _SELF.match(w) or w in person_nouns()), None)
+    else:
+        word = match.group(2)
+        owner = word if _SELF.match(word) or word == "i" or person_nouns() & translations(word) else None
+    if owner is None:
+        return None
+    return "registered_by_self" if _SELF.match(owner) or owner == "i" else "other"
 
 
 _NAME_OWNER = re.compile(r"([\u4e00-\u9fff]{1,3}?)的?名下")

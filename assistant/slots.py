@@ -139,8 +139,12 @@ def _valid(year: int, month: int, day: int) -> date | None:
 
 # A run of Chinese numerals before a unit it counts (三千元, 二〇二五年, 十个工作日, 两万块); a run
 # before anything else (统一一下, 其中一笔) is left as words.
-_CN_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+"
-                             r"(?=[元块万年月日号个小分周天笔张点时刻期位次区]|人民币|美元|港币|工作)")
+# The whole run, never a part of it: 一万二的服务 is 12000, not 1 before 万 (a run not followed by a unit is
+# left whole for the spoken-amount reader).
+_CN_NUMERAL_RUN = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟])"
+                             r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+"
+                             r"(?![零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟])"
+                             r"(?=[元块年月日号个小分周天笔张点时刻期位次区]|人民币|美元|港币|工作)")
 
 
 def numerals_to_digits(text: str) -> str:
@@ -792,14 +796,42 @@ def _clock_times(low: str, slots: Slots, found: list[tuple[int, date]], consumed
         found[:] = [(pos, d) for pos, d in found if d != day]  # the date now lives in the datetime
 
 
+_RANGE = re.compile(r"\s*(?:-|–|~|～|to|through|until|till|到|至)\s*", re.I)
+
+
+def _month_ranges(found: list[tuple[int, str]], ends: dict[int, int], low: str, slots: Slots) -> list[str]:
+    """Months in order; two joined as a range (7月到9月, July to September, 2026-07 ~ 2026-09) with every
+    month between them, the reading stated."""
+    months: list[str] = []
+    for i, (start, month) in enumerate(found):
+        months.append(month)
+        if i + 1 == len(found):
+            break
+        following = found[i + 1][1]
+        if not _RANGE.fullmatch(low[ends.get(start, start):found[i + 1][0]]) or following <= month:
+            continue
+        first, last = date.fromisoformat(month + "-01"), date.fromisoformat(following + "-01")
+        between = []
+        step = add_months(first, 1)
+        while step < last and len(between) < 11:
+            between.append(step.strftime("%Y-%m"))
+            step = add_months(step, 1)
+        if between:
+            months.extend(between)
+            slots.note(f"{month} 到 {following} 按其间每个月理解", f"{month} to {following} read as every month between")
+    return months
+
+
 def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
                     consumed: list[tuple[int, int]]) -> None:
     found: list[tuple[int, str]] = []
+    ends: dict[int, int] = {}
 
     def add(m: re.Match[str], year: int, month: int) -> None:
         if not 1 <= month <= 12:
             return
         found.append((m.start(), f"{year:04d}-{month:02d}"))
+        ends[m.start()] = m.end()
         # a month's end (上个月底, 10月末, the end of last month) is its last day
         if re.match(r"\s*的?\s*[底末]", text[m.end():]) or re.search(r"\bend of (?:the )?$", low[:m.start()]):
             last = add_months(date(year, month, 1), 1) - timedelta(days=1)
@@ -843,7 +875,8 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
             index = this_month.year * 12 + this_month.month - 1 + delta
             add(m, index // 12, index % 12 + 1)
             slots.spans.append(m.group(0))
-    slots.months.extend(p for _, p in sorted(found, key=lambda pair: pair[0]))
+    found.sort(key=lambda pair: pair[0])
+    slots.months.extend(_month_ranges(found, ends, low, slots))
     slots.spans.extend(text[a:b] for a, b in consumed)
 
 

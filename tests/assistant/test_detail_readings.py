@@ -49,3 +49,18 @@ def test_card_and_buying_verb(text, transaction):
 @pytest.mark.parametrize("text,start", [("上个季度的客户消费还能查吗", "2026-07"), ("Q1的消费还能查吗", "2026-01")])
 def test_a_quarter_starts_the_lookback_at_its_first_month(text, start):
     assert _plan("consumption_lookback", text).arguments["requested_start"] == start
+
+
+@pytest.mark.parametrize("text,relation", [
+    ("我是客户经理,别的同事报备的客户我能报商机吗?", "other"),
+    ("I'm an account manager. Can I register an opportunity for a customer another colleague registered?", "other"),
+    ("我是客户经理,我自己报备的客户能报商机吗", "registered_by_self"),
+])
+def test_who_registered_the_customer(text, relation):
+    result = _plan("opportunity_permission", text)
+    assert result.missing is None and result.arguments["customer_relation"] == relation
+
+
+def test_spoken_amount_is_the_whole_numeral_run():
+    result = _plan("stored_value_card_credit", "客户用储值卡买了一万二的服务,业绩多少")
+    assert result.arguments["amount"] == "12000"

@@ -242,3 +242,11 @@ def test_initials_not_said_as_a_place_or_ambiguous_are_no_zone(text):
 def test_amounts_in_words_and_bare_spoken_amounts(text, amounts):
     slots = extract(text, NOW)
     assert slots.amounts == amounts
+
+
+@pytest.mark.parametrize("text,months", [
+    ("periods July to September", ["2026-07", "2026-08", "2026-09"]), ("7月到9月的激励", ["2026-07", "2026-08", "2026-09"]),
+    ("July and September", ["2026-07", "2026-09"]),
+])
+def test_a_month_range_is_every_month_in_it(text, months):
+    assert extract(text, NOW).months == months
