@@ -43,17 +43,19 @@ SERVE_HOST := $(if $(filter command line,$(origin HOST)),$(HOST),$(or $(PARTNER_
 run: $(STAMP)
 	$(VENV)/bin/partner-assistant serve --host $(SERVE_HOST) --port $(SERVE_PORT)
 
-# Debian packages the tests use: Chromium + a CJK font (browser tests), PostgreSQL (session tests).
+# Debian packages the tests use: Chromium + a CJK font (browser tests), PostgreSQL (session tests),
+# Redis (rate limits shared between app instances).
 # Installed when missing and we may (root with apt-get); otherwise those tests skip, except in CI.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$$missing fonts-noto-cjk"; \
 	{ command -v initdb >/dev/null || [ -x /usr/lib/postgresql/15/bin/initdb ]; } || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "note: missing$$missing (apt-get install them for the browser and PostgreSQL tests)"; fi; \
+	  else echo "note: missing$$missing (apt-get install them for the browser, PostgreSQL and Redis tests)"; fi; \
 	fi
 
 test: $(TEST_STAMP) system-deps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 import time
@@ -11,10 +12,12 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse, storage, strategies
+from limits.errors import StorageError
 
 from .errors import ApiError
 
 ROLE_RANK = {"partner": 1, "support": 2, "admin": 3}
+log = logging.getLogger("api")
 
 
 class RateLimiter:
@@ -23,7 +26,11 @@ class RateLimiter:
     ``redis://`` URL, in Redis shared by every worker and machine."""
 
     def __init__(self, per_minute: int, auth_failures_per_minute: int = 30, storage_url: str = "memory://") -> None:
-        self._storage = storage.storage_from_string(storage_url)
+        # A store that cannot be reached raises limits' StorageError (answered 503 by require), within
+        # seconds: a Redis host that does not answer must not hold every request for a TCP timeout.
+        options = {"socket_connect_timeout": 2, "socket_timeout": 2} if storage_url.startswith(("redis", "rediss")) \
+            else {}
+        self._storage = storage.storage_from_string(storage_url, wrap_exceptions=True, **options)
         # Counting in this process's memory takes microseconds; a Redis round trip blocks.
         self.in_memory = isinstance(self._storage, storage.MemoryStorage)
         self._limiter = strategies.SlidingWindowCounterRateLimiter(self._storage)
@@ -89,6 +96,14 @@ def require(role: str) -> Callable[[Request], str]:
     """A dependency: the caller's role must be at least ``role``; also applies the rate limit."""
 
     def check(request: Request) -> str:
+        try:
+            return _check(request)
+        except StorageError as exc:  # limits are not counted: refuse rather than serve unlimited
+            log.error("rate-limit store failed: %s", exc.storage_error)
+            raise ApiError(503, "rate_limit_store_unavailable",
+                           "the rate-limit store cannot be reached; try again shortly") from None
+
+    def _check(request: Request) -> str:
         keys: dict[str, str] = request.app.state.api_keys
         limiter: RateLimiter = request.app.state.rate_limiter
         address = request.client.host if request.client else "local"

@@ -88,6 +88,38 @@ def postgres_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis server for the shared rate limits: CI's (PARTNER_ASSISTANT_TEST_REDIS_URL) or a
+    `redis-server` started here on a free loopback port, in memory only (no dump file)."""
+    url = os.environ.get("PARTNER_ASSISTANT_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (make system-deps installs it)")
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+                             "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
 def chroma_server_url(tmp_path_factory):
     """A real `chroma run` server: the one CI started (CHROMA_TEST_URL), else one started here
     the way `serve --workers` starts it (stopped when the test process exits)."""
