@@ -43,7 +43,12 @@ _ASKS: dict[str, re.Pattern[str]] = {
                             rf"(?:\bhow many\b.*\b(?:per|each|every|a) {_PERIOD_EN}\b)"),
     "money": re.compile("多少钱|" + _asked_about("价格|价钱|收费|费用|手续费|年费|服务费|成本",
                                                  "cost|costs|price|prices|fee|fees|charge|charges|charged") +
-                        r"|\b(?:cost|costs|price|prices|fee|fees|charge|charges)\b.*\bhow much\b"),
+                        r"|\b(?:cost|costs|price|prices|fee|fees|charge|charges)\b.*\bhow much\b"
+                        # asked as yes/no: whether a charge applies is answered by an amount or "free"
+                        r"|(?:收|交|缴|付|扣|要|需要|有|产生|另收|额外)[^,,。??]{0,6}?(?:费|钱)(?:用)?(?:吗|么|不|没有)"
+                        r"|是否[^,,。??]{0,8}?(?:收费|收取|费用)|(?:收费|免费)(?:吗|么)"
+                        r"|\b(?:is|are) there (?:a|an|any) (?:[\w-]+ ){0,3}?(?:fee|fees|charge|charges|cost)\b"
+                        r"|\bdoes (?:it|this|that) cost\b|\bis it free\b"),
     "rate": re.compile(rf"{_JI}折|多少折|" + _asked_about("比例|百分比|费率|税率|折扣|返点|提成",
                                                         "rate|rates|percentage|percent|discount|commission|margin",
                                                         "what|how much|how high|how is|how are")),
@@ -61,7 +66,8 @@ _STATES: dict[str, re.Pattern[str]] = {
     "frequency": re.compile(rf"每个?{_PERIOD_ZH}|{_NUM}\s*次|\b(?:per|each|every) {_PERIOD_EN}\b|"
                             r"\b(?:daily|weekly|monthly|quarterly|yearly|annually|once|twice)\b|\b\d+ times\b"),
     "money": re.compile(rf"{_NUM}\s*(?:元|块|美元|人民币|欧元)|[¥￥$€]\s*\d|\b\d[\d,.]*\s*(?:rmb|cny|usd|eur|dollars?|yuan)\b|"
-                        r"免费|不收费|\bfree of charge\b|\bno charge\b|\bfree\b"),
+                        r"免费|不收费|不收取[^,,。]{0,4}?费|无需?[^,,。]{0,2}?费用|\bfree of charge\b|\bno charge\b|\bfree\b|"
+                        r"\bno (?:\w+ )?fees?\b"),
     "rate": re.compile(r"\d\s*%|百分之|\d\s*折|\bpercent\b"),
     "limit": re.compile(rf"(?:最多|最少|至少|至多|上限|下限|不超过|不得超过|最长|最短|最大|最小|限额)[^。;;.]{{0,10}}?{_NUM}|"
                         r"不限|无限制|没有限制|不受限|"

@@ -67,6 +67,8 @@ class Calibration:
     reliability: list[dict] = field(default_factory=list)  # per probability bin: n, mean predicted, share answerable
     operating_point: dict = field(default_factory=dict)     # correct/false abstention on the calibration questions
     similarity_reference: list[float] = field(default_factory=list)  # sorted best sentence similarities, same questions
+    vocabulary_veto: bool = True    # the "words the index never uses" rule earned its place on this index's questions
+    veto_counts: dict = field(default_factory=dict)  # what that rule refused among the calibration questions
 
     def probability(self, x: np.ndarray) -> float:
         z = float(np.dot(self.coef, x) + self.intercept)

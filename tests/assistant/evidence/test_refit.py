@@ -64,3 +64,22 @@ def test_calibrate_index_stores_the_fit_with_the_index(tmp_path, retriever):
 def test_the_project_dev_files_are_found_without_importing_evals():
     files = default_question_files()
     assert [f.name for f in files] == ["extended_retrieval.jsonl", "retrieval.jsonl"]
+
+
+def test_the_vocabulary_veto_is_kept_only_where_it_earns_it_on_the_index_questions(tmp_path, retriever):
+    answerable = ["伙伴账单几号生成?", "账单每月5号生成吗?", "主管能报备商机吗?", "客户经理主管可以查看商机吗?",
+                  "消费数据能前溯多久?", "客户消费最多查多少个月?", "激励能合并开发票吗?", "同一付款申请的激励能合并吗?"]
+    absent = ["代金券怎么提现?", "银杏树叶子怎么腌制?", "恐龙化石门票多少钱?", "熊猫饲养员怎么报名?",
+              "火山喷发预警怎么订阅?", "潜水执照考试难吗?"]
+    in_its_words = ["伙伴账单可以修改吗?", "主管的商机多少天审批?", "发票多久寄到?", "激励什么时候到账?"]
+    # Its words are the index's: the rule refuses the must-abstain questions and no answerable one.
+    rows = [_row(q, False, ["每月5号12:00前"]) for q in answerable] + [_row(q, True) for q in absent + in_its_words]
+    kept = calibrate_index(retriever, [_write(tmp_path / "kept.jsonl", rows)])
+    assert kept.vocabulary_veto and kept.veto_counts["answerable_vetoed"] == 0
+    assert kept.veto_counts["must_abstain_vetoed"] >= 3
+    # Answerable questions wrapped in words the index never uses: the rule would refuse them, so the model decides.
+    wrapped = [f"{q}银杏树叶子腌制熊猫饲养员" for q in answerable]
+    rows = [_row(q, False, ["每月5号12:00前"]) for q in answerable + wrapped] + [_row(q, True) for q in absent + in_its_words]
+    dropped = calibrate_index(retriever, [_write(tmp_path / "dropped.jsonl", rows)])
+    assert not dropped.vocabulary_veto and dropped.veto_counts["answerable_vetoed"] > 0
+    assert for_index(retriever.index).vocabulary_veto is False  # stored with the index
