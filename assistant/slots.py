@@ -367,9 +367,12 @@ def _city_zones() -> dict[str, str]:
     from babel.dates import get_timezone_location
 
     names: dict[str, str] = {}
+    from babel.core import get_global
+
+    aliases = get_global("zone_aliases")  # backward links (America/Montreal -> America/Toronto): the current id wins
     for zone in sorted(available_timezones()):
-        if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "US/", "posix", "right", "Brazil/", "Canada/",
-                                                "Chile/", "Mexico/")):
+        if "/" not in zone or zone in aliases or zone.startswith(("Etc/", "SystemV/", "US/", "posix", "right",
+                                                                  "Brazil/", "Canada/", "Chile/", "Mexico/")):
             continue
         for locale in ("zh_CN", "zh_Hant", "en"):
             try:
@@ -833,7 +836,8 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         found.append((m.start(), f"{year:04d}-{month:02d}"))
         ends[m.start()] = m.end()
         # a month's end (上个月底, 10月末, the end of last month) is its last day
-        if re.match(r"\s*的?\s*[底末]", text[m.end():]) or re.search(r"\bend of (?:the )?$", low[:m.start()]):
+        if re.match(r"\s*的?\s*(?:[底末]|最后[一1]天)", text[m.end():]) or \
+                re.search(r"\b(?:end|last day) of (?:the )?$", low[:m.start()]):
             last = add_months(date(year, month, 1), 1) - timedelta(days=1)
             slots.dates.append(last)
             slots.note(f"“{m.group(0)}”的月底按 {last.isoformat()} 理解",

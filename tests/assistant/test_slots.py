@@ -250,3 +250,12 @@ def test_amounts_in_words_and_bare_spoken_amounts(text, amounts):
 ])
 def test_a_month_range_is_every_month_in_it(text, months):
     assert extract(text, NOW).months == months
+
+
+def test_a_city_reads_as_its_current_zone_not_a_backward_link():
+    assert extract("We're based in Toronto", NOW).timezone == "America/Toronto"  # not the alias America/Montreal
+
+
+@pytest.mark.parametrize("text", ["下个月最后一天", "the last day of December", "下个月底"])
+def test_the_last_day_of_a_month(text):
+    assert extract(text, NOW).dates == [date(2026, 12, 31)]
