@@ -9,10 +9,13 @@ nothing (the orchestrator then quotes the evidence or refuses). Arguments for on
 
 from __future__ import annotations
 
+import typing
 import unicodedata
 import re
 from dataclasses import dataclass, field
+from datetime import date as date_type
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -32,7 +35,7 @@ from .language import Variant
 from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
 from .routing import ToolRouter
 from .slots import Slots
-from .understanding import DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool
+from .understanding import DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool, asks_yes_no
 
 
 # Tool choice for a fresh question. Chosen on the dev split (dialogues, assistant, triage), in the middle
@@ -64,6 +67,22 @@ def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) ->
                 tokens = set(tokenize(sentence.text))
                 held |= {w for w in words if w in tokens or w in sentence.text}
     return sum(words[w] for w in held) / total
+
+
+def _output_kinds(tool: Tool) -> frozenset[str]:
+    """What a tool's output gives, read from its output model's field types: dates, amounts, verdicts."""
+    kinds = set()
+    for field_info in tool.output_model.model_fields.values():
+        annotation = field_info.annotation
+        parts = typing.get_args(annotation) or (annotation,)
+        for part in parts:
+            if part in (date_type, datetime):
+                kinds.add("date")
+            elif part is Decimal:
+                kinds.add("money")
+            elif part is bool or (typing.get_origin(annotation) is typing.Literal and {"yes", "no"} & set(parts)):
+                kinds.add("verdict")
+    return frozenset(kinds)
 
 
 @dataclass
@@ -170,14 +189,44 @@ class Planner:
             chosen.append(("menu_path_lookup", dict(facts)))  # "how do I view X" wants the steps too
         return chosen
 
-    def grounding(self, tool: str, evidence: Evidence) -> float:
+    def answers_alone(self, frame: Frame, state: DialogueState, now: datetime, evidence: Evidence) -> bool:
+        """A fresh question one tool answers on its own: the router routes it by wording (its details
+        supplied by the message), the best passage states its rule in a sentence holding the question's
+        topic words (its values aside, the words the index never uses counted against it), the message
+        completes its arguments, and the question asks for what the tool computes."""
+        if frame.move not in FRESH:
+            return False
+        text, slots = frame.norm.simplified, frame.slots
+        values = tuple(slots.spans)
+        for route in self.router.route(text, evidence=lambda t: self._complete(t, text, slots, now)):
+            if route.tool != "menu_path_lookup" and self.grounding(route.tool, evidence, values) >= 1.0 \
+                    and self._complete(route.tool, text, slots, now) and self._computes_asked(route.tool, text, evidence):
+                return True
+        return False
+
+    def _computes_asked(self, tool: str, text: str, evidence: Evidence) -> bool:
+        """Does the question ask for what the tool computes: a date ("哪天", "which day") from a tool with a
+        date in its output, an amount from one with an amount, a yes or no from one with a verdict? An open
+        how / who / how-many question ("怎么交接", "谁能看", "重试几次") asks something the tool does not give."""
+        kinds = _output_kinds(self.tools[tool])
+        return (("date" in kinds and asks_for_date(text)) or ("money" in kinds and "money" in evidence.asked_kinds)
+                or ("verdict" in kinds and asks_yes_no(text)))
+
+    @staticmethod
+    def _complete(tool: str, text: str, slots: Slots, now: datetime) -> bool:
+        candidate = plan(tool, text, slots, now, None)
+        return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
+
+    def grounding(self, tool: str, evidence: Evidence, values: tuple[str, ...] = (),
+                  alignment: float = ALIGNMENT) -> float:
         """How well the evidence grounds ``tool``: 1 / rank^RANK_POWER of the first retrieved passage in
         which a sentence stating one of the tool's rules (menu anchors aside: a menu path is no rule)
-        holds at least ALIGNMENT of the question's words, weighted by their IDF in the index; 0 when
+        holds at least ``alignment`` of the question's words, weighted by their IDF in the index; 0 when
         none does. A passage matched only through another sentence (the menu line "业绩看板" of a chunk
-        whose truncated first sentence is an attribution rule) does not ground the rule it also states."""
+        whose truncated first sentence is an attribution rule) does not ground the rule it also states.
+        ``values`` are the message's spans read as details (dates, amounts): their words are no topic."""
         own = {r for r in self.tools[tool].rules if not r.startswith("menu.")}
-        words = self._question_words(evidence)
+        words = self._question_words(evidence, values)
         # A code-table row is error_code_lookup's rule for the code it lists (read from the index at build):
         # the passage holding the row of a code the question names grounds it.
         asked = {t.upper() for t in (evidence.search.query_tokens if evidence.search else ()) if _CODE.fullmatch(t)}
@@ -185,16 +234,23 @@ class Planner:
             if asked and tool == "error_code_lookup" and asked & {e.code for e in passage.chunk.error_codes}:
                 return 1.0 / passage.rank ** RANK_POWER
             stated = own & passage.rule_ids
-            if stated and _alignment(passage, stated, words) >= ALIGNMENT:
+            if stated and _alignment(passage, stated, words) >= alignment:
                 return 1.0 / passage.rank ** RANK_POWER
         return 0.0
 
-    def _question_words(self, evidence: Evidence) -> dict[str, float]:
-        """The question's words the index uses (compounds and their parts alike), with their IDF."""
+    def _question_words(self, evidence: Evidence, values: tuple[str, ...] = ()) -> dict[str, float]:
+        """The question's words (compounds and their parts alike) with their IDF: the index's words, and the
+        words it never uses at the weight of the question's rarest known word (a question about 退款 is not
+        held by a sentence that shares only 客户). Words inside a value's span (2026年3月5日) are left out."""
         if evidence.search is None:
             return {}
         bm25 = self.index.lexical()
-        return {t: bm25.idf(t) for t in set(evidence.search.query_tokens) if bm25.vocabulary_has(t)}
+        detail = {t for span in values for t in tokenize(span)}
+        words = {t: bm25.idf(t) for t in set(evidence.search.query_tokens) if bm25.vocabulary_has(t) and t not in detail}
+        if words:
+            rarest = max(words.values())
+            words.update({t: rarest for t in evidence.unknown_terms if t not in words})
+        return words
 
     def rule_chunks(self, tool: str) -> set[str]:
         """The chunks stating ``tool``'s rules."""

@@ -170,8 +170,13 @@ class Assistant:
         # lacks ("激励提现" mentions incentives but is not an invoicing question) is refused unless it
         # only continues the conversation (it then names no topic of its own).
         relates = frame.move in {"continue", "modify", "refer_back", "convert", "unclear"}
+        # Words the index never uses (拿到, pull, booked) or an asked kind the best passage does not state veto
+        # a fresh question, unless one tool answers it alone: routed by its wording, its rule the best
+        # passage, its details in the message, and the question asking what it computes (the tool states the
+        # date or amount the passage does not).
         vetoed = evidence.reason in {"instruction", "task"} or (
-            not relates and evidence.reason in {"uncovered_terms", "unstated"})
+            not relates and evidence.reason in {"uncovered_terms", "unstated"}
+            and not self.planner.answers_alone(frame, state, now, evidence))
         outcome = None if vetoed else self.planner.plan(frame, state, now, evidence, relates)
         if outcome is None:
             if not evidence.supported:

@@ -37,6 +37,11 @@ def asks_how(text: str) -> bool:
     return bool(_HOW.search(text)) and not _YES_NO.search(text)
 
 
+def asks_yes_no(text: str) -> bool:
+    """A yes/no question ("能查到吗", "can I still ...?"), not an open how/who/what one."""
+    return bool(_YES_NO.search(text))
+
+
 def particular(text: str) -> bool:
     """Does the message ask about the user's own case ("我们这个PO", "our incentives")?"""
     return bool(_PARTICULAR.search(text))

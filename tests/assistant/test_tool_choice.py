@@ -60,3 +60,11 @@ def test_a_tool_whose_rule_the_index_does_not_state_never_runs(tmp_path):
     bot.index.build([corpus])
     answer = bot.answer("When will the partner bill for August be generated?", now=NOW)
     assert "bill_timing" not in [c.name for c in answer.tool_calls]
+
+
+def test_an_incidental_word_the_index_never_uses_does_not_refuse_what_one_tool_computes(bot):
+    """等到 is no corpus word; the question still asks the date the performance tool computes from its own
+    rule, with the day given. An open how-question with an uncovered action stays refused."""
+    answer = bot.answer("12月3日的业绩要等到哪天才看得到?", now=NOW)
+    assert not answer.abstained and [c.name for c in answer.tool_calls] == ["performance_visibility"]
+    assert bot.answer("客户经理离职了,他名下客户怎么交接?", now=NOW).abstained
