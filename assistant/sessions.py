@@ -31,8 +31,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, func,
-                        inspect, or_, select, text)
+from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, bindparam, create_engine, delete, event,
+                        func, inspect, or_, select, text)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError, SQLAlchemyError
@@ -185,12 +185,15 @@ class SessionStore:
             event.listen(self._engine, "connect",
                          lambda conn, record: _sqlite_pragmas(conn, int(lock_timeout * 1000)))
         self._create_schema()
-        # The turn's two statements are built once (per process, not per turn); values come as parameters.
+        # The turn's statements are built once (per process, not per turn); values come as parameters.
         insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
         upsert = insert(_SessionRow)
         self._upsert_session = upsert.on_conflict_do_update(index_elements=["id"], set_={
             "updated_at": upsert.excluded.updated_at, "state": upsert.excluded.state})
         self._insert_turn = insert(_TurnRow)
+        turns = select(func.count(_TurnRow.id)).where(_TurnRow.session_id == bindparam("key")).scalar_subquery()
+        self._load_session = select(_SessionRow.state, _SessionRow.updated_at, turns).where(
+            _SessionRow.id == bindparam("key"))
 
     def _create_schema(self) -> None:
         # Several workers starting together on a new database race to switch it to WAL and create the
@@ -273,11 +276,9 @@ class SessionStore:
     def load(self, session_id: str, now: datetime, owner: str | None = None) -> SessionState:
         """The state of the owner's session (unknown ids, and other owners' ids, start fresh)."""
         key = _row_id(session_id, owner)
-        turns = select(func.count(_TurnRow.id)).where(_TurnRow.session_id == key).scalar_subquery()
         try:
             with self._engine.connect() as db:  # one query, no ORM unit of work: this runs on every turn
-                row = db.execute(select(_SessionRow.state, _SessionRow.updated_at, turns)
-                                 .where(_SessionRow.id == key)).first()
+                row = db.execute(self._load_session, {"key": key}).first()
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
         if row is None:
