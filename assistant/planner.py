@@ -234,7 +234,8 @@ class Planner:
             if asked and tool == "error_code_lookup" and asked & {e.code for e in passage.chunk.error_codes}:
                 return 1.0 / passage.rank ** RANK_POWER
             stated = own & passage.rule_ids
-            if stated and _alignment(passage, stated, words) >= alignment:
+            # A question of no index words at all ("We keep getting 503") cannot be aligned: the passage decides.
+            if stated and (not words or _alignment(passage, stated, words) >= alignment):
                 return 1.0 / passage.rank ** RANK_POWER
         return 0.0
 

@@ -121,7 +121,16 @@ class ToolRouter:
         the message already holds everything the tool needs (a month for a look-back, an amount for a card
         payment): a tool the message can complete gets a small bonus, the rest compete on wording alone.
         ``scored`` is ``scores(question)`` when the caller already has it."""
-        ranked = [r for r in (scored if scored is not None else self.scores(question)) if r.lexical > 0]
+        everything = scored if scored is not None else self.scores(question)
+        ranked = [r for r in everything if r.lexical > 0]
+        if evidence is not None and not ranked:
+            # No domain word at all ("We keep getting 503"): the message's own values are its words when
+            # they complete exactly one tool (a status code in its context is error_code_lookup's key; a bare
+            # date completes several tools and decides nothing). The tool then counts as fully matched.
+            completed = [r for r in everything if evidence(r.tool)]
+            if len(completed) == 1:
+                r = completed[0]
+                ranked = [Route(r.tool, DENSE_WEIGHT * r.dense + (1 - DENSE_WEIGHT), r.dense, 1.0)]
         if evidence is not None:
             ranked = sorted((Route(r.tool, r.score + EVIDENCE_BONUS, r.dense, r.lexical)
                              if r.score >= self.threshold - EVIDENCE_BONUS and evidence(r.tool) else r

@@ -68,3 +68,12 @@ def test_an_incidental_word_the_index_never_uses_does_not_refuse_what_one_tool_c
     answer = bot.answer("12月3日的业绩要等到哪天才看得到?", now=NOW)
     assert not answer.abstained and [c.name for c in answer.tool_calls] == ["performance_visibility"]
     assert bot.answer("客户经理离职了,他名下客户怎么交接?", now=NOW).abstained
+
+
+def test_values_that_complete_one_tool_are_its_words_when_the_message_has_no_domain_word(bot):
+    """No word of the message is a corpus word; the status code in its context is the error-code tool's key
+    and completes no other tool. A bare date completes several tools and routes nothing by itself."""
+    answer = bot.answer("Our calls keep failing with 502", now=NOW)
+    assert [c.name for c in answer.tool_calls] == ["error_code_lookup"]
+    assert answer.tool_calls[0].arguments == {"http_status": 502}
+    assert bot.router.route("后天", evidence=lambda tool: tool in {"performance_visibility", "consumption_lookback"}) == []
