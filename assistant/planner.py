@@ -376,6 +376,8 @@ class Planner:
         lines = rule_lines(citations)
         if ask:
             lines.append(question)
+            # our own question: its example values ("e.g. CBC.30000010") claim nothing about the rules
+            outcome.sources.append(both(question))
         outcome.add(lines)
         outcome.cite(citations)
         outcome.pending = PendingTool(tool=tool_plan.tool, filled=tool_plan.carried, missing=tool_plan.missing)

@@ -70,3 +70,9 @@ def test_odd_messages_in_one_conversation(bot):
     for message in ODD:
         answer = bot.answer(message, session_id="odd-conversation", now=NOW)
         assert answer.answer.strip()
+
+
+def test_a_follow_up_with_an_example_value_is_not_an_unsupported_number(bot):
+    """The error-code follow-up gives an example code (CBC.30000010); it is our question, not a claim."""
+    answer = bot.answer("4xx错误码会影响伙伴的考核吗?", now=NOW)
+    assert answer.answer.strip()
