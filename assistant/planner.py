@@ -169,7 +169,7 @@ class Planner:
             if route.tool == "menu_path_lookup":
                 # The menu tool states no rule of its own: it competes on wording alone, as before.
                 if route.tool in dict(frame.tools) or route.score >= self.router.threshold:
-                    scored.append((route.score, route))
+                    scored.append((route.score, route, 0.0))
                 continue
             if route.score < CANDIDATE_FLOOR:
                 continue
@@ -178,13 +178,17 @@ class Planner:
             # in evidence that supports an answer, lifts a tool the wording alone leaves below the threshold.
             lifts = grounding >= 1.0 and evidence.supported
             if lifts or (grounding > 0 and route.score >= self.router.threshold):
-                scored.append((route.score + GROUND_WEIGHT * grounding, route))
-        scored.sort(key=lambda pair: -pair[0])
+                scored.append((route.score + GROUND_WEIGHT * grounding, route, grounding))
+        scored.sort(key=lambda entry: -entry[0])
         if not scored or scored[0][0] < self.router.threshold:
             return [(name, carried) for name, carried in frame.tools if name == "menu_path_lookup"]
-        top = scored[0][0]
-        chosen = [(route.tool, dict(facts)) for total, route in scored
-                  if total >= self.router.threshold and top - total <= self.router.margin]
+        top, best_grounding = scored[0][0], scored[0][2]
+        # A runner-up runs beside the best only when both signals keep it there: within the router's margin
+        # and grounded at least as well (its rule passage ranked as high); a close call on wording alone is
+        # the best tool's answer ("…的消费算哪个账期" is a billing question, not an attribution one).
+        chosen = [(route.tool, dict(facts)) for i, (total, route, grounding) in enumerate(scored)
+                  if total >= self.router.threshold and top - total <= self.router.margin
+                  and (i == 0 or route.tool == "menu_path_lookup" or grounding >= best_grounding)]
         if "menu_path_lookup" in dict(frame.tools) and "menu_path_lookup" not in dict(chosen):
             chosen.append(("menu_path_lookup", dict(facts)))  # "how do I view X" wants the steps too
         return chosen

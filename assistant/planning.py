@@ -132,11 +132,12 @@ FOLLOW_UPS: dict[tuple[str, str], tuple[str, str]] = {
 
 # The short answers a follow-up question offers (shown as buttons); each one, sent back as the next
 # message, fills the missing detail through the same planners. Free-form details (a date, a code) have none.
+# Labels use the corpus's own wording where it has one (无法关联Offering) and say the same in both languages.
 CHOICES: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ("invoice_merge_check", "application"): (("批量申请", "单个申请"), ("batch application", "applied for singly")),
+    ("invoice_merge_check", "application"): (("批量申请", "单个申请"), ("batch application", "single application")),
     ("invoice_merge_check", "payment_request"): (("同一个申付单", "不同申付单"),
                                                  ("same payment request", "different payment requests")),
-    ("po_assessment_check", "linked_to"): (("基线解决方案", "联营商品", "其他Offering", "没有关联Offering"),
+    ("po_assessment_check", "linked_to"): (("基线解决方案", "联营商品", "其他Offering", "无法关联Offering"),
                                            ("baseline solution", "joint-operation product", "another offering",
                                             "no offering")),
     ("stored_value_card_credit", "transaction"): (("购买储值卡", "用储值卡支付"),
