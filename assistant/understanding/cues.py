@@ -37,9 +37,16 @@ def asks_how(text: str) -> bool:
     return bool(_HOW.search(text)) and not _YES_NO.search(text)
 
 
+# Yes/no grammar beyond the particles: A-not-A (算不算, 是不是, 有没有) and an auxiliary opening any clause
+# ("Customer usage from May: can I still pull it?").
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+_AUX_CLAUSE = re.compile(r"(?:^|[.:;!?。:;!?]\s*)(?:can|could|is|are|does|do|did|will|would|may|should|was|were|has|have)\b",
+                         re.I)
+
+
 def asks_yes_no(text: str) -> bool:
-    """A yes/no question ("能查到吗", "can I still ...?"), not an open how/who/what one."""
-    return bool(_YES_NO.search(text))
+    """A yes/no question ("能查到吗", "算不算", "can I still ...?"), not an open how/who/what one."""
+    return bool(_YES_NO.search(text) or _A_NOT_A.search(text) or _AUX_CLAUSE.search(text.strip()))
 
 
 def particular(text: str) -> bool:
