@@ -62,6 +62,13 @@ def _rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024
 
 
+def _rss_split_mb(pid: int) -> dict[str, float]:
+    """Private (anonymous) and file-backed resident memory: file pages (the mapped USE table, code) are
+    the page cache, shared by every worker that maps them."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    return {k: round(int(re.search(k + r":\s+(\d+)", text).group(1)) / 1024, 1) for k in ("RssAnon", "RssFile")}
+
+
 def _children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(x) for x in out]
@@ -132,6 +139,7 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("ss"):
         sys.exit("wrk and ss are needed: apt-get install wrk iproute2")
+    load_before = [round(x, 2) for x in os.getloadavg()]  # other jobs on the machine swing every number
     data = Path(tempfile.mkdtemp(prefix="load-bench-"))
     asks = in_process_asks_per_s(data, seconds=10)
     print(json.dumps({"in_process_asks_per_s": round(asks, 1)}), flush=True)
@@ -176,6 +184,7 @@ def main() -> None:
             print(json.dumps(extra[-1]), flush=True)
         workers = [pid for child in _children(server.pid) for pid in [child, *_children(child)]]
         memory = {str(pid): round(_rss_mb(pid), 1) for pid in workers if Path(f"/proc/{pid}").exists()}
+        memory_split = {str(pid): _rss_split_mb(pid) for pid in workers if Path(f"/proc/{pid}").exists()}
         worker_rss = sorted(memory.values(), reverse=True)[:args.workers]  # the Chroma server is smaller
         rates = [r["req_per_s"] for r in runs]
         ratios = {
@@ -187,11 +196,14 @@ def main() -> None:
         }
         verdict = {k: (v is not None and (v >= TARGETS[k] if k in {"throughput_ratio", "steadiness"}
                                           else v <= TARGETS[k])) for k, v in ratios.items()}
+        load_after = [round(x, 2) for x in os.getloadavg()]
         result = {"workers": args.workers, "concurrency": args.concurrency, "seconds_per_run": args.seconds,
-                  "machine": f"{os.cpu_count()} cores", "in_process_asks_per_s": round(asks, 1),
-                  "ready_after_s": round(ready_s, 1),
-                  "all_workers_ready_after_s": round(all_ready_s, 1), "runs": runs, "levels": extra, "rss_mb_by_process": memory,
+                  "machine": f"{os.cpu_count()} cores", "load_average_before": load_before,
+                  "load_average_after": load_after, "in_process_asks_per_s": round(asks, 1),
+                  "ready_after_s": round(ready_s, 1), "all_workers_ready_after_s": round(all_ready_s, 1),
+                  "runs": runs, "levels": extra, "rss_mb_by_process": memory, "rss_split_mb_by_process": memory_split,
                   "ratios": ratios, "targets": TARGETS, "met": verdict}
+        print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
         for name, value in ratios.items():
             print(f"{name:>20}: {value}  (target {'>=' if name in {'throughput_ratio', 'steadiness'} else '<='} "
                   f"{TARGETS[name]}: {'met' if verdict[name] else 'NOT met'})")
