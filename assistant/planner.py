@@ -44,6 +44,7 @@ FRESH = ("new", "switch")  # moves that start a topic: their tools are chosen fr
 GROUND_WEIGHT = 0.2        # weight of the grounding (1 / rank^RANK_POWER) beside the router's score
 RANK_POWER = 2             # rank 1 counts 1, rank 2 a quarter, rank 3 a ninth
 CANDIDATE_FLOOR = 0.30     # router score below which a tool is not considered at all
+OVERRIDE_GROUNDING = 0.25  # one tool answers a refused question alone: its rule passage among the first two
 ALIGNMENT = 0.1            # IDF-weighted share of the question's words a rule sentence must hold to ground its tool
 
 
@@ -195,7 +196,7 @@ class Planner:
 
     def answers_alone(self, frame: Frame, state: DialogueState, now: datetime, evidence: Evidence) -> bool:
         """A fresh question one tool answers on its own: the router routes it by wording (its details
-        supplied by the message), the best passage states its rule in a sentence holding the question's
+        supplied by the message), one of the two best passages states its rule in a sentence holding the question's
         topic words (its values aside, the words the index never uses counted against it), the message
         completes its arguments, and the question asks for what the tool computes."""
         if frame.move not in FRESH:
@@ -203,7 +204,7 @@ class Planner:
         text, slots = frame.norm.simplified, frame.slots
         values = tuple(slots.spans)
         for route in self.router.route(text, evidence=lambda t: self._complete(t, text, slots, now)):
-            if route.tool != "menu_path_lookup" and self.grounding(route.tool, evidence, values) >= 1.0 \
+            if route.tool != "menu_path_lookup" and self.grounding(route.tool, evidence, values) >= OVERRIDE_GROUNDING \
                     and self._complete(route.tool, text, slots, now) and self._computes_asked(route.tool, text, evidence):
                 return True
         return False
