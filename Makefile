@@ -64,7 +64,9 @@ test: $(TEST_STAMP) system-deps
 bench: $(TEST_STAMP)
 	$(PY) bench/search_bench.py
 	$(PY) bench/ask_bench.py
+	$(PY) bench/memory_bench.py
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	command -v ss >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq iproute2 >/dev/null; }
 	$(PY) bench/load_bench.py
 
 clean:
