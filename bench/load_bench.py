@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -116,16 +117,32 @@ def in_process_asks_per_s(data: Path, seconds: float) -> float:
     return rate
 
 
+def _connections_by_worker(port: int) -> list[int]:
+    out = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True,
+                         text=True).stdout
+    counts: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        counts[pid] = counts.get(pid, 0) + 1
+    return sorted(counts.values(), reverse=True)
+
+
 def wrk(base: str, script: Path, level: int, seconds: int) -> dict:
+    # Half-way through, which worker holds how many of the keep-alive connections (a run whose
+    # connections all landed on one worker measures one worker, whatever --workers says).
+    port = int(base.rsplit(":", 1)[1])
+    spread: list[list[int]] = []
+    probe = threading.Timer(seconds / 2, lambda: spread.append(_connections_by_worker(port)))
+    probe.start()
     out = subprocess.run(["wrk", "-t", str(min(level, 2)), "-c", str(level), "-d", f"{seconds}s",
                           "--timeout", "10s", "-s", str(script), base], capture_output=True, text=True,
                          timeout=seconds + 60).stdout
+    probe.join()
     requests, status_errors, socket_errors, p50, p95, p99 = re.search(
         r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out).groups()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return {"concurrency": level, "requests": int(requests), "req_per_s": rps, "p50_ms": float(p50),
             "p95_ms": float(p95), "p99_ms": float(p99), "non_2xx": int(status_errors),
-            "socket_errors": int(socket_errors)}
+            "socket_errors": int(socket_errors), "connections_by_worker": spread[0] if spread else []}
 
 
 def main() -> None:
