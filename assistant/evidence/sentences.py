@@ -42,6 +42,7 @@ QUOTE_SIMILARITY_WEIGHT = 0.5
 # fact at 1.46 sentences a quote on average (0.5: 0.87 at 1.61; always two: 0.89 at 2.02).
 NEIGHBOUR_SHARE = 0.6
 SENTENCE_CACHE = 20000  # sentence vectors kept per embedder (float32, about 2 KB each for USE)
+SENTENCE_BATCH = 8
 
 
 class _Vectors:
@@ -65,7 +66,11 @@ def sentence_vectors(embedder, texts: Sequence[str]) -> np.ndarray:
     with store.lock:
         missing = [t for t in dict.fromkeys(texts) if t not in store.rows]
     if missing:
-        computed = np.asarray(embedder.embed_documents(missing), dtype=np.float32)
+        # Small batches of similar length: the encoder pads a batch to its longest text, so one batch of
+        # 60 mixed sentences costs several times eight batches of sorted ones.
+        missing.sort(key=len)
+        computed = np.vstack([np.asarray(embedder.embed_documents(missing[i:i + SENTENCE_BATCH]), dtype=np.float32)
+                              for i in range(0, len(missing), SENTENCE_BATCH)])
         norms = np.linalg.norm(computed, axis=1, keepdims=True)
         computed = computed / np.where(norms > 0, norms, 1.0)
         with store.lock:
