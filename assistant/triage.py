@@ -20,13 +20,14 @@ from .service import Assistant
 from .slots import extract
 
 Category = Literal["invoicing", "po_assessment", "billing", "performance", "consumption", "stored_value_card",
-                   "attribution", "opportunity", "orders", "error_code", "navigation", "general", "out_of_scope"]
+                   "attribution", "opportunity", "orders", "error_code", "navigation", "deadlines", "general",
+                   "out_of_scope"]
 _TOOL_CATEGORY: dict[str, Category] = {
     "invoice_merge_check": "invoicing", "po_assessment_check": "po_assessment", "bill_timing": "billing",
     "performance_visibility": "performance", "consumption_lookback": "consumption",
     "stored_value_card_credit": "stored_value_card", "attribution_start": "attribution",
     "opportunity_permission": "opportunity", "order_visibility": "orders", "error_code_lookup": "error_code",
-    "menu_path_lookup": "navigation",
+    "menu_path_lookup": "navigation", "duration_deadline": "deadlines",
 }
 _URGENT = re.compile(r"紧急|加急|尽快|马上|立刻|无法|不能用|失败|阻塞|投诉|urgent|asap|blocked|cannot|can't|failed|outage",
                      re.I)

@@ -79,3 +79,19 @@ def test_stated_today_reads_common_forms(text, day):
 @pytest.mark.parametrize("text", ["今天能看到吗?4月30日的业绩", "今天的账单", "10月的账单今天出吗"])
 def test_stated_today_needs_a_date_right_after_the_word(text):
     assert stated_today(text, CLOCK) is None
+
+
+def test_every_registered_tool_has_a_triage_category_and_a_page_label():
+    # A tool added to the registry without a category made triage raise KeyError (an HTTP 500) whenever
+    # the chat pipeline chose it; the category must also have a label on the triage page in both languages.
+    import typing
+    from pathlib import Path
+
+    from assistant.triage import _TOOL_CATEGORY, Category
+    from tools import TOOLS
+
+    assert set(TOOLS) <= set(_TOOL_CATEGORY), set(TOOLS) - set(_TOOL_CATEGORY)
+    assert set(_TOOL_CATEGORY.values()) <= set(typing.get_args(Category))
+    page = (Path(__file__).resolve().parents[2] / "api" / "static" / "common.js").read_text(encoding="utf-8")
+    for category in typing.get_args(Category):
+        assert page.count(f"cat_{category}:") == 2, category
