@@ -96,7 +96,9 @@ class ToolRouter:
         # Domain words no tool uses still count in the denominator (as the rarest): a question about
         # 联合立项 that also says 伙伴 is not a partner-bill question.
         rarest = max(idf.values(), default=1.0)
-        informative = sum(idf.get(t, rarest) for t in tokens) or 1.0
+        # ... and the question weighs at least one tool-specific word: a lone word many tools share ("查" in
+        # 這要在哪裡查?) is a weak match, not a full one (a share of 1.0 routed a where-question to the look-back).
+        informative = max(sum(idf.get(t, rarest) for t in tokens), rarest) or 1.0
         routes = []
         for name in self.tools:
             dense = float(np.max(vectors[name] @ query))

@@ -77,3 +77,13 @@ def test_values_that_complete_one_tool_are_its_words_when_the_message_has_no_dom
     assert [c.name for c in answer.tool_calls] == ["error_code_lookup"]
     assert answer.tool_calls[0].arguments == {"http_status": 502}
     assert bot.router.route("后天", evidence=lambda tool: tool in {"performance_visibility", "consumption_lookback"}) == []
+
+
+def test_a_lone_word_many_tools_share_is_a_weak_match_not_a_full_one(bot):
+    """查 is the look-back examples' word too; alone it must not route a where-question about the last topic
+    to another tool (the move is then a refer back, not a switch)."""
+    scores = {r.tool: r.lexical for r in bot.router.scores("这个去哪里查?")}
+    assert max(scores.values()) < 1.0
+    bot.answer("今天的业绩什么时候能看到?", session_id="where", now=NOW)
+    where = bot.answer("这个去哪里查?", session_id="where", now=NOW)
+    assert where.move == "refer_back" and not where.abstained
