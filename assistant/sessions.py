@@ -270,6 +270,26 @@ class SessionStore:
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
+    def warm_up(self) -> None:
+        """Compile the turn's statements now (SQLAlchemy caches a compiled statement on first use; the
+        first save would otherwise pay about 6 ms): a load, and a save rolled back - nothing is written."""
+        now = _utc(datetime.now(timezone.utc))
+        key = "warm-up-" + uuid.uuid4().hex
+        try:
+            with self._engine.connect() as db:
+                db.execute(self._load_session, {"key": key}).first()
+            with self.write_lock, self._engine.connect() as db:
+                transaction = db.begin()
+                try:
+                    db.execute(self._upsert_session, {"id": key, "created_at": now, "updated_at": now, "state": {},
+                                                      "owner": None, "public_id": key[:64], "title": "warm-up"})
+                    db.execute(self._insert_turn, {"session_id": key, "answer_id": None, "created_at": now,
+                                                   "message": "", "answer": "", "payload": {}})
+                finally:
+                    transaction.rollback()
+        except (OperationalError, DatabaseError) as exc:
+            raise SessionStoreError(self._db_message(exc)) from exc
+
     def new_id(self) -> str:
         return uuid.uuid4().hex
 

@@ -200,3 +200,16 @@ def test_owners_hold_separate_sessions_under_the_same_id(db_url):
     assert store.session("key:a", sid).turns[0].message == "q1"
     store.delete("key:a", sid)
     assert store.sessions("key:a") == []
+
+
+def test_warm_up_compiles_the_turn_statements_and_writes_nothing(db_url):
+    store = SessionStore(db_url)
+    sid = store.new_id()
+    store.save_turn(sid, T0, "first", "a", {}, None, None)
+    assert [x.session_id for x in store.sessions(None)] == [sid]  # sessions without an owner, as warm-up's
+    store.warm_up()
+    store.warm_up()
+    assert [x.session_id for x in store.sessions(None)] == [sid]
+    assert store.load(sid, T0).turns == 1
+    store.save_turn(sid, T0, "second", "a", {}, None, None)  # the compiled statements still write
+    assert store.load(sid, T0).turns == 2
