@@ -26,6 +26,7 @@ THRESHOLD = 0.42     # a tool applies when its combined score reaches this
 MARGIN = 0.06        # a second tool applies too when it is this close to the best
 EVIDENCE_BONUS = 0.1  # for a tool whose arguments the message already supplies
 RECENT = 64  # questions whose scores are kept
+GENERIC_SHARE = 0.4  # a word more than this share of the tools use names no topic
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,13 @@ class ToolRouter:
         """The question's domain words (its topic, as far as words show it)."""
         _, domain, _, _ = self._profile()
         return frozenset(t for t in tokenize(question) if t in domain)
+
+    def generic_terms(self) -> frozenset[str]:
+        """Domain words more than GENERIC_SHARE of the tools use (查看, 客户 with the bundled tools): they name
+        no one topic (业绩 and 客户消费, in 4 of 11, still do)."""
+        _, _, terms, _ = self._profile()
+        df = Counter(t for bag in terms.values() for t in bag)
+        return frozenset(t for t, n in df.items() if n > GENERIC_SHARE * len(terms))
 
     def tool_terms(self, tools: tuple[str, ...]) -> frozenset[str]:
         """The domain words the tools' examples and descriptions use."""

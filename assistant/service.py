@@ -257,8 +257,10 @@ class Assistant:
         for span in sorted(set(slots.spans), key=len, reverse=True):
             rest = rest.replace(span, " ")
         topic_terms = self.router.topic_terms(rest)
-        # Bare: no word any tool's topic uses, and little else ("那10月的呢?", "换成东京时间呢", "在哪里看?")
-        bare = not (topic_terms & self.router.tool_terms(tuple(self.tools))) and len(tokenize(rest)) <= 3
+        # Bare: no word naming a tool's topic, and little else ("那10月的呢?", "换成东京时间呢", "在哪里看?"); a word
+        # most tools share (看 read as 查看) names none.
+        specific = (topic_terms & self.router.tool_terms(tuple(self.tools))) - self.router.generic_terms()
+        bare = not specific and len(tokenize(rest)) <= 3
 
         def foreign(tools: tuple[str, ...]) -> frozenset[str]:
             """The message's own topic words that none of ``tools`` uses, when retrieval also found the

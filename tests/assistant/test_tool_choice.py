@@ -87,3 +87,10 @@ def test_a_lone_word_many_tools_share_is_a_weak_match_not_a_full_one(bot):
     bot.answer("今天的业绩什么时候能看到?", session_id="where", now=NOW)
     where = bot.answer("这个去哪里查?", session_id="where", now=NOW)
     assert where.move == "refer_back" and not where.abstained
+
+
+def test_a_where_question_in_a_new_chat_asks_what_it_refers_to(bot):
+    """看 is read as 查看, a word most tools' examples use: it names no topic, so a bare where-question
+    with nothing before it is unclear rather than a new question about whichever passage ranks first."""
+    answer = bot.answer("到哪里看呢?", session_id="bare-where", now=NOW)
+    assert answer.move == "unclear" and answer.follow_up and answer.tool_calls == []
