@@ -32,6 +32,7 @@ RANK_WEIGHT, PASSAGE_WEIGHT, KIND_WEIGHT = 1.0, 1.0, 0.6
 # The first 5 rank as well as the first 10 on dev (0.764 both, 315 dev questions) at half the cold cost.
 SIMILARITY_WEIGHT, SIMILARITY_CANDIDATES = 0.5, 5
 UNKNOWN_TERM_PERCENTILE = 0.3  # with words the index never uses, retrieval must beat the median calibration question
+VETO_PRECISION = 0.9  # share of its refusals that must be must-abstain questions for the vocabulary rule to stay
 KIND_WINDOW = 4  # when the best passage lacks the asked kind, one of the next three stating it goes first
 
 
@@ -204,11 +205,10 @@ def calibrate(retriever: Retriever, questions: Iterable[tuple[str, bool]]) -> ca
     those of all the questions.
 
     The vocabulary veto (topic words the index never uses) is kept as a rule only where it earns it on
-    this index's own questions: it refuses at most ``MAX_FALSE_ABSTENTION`` of the answerable ones and
-    more must-abstain ones than answerable ones. On a small corpus it is nearly exact (bundled dev: 73 of
-    111 must-abstain, 1 of 190 answerable); once the vocabulary is large it vetoes everyday words and
-    misses what is absent (extended dev: 8 of 79, and 7 of 198 answerable), and the model alone decides,
-    with the vocabulary signals as two of its features."""
+    this index's own questions: at least ``VETO_PRECISION`` of the questions it refuses must abstain. On
+    a small corpus it is nearly exact (bundled dev: 77 must-abstain and 2 answerable refused); once the
+    vocabulary is large it vetoes everyday words and misses what is absent (extended dev: 18 must-abstain
+    and 16 answerable), and the model alone decides, with the vocabulary signals as two of its features."""
     seen, dense, lexical, similarity = [], [], [], []
     for question, answerable in questions:
         ranked = _rank(question, retriever, 5)
@@ -224,8 +224,7 @@ def calibrate(retriever: Retriever, questions: Iterable[tuple[str, bool]]) -> ca
     vetoed = [_vetoed_by_words(raw, unknown, provisional) for raw, unknown, _ in seen]
     answerable_vetoed = sum(v for v, (_, _, a) in zip(vetoed, seen) if a)
     refusable_vetoed = sum(v for v, (_, _, a) in zip(vetoed, seen) if not a)
-    answerable_total = sum(1 for _, _, a in seen if a) or 1
-    veto = (answerable_vetoed <= cal.MAX_FALSE_ABSTENTION * answerable_total and refusable_vetoed > answerable_vetoed)
+    veto = refusable_vetoed >= VETO_PRECISION * (refusable_vetoed + answerable_vetoed) and refusable_vetoed > 0
     rows = [(dict(zip(cal.FEATURES, _vector(raw, provisional))), answerable)
             for (raw, unknown, answerable), v in zip(seen, vetoed) if not (veto and v)]
     if veto and (len(rows) < 10 or len({answerable for _, answerable in rows}) < 2):
