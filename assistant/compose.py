@@ -144,6 +144,16 @@ def explanation(result: ToolOutput) -> Said:
     return Said(result.explanation_zh, result.explanation_en)
 
 
+def moment_in_zone(moment: datetime | None, zone: str | None) -> Said | None:
+    """A computed moment (Beijing time) shown in the zone the user asked the answer in."""
+    if moment is None or not zone or zone == "Asia/Shanghai":
+        return None
+    local = moment.astimezone(ZoneInfo(zone))
+    offset = local.strftime("%z")
+    shown = f"{local:%Y-%m-%d %H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})"
+    return Said(f"换算为 {zone} 时间:{shown}。", f"In {zone} time: {shown}.")
+
+
 def steps_lines(payload: dict[str, Any]) -> list[Line]:
     """Numbered steps when a result carries them (menu lookups); the steps are corpus wording."""
     matches = payload.get("matches") or []

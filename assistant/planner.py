@@ -27,8 +27,8 @@ from tools.workdays import CalendarData
 
 from .answer import Citation, ToolCall
 from .catalogue import with_catalogue
-from .compose import (MENU_PATH, Piece, Said, Section, both, converted_times, explanation, input_errors_text, notes_line,
-                      rule_citations, rule_lines, source_citations, steps_lines)
+from .compose import (MENU_PATH, Piece, Said, Section, both, converted_times, explanation, input_errors_text,
+                      moment_in_zone, notes_line, rule_citations, rule_lines, source_citations, steps_lines)
 from .evidence import Evidence, Passage
 from .extractive import is_procedural
 from .language import Variant
@@ -421,6 +421,10 @@ class Planner:
         outcome = Outcome()
         outcome.calls.append(ToolCall(name=tool.name, arguments=arguments, result=payload))
         lines: Section = [explanation(result)]
+        shown = moment_in_zone(result.result_time, slots.timezone)  # "…due, in London time?"
+        if shown:
+            lines.append(shown)
+            outcome.sources.append(both(shown))  # a conversion of the tool's own moment
         note = notes_line(slots.notes_zh, slots.notes_en)
         if note:
             lines.append(note)

@@ -268,7 +268,8 @@ def _bill(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Pla
 
 
 def _performance(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    day = slots.dates[0] if slots.dates else (slots.datetimes[0].date() if slots.datetimes else None)
+    asked = slots.asked_dates
+    day = asked[0] if asked else (slots.datetimes[0].date() if slots.datetimes else None)
     if day is None and carried.get("business_date"):
         return Plan("performance_visibility", {"business_date": carried["business_date"]})
     if day is None:
@@ -277,8 +278,8 @@ def _performance(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
 
 
 def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    if slots.dates:
-        start = slots.dates[0].isoformat()
+    if slots.asked_dates:  # "today" beside a month is when the question is asked, not the start
+        start = slots.asked_dates[0].isoformat()
     elif slots.months:
         start = slots.months[0]
     elif slots.periods:
@@ -383,10 +384,28 @@ _SELF = re.compile(r"^(my|our|their|his|her|own|the salesperson|salesperson|自�
 
 
 _BARE_POSSESSOR = re.compile(r"([\u4e00-\u9fff]{2,5})客户")
+# A determiner of otherness before the owner (别的业务员, 其他同事, another salesperson) makes the owner
+# someone else even when the noun names the same role as the asker: a closed class, like the tense markers.
+_OTHER_DET = re.compile(r"(别的|其他的?|其它的?|另一个?|另外的?|别家的?|(?<![a-z])(?:another|other|a different|"
+                        r"different|some other|a second)\s*)$")
+# English: "a customer who belongs to <owner>", "customers of <owner>", "customers under <owner>'s name"
+_BELONGS = re.compile(r"customers?\s+(?:who|that|which)?\s*(?:belongs?|is assigned|are assigned)\s+to\s+"
+                      r"((?:a |an |the )?(?:another |other |a different |different )?)([a-z]+)|"
+                      r"customers?\s+of\s+((?:a |an |the )?(?:another |other |a different |different )?)([a-z]+)")
+
+
+def _otherness(before: str) -> bool:
+    return _OTHER_DET.search(before) is not None
 
 
 def _possessor_reading(low: str) -> bool | None:
     match = _POSSESSOR.search(low)
+    belongs = _BELONGS.search(low) if match is None else None
+    if belongs is not None:
+        det, owner = (belongs.group(1), belongs.group(2)) if belongs.group(2) else (belongs.group(3), belongs.group(4))
+        if _otherness(det):
+            return False
+        return True if _SELF.match(owner) and owner not in {"salesperson", "the salesperson"} else None
     if match is None:
         # Chinese drops 的 between a person and what is theirs (同事客户, 经理客户): the noun right before
         # 客户 is the owner when CC-CEDICT counts it as a person (with 位 or 名)
@@ -395,11 +414,17 @@ def _possessor_reading(low: str) -> bool | None:
         bare = _BARE_POSSESSOR.search(low)
         words = [bare.group(1)[i:] for i in range(len(bare.group(1)) - 1)] if bare else []
         owner = next((w for w in words if w in person_nouns() or _SELF.match(w)), None)
-        return None if owner is None else bool(_SELF.match(owner))
+        if owner is None:
+            return None
+        if _otherness(low[:bare.start(1) + len(bare.group(1)) - len(owner)]):
+            return False  # 别的业务员客户: another salesperson's customers
+        return bool(_SELF.match(owner))
     owner = (match.group(1) or match.group(2)).strip()
     owner = re.sub(r"^(看|查看|看到|查|访问|能看|能查|可以看|see|view)+", "", owner) if match.group(2) else owner
     if not owner or owner in {"a", "the", "any", "all"}:
         return None
+    if _otherness(low[:match.start()]) or _otherness(owner.rsplit(" ", 1)[0] + " " if " " in owner else ""):
+        return False  # 别的同事的客户, another salesperson's customers
     return bool(_SELF.match(owner))
 
 
@@ -435,6 +460,8 @@ def _name_owner(low: str) -> bool | None:
     if match is None:
         return None
     owner = match.group(1)
+    if _otherness(low[:match.start(1)]):
+        return False  # 其他业务员名下: under another salesperson's name
     if re.search(r"(自己|我|其|他|她|本人|业务员)$", owner):
         return True
     if re.search(r"(同事|别人|他人|其他人|别的|其他|另一|其它|旁人|团队)$", owner):

@@ -60,11 +60,24 @@ class Slots:
     direction: str | None = None     # which way the question looks (past / future / None)
     zone_offset: str | None = None   # "+05:30" when the zone was given as an offset
     invalid_zone: str | None = None  # an offset no zone has (UTC+99), stated back to the user
+    event_zone: str | None = None    # with two zones: the one written beside the event's time (its clock);
+    #                                  ``timezone`` is then the other, the zone the answer is asked in
     currency: str | None = None      # ISO code when the message names one other than CNY
     periods: list[tuple[date, date]] = field(default_factory=list)  # quarters: first and last day
     spans: list[str] = field(default_factory=list)  # the wording these values came from
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
+
+    today: date | None = None        # the Beijing date of ``now``
+
+    @property
+    def asked_dates(self) -> list[date]:
+        """The dates the question is about. Today said beside another date or a month ("今天还能查到2025年3月
+        的吗", "can I still see June today?") is the moment of asking, not what is asked about."""
+        others = [d for d in self.dates if d != self.today]
+        if others or self.months or self.periods:
+            return others
+        return self.dates
 
     def note(self, zh: str, en: str) -> None:
         if zh not in self.notes_zh:
@@ -228,7 +241,9 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     slots.direction = direction(text) if prefer_past is not None else None
     low = text.lower()
     today = now.astimezone(BEIJING).date()
+    slots.today = today
     _extract_zone(low, slots, text)
+    _zone_roles(low, slots)
     consumed = _extract_datetimes(text, low, slots, today, prefer_past)
     _extract_dates(text, low, slots, today, prefer_past, consumed, now)
     _extract_months(text, low, slots, today, prefer_past, consumed)
@@ -440,6 +455,58 @@ def _fixed_offset_zone(sign: str, hours: int, minutes: int) -> str | None:
     return zones.get((sign, hours, minutes))
 
 
+# A clock time as written (09:40, 9点, 8pm); the zone beside one is the zone of that moment.
+_CLOCK_MARK = re.compile(r"(?<![\d:])\d{1,2}(?::\d{2}|\s*(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|[点时])")
+# what may stand between a zone and its clock: a date, a day word, a part of the day; not a clause break
+# nor a preposition or verb that turns a zone into the one asked for (in, into, 换算成, 按)
+_CLAUSE_BREAK = re.compile(r"[,,;;。??!!\n]|\b(?:in|into|to|as|for)\b|换|转|按|用|折合")
+
+
+def _zone_mentions(low: str) -> list[tuple[int, int, str]]:
+    """Every zone the text names, in order (place names, CLDR cities, abbreviations), without overlaps."""
+    found: list[tuple[int, int, str]] = []
+    for word, zone in _ZONE_WORDS.items():
+        found.extend((m.start(), m.end(), zone) for m in re.finditer(
+            re.escape(word) if not word.isascii() else rf"(?<![a-z]){re.escape(word)}(?![a-z])", low))
+    found.extend((m.start(), m.end(), _city_zones()[m.group(0)]) for m in _CITY_NAMES().finditer(low)
+                 if not m.group(0).isascii() or re.match(r"\s*(?:time\b|时间)", low[m.end():]))
+    found.extend((m.start(), m.end(), zone) for abbr, zone in _ZONE_ABBR.items()
+                 for m in re.finditer(rf"(?<![a-z]){abbr}(?![a-z])", low))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, zone in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+        if not any(start < k_end and k_start < end for k_start, k_end, _ in kept):
+            kept.append((start, end, zone))
+    return kept
+
+
+def _zone_roles(low: str, slots: Slots) -> None:
+    """Two zones in one message play two roles: the one written beside a clock time (09:40 Beijing
+    time, 北京时间上午9:40) is the zone of that moment; the other is the zone the answer is asked in
+    (in London time?, 换算成伦敦时间). One zone keeps both roles, as before."""
+    mentions = _zone_mentions(low)
+    if len({zone for _, _, zone in mentions}) < 2:
+        return
+    clocks = [m.span() for m in _CLOCK_MARK.finditer(low)]
+
+    def beside_clock(start: int, end: int) -> bool:
+        for c_start, c_end in clocks:
+            if c_start >= end:
+                gap = low[end:c_start]
+            elif start >= c_end:
+                gap = low[c_end:start]
+            else:
+                continue
+            gap = re.sub(r"\s*(?:time\b|时间)\s*", "", gap)  # "Tokyo time 2026-11-30 20:00"
+            if len(gap) <= 14 and not _CLAUSE_BREAK.search(gap):
+                return True
+        return False
+
+    event = {zone for start, end, zone in mentions if beside_clock(start, end)}
+    others = [zone for _, _, zone in mentions if zone not in event]
+    if len(event) == 1 and others:
+        slots.event_zone, slots.timezone = event.pop(), others[-1]
+
+
 def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_past: bool) -> list[tuple[int, int]]:
     """Date plus clock time, e.g. 2026-08-31 20:00 UTC, 8月31日 23:30, 2026-08-31T20:00:00+09:00."""
     consumed = []
@@ -470,8 +537,8 @@ def _extract_datetimes(text: str, low: str, slots: Slots, today: date, prefer_pa
                 from datetime import timezone as _tz
 
                 zone = _tz(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-        elif slots.timezone:
-            zone = ZoneInfo(slots.timezone)
+        elif slots.event_zone or slots.timezone:
+            zone = ZoneInfo(slots.event_zone or slots.timezone)
         else:
             zone = BEIJING
             slots.note("未说明时区的时间按北京时间理解", "a time without a zone is read as Beijing time")
@@ -761,7 +828,8 @@ def _relative_days(word: str) -> int:
 def _clock_times(low: str, slots: Slots, found: list[tuple[int, date]], consumed: list[tuple[int, int]]) -> None:
     """Clock times: joined to the date next to them (a datetime), else kept on their own."""
     for m in _CLOCK.finditer(low):
-        if _inside(m.span(), consumed) or re.match(r"\d{1,2}:\d{2}", m.group(0)) is None and \
+        # a part of the day may come first (上午9:40): the H:MM form is searched, not matched at the start
+        if _inside(m.span(), consumed) or re.search(r"\d{1,2}:\d{2}", m.group(0)) is None and \
                 not re.search(r"am|pm|a\.m|p\.m|点|时|noon|midnight", m.group(0)):
             continue
         en_h, en_m, ampm, half_day, h, mm, half, q1, q3, less, zh_m = m.groups()[:11]
@@ -791,8 +859,9 @@ def _clock_times(low: str, slots: Slots, found: list[tuple[int, date]], consumed
             slots.times.append(time(hour, minute))
             continue
         day = min(near, key=lambda pair: pair[0])[1]
-        zone = ZoneInfo(slots.timezone) if slots.timezone else BEIJING
-        if not slots.timezone:
+        named = slots.event_zone or slots.timezone
+        zone = ZoneInfo(named) if named else BEIJING
+        if not named:
             slots.note("未说明时区的时间按北京时间理解", "a time without a zone is read as Beijing time")
         moment = datetime.combine(day, time(hour, minute), zone)
         slots.datetimes.append(moment)

@@ -26,6 +26,12 @@ def _plan(tool: str, text: str):
     ("业务员能看同事客户的订单吗", False),
     ("经理客户的订单业务员能看吗", False),
     ("我能看自己客户的订单吗", True),
+    # a determiner of otherness before the owner: the same role, someone else
+    ("订单页里,其他同事的客户能看到吗", False),
+    ("业务员可以查另一个业务员客户的订单吗", False),
+    ("Can a salesperson see orders of customers that belong to another salesperson?", False),
+    ("Can I view other salespeople's customers?", False),
+    ("业务员能看到本业务员客户的订单吗", True),
 ])
 def test_whose_customers(text, under):
     result = _plan("order_visibility", text)
@@ -48,6 +54,14 @@ def test_card_and_buying_verb(text, transaction):
 
 @pytest.mark.parametrize("text,start", [("上个季度的客户消费还能查吗", "2026-07"), ("Q1的消费还能查吗", "2026-01")])
 def test_a_quarter_starts_the_lookback_at_its_first_month(text, start):
+    assert _plan("consumption_lookback", text).arguments["requested_start"] == start
+
+
+@pytest.mark.parametrize("text,start", [
+    ("今天还能看到客户去年6月的消费吗", "2025-06"), ("Today, is customer consumption from 2025-04-02 still there?", "2025-04-02"),
+    ("今天的客户消费能查到吗", "2026-11-27"),
+])
+def test_today_beside_another_date_is_when_it_is_asked(text, start):
     assert _plan("consumption_lookback", text).arguments["requested_start"] == start
 
 

@@ -259,3 +259,24 @@ def test_a_city_reads_as_its_current_zone_not_a_backward_link():
 @pytest.mark.parametrize("text", ["下个月最后一天", "the last day of December", "下个月底"])
 def test_the_last_day_of_a_month(text):
     assert extract(text, NOW).dates == [date(2026, 12, 31)]
+
+
+@pytest.mark.parametrize("text,moment,display", [
+    # the zone beside the clock is the moment's; the other one is the zone the answer is asked in
+    ("Ticket opened at 09:40 Beijing time today, when is it due in London time?",
+     datetime(2026, 11, 27, 9, 40, tzinfo=BJ), "Europe/London"),
+    ("东京时间11月20日下午3点的消费,用纽约时间说账单几点出", datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+     "America/New_York"),
+    ("我在伦敦,北京时间今天上午8:15下的单", datetime(2026, 11, 27, 8, 15, tzinfo=BJ), "Europe/London"),
+    # one zone keeps both roles
+    ("洛杉矶时间10月31日晚上9点产生的消费", datetime(2026, 10, 31, 21, 0, tzinfo=ZoneInfo("America/Los_Angeles")),
+     "America/Los_Angeles"),
+])
+def test_zone_roles(text, moment, display):
+    slots = extract(text, NOW)
+    assert slots.datetimes == [moment] and slots.datetimes[0].utcoffset() == moment.utcoffset()
+    assert slots.timezone == display
+
+
+def test_a_part_of_the_day_before_a_colon_clock():
+    assert extract("今天上午9:40提交的", NOW).datetimes == [datetime(2026, 11, 27, 9, 40, tzinfo=BJ)]
