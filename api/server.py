@@ -18,8 +18,11 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 from fastapi import FastAPI
+from uvicorn.supervisors import multiprocess
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -115,5 +118,43 @@ def serve(host: str, port: int, workers: int, say) -> None:
         f"(API docs at /docs, triage at /triage)")
     # A worker busy re-indexing must not be taken for hung and killed (uvicorn's default is 5 s), but a
     # long timeout also delays shutdown when Ctrl-C reaches every worker: 15 s is the compromise.
-    uvicorn.run("api.server:app_factory", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, timeout_worker_healthcheck=15)
+    options: dict[str, Any] = dict(factory=True, host=host, port=port, workers=workers, log_level="warning",
+                                   access_log=False, timeout_worker_healthcheck=15)
+    if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+        _run_workers_own_sockets(uvicorn.Config("api.server:app_factory", **options))
+    else:
+        uvicorn.run("api.server:app_factory", **options)
+
+
+def _reuseport_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+class _OwnSocketProcess(multiprocess.Process):
+    """A uvicorn worker that listens on a socket of its own (module level: workers are spawned)."""
+
+    def target(self, sockets: list[socket.socket] | None = None) -> None:  # runs in the worker
+        super().target([_reuseport_socket(self.config.host, self.config.port)])
+
+
+def _run_workers_own_sockets(config: Any) -> None:
+    """uvicorn's supervisor (health checks, restarts, signals) with one listening socket per worker.
+
+    With one shared socket, a worker whose event loop is free accepts every pending connection at once
+    (libuv accepts in a loop): the load bench saw all 8 of wrk's keep-alive connections on one worker
+    while the other idled, so two workers served as one. With SO_REUSEPORT each worker listens on its
+    own socket, once it has warmed up, and the kernel spreads new connections over the listening
+    sockets by their addresses. The parent holds the port with a bound socket that never listens."""
+    holder = _reuseport_socket(config.host, config.port)
+    holder.set_inheritable(True)
+    with mock.patch.object(multiprocess, "Process", _OwnSocketProcess):
+        try:
+            multiprocess.Multiprocess(config, sockets=[holder]).run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            holder.close()

@@ -3,6 +3,7 @@ embedded store) and one SQLite database; a re-index by one worker is seen by the
 
 import concurrent.futures
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,3 +77,34 @@ def test_metrics_aggregate_the_workers(server):
     line = next(x for x in text.splitlines()
                 if x.startswith('partner_assistant_requests_total{method="GET",route="/healthz",status="200"}'))
     assert float(line.rsplit(" ", 1)[1]) >= 6
+
+
+def _ss(*args: str) -> str:
+    return subprocess.run(["ss", "-Htnp", *args], capture_output=True, text=True).stdout
+
+
+@pytest.mark.skipif(not shutil.which("ss"), reason="needs ss (iproute2) to see which process holds a socket")
+def test_each_worker_listens_on_its_own_socket_and_connections_reach_both(server):
+    """With one shared listening socket, a free worker accepted every pending connection at once (the
+    load bench saw all of a client's 8 keep-alive connections on one worker while the other idled).
+    Each worker now listens on its own SO_REUSEPORT socket, opened once it has warmed up."""
+    import re
+
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    deadline = time.time() + 120
+    while True:  # /readyz answered for the first worker; the second may still be warming up
+        listening = re.findall(r"pid=(\d+)", _ss("-l", f"( sport = :{port} )"))
+        if len(set(listening)) >= 2 or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert len(listening) == len(set(listening)) == 2, _ss("-l", f"( sport = :{port} )")
+    clients = [httpx.Client(timeout=30) for _ in range(16)]
+    try:
+        for client in clients:
+            assert client.get(base + "/healthz").status_code == 200
+        holders = set(re.findall(r"pid=(\d+)", _ss("state", "established", f"( sport = :{port} )")))
+    finally:
+        for client in clients:
+            client.close()
+    assert holders == set(listening)  # 16 connections spread by the kernel: both workers hold some
