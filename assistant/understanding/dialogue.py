@@ -123,10 +123,12 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     # A message naming nothing beyond the earlier tool's topic goes to that tool even when the router
     # also likes another ("那9月的呢?" after a bill question scores for the look-back too).
     if pending is not None and cues.supplies(pending.tool) and not cues.foreign((pending.tool,)) \
-            and (set(routes) <= {pending.tool} or pending.tool in routes):
+            and (set(routes) <= {pending.tool} or pending.tool in routes or (cues.bare and cues.follows_up)):
         return Decision("continue", [(pending.tool, {**facts, **pending.filled})])
     if last is not None and cues.supplies(last.tool) and not cues.foreign((last.tool,)) \
-            and (set(routes) <= {last.tool} or last.tool in routes):
+            and (set(routes) <= {last.tool} or last.tool in routes or (cues.bare and cues.follows_up)):
+        # A bare follow-up ("那12月31号的呢?", "如果是11月30号分的呢?") names no topic of its own: a value the
+        # last tool takes changes that tool's detail, whichever tool the value alone would suggest.
         return Decision("modify", [(last.tool, {**facts, **last.filled})])
     if pending is None and last is None and cues.bare and (
             (cues.has_values and cues.follows_up) or (cues.asks_where and topic is None)):

@@ -56,3 +56,16 @@ def test_a_zone_stated_for_an_event_is_read_again_not_converted(bot):
 def test_an_impossible_offset_is_stated_back_and_asked_about(bot):
     answer = bot.answer("我在UTC+99,8月的账单几点出?", session_id="zone", now=NOW)
     assert answer.tool_calls == [] and answer.follow_up and "UTC+99" in answer.answer
+
+
+@pytest.mark.parametrize("first,then,tool,argument,value", [
+    # a bare "what about <date>?" changes the date of the last tool, even where the date alone suggests another
+    ("11月16日的业绩什么时候能查?", "那12月30号的呢?", "performance_visibility", "business_date", "2026-12-30"),
+    ("客户9月3号分给客户经理,业绩从哪天算?", "要是11月28号分的呢?", "attribution_start", "assigned_at",
+     "2026-11-28T00:00:00+08:00"),
+])
+def test_a_bare_date_follow_up_modifies_the_last_tool(bot, first, then, tool, argument, value):
+    bot.answer(first, session_id=f"date-{tool}", now=NOW)
+    answer = bot.answer(then, session_id=f"date-{tool}", now=NOW)
+    assert answer.move == "modify" and [c.name for c in answer.tool_calls] == [tool]
+    assert answer.tool_calls[0].arguments[argument] == value
