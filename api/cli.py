@@ -242,7 +242,9 @@ def index_build(
                    f"will not cite them): {', '.join(unanchored)}", highlight=False)
     if calibration and not as_json:
         _out.print(f"answerability calibrated on {calibration['questions']} dev questions: ECE {calibration['ece']}, "
-                   f"threshold {calibration['threshold']:.3f} (dev: {calibration['operating_point']})")
+                   f"threshold {calibration['threshold']:.3f} (dev: {calibration['operating_point']}); vocabulary rule "
+                   f"{'kept' if calibration.get('vocabulary_veto', True) else 'dropped'} "
+                   f"(refuses on dev: {calibration.get('veto_counts') or 'not counted'})")
     elif not as_json:
         _out.print("answerability: no dev question set fits this corpus; using the packaged calibration")
 
@@ -267,7 +269,8 @@ def _calibrate(index, report) -> dict | None:
         stored = fitted.to_json() if fitted else None
     if stored is None:
         return None
-    return {k: stored[k] for k in ("questions", "ece", "threshold", "operating_point", "reliability")}
+    return {k: stored.get(k) for k in ("questions", "ece", "threshold", "operating_point", "reliability",
+                                       "vocabulary_veto", "veto_counts")}
 
 
 def _index_gate(settings, baseline: Path) -> None:
@@ -310,7 +313,8 @@ def index_status(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, dat
             "error_codes": sorted({e.code for e in index.catalogue().codes}),
             "menu_paths": len({m.menu_path for m in index.catalogue().menus})}
     stored = index.annotation(ANNOTATION)
-    data["calibration"] = ({k: stored[k] for k in ("questions", "ece", "threshold", "operating_point")}
+    data["calibration"] = ({k: stored.get(k) for k in ("questions", "ece", "threshold", "operating_point",
+                                                       "vocabulary_veto", "veto_counts")}
                            if stored else "packaged default (no dev question set fitted this index)")
     _print_json(data)
 

@@ -44,3 +44,16 @@ def test_status_says_what_is_indexed_and_serve_keeps_a_chosen_index(tmp_path):
     assert message.startswith("serving the active index") and str(page) in message
     again = json.loads(runner.invoke(cli, ["index", "status"], env=env).output)
     assert again["collection"] == data["collection"]  # not rebuilt from the bundled corpus
+
+
+def test_a_build_reports_whether_the_vocabulary_rule_earned_its_place(tmp_path):
+    env = {"PARTNER_ASSISTANT_DATA_DIR": str(tmp_path / "data"), "PARTNER_ASSISTANT_EMBEDDER": "hash"}
+    built = runner.invoke(cli, ["index", "build", "--json"], env=env)  # the bundled corpus: its dev questions fit
+    assert built.exit_code == 0, built.output
+    calibration = json.loads(built.output)["calibration"]
+    counts = calibration["veto_counts"]
+    assert isinstance(calibration["vocabulary_veto"], bool) and counts["answerable"] > 0 and counts["must_abstain"] > 0
+    kept = counts["must_abstain_vetoed"] >= 0.9 * (counts["must_abstain_vetoed"] + counts["answerable_vetoed"]) > 0
+    assert calibration["vocabulary_veto"] == kept
+    status = json.loads(runner.invoke(cli, ["index", "status"], env=env).output)
+    assert status["calibration"]["veto_counts"] == counts
