@@ -60,3 +60,31 @@ def test_an_unreachable_redis_is_a_clear_error_not_a_500(tmp_path, port_factory)
     response = client.get("/v1/tools", headers=P)
     assert response.status_code == 503, response.text
     assert response.json()["error"]["code"] == "rate_limit_store_unavailable"
+
+
+def test_in_memory_counting_starts_no_thread_per_request_and_still_drops_idle_windows():
+    """The library's memory store started a timer thread per count after the last one fired; starting
+    a thread on the event loop waits for the GIL behind running answers. One sweeper prunes instead."""
+    import threading
+    import time
+
+    from api.security import RateLimiter, SweptMemoryStorage
+
+    limiter = RateLimiter(per_minute=1000)
+    assert isinstance(limiter._storage, SweptMemoryStorage)
+    before = {t.ident for t in threading.enumerate()}
+    for n in range(50):
+        assert limiter.take(f"caller-{n}") == 0
+        time.sleep(0.001)
+    assert {t.ident for t in threading.enumerate()} - before == set()
+
+    class Quick(SweptMemoryStorage):
+        SWEEP_SECONDS = 0.05
+
+    store = Quick()
+    store.incr("idle-window", expiry=0.1)
+    assert "idle-window" in store.storage
+    deadline = time.time() + 5
+    while "idle-window" in store.storage and time.time() < deadline:
+        time.sleep(0.05)
+    assert "idle-window" not in store.storage  # dropped by the sweeper, never read again
