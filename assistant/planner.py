@@ -281,7 +281,7 @@ class Planner:
             return None
         text, slots = frame.norm.simplified, frame.slots
         plans = [plan(name, text, slots, now, carried) for name, carried in frame.tools]
-        plans = [p for p in plans if p.applicable]
+        plans = [q for p in plans if p.applicable for q in (p, *p.also)]  # one call per item the message gives
         if is_procedural(text) and any(p.complete for p in plans):
             plans = [p for p in plans if p.complete]  # answer the "how", do not ask for details
         elif plans and plans[0].complete:

@@ -27,11 +27,14 @@ _LINKED = [(r"(不|没|未|无法|不能|没法|没有)\S{0,2}(关联|挂|绑定
            (r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
             r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
            (r"其他offering|其它offering|别的offering|其他商品|other offering|another offering", "other_offering")]
-_TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)\S{0,12}(储值卡|stored[- ]value card|prepaid card)|"
+_TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)[^\s,,。;;!?!?]{0,12}?(储值卡|stored[- ]value card|prepaid card)|"
                  r"\b(buy|buying|bought|purchas\w*|top(ped)? up)\s+(a\s+|an\s+|the\s+|one\s+)?(\S+\s+)?(stored[- ]value|prepaid) cards?|"
                  r"(储值卡|stored[- ]value card|prepaid card)\S{0,3}(充值|top up)", "buy_card"),
                 (r"(用|使用|拿|刷)\S{0,4}(储值卡)|\b(with|using|by)\s+(a\s+|the\s+|my\s+|their\s+)?(stored[- ]value|prepaid) card|"
-                 r"储值卡(支付|付款|付|消费|购买云|买云)|paid with (a |the )?(stored[- ]value|prepaid) card", "pay_with_card"),
+                 r"储值卡(支付|付款|付|消费|购买云|买云)|paid with (a |the )?(stored[- ]value|prepaid) card|"
+                 # the card as the source of the money (a preposition of source, or its balance), not the thing bought
+                 r"\b(of|from|out of)\s+(a\s+|the\s+|my\s+|our\s+|their\s+|its\s+)?(stored[- ]value|prepaid) card|"
+                 r"(stored[- ]value|prepaid) card'?s? balance|储值卡(里|中|内)?的?余额", "pay_with_card"),
                 (r"现金|cash", "pay_cash")]
 _DASHBOARD = [(r"业绩看板|业绩|performance", "performance"), (r"消费看板|消费|consumption", "consumption")]
 _ROLE = [(r"客户经理主管|主管|supervisor", "account_manager_supervisor"),
@@ -45,7 +48,10 @@ _UNDER_NAME = [(r"不在(其|他|她|自己|我)?的?名下|不是(其|他|她|�
 _SAME_REQUEST = [(r"不同(的)?申付单|多个申付单|两个申付单|几个申付单|different payment requests?|separate payment requests?",
                   "different"),
                  (r"同一(个|张)?申付单|一个申付单|同个申付单|same payment request|one payment request", "same")]
-_COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\s*激励|([0-9]+|two|three|four|five|six)\s+incentives", re.I)
+# How many incentives: counted directly, or by the billing periods they are for (a payment request holds
+# one incentive per period, "一个申付单包含着多个账期的激励").
+_COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\s*(?:激励|账期|月份?的激励)|"
+                    r"([0-9]+|two|three|four|five|six)\s+(?:incentives|billing periods|periods|months' incentives)", re.I)
 _EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _CODE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\.\d{2,10}(?![0-9])", re.I)  # CBC.0100, PTN.4004, MKT.0001
 _STATUS = re.compile(r"(?<![\d.])([1-5]\d{2})(?![\d.])")
@@ -91,6 +97,7 @@ class Plan:
     state: dict[str, Any] | None = None  # what later turns inherit (defaults to the arguments)
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
+    also: list[Plan] = field(default_factory=list)  # the same tool again for another item the message gives
 
     @property
     def complete(self) -> bool:
@@ -314,8 +321,29 @@ def _card_then_buy(low: str) -> str | None:
     return "pay_with_card"
 
 
+def _ordered(text: str, table: list[tuple[str, Any]]) -> list[Any]:
+    """The values a text names, in the order it names them (none said under negation)."""
+    found: dict[Any, int] = {}
+    for pattern, value in table:
+        for m in re.finditer(pattern, text, re.I):
+            if not _NEGATED.search(text[max(0, m.start() - 8):m.start()]):
+                found[value] = min(found.get(value, m.start()), m.start())
+        text = re.sub(pattern, lambda m: " " * len(m.group(0)), text, flags=re.I)  # keep the positions
+    return sorted(found, key=found.__getitem__)
+
+
 def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     transaction, conflict = pick(low, _TRANSACTION)
+    both = _ordered(low, _TRANSACTION) if conflict else []
+    if set(both) == {"buy_card", "pay_with_card"}:
+        # The message tells both steps (bought a card, then paid with it): each is computed, each with its
+        # own amount when it gives one per step, in the order written.
+        amounts = [str(a) for a in slots.amounts] if len(slots.amounts) == 2 and slots.currency in (None, "CNY") \
+            else [None, None]
+        plans = [Plan("stored_value_card_credit", {"transaction": t, **({"amount": a} if a else {})})
+                 for t, a in zip(both, amounts, strict=True)]
+        plans[0].also = plans[1:]
+        return plans[0]
     if transaction is None and not conflict:
         transaction = _card_then_buy(low)
     if transaction == "pay_cash" and re.search(r"储值卡|stored[- ]value|prepaid", low) and "现金支付的额度" not in low:

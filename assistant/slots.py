@@ -962,16 +962,23 @@ _EN_SCALE_WORDS = {"ten": "10", "twenty": "20", "fifty": "50", "a hundred": "100
 _CN_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 # A spoken amount with no unit (两千五, 三千五百): a numeral run that starts with a digit and holds a
 # magnitude (a count of ten or less is never money).
+# Digits with no unit right after a verb of paying (a closed class): 买了3000的云服务, 付了800, 花了1500
+_PAID_DIGITS = re.compile(r"(?:买|购买|付|支付|花|消费|充值|充)了?\s*(?P<paid>\d[\d,]*(?:\.\d+)?)"
+                          r"(?![\d.,]|\s*(?:万|千|百|k|w|元|块|rmb|cny|yuan|usd|dollars?|美元|港币|新台币|%|％|年|月|日|号|个|笔|次|天|[a-z]))",
+                          re.I)
 _BARE_AMOUNT = re.compile(rf"(?<![第{_CN_NUMERALS}\d.])[一二两三四五六七八九壹贰叁肆伍陆柒捌玖][{_CN_NUMERALS}]*"
                           rf"[百千万亿佰仟][{_CN_NUMERALS}]*")
 
 
-def _bare_amounts(text: str, slots: Slots) -> None:
+def _bare_amounts(text: str, slots: Slots) -> list[tuple[int, Decimal]]:
     """Chinese counts things with a classifier (两千五百台, 三千人); a large number said with none is an
-    amount of money, in yuan (客户花了两千五, 儲值三千五). The reading is stated."""
-    found = list(_BARE_AMOUNT.finditer(text))
+    amount of money, in yuan (客户花了两千五, 儲值三千五). The reading is stated. Digits count the same
+    way when a verb of paying puts them as the price (买了3000的云服务, 付了800): an object of 买/付 that
+    counts nothing is what was paid."""
+    found = list(_BARE_AMOUNT.finditer(text)) + list(_PAID_DIGITS.finditer(text))
+    found_at: list[tuple[int, Decimal]] = []
     if not found:
-        return
+        return found_at
     import cn2an
 
     from .understanding.bilingual import counted_words
@@ -982,16 +989,23 @@ def _bare_amounts(text: str, slots: Slots) -> None:
         if after.startswith(("分之", "多")) or any(after[:n] in counted for n in (1, 2, 3, 4)):
             continue  # 百分之五 is a rate; 三千多 is approximate; 三千五百台 counts machines
         try:
-            value = Decimal(str(cn2an.cn2an(m.group(0), "smart")))
+            digits = m.groupdict().get("paid")
+            value = Decimal(digits.replace(",", "")) if digits else Decimal(str(cn2an.cn2an(m.group(0), "smart")))
         except (ValueError, KeyError, IndexError, InvalidOperation):
             continue
-        slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)
-        slots.spans.append(m.group(0))
-        slots.note(f"“{m.group(0)}”按 {value:f} 元(人民币)理解", f"'{m.group(0)}' read as CNY {value:f}")
+        if digits:
+            after = text[m.end():m.end() + 4]
+            if value < 10 or any(after[:n] in counted for n in (1, 2, 3, 4)):
+                continue
+        found_at.append((m.start(), value.quantize(Decimal(1)) if value == value.to_integral() else value))
+        said = digits or m.group(0)
+        slots.spans.append(said)
+        slots.note(f"“{said}”按 {value:f} 元(人民币)理解", f"'{said}' read as CNY {value:f}")
+    return found_at
 
 
 def _extract_amounts(text: str, slots: Slots) -> None:
-    _bare_amounts(text, slots)
+    positioned = _bare_amounts(text, slots)
     # "ten thousand yuan" -> "10 thousand yuan": number words before a scale word read as digits
     text = re.sub(r"(?<![a-z])(ten|twenty|fifty|a hundred|one hundred|a|one|two|three|five)\s+(thousand|million)",
                   lambda m: f"{_EN_SCALE_WORDS[m.group(1).lower()]} {m.group(2)}", text, flags=re.I)
@@ -1022,9 +1036,11 @@ def _extract_amounts(text: str, slots: Slots) -> None:
             value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "thousand": 1000, "million": 1000000,
                       "百万": 1000000}.get((scale or "").lower(), 1)
             slots.spans.append(m.group(0).strip())
-            slots.amounts.append(value.quantize(Decimal(1)) if value == value.to_integral() else value)
+            positioned.append((m.start(), value.quantize(Decimal(1)) if value == value.to_integral() else value))
         named = " ".join(x for x in (prefix, unit) if x).lower()
         currency = next((code for pat, code in _CURRENCIES if named and re.search(pat, named)), None)
         if currency and currency != "CNY":
             slots.currency = currency
             slots.note(f"金额币种按 {currency} 理解", f"the amount read as {currency}")
+    # the amounts in the order they were written (a purchase and then a use pair with their own amounts)
+    slots.amounts.extend(value for _, value in sorted(positioned, key=lambda pair: pair[0]))

@@ -78,3 +78,28 @@ def test_who_registered_the_customer(text, relation):
 def test_spoken_amount_is_the_whole_numeral_run():
     result = _plan("stored_value_card_credit", "客户用储值卡买了一万二的服务,业绩多少")
     assert result.arguments["amount"] == "12000"
+
+
+@pytest.mark.parametrize("text,calls", [
+    # both steps told: each computed with its own amount, in the order written
+    ("客户先买了2000元储值卡,又用储值卡付了1200的云服务,业绩多少", [("buy_card", "2000"), ("pay_with_card", "1200")]),
+    ("We paid 700 yuan for ECS with a prepaid card; before that we bought a prepaid card for 900 yuan",
+     [("pay_with_card", "700"), ("buy_card", "900")]),
+])
+def test_a_purchase_and_a_use_told_together_are_both_computed(text, calls):
+    result = _plan("stored_value_card_credit", text)
+    got = [(p.arguments["transaction"], p.arguments.get("amount")) for p in (result, *result.also)]
+    assert result.missing is None and got == calls
+
+
+@pytest.mark.parametrize("text", ["A partner spent 300 yuan from the prepaid card on OBS",
+                                  "储值卡里的余额拿来付了500元"])
+def test_the_card_as_the_source_of_money_pays(text):
+    assert _plan("stored_value_card_credit", text).arguments["transaction"] == "pay_with_card"
+
+
+@pytest.mark.parametrize("text,count", [("批量申请的,同一个申付单里有4个账期,能合开一张发票吗", 4),
+                                        ("one batch, one payment request, five billing periods: one invoice?", 5)])
+def test_incentives_counted_by_their_billing_periods(text, count):
+    result = _plan("invoice_merge_check", text)
+    assert len(result.arguments["incentives"]) == count and not any("两笔" in n for n in result.notes_zh)

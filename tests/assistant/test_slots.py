@@ -280,3 +280,11 @@ def test_zone_roles(text, moment, display):
 
 def test_a_part_of_the_day_before_a_colon_clock():
     assert extract("今天上午9:40提交的", NOW).datetimes == [datetime(2026, 11, 27, 9, 40, tzinfo=BJ)]
+
+
+@pytest.mark.parametrize("text,amounts", [
+    ("用储值卡买了3000的云服务", [Decimal("3000")]), ("先买了5000块的卡,后来付了1200", [Decimal("5000"), Decimal("1200")]),
+    ("买了500GB的存储", []), ("买了3台服务器", []), ("付了2026年的费用", []),
+])
+def test_digits_a_paying_verb_takes_are_the_price(text, amounts):
+    assert extract(text, NOW).amounts == amounts
