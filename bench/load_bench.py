@@ -75,11 +75,11 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out]
 
 
-def _serving_pids(port: int) -> set[int]:
-    """The processes holding established server-side connections on ``port`` (from ``ss``)."""
+def _connection_holders(port: int) -> list[int]:
+    """The process of each established server-side connection on ``port`` (from ``ss``), one per connection."""
     out = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True,
                          text=True).stdout
-    return {int(pid) for pid in re.findall(r"pid=(\d+)", out)}
+    return [int(pid) for pid in re.findall(r"pid=(\d+)", out)]
 
 
 def wait_all_workers(base: str, port: int, workers: int, timeout: float) -> bool:
@@ -92,7 +92,7 @@ def wait_all_workers(base: str, port: int, workers: int, timeout: float) -> bool
         try:
             for client in clients:  # the connections stay open while ss looks at them
                 client.get(base + "/readyz")
-            if len(_serving_pids(port)) >= workers:
+            if len(set(_connection_holders(port))) >= workers:
                 return True
         except httpx.HTTPError:
             pass
@@ -118,12 +118,8 @@ def in_process_asks_per_s(data: Path, seconds: float) -> float:
 
 
 def _connections_by_worker(port: int) -> list[int]:
-    out = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True,
-                         text=True).stdout
-    counts: dict[str, int] = {}
-    for pid in re.findall(r"pid=(\d+)", out):
-        counts[pid] = counts.get(pid, 0) + 1
-    return sorted(counts.values(), reverse=True)
+    holders = _connection_holders(port)
+    return sorted((holders.count(pid) for pid in set(holders)), reverse=True)
 
 
 def wrk(base: str, script: Path, level: int, seconds: int) -> dict:
