@@ -59,5 +59,9 @@ class Answer(BaseModel):
     move: Move | None = Field(
         default=None, description="How this turn relates to the conversation: new topic, continue (fills a "
                                   "pending detail), modify, switch, refer_back, convert, unclear")
-    language: Literal["zh", "en"]
+    language: Literal["zh", "en"] = Field(description="The answer's language, zh or en (clients branch on it)")
+    variant: Literal["en", "zh-Hans", "zh-Hant"] | None = Field(
+        default=None, description="The script the answer is written in: en, zh-Hans or zh-Hant (a Traditional-"
+                                  "Chinese reader gets our wording, menu paths and steps in Traditional; quotes stay "
+                                  "as the source writes them)")
     session_id: str = Field(description="The conversation; send it back to continue")

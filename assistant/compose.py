@@ -162,7 +162,8 @@ def steps_lines(payload: dict[str, Any]) -> list[Line]:
     steps = matches[0].get("steps") or []
     if not steps:
         return []
-    return [Said("操作步骤:", "Steps:"), *(f"{n}. {step}" for n, step in enumerate(steps, start=1))]
+    steps = [step.strip() for step in steps if step and step.strip()]  # no empty "5."
+    return [Said("操作步骤:", "Steps:"), *(label(f"{n}. {step}") for n, step in enumerate(steps, start=1))] if steps else []
 
 
 # Tool input fields named in a reader's language; a field not listed is named as the tool names it.
@@ -208,6 +209,17 @@ def notes_line(notes_zh: list[str], notes_en: list[str]) -> Said | None:
 MENU_PATH = Said("菜单路径:", "Menu path: ")
 
 
+def label(text: str) -> Said:
+    """Corpus wording we lay out ourselves rather than quote (a menu path, a procedure's steps): a
+    Traditional-Chinese reader gets it in Traditional script like our own wording; an English reader sees it
+    as written (the portal's labels are Chinese). Quotes in 「」 never pass through here."""
+    return Said(text, text)
+
+
+def menu_line(path: str) -> Line:
+    return (MENU_PATH, label(path))
+
+
 def rule_lines(citations: list[Citation]) -> list[Line]:
     if not citations:
         return []
@@ -215,7 +227,7 @@ def rule_lines(citations: list[Citation]) -> list[Line]:
     lines.extend(f"「{c.quote}」" for c in citations)
     menus = [c.menu_path for c in citations if c.menu_path]
     if menus:
-        lines.append((MENU_PATH, menus[0]))
+        lines.append(menu_line(menus[0]))
     return lines
 
 

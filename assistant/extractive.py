@@ -12,7 +12,7 @@ from knowledge.chunking import quote_span, split_sentences
 from knowledge.lexical import tokenize
 
 from .answer import Citation
-from .compose import MENU_PATH, Said, Section
+from .compose import Said, Section, label, menu_line
 
 _PROCEDURE_MARK = "操作步骤"
 _PROCEDURAL_Q = re.compile(r"怎么|如何|怎样|在哪|哪里|哪个菜单|入口|步骤|流程|\bhow (do|can|to)\b|\bwhere\b|\bsteps?\b", re.I)
@@ -37,7 +37,9 @@ def procedure_steps(chunk: Chunk) -> list[str]:
     if _PROCEDURE_MARK not in chunk.text:
         return []
     steps = split_sentences(chunk.text.split(_PROCEDURE_MARK, 1)[1])
-    steps = [re.sub(r"\s*父主题\s*[::].*$", "", s) for s in steps if s.strip()]
+    # the parent-topic trailer is cut first, so a step that was only the trailer leaves no empty "5."
+    steps = [re.sub(r"\s*父主题\s*[::].*$", "", s).strip() for s in steps]
+    steps = [s for s in steps if s]
     if chunk.cut_end and steps and not steps[-1].endswith(("。", ".", "”")):
         steps = steps[:-1]  # the excerpt stops mid-step: show only whole steps
     return steps
@@ -68,7 +70,7 @@ def citation(chunk: Chunk, quote: str) -> Citation:
 def compose(question: str, result: SearchResult, quote: str | None = None) -> tuple[Section, list[Citation]]:
     """The best passage quoted, as a language-neutral section (``compose.render`` shows it once).
     ``quote``: the evidence stage's sentence-level quote of the best passage (else chosen here by overlap).
-    Our framing follows the user's language and script; quotes, menu paths and steps stay as the source has them."""
+    Our framing, menu paths and steps follow the user's script; quotes stay as the source has them."""
     best = result.hits[0].chunk
     quote = quote or quote_span(best.text, best_sentences(question, best)) or best.text
     steps = procedure_steps(best) if is_procedural(question) else []
@@ -77,10 +79,10 @@ def compose(question: str, result: SearchResult, quote: str | None = None) -> tu
                       else Said("根据伙伴中心文档:", "The Partner Center documentation says (quoted in Chinese):"),
                       f"「{quote}」"]
     if best.menu_path:
-        lines.append((MENU_PATH, best.menu_path))
+        lines.append(menu_line(best.menu_path))
     if steps:
         lines.append(Said("操作步骤:", "Steps:"))
-        lines.extend(f"{n}. {s}" for n, s in enumerate(steps, start=1))
+        lines.extend(label(f"{n}. {s}") for n, s in enumerate(steps, start=1))
     if best.cut_end or best.cut_start:
         lines.append(Said("注意:该资料摘录不完整,详情请查看完整页面。",
                           "Note: the source excerpt is incomplete; check the full page for details."))

@@ -27,8 +27,8 @@ from tools.workdays import CalendarData
 
 from .answer import Citation, ToolCall
 from .catalogue import with_catalogue
-from .compose import (MENU_PATH, Piece, Said, Section, both, converted_times, explanation, input_errors_text,
-                      moment_in_zone, notes_line, rule_citations, rule_lines, source_citations, steps_lines)
+from .compose import (Piece, Said, Section, both, converted_times, explanation, input_errors_text,
+                      menu_line, moment_in_zone, notes_line, rule_citations, rule_lines, source_citations, steps_lines)
 from .evidence import Evidence, Passage
 from .extractive import is_procedural
 from .language import Variant
@@ -312,7 +312,7 @@ class Planner:
                 return outcome
         if topic.menu_paths:
             citations = [c for c in (self._citation(i) for i in topic.citations) if c is not None and c.menu_path]
-            outcome.add([(MENU_PATH, topic.menu_paths[0])])
+            outcome.add([menu_line(topic.menu_paths[0])])
             outcome.cite(citations)
             return outcome
         return None
@@ -433,7 +433,7 @@ class Planner:
             outcome.cite([Citation(chunk_id=chunk.id, text=chunk.text, quote=found.sentence, source=chunk.source,
                                    menu_path=chunk.menu_path)])
             if chunk.menu_path:
-                lines.append((MENU_PATH, chunk.menu_path))
+                lines.append(menu_line(chunk.menu_path))
         outcome.add(lines)
         outcome.sources.append(str(payload))
         return outcome

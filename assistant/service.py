@@ -199,8 +199,8 @@ class Assistant:
                 elif evidence.reason == "task":
                     refusal = (Said(_TASK_NOTE_ZH, _TASK_NOTE_EN), *refusal)
                 text = render([[refusal]], variant)
-                answer = Answer(answer=text, abstained=True, language=norm.language, session_id=session_id,
-                                move=frame.move)
+                answer = Answer(answer=text, abstained=True, language=norm.language, variant=variant,
+                                session_id=session_id, move=frame.move)
                 state.pending = None  # a refused question leaves nothing to continue
                 self._save(stored, now, message, answer, state, answer_id)
                 return answer
@@ -219,7 +219,8 @@ class Assistant:
         answer = Answer(answer=text, abstained=declined, citations=outcome.citations, tool_calls=outcome.calls,
                         follow_up=None if outcome.follow_up is None else one(outcome.follow_up, shown),
                         follow_up_choices=[one(c, shown) for c in outcome.choices],
-                        language=outcome.language or norm.language, session_id=session_id, move=frame.move)
+                        language=outcome.language or norm.language, variant=shown, session_id=session_id,
+                        move=frame.move)
         if self.llm is not None and outcome.follow_up is None:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.
             answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)

@@ -22,7 +22,7 @@ def test_chat_contract_and_feedback_round_trip(client):
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"answer", "abstained", "citations", "tool_calls", "follow_up",
-                           "follow_up_choices", "move", "language", "session_id"}
+                           "follow_up_choices", "move", "language", "variant", "session_id"}
     assert body["tool_calls"][0]["result"]["generation_deadline_beijing"] == "2026-09-05T12:00:00+08:00"
     answer_id = r.headers["x-answer-id"]
     f = client.post("/v1/feedback", headers=P, json={"answer_id": answer_id, "rating": "down",

@@ -41,6 +41,14 @@ def test_traditional_questions_get_traditional_framing_and_source_quotes(assista
     assert faq.answer.startswith("根據夥伴中心文檔") and faq.tool_calls == []
 
 
+def test_traditional_readers_get_menu_paths_and_steps_in_their_script(assistant):
+    answer = assistant.answer("怎麼查看某個帳期的夥伴帳單?")
+    assert "菜單路徑:銷售 > 帳務 > 夥伴帳單" in answer.answer and "1. 使用合作夥伴帳號登錄華為雲。" in answer.answer
+    assert all(f"「{c.quote}」" in answer.answer for c in answer.citations)  # quotes as the source writes them
+    assert answer.language == "zh" and answer.variant == "zh-Hant"
+    assert assistant.answer("怎么查看某个账期的伙伴账单?").variant == "zh-Hans"
+
+
 def test_procedures_get_numbered_steps_with_the_menu_path(assistant):
     answer = assistant.answer("怎么查看某个账期的伙伴账单?")
     assert "菜单路径:销售 > 账务 > 伙伴账单" in answer.answer
@@ -71,7 +79,7 @@ def test_cli_ask_json_contract(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) == {"answer", "abstained", "citations", "tool_calls", "follow_up",
-                           "follow_up_choices", "move", "language", "session_id"}
+                           "follow_up_choices", "move", "language", "variant", "session_id"}
     assert set(data["citations"][0]) == {"chunk_id", "text", "quote", "source", "menu_path"}
     bad = runner.invoke(app, ["ask", ""])
     assert bad.exit_code == 2 and "query is empty" in bad.output and "Traceback" not in bad.output

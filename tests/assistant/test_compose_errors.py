@@ -40,3 +40,15 @@ def test_render_picks_the_language_once_and_converts_only_our_wording():
     assert render(sections, "zh-Hans") == "账期 2026-10 的账单\n\n依据:\n「伙伴账单采用北京时间」\n菜单路径:销售 > 账务\n\n1. 登录伙伴中心"
     # Traditional script for our own wording; quotes, menu paths and corpus steps stay as the corpus writes them
     assert render(sections, "zh-Hant") == "帳期 2026-10 的帳單\n\n依據:\n「伙伴账单采用北京时间」\n菜單路徑:销售 > 账务\n\n1. 登录伙伴中心"
+
+
+def test_steps_are_numbered_without_empty_ones():
+    from types import SimpleNamespace
+
+    from assistant.compose import steps_lines
+    from assistant.extractive import procedure_steps
+
+    lines = steps_lines({"matches": [{"steps": ["登录伙伴中心。", "  ", "选择账期。"]}]})
+    assert render([lines], "zh-Hant").splitlines()[1:] == ["1. 登錄夥伴中心。", "2. 選擇帳期。"]
+    chunk = SimpleNamespace(text="规则。操作步骤 登录伙伴中心。 选择账期。 父主题: 伙伴账单", cut_end=False)
+    assert procedure_steps(chunk) == ["登录伙伴中心。", "选择账期。"]
