@@ -127,21 +127,24 @@ def consumption_lookback(args: ConsumptionLookbackInput) -> ConsumptionLookbackR
     trace.append(f"requested {first}..{last}")
     if first > today:
         raise ValueError(f"requested_start: {first} is after today ({today}, Beijing time)")
+    # the answer compares the start asked about with the earliest day, and says so
+    asked = str(args.requested_start)
     if first >= earliest:
-        queryable, zh, en = "yes", "可以查询", "Yes, it can be queried"
+        queryable, zh, en = "yes", f"所问的 {asked} 不早于这一天,可以查询", f"{asked} is not before it, so yes, it can be queried"
     elif last >= earliest:
-        queryable, zh, en = "partly", "只能查询一部分", "Only partly"
+        queryable, zh, en = ("partly", f"所问的 {asked} 跨过这一天,只能查询 {earliest} 及以后的部分",
+                             f"{asked} starts before it, so only the part from {earliest} on can be queried")
     else:
-        queryable, zh, en = "no", "无法查询", "No, it cannot be queried"
+        queryable, zh, en = "no", f"所问的 {asked} 早于这一天,无法查询", f"{asked} is before it, so no, it cannot be queried"
     trace.append(f"-> {queryable}")
     said = [
         rule("客户消费数据最多支持前溯18个月。", "Customer consumption data goes back at most 18 months.",
              "consumption.lookback_18m"),
         interpretation(f"我们按北京时间今天 {today} 倒推18个自然月、按日对齐理解(资料未说明是否按整月计算),"
-                       f"最早可查询到 {earliest}:{zh}。",
+                       f"最早可查询到 {earliest};{zh}。",
                        f"We read it as 18 calendar months back from today {today} (Beijing time), day-aligned "
                        f"(the documentation does not say whether whole months count), so the earliest queryable "
-                       f"day is {earliest}: {en}.", "consumption.lookback_18m"),
+                       f"day is {earliest}; {en}.", "consumption.lookback_18m"),
         rule("注意:客户消费并非伙伴的账单,不能作为伙伴结算、还款与开票的依据。",
              "Note: customer consumption is not the partner's bill and cannot serve as the basis for partner "
              "settlement, repayment or invoicing.", "consumption.not_partner_bill"),
