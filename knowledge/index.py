@@ -25,12 +25,14 @@ from .embedders import Embedder
 from .durations import scan_chunks
 from .errors import (IndexMismatchError, IndexMissingError, IndexUnavailableError, KnowledgeError,
                      StaleSnapshotError)
-from .lexical import BM25Index, tokenize, tokenizer_fingerprint
+from .domain_lexicon import DomainLexicon, derive_lexicon
+from .lexical import BM25Index, CompiledLexicon, activate, compile_lexicon, tokenize, tokenizer_fingerprint
 from .loaders import load_paths
 
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
 _BATCH = 256
 CATALOGUE_KEY = "catalogue"  # collection metadata: the build's catalogue as JSON
+LEXICON_KEY = "lexicon"  # collection metadata: the build's domain lexicon as JSON
 MANIFEST_TTL = 1.0  # seconds between checks for a build made by another process
 
 
@@ -60,6 +62,7 @@ class _Loaded:
     topic_counts: list[tuple[str, int]] | None = None  # parent topics by chunk count, filled on use
     vectors: np.ndarray | None = None  # unit-length rows in chunk order, for exact in-process dense search
     catalogue: Catalogue | None = None  # the build's error codes and menu paths, read on first use
+    lexicon: CompiledLexicon | None = None  # the build's domain lexicon: its passages were analysed with it
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,10 @@ class KnowledgeIndex:
                 reuse = {}
         self._sweep(keep={old.collection} if old else set())
 
+        # The domain lexicon is read from these documents; their tokens, and every query against this
+        # build, are analysed with it (``knowledge.domain_lexicon``).
+        lexicon = derive_lexicon(chunks)
+        compiled = compile_lexicon(lexicon)
         name = f"{self.namespace}-{uuid.uuid4().hex[:12]}"
         collection = self._client.create_collection(
             name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
@@ -245,11 +252,12 @@ class KnowledgeIndex:
                 collection.add(
                     ids=[c.id for c in batch], documents=[c.text for c in batch],
                     embeddings=np.vstack([reuse[c.id] for c in batch]),
-                    metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text)) for c in batch])
+                    metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text, compiled)) for c in batch])
             # The catalogue travels with its collection: written before the manifest activates the build,
             # so readers see the old index with its own catalogue or the new one with its own, never a mix.
             catalogue = build_catalogue(chunks)
-            collection.modify(metadata={CATALOGUE_KEY: catalogue.model_dump_json()})
+            collection.modify(metadata={CATALOGUE_KEY: catalogue.model_dump_json(),
+                                        LEXICON_KEY: lexicon.model_dump_json()})
         except BaseException:
             self._drop(name)  # the previous index stays active
             raise
@@ -303,6 +311,7 @@ class KnowledgeIndex:
         # keeps searches cheap (one read per second, not per query, against a Chroma server).
         now = time.monotonic()
         if self._loaded is not None and now - self._checked < MANIFEST_TTL:
+            activate(self._loaded.lexicon)  # a question against this index is analysed with its build's lexicon
             return self._loaded
         self._checked = now
         manifest = self.manifest()
@@ -314,6 +323,7 @@ class KnowledgeIndex:
                 f"configured: rebuild it with `partner-assistant index build --force` or configure "
                 f"{manifest.embedder!r}")
         if self._loaded is not None and self._loaded.name == manifest.collection:
+            activate(self._loaded.lexicon)
             return self._loaded
         try:
             collection = self._client.get_collection(manifest.collection)
@@ -340,8 +350,14 @@ class KnowledgeIndex:
         if local and chunks:
             vectors = np.vstack(rows)
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        try:
+            raw = (collection.metadata or {}).get(LEXICON_KEY)
+        except Exception:  # noqa: BLE001 - a build from before derived lexicons: analysed without one
+            raw = None
+        lexicon = compile_lexicon(DomainLexicon.model_validate_json(raw)) if raw else None
         self._loaded = _Loaded(manifest.collection, collection, chunks, BM25Index(tokens),
-                               {c.id: i for i, c in enumerate(chunks)}, vectors=vectors)
+                               {c.id: i for i, c in enumerate(chunks)}, vectors=vectors, lexicon=lexicon)
+        activate(lexicon)
         return self._loaded
 
     @property

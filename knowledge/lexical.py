@@ -69,7 +69,7 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-TOKENIZER_REVISION = "5"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
+TOKENIZER_REVISION = "6"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
 
 
 @lru_cache(maxsize=1)
@@ -116,24 +116,107 @@ def segmenter():
         return _tokenizer
 
 
+@lru_cache(maxsize=1)
+def word_tags() -> dict[str, str]:
+    """jieba's part-of-speech tag of each dictionary word (n noun, v verb, d adverb ...)."""
+    import jieba.posseg as pseg
+
+    return pseg.POSTokenizer(segmenter()).word_tag_tab
+
+
 def to_simplified(text: str) -> str:
     import zhconv
 
     return zhconv.convert(text, "zh-cn")
 
 
-def tokenize(text: str) -> list[str]:
-    """Normalised content tokens: simplified, lower-cased, synonyms folded, stop words dropped."""
+class CompiledLexicon:
+    """A build's domain lexicon (``knowledge.domain_lexicon``) ready for ``tokenize``."""
+
+    def __init__(self, terms: frozenset[str], folds: dict[str, str], fingerprint: str) -> None:
+        self.terms = terms
+        self.longest = max((len(t) for t in terms), default=0)
+        self.folds = folds
+        self.fingerprint = fingerprint
+        alternatives = "|".join(re.escape(p) for p in sorted(folds, key=len, reverse=True))
+        self.pattern = re.compile(rf"(?<![a-z0-9])({alternatives})(?:e?s)?(?![a-z0-9])") if folds else None
+
+
+_compiled: dict[str, CompiledLexicon] = {}
+_active: CompiledLexicon | None = None
+_UNSET = object()
+
+
+def compile_lexicon(lexicon) -> CompiledLexicon | None:
+    """``lexicon`` (a DomainLexicon, or None) compiled once per content."""
+    if lexicon is None:
+        return None
+    key = lexicon.fingerprint()
+    if key not in _compiled:
+        _compiled[key] = CompiledLexicon(frozenset(lexicon.terms), dict(lexicon.folds), key)
+    return _compiled[key]
+
+
+def activate(lexicon: CompiledLexicon | None) -> None:
+    """Make ``lexicon`` the one ``tokenize`` uses by default: the index being read sets its build's, so the
+    question and every stage after retrieval are analysed as that build's passages were."""
+    global _active
+    _active = lexicon
+
+
+def active_lexicon() -> CompiledLexicon | None:
+    return _active
+
+
+def _search_words(words: list[str], frequencies: dict) -> list[str]:
+    """jieba's search mode from its precise cut: each word's known 2- and 3-character parts, then the word."""
+    out = []
+    for w in words:
+        if len(w) > 2:
+            out.extend(w[i:i + 2] for i in range(len(w) - 1) if frequencies.get(w[i:i + 2]))
+        if len(w) > 3:
+            out.extend(w[i:i + 3] for i in range(len(w) - 2) if frequencies.get(w[i:i + 3]))
+        out.append(w)
+    return out
+
+
+def _joined_terms(words: list[str], lexicon: CompiledLexicon) -> list[str]:
+    """The lexicon's terms that runs of two to four consecutive words spell (伙伴 账单 -> 伙伴账单)."""
+    found = []
+    for i in range(len(words)):
+        joined = words[i]
+        for j in range(i + 1, min(i + 4, len(words))):
+            joined += words[j]
+            if len(joined) > lexicon.longest:
+                break
+            if joined in lexicon.terms:
+                found.append(joined)
+    return found
+
+
+def tokenize(text: str, lexicon: CompiledLexicon | None = _UNSET) -> list[str]:  # type: ignore[assignment]
+    """Normalised content tokens: simplified, lower-cased, synonyms folded, stop words dropped; with a
+    build's domain lexicon (the active one unless given), its English names fold onto their Chinese terms
+    and its compound terms are tokens too."""
+    if lexicon is _UNSET:
+        lexicon = _active
     fold, phrases, canonical_of = _synonyms()
     # "stored-value card" and "stored value card" are one phrase: hyphens between words are spaces.
     # A matched phrase becomes its Chinese term, which jieba keeps whole (it would split "a-b").
     text = _WORD_HYPHEN.sub(" ", to_simplified(text).lower())
     if phrases is not None:
         text = phrases.sub(lambda m: f" {canonical_of[m.group(1)]} ", text)
+    if lexicon is not None and lexicon.pattern is not None:
+        text = lexicon.pattern.sub(lambda m: f" {lexicon.folds[m.group(1)]} ", text)
     tokens = []
+    tokenizer = segmenter()
+    words = tokenizer.lcut(text)
     # Search-mode segmentation emits compounds and their parts (开发票 -> 开发, 发票, 开发票), so a
     # variant compound still matches the corpus word inside it.
-    for raw in segmenter().lcut_for_search(text):
+    raws = _search_words(words, tokenizer.FREQ)
+    if lexicon is not None and lexicon.terms:
+        raws.extend(_joined_terms(words, lexicon))
+    for raw in raws:
         token = raw.strip()
         if not token or token in STOP_WORDS:
             continue

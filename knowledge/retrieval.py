@@ -76,7 +76,7 @@ class Retriever:
         """Chunks, BM25 and dense positions all from ``snapshot``: one build per query."""
         chunks = snapshot.chunks
         bm25 = snapshot.bm25
-        tokens = tokenize(query)
+        tokens = tokenize(query, snapshot.lexicon)  # analysed as this build's passages were
         known = [t for t in tokens if bm25.vocabulary_has(t)]
         depth = max(self.candidates, k)
 
