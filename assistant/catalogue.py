@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from knowledge import KnowledgeError, KnowledgeIndex
+from knowledge.lexical import tokenize
 from tools import Tool
 
 _FIELD = {"error_code_lookup": "codes", "menu_path_lookup": "menus"}
@@ -43,7 +44,11 @@ def with_catalogue(tool: Tool, arguments: dict[str, Any], index: KnowledgeIndex 
     part = _FIELD.get(tool.name)
     if part is None or index is None or "catalogue" in arguments or "catalogue" not in tool.input_model.model_fields:
         return arguments
-    return {**arguments, "catalogue": catalogue_rows(index, part)}
+    extra: dict[str, Any] = {"catalogue": catalogue_rows(index, part)}
+    if "terms" in tool.input_model.model_fields and "terms" not in arguments and isinstance(arguments.get("task"), str):
+        # the task as the index reads it: an English question meets the Chinese menus through the folds
+        extra["terms"] = [t for t in dict.fromkeys(tokenize(arguments["task"])) if not t.isascii()][:100]
+    return {**arguments, **extra}
 
 
 __all__ = ["catalogue_rows", "with_catalogue"]

@@ -132,8 +132,10 @@ FOLLOW_UPS: dict[tuple[str, str], tuple[str, str]] = {
                                          "Is the role an account manager or an account-manager supervisor?"),
     ("order_visibility", "customer_under_their_name"): ("这个客户在该业务员名下吗?",
                                                         "Is the customer under the salesperson's name?"),
-    ("error_code_lookup", "code"): ("请提供HTTP状态码或CBC错误码(例如 CBC.30000010)。",
-                                    "Which HTTP status or CBC error code (e.g. CBC.30000010) did you get?"),
+    # no example code: the codes are the index's, and an answer states no number its sources lack
+    ("error_code_lookup", "code"): ("请提供HTTP状态码或错误码(响应中的 error_code,形如“字母.数字”)。",
+                                    "Which HTTP status or error code (the response's error_code, letters.digits) "
+                                    "did you get?"),
 }
 
 

@@ -20,6 +20,7 @@ from pydantic import Field
 from .model import ToolInput, ToolOutput, explained, not_stated, rule
 
 MIN_COVERAGE = 0.6   # share of an entry's page name or task (IDF-weighted) the asked task must hold
+MAX_TASK_NAME = 24  # characters: a longer chunk title is a sentence, not the name of a task
 MAX_SHARE = 0.2      # a feature held by more than this share of the entries is too common to make a match alone
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
@@ -43,6 +44,9 @@ class MenuPathInput(ToolInput):
     catalogue: list[MenuRow] | None = Field(
         default=None, description="The menu paths of the indexed documents; the assistant and the API pass their "
                                   "active index's. Without it no menu is known.")
+    terms: list[str] = Field(default_factory=list, max_length=100,
+                             description="The task's words as the index's analysis reads them (English names "
+                                         "folded onto the documents' Chinese terms); the assistant passes them")
 
 
 class MenuMatch(ToolInput):
@@ -117,7 +121,8 @@ def _rank(task: str, rows: list[MenuRow]) -> tuple[list[tuple[float, MenuRow]], 
 def menu_path_lookup(args: MenuPathInput) -> MenuPathResult:
     """Find the Partner Center menu path (菜单路径) and steps for a task, from the indexed documents."""
     rows = args.catalogue or []
-    scored, trace = _rank(args.task, rows) if rows else ([], ["no menu paths are indexed"])
+    asked = " ".join([args.task, *args.terms])
+    scored, trace = _rank(asked, rows) if rows else ([], ["no menu paths are indexed"])
     best = [row for score, row in scored if score >= scored[0][0] - 1e-9] if scored else []
     # the same path stated by several chunks: one match per path, the first (best-ranked) chunk's
     seen: set[str] = set()
@@ -134,7 +139,9 @@ def menu_path_lookup(args: MenuPathInput) -> MenuPathResult:
                               **explained([not_stated("已索引的资料中没有找到该功能的菜单路径。",
                                                       "The indexed documents give no menu path for that task.")]))
     first = matches[0]
+    # a chunk titled by its first sentence (a rule, not a task) is named by its page instead
+    name = first.task if len(first.task) <= MAX_TASK_NAME else first.menu_path.split(">")[-1].strip()
     return MenuPathResult(
         found="yes", matches=matches, trace=trace, rule_refs=[],
-        **explained([rule(f"{first.task}:在伙伴中心选择“{first.menu_path}”。",
-                          f"{first.task}: in Partner Center choose {first.menu_path}.", quote=first.sentence)]))
+        **explained([rule(f"{name}:在伙伴中心选择“{first.menu_path}”。",
+                          f"{name}: in Partner Center choose {first.menu_path}.", quote=first.sentence)]))
