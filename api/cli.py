@@ -223,6 +223,7 @@ def index_build(
             "embedder": m.embedder, "corpus_hash": m.corpus_hash, "collection": m.collection,
             "duration_rules": report.duration_rules, "duration_unparsed": report.duration_unparsed,
             "error_codes": report.error_codes, "menu_paths": report.menu_paths,
+            "lexicon_terms": report.lexicon_terms, "lexicon_folds": report.lexicon_folds,
             "calibration": calibration, "unanchored_rules": unanchored}
     if as_json:
         _print_json(data)
@@ -311,7 +312,9 @@ def index_status(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, dat
             "files": dict(sorted(files.items())), "languages": dict(Counter(c.language for c in chunks)),
             "with_source_url": sum(1 for c in chunks if c.url), "with_menu_path": sum(1 for c in chunks if c.menu_path),
             "error_codes": sorted({e.code for e in index.catalogue().codes}),
-            "menu_paths": len({m.menu_path for m in index.catalogue().menus})}
+            "menu_paths": len({m.menu_path for m in index.catalogue().menus}),
+            "domain_lexicon": {"terms": len(index.snapshot().lexicon.terms) if index.snapshot().lexicon else 0,
+                               "folds": dict(index.snapshot().lexicon.folds) if index.snapshot().lexicon else {}}}
     stored = index.annotation(ANNOTATION)
     data["calibration"] = ({k: stored.get(k) for k in ("questions", "ece", "threshold", "operating_point",
                                                        "vocabulary_veto", "veto_counts")}

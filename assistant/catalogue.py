@@ -47,7 +47,8 @@ def with_catalogue(tool: Tool, arguments: dict[str, Any], index: KnowledgeIndex 
     extra: dict[str, Any] = {"catalogue": catalogue_rows(index, part)}
     if "terms" in tool.input_model.model_fields and "terms" not in arguments and isinstance(arguments.get("task"), str):
         # the task as the index reads it: an English question meets the Chinese menus through the folds
-        extra["terms"] = [t for t in dict.fromkeys(tokenize(arguments["task"])) if not t.isascii()][:100]
+        lexicon = index.snapshot().lexicon  # with this build's glossary folds and compound terms
+        extra["terms"] = [t for t in dict.fromkeys(tokenize(arguments["task"], lexicon)) if not t.isascii()][:100]
     return {**arguments, **extra}
 
 

@@ -9,9 +9,11 @@ What a hand lexicon listed for one corpus is read from whatever corpus is indexe
 - **folds**: English names the documents pair with a Chinese term, as in "市场发展基金(MDF)" or
   "KooGallery(云商店)": the English side folds onto the Chinese term, for this index only.
 
-The lexical analysis (``knowledge.lexical.tokenize``) adds a term as one more token wherever the words
-of a text join into it, so a compound is matched whole as well as by its parts, and a folded English name
-meets the Chinese passages. Nothing here merges two names the documents keep apart.
+The index analyses its passages and every query against it with its build's lexicon
+(``knowledge.lexical.tokenize``): a folded English name meets the Chinese passages. The terms are stored
+with the build (``index status`` counts them) but are not added as tokens: compound tokens were measured
+to shift the answerability features and refuse answerable questions, so the hand segmentation words stay
+(``lexicon/domain.txt``). Nothing here merges two names the documents keep apart.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from .durations import scan_chunks
 from .errors import (IndexMismatchError, IndexMissingError, IndexUnavailableError, KnowledgeError,
                      StaleSnapshotError)
 from .domain_lexicon import DomainLexicon, derive_lexicon
-from .lexical import BM25Index, CompiledLexicon, activate, compile_lexicon, tokenize, tokenizer_fingerprint
+from .lexical import BM25Index, CompiledLexicon, compile_lexicon, tokenize, tokenizer_fingerprint
 from .loaders import load_paths
 
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
@@ -78,6 +78,8 @@ class BuildReport:
     duration_unparsed: int = 0  # sentences with a duration not read as a rule
     error_codes: int = 0  # distinct error codes in the build's catalogue (knowledge.catalogue)
     menu_paths: int = 0  # distinct menu paths in it
+    lexicon_terms: int = 0  # terms of the build's derived domain lexicon (knowledge.domain_lexicon)
+    lexicon_folds: int = 0  # English names it folds onto the documents' Chinese terms
 
 
 def make_client(data_dir: Path | None = None, chroma_url: str | None = None):
@@ -273,7 +275,8 @@ class KnowledgeIndex:
                            seconds=time.perf_counter() - started, unchanged=False,
                            duration_rules=len(durations.rules), duration_unparsed=len(durations.unparsed),
                            error_codes=len({c.code for c in catalogue.codes}),
-                           menu_paths=len({m.menu_path for m in catalogue.menus}))
+                           menu_paths=len({m.menu_path for m in catalogue.menus}),
+                           lexicon_terms=len(lexicon.terms), lexicon_folds=len(lexicon.folds))
 
     def _drop(self, name: str) -> None:
         try:
@@ -311,7 +314,6 @@ class KnowledgeIndex:
         # keeps searches cheap (one read per second, not per query, against a Chroma server).
         now = time.monotonic()
         if self._loaded is not None and now - self._checked < MANIFEST_TTL:
-            activate(self._loaded.lexicon)  # a question against this index is analysed with its build's lexicon
             return self._loaded
         self._checked = now
         manifest = self.manifest()
@@ -323,7 +325,6 @@ class KnowledgeIndex:
                 f"configured: rebuild it with `partner-assistant index build --force` or configure "
                 f"{manifest.embedder!r}")
         if self._loaded is not None and self._loaded.name == manifest.collection:
-            activate(self._loaded.lexicon)
             return self._loaded
         try:
             collection = self._client.get_collection(manifest.collection)
@@ -357,7 +358,6 @@ class KnowledgeIndex:
         lexicon = compile_lexicon(DomainLexicon.model_validate_json(raw)) if raw else None
         self._loaded = _Loaded(manifest.collection, collection, chunks, BM25Index(tokens),
                                {c.id: i for i, c in enumerate(chunks)}, vectors=vectors, lexicon=lexicon)
-        activate(lexicon)
         return self._loaded
 
     @property
