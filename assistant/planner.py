@@ -462,10 +462,12 @@ class Planner:
         lines: Section = [explanation(result)]
         lines.extend(steps_lines(payload))
         note = notes_line(tool_plan.notes_zh + slot_notes_zh, tool_plan.notes_en + slot_notes_en)
-        if note:
+        if note and both(note) not in outcome.sources:  # the same reading is stated once per answer
             lines.append(note)
             outcome.sources.append(both(note))  # our reading of the message (8月 -> 2026-08): its numbers are sourced
-        lines.extend(rule_lines(citations))
+        # a rule already quoted for an earlier call this turn (the same tool for a second item) is not repeated
+        quoted = {(c.chunk_id, c.quote) for c in outcome.citations}
+        lines.extend(rule_lines([c for c in citations if (c.chunk_id, c.quote) not in quoted]))
         outcome.add(lines)
         outcome.cite(citations)
         outcome.sources.append(str(payload))
