@@ -9,6 +9,7 @@ import zhconv
 
 from evals.cases import load_dialogue_cases, load_expression_cases
 from knowledge import DEFAULT_CORPUS
+from knowledge.catalogue import build_catalogue
 from knowledge.chunking import build_chunks
 from knowledge.loaders import load_paths
 from tools import TOOLS, run_tool
@@ -65,6 +66,10 @@ def test_dialogue_expectations_name_real_tools_and_anchors():
 def test_labelled_results_are_what_the_engine_computes_for_the_labelled_arguments():
     """Arguments are labelled by hand, results were computed by the engine from them: a change to either
     side (a relabelled argument, a rule that changed) shows up here, not as an eval regression."""
+    # Catalogue tools read the codes and menus of the index they serve; the dialogues are labelled on the
+    # bundled corpus, so they get its catalogue, as every caller in the product passes the active one.
+    catalogue = build_catalogue(build_chunks(load_paths([DEFAULT_CORPUS])))
+    rows = {"codes": [c.model_dump() for c in catalogue.codes], "menus": [m.model_dump() for m in catalogue.menus]}
     for case in load_dialogue_cases():
         for turn in case.turns:
             for call in turn.expect.tools or []:
@@ -73,6 +78,9 @@ def test_labelled_results_are_what_the_engine_computes_for_the_labelled_argument
                 arguments = dict(call.arguments)
                 if "now" in TOOLS[call.name].input_model.model_fields:
                     arguments["now"] = case.now
+                if "catalogue" in TOOLS[call.name].input_model.model_fields:
+                    part = "codes" if call.name == "error_code_lookup" else "menus"
+                    arguments.setdefault("catalogue", rows[part])
                 result = run_tool(call.name, arguments).model_dump(mode="json")
                 for path, expected in call.result.items():
                     value = result
