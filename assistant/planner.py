@@ -400,6 +400,8 @@ class Planner:
         With ``best_only``, only when the rule is in the best passage and that passage states none of the
         hand-written tools' rules (those tools answer it)."""
         moments = slots.datetimes or slots.dates
+        if not moments and slots.times and asks_for_date(norm.simplified) and evidence.passages:
+            moments = slots.times_today()  # "submitted at 09:40": today's 09:40
         if not moments or not asks_for_date(norm.simplified) or not evidence.passages:
             return None
         top = evidence.passages[0]

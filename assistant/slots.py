@@ -79,6 +79,16 @@ class Slots:
             return others
         return self.dates
 
+    def times_today(self) -> list[datetime]:
+        """Clock times said without a day (submitted at 09:40 Beijing time), read as today's in the zone
+        written beside them; for a rule that counts from a moment. The reading is stated."""
+        if not self.times or self.today is None:
+            return []
+        zone = ZoneInfo(self.event_zone or self.timezone) if (self.event_zone or self.timezone) else BEIJING
+        self.note(f"未说明日期的时刻按今天({self.today.isoformat()})理解",
+                  f"a time without a day read as today ({self.today.isoformat()})")
+        return [datetime.combine(self.today, moment, zone) for moment in self.times]
+
     def note(self, zh: str, en: str) -> None:
         if zh not in self.notes_zh:
             self.notes_zh.append(zh)

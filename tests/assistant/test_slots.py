@@ -288,3 +288,10 @@ def test_a_part_of_the_day_before_a_colon_clock():
 ])
 def test_digits_a_paying_verb_takes_are_the_price(text, amounts):
     assert extract(text, NOW).amounts == amounts
+
+
+def test_a_clock_time_without_a_day_is_read_as_today_in_its_zone_and_said():
+    slots = extract("工单东京时间上午9:40提交的,换成伦敦时间几点到期?", NOW)
+    assert slots.datetimes == [] and slots.times_today() == [datetime(2026, 11, 27, 9, 40, tzinfo=ZoneInfo("Asia/Tokyo"))]
+    assert slots.timezone == "Europe/London" and any("今天" in n for n in slots.notes_zh)
+    assert extract("没有时刻的句子", NOW).times_today() == []
