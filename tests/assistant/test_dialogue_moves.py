@@ -4,17 +4,9 @@ from datetime import datetime
 
 import pytest
 
-from assistant import Assistant, Settings
 
 pytestmark = pytest.mark.integration
 NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    assistant = Assistant.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="use"))
-    assistant.index.build()
-    return assistant
 
 
 def test_a_new_topic_never_reruns_the_earlier_tool(bot):

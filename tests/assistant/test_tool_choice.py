@@ -11,13 +11,6 @@ pytestmark = pytest.mark.integration
 NOW = datetime.fromisoformat("2026-11-29T10:00:00+08:00")
 
 
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    assistant = Assistant.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="use"))
-    assistant.index.build()
-    return assistant
-
-
 def test_a_rule_sentence_the_question_does_not_touch_grounds_no_tool(bot):
     """The performance-dashboard chunk starts with a cut attribution rule ("经理的第二天算起。"): a question
     that reaches the chunk through its menu line is not about assignment, and gets the visibility rule."""
