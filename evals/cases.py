@@ -97,6 +97,7 @@ class TriageEvalCase(BaseModel):
     now: datetime
     subject: str
     body: str = ""
+    partner_role: str | None = None  # the case form's role field, as support staff fill it in
     expect: TriageExpectation
     split: Split
 

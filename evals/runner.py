@@ -274,7 +274,8 @@ def run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
 def _run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
     started = time.perf_counter()
     # A case's `now` is when it was received: the triage request's own field, not a fallback clock.
-    result = triage(assistant, TriageCase(subject=case.subject, body=case.body, now=case.now))
+    result = triage(assistant, TriageCase(subject=case.subject, body=case.body, partner_role=case.partner_role,
+                                          now=case.now))
     latency = (time.perf_counter() - started) * 1000
     expect = case.expect
     checks = {"triage_category": float(result.category == expect.category),
