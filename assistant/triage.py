@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, time, timezone
 from decimal import Decimal
 from typing import Literal
@@ -11,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tools import ToolError, get_tool
 from tools.model import BEIJING
+
+from knowledge.chunking import split_sentences
 
 from .answer import Answer, Citation, Now
 from .catalogue import with_catalogue
@@ -154,37 +157,121 @@ _MISSING = {
 }
 
 
+# A sentence is an ask when it carries a question or states a problem; the others (今天是2026-11-23,
+# "I am an account-manager supervisor.") are facts the asks share.
+_ASKING = re.compile(r"[??]|吗|呢|是否|能否|能不能|可不可以|可否|什么|怎么|怎样|如何|哪|几号|几点|多久|多少|"
+                     r"没有|没看到|看不到|查不到|还没|不让|不能|不可以|无法|失败|报错|出错|异常|"
+                     r"\b(?:what|when|which|how|why|whether|can|could|may|should|is|are|does|do|will)\b|"
+                     r"\b(?:not|cannot|can't|don't|doesn't|won't|missing|error|fails?|failed|wants? to know)\b", re.I)
+_CLAUSE = re.compile(r"(?<=[。!?!?;;\n])\s*|(?<=[.?!])\s+")
+
+
+def asks_of(body: str) -> list[str]:
+    """The body's asks, in order: its sentences that carry a question or a problem."""
+    sentences = [p for s in split_sentences(body) for p in _CLAUSE.split(s) if p.strip()]
+    return [s.strip() for s in sentences if _ASKING.search(s)]
+
+
+def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
+    """The one follow-up choice a stated detail names (the case's role field first, then its facts);
+    longer choices are read first and blanked out, so 客户经理主管 is not also read as 客户经理."""
+    for source in sources:
+        text, found = source.lower(), []
+        for choice in sorted(choices, key=len, reverse=True):
+            if choice.lower() in text:
+                found.append(choice)
+                text = text.replace(choice.lower(), " ")
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str]) -> Answer:
+    """One ask answered in its own triage-scoped session: a detail the planner asks for that the case
+    already states (its role field, a fact sentence) is given as the reply, so it is never asked back."""
+    session = uuid.uuid4().hex
+    answer = assistant.answer(text, session_id=session, now=now, owner="triage")
+    if answer.follow_up and answer.follow_up_choices and assistant.sessions is not None:
+        choice = _stated_choice(answer.follow_up_choices, facts)
+        if choice is not None:
+            reply = assistant.answer(choice, session_id=session, now=now, owner="triage")
+            if reply.tool_calls and not reply.abstained:
+                return reply
+    return answer
+
+
+def _merge(answers: list[Answer]) -> tuple[list[dict], list[dict], str, bool]:
+    """Tool calls (each once), citations (each once), the draft (one section per ask, in order) and
+    whether every ask abstained."""
+    calls: list[dict] = []
+    citations: list[dict] = []
+    sections: list[str] = []
+    seen_calls: set[str] = set()
+    answered = [a for a in answers if not a.abstained] or answers[:1]
+    for answer in answered:
+        new_calls = []
+        for call in answer.tool_calls:
+            dumped = call.model_dump(mode="json")
+            key = repr((dumped["name"], sorted(dumped["arguments"].items())))
+            if key not in seen_calls:
+                seen_calls.add(key)
+                new_calls.append(dumped)
+        if answer.tool_calls and not new_calls:
+            continue  # the same computation another ask already ran
+        calls.extend(new_calls)
+        citations += [c.model_dump() for c in answer.citations if c.chunk_id not in {x["chunk_id"] for x in citations}]
+        sections.append(answer.answer)
+    return calls, citations, "\n\n".join(sections), all(a.abstained for a in answers)
+
+
 def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) -> TriageResult:
-    """``now`` is the clock to fall back on; the case's own received time or stated date come first."""
+    """``now`` is the clock to fall back on; the case's own received time or stated date come first.
+
+    A case often holds several asks (a bill not seen and an invoicing question): each is answered on its
+    own with the case's shared facts (the received date, the role field, the sentences that state facts),
+    then the answers are merged, so every tool whose rule the case touches runs."""
     text = f"{case.subject}\n{case.body}".strip()
     received, source = _received(case, text, now)
-    answer: Answer = assistant.answer(text, now=received)
+    asks = asks_of(case.body)
+    facts = [case.partner_role or ""] + [s for s in split_sentences(text) if not _ASKING.search(s)]
+    if len(asks) < 2:
+        asks = [text]  # one ask: the subject and body read together, as one question
+    answers = [_answer_ask(assistant, ask, received, facts) for ask in asks]
+    answer = next((a for a in answers if not a.abstained), answers[0])
+    calls, citations, merged_draft, all_abstained = _merge(answers)
     entities = entities_of(text, received)
     variant = "en" if answer.language == "en" else detect(text)
-    calls = [c.model_dump(mode="json") for c in answer.tool_calls]
     extra_calls, extra_citations, extra_sections = _lookups(assistant, entities, {c["name"] for c in calls}, variant)
-    citations = [c.model_dump() for c in answer.citations]
     citations += [c.model_dump() for c in extra_citations if c.chunk_id not in {x["chunk_id"] for x in citations}]
-    handled = not answer.abstained or bool(extra_calls)
-    if answer.abstained:
+    handled = not all_abstained or bool(extra_calls)
+    if all_abstained:
         draft = "\n\n".join(extra_sections) if extra_sections else answer.answer
     else:
-        draft = "\n\n".join([answer.answer, *extra_sections])
+        draft = "\n\n".join([merged_draft, *extra_sections])
+    ran = {c["name"] for c in calls + extra_calls}
+    # A follow-up is missing information only when no ask ran the tool it asks for.
+    follow_ups: list[tuple[str, str | None]] = []
+    for ask, one_answer in zip(asks, answers):
+        if one_answer.follow_up and one_answer.tool_calls:
+            follow_ups.append((one_answer.follow_up, None))  # another tool of the same ask lacks a detail
+        elif one_answer.follow_up:
+            routes = assistant.router.route(ask)
+            follow_ups.append((one_answer.follow_up, routes[0].tool if routes else None))
     category: Category
-    if answer.tool_calls:
-        category = _TOOL_CATEGORY[answer.tool_calls[0].name]
+    if calls:
+        category = _TOOL_CATEGORY[calls[0]["name"]]
     elif extra_calls:
         category = _TOOL_CATEGORY[extra_calls[0]["name"]]
-    elif answer.abstained:
+    elif all_abstained:
         category = "out_of_scope"
     else:
         # A follow-up means a tool applies but lacks a detail: its topic is the case's category.
-        routes = assistant.router.route(text) if answer.follow_up else []
-        category = _TOOL_CATEGORY[routes[0].tool] if routes else "general"
+        tools = [tool for _, tool in follow_ups if tool]
+        category = _TOOL_CATEGORY[tools[0]] if tools else "general"
     server_error = any(s >= 500 for s in entities.http_statuses)
     priority = "high" if (_URGENT.search(text) or server_error) else ("low" if category == "navigation" else "normal")
     en = answer.language == "en"
-    missing = [answer.follow_up] if answer.follow_up else []
+    missing = list(dict.fromkeys(q for q, tool in follow_ups if tool is None or tool not in ran))
     if source == "clock" and any("now" in c["arguments"] for c in calls):
         missing.append(_MISSING["clock"][en].format(when=received.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
                                                     + (" (Beijing time)" if en else "(北京时间)")))

@@ -95,3 +95,22 @@ def test_every_registered_tool_has_a_triage_category_and_a_page_label():
     page = (Path(__file__).resolve().parents[2] / "api" / "static" / "common.js").read_text(encoding="utf-8")
     for category in typing.get_args(Category):
         assert page.count(f"cat_{category}:") == 2, category
+
+
+def test_every_ask_of_a_case_runs_its_tool_and_a_stated_role_is_not_asked_back(bot):
+    case = TriageCase(subject="两件事",
+                      body="主管能不能帮客户经理报备一个商机?另外PO-20261120 关联不了Offering,还能流转吗?",
+                      partner_role="客户经理主管", now=datetime.fromisoformat("2026-11-30T10:00:00+08:00"))
+    result = triage(bot, case, CLOCK)
+    names = [c["name"] for c in result.tool_calls]
+    assert set(names) == {"opportunity_permission", "po_assessment_check"} and len(names) == len(set(names))
+    assert result.category == "opportunity"  # the first ask's tool
+    assert not any("角色" in m for m in result.missing_information)  # the role field states it
+    # one section per ask, in the order asked
+    assert result.draft_reply.index("商机") < result.draft_reply.index("PO")
+
+
+def test_a_case_split_into_asks_keeps_facts_out_of_the_asks():
+    from assistant.triage import asks_of
+    assert asks_of("今天是2026-11-23。业绩看板里还是没有。主管能报备商机吗?") == ["业绩看板里还是没有。", "主管能报备商机吗?"]
+    assert asks_of("I am a supervisor. Can I register an opportunity?") == ["Can I register an opportunity?"]
