@@ -82,9 +82,8 @@ def main() -> None:
     bot.index.embedder.embed_query("伙伴账单什么时候生成")
     step("USE encoder (table mapped from DATA_DIR/cache)")
     for module, function, name in (("assistant.understanding.bilingual", "_parse", "CC-CEDICT (English glosses, headwords)"),
-                                   ("assistant.evidence.support", "_pos_tokenizer", "jieba POS tagger (evidence.support)"),
-                                   ("assistant.evidence.vocabulary", "_pos_tokenizer",
-                                    "jieba POS tagger, second copy (evidence.vocabulary)")):
+                                   ("knowledge.lexical", "pos_tokenizer",
+                                    "jieba POS tagger (one, shared by the evidence checks)")):
         loader = getattr(importlib.import_module(module), function, None)
         if loader is not None:  # retired components simply no longer appear
             loader()

@@ -117,6 +117,21 @@ def segmenter():
 
 
 @lru_cache(maxsize=1)
+def pos_tokenizer():
+    """jieba's part-of-speech tagger over the shared tokenizer. One per process: each instance loads its own
+    copy of jieba's word-tag table (about 43 MB), so every reader of parts of speech shares this one."""
+    import jieba.posseg as pseg
+
+    return pseg.POSTokenizer(segmenter())
+
+
+@lru_cache(maxsize=256)
+def pos_tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's words with their part of speech; several evidence checks read the same question's tags."""
+    return tuple((pair.word, pair.flag) for pair in pos_tokenizer().lcut(text))
+
+
+@lru_cache(maxsize=1)
 def word_tags() -> dict[str, str]:
     """jieba's part-of-speech tag of each dictionary word (n noun, v verb, d adverb ...)."""
     import jieba.posseg as pseg

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from knowledge.lexical import BM25Index, segmenter, to_simplified, tokenize
+from knowledge.lexical import BM25Index, pos_tagged, segmenter, to_simplified, tokenize
 
 COMMON_TERM_SHARE = 0.5   # a known term in more than this share of chunks is too common to count
 GENERIC_FREQ = 5000        # jieba dictionary frequency above which a word is too generic to matter
@@ -42,17 +42,6 @@ class SupportPolicy:
 
 DEFAULT_POLICY = SupportPolicy()
 
-
-@lru_cache(maxsize=1)
-def _pos_tokenizer():
-    import jieba.posseg as pseg
-
-    return pseg.POSTokenizer(segmenter())
-
-
-@lru_cache(maxsize=256)
-def _tagged(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((pair.word, pair.flag) for pair in _pos_tokenizer().lcut(text))
 
 
 def _is_cjk(text: str) -> bool:
@@ -80,7 +69,7 @@ def absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
     text = to_simplified(question).lower()
     here = _passage_tokens(passage)
     frequencies = segmenter().FREQ
-    for word, flag in _tagged(text):
+    for word, flag in pos_tagged(text):
         if len(word) < 2 or not _is_cjk(word) or not flag.startswith("v"):
             continue
         if (frequencies.get(word) or 0) >= GENERIC_FREQ:

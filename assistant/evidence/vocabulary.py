@@ -14,7 +14,8 @@ from functools import lru_cache
 from importlib import resources
 
 from ..understanding import bilingual
-from knowledge.lexical import STOP_WORDS, BM25Index, segmenter, status_code_spans, to_simplified, tokenize
+from knowledge.lexical import (STOP_WORDS, BM25Index, pos_tagged, pos_tokenizer, segmenter, status_code_spans,
+                               to_simplified, tokenize)
 
 from .answer_types import KIND_WORDS, asked
 
@@ -47,19 +48,6 @@ _EVENT_EN = (r"\b(?:if|when|once|after)\b(?:\W+\w+){{0,6}}?\W+(?:i|we|it|they|he
              r"been|gets?|got|(?:the|my|our|a|an|its|their) \w+) {term}\w*\b")
 
 
-@lru_cache(maxsize=1)
-def _pos_tokenizer():
-    import jieba.posseg as pseg
-
-    return pseg.POSTokenizer(segmenter())
-
-
-@lru_cache(maxsize=256)
-def _tagged(text: str) -> tuple[tuple[str, str], ...]:
-    """jieba's words with their part of speech for a simplified, lower-cased question: several
-    checks read them, and the tagging is done once per question."""
-    return tuple((pair.word, pair.flag) for pair in _pos_tokenizer().lcut(text))
-
 
 def _chinese_words(text: str) -> list[tuple[str, str]]:
     """jieba's words with their part of speech, plus dictionary words hidden in its guesses.
@@ -68,7 +56,7 @@ def _chinese_words(text: str) -> list[tuple[str, str]]:
     a CC-CEDICT word inside such a run of pieces (年费) is a word of the question too.
     """
     tokenizer = segmenter()
-    pairs = list(_tagged(text))
+    pairs = list(pos_tagged(text))
     words = list(pairs)
     seen = {word for word, _ in pairs}
     headwords = bilingual.chinese_headwords()
@@ -206,7 +194,7 @@ def _asked_action(question: str, unknown: tuple[str, ...], bm25: BM25Index) -> b
 @lru_cache(maxsize=4096)
 def _is_pronoun(term: str) -> bool:
     """哪个, 什么: words that point, not topics, though the corpus uses them too."""
-    words = _pos_tokenizer().lcut(term)
+    words = pos_tokenizer().lcut(term)
     return len(words) == 1 and words[0].flag.startswith("r")
 
 
