@@ -14,7 +14,7 @@ from typing import Any
 
 from tools.model import BEIJING, add_months
 
-from .slots import Slots, cn_number
+from .slots import Slots, cn_number, extract
 
 # (pattern, value) tables; patterns run on the lower-cased, Simplified message.
 _APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one application", "batch"),
@@ -370,9 +370,25 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
     return Plan("stored_value_card_credit", args, notes_zh=notes_zh, notes_en=notes_en)
 
 
+# The clause that tells the assignment ("客户是11月19号才分给客户经理的", "was handed to ... on 2026-12-01"):
+# when a message gives several dates (the order's, the assignment's), the assignment's is the one in it.
+_ASSIGNMENT = re.compile(r"分给|分配|划给|划到|转给|转到|assign\w*|hand(?:ed)? (?:over )?to|transferr\w* to")
+_CLAUSES = re.compile(r"[,,;;。!?!?\n]|\s+-\s+|(?<=[a-z])\.\s")
+
+
+def _assignment_slots(low: str, slots: Slots, now: datetime) -> Slots:
+    if len(slots.dates) + len(slots.datetimes) < 2:
+        return slots
+    clauses = [c for c in _CLAUSES.split(low) if _ASSIGNMENT.search(c)]
+    found = [extract(c, now) for c in clauses]
+    dated = [f for f in found if f.dates or f.datetimes]
+    return dated[0] if len(dated) == 1 else slots
+
+
 def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     dashboard, _ = pick(low, _DASHBOARD)
     dashboard = dashboard or carried.get("dashboard")
+    slots = _assignment_slots(low, slots, now)
     result = Plan("attribution_start", {})
     if slots.datetimes:
         assigned = slots.datetimes[0].isoformat()

@@ -114,3 +114,10 @@ def test_a_case_split_into_asks_keeps_facts_out_of_the_asks():
     from assistant.triage import asks_of
     assert asks_of("今天是2026-11-23。业绩看板里还是没有。主管能报备商机吗?") == ["业绩看板里还是没有。", "主管能报备商机吗?"]
     assert asks_of("I am a supervisor. Can I register an opportunity?") == ["Can I register an opportunity?"]
+
+
+def test_the_assignment_date_is_the_one_told_with_the_assignment_not_the_orders(bot):
+    answer = bot.answer("客户12月2日下的单,但他11月28日才分配给客户经理,业绩看板从哪天开始统计这个客户?",
+                        now=datetime.fromisoformat("2026-12-05T10:00:00+08:00"))
+    [call] = [c for c in answer.tool_calls if c.name == "attribution_start"]
+    assert call.arguments["assigned_at"].startswith("2026-11-28")
