@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from datetime import datetime, time, timezone
@@ -20,6 +21,7 @@ from .catalogue import with_catalogue
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
 from .language import detect
 from .service import Assistant
+from .sessions import SessionNotFoundError
 from .slots import extract
 
 Category = Literal["invoicing", "po_assessment", "billing", "performance", "consumption", "stored_value_card",
@@ -190,14 +192,21 @@ def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str]
     """One ask answered in its own triage-scoped session: a detail the planner asks for that the case
     already states (its role field, a fact sentence) is given as the reply, so it is never asked back."""
     session = uuid.uuid4().hex
-    answer = assistant.answer(text, session_id=session, now=now, owner="triage")
-    if answer.follow_up and answer.follow_up_choices and assistant.sessions is not None:
-        choice = _stated_choice(answer.follow_up_choices, facts)
-        if choice is not None:
-            reply = assistant.answer(choice, session_id=session, now=now, owner="triage")
-            if reply.tool_calls and not reply.abstained:
-                return reply
-    return answer
+    try:
+        answer = assistant.answer(text, session_id=session, now=now, owner="triage")
+        if answer.follow_up and answer.follow_up_choices and assistant.sessions is not None:
+            choice = _stated_choice(answer.follow_up_choices, facts)
+            if choice is not None:
+                reply = assistant.answer(choice, session_id=session, now=now, owner="triage")
+                if reply.tool_calls and not reply.abstained:
+                    return reply
+        return answer
+    finally:
+        # The session only carries the case's facts between the two turns of this ask: nobody reads it
+        # later, so it is not left to grow the store (one row per ask of every triaged case).
+        if assistant.sessions is not None:
+            with contextlib.suppress(SessionNotFoundError):  # an ask that failed before its turn was saved
+                assistant.sessions.delete("triage", session)
 
 
 def _merge(answers: list[Answer]) -> tuple[list[dict], list[dict], str, bool]:

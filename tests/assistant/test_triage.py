@@ -108,6 +108,7 @@ def test_every_ask_of_a_case_runs_its_tool_and_a_stated_role_is_not_asked_back(b
     assert not any("角色" in m for m in result.missing_information)  # the role field states it
     # one section per ask, in the order asked
     assert result.draft_reply.index("商机") < result.draft_reply.index("PO")
+    assert bot.sessions.sessions("triage") == []  # the per-ask scratch sessions are not kept
 
 
 def test_a_case_split_into_asks_keeps_facts_out_of_the_asks():
