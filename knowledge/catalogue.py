@@ -19,16 +19,10 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .chunking import sentence_spans
+from .code_tables import code_rows
 from .documents import Chunk
 
-CODE = r"[A-Z]{2,6}\.\d{2,10}"
-# status then code, then the meaning up to the next row, the parent-topic trailer or the end
-_ROW = re.compile(rf"(?<![\w.])([1-5]\d{{2}})\s+({CODE})(?![\w.])\s*(.*?)"
-                  rf"(?=\s+[1-5]\d{{2}}\s+{CODE}(?![\w.])|\s*父主题\s*[::]|$)", re.S)
-# a row named by its columns: "<status header>: 429, <code header>: CBC.0250, <meaning header>: text"
-_NAMED_ROW = re.compile(rf"([A-Za-z\u4e00-\u9fff][\w \u4e00-\u9fff]{{0,30}})[::]\s*([1-5]\d{{2}})\s*[,,]\s*"
-                        rf"[\w \u4e00-\u9fff]{{1,30}}[::]\s*({CODE})(?![\w.])\s*(?:[,,]\s*[\w \u4e00-\u9fff]{{1,30}}[::]\s*)?"
-                        rf"(.*?)(?=\s*\1[::]\s*[1-5]\d{{2}}|$)", re.S)
 _MENU_QUOTED = re.compile(r"[“\"]\s*([^“”\"]+?(?:\s*>\s*[^“”\"]+?)+)\s*[”“\"]")
 _MENU_BARE = re.compile(r"(?<![\w>])(?!(?:Choose|Select|Click|Go|Open|Navigate|Then|In|On)\b)"
                         r"([A-Z][\w-]*(?: [A-Z][\w-]*){0,3}(?:\s*>\s*[A-Z][\w-]*(?: [A-Z][\w-]*){0,3}){1,5})")
@@ -71,24 +65,6 @@ class Catalogue(BaseModel):
 
     codes: list[CodeEntry] = Field(default_factory=list)
     menus: list[MenuEntry] = Field(default_factory=list)
-
-
-def code_rows(text: str) -> list[tuple[str, int, str, str]]:
-    """(code, status, meaning, row text) for every table row in ``text``, in order."""
-    rows: dict[str, tuple[str, int, str, str]] = {}
-    for match in _ROW.finditer(text):
-        status, code, meaning = match.group(1), match.group(2), match.group(3).strip()
-        rows.setdefault(code, (code, int(status), meaning, match.group(0).strip()))
-    for match in _NAMED_ROW.finditer(text):
-        status, code, meaning = match.group(2), match.group(3), match.group(4)
-        row = match.group(0)
-        # a named row ends with its cell's full stop plus the row's own ("...later.."): text after it is not the row's
-        end = re.search(r"\.\.(?=\s|$)", meaning)
-        if end is not None:
-            row = row[:len(row) - len(meaning) + end.end()]
-            meaning = meaning[:end.start() + 1]
-        rows.setdefault(code, (code, int(status), meaning.strip(), row.strip()))
-    return sorted(rows.values(), key=lambda r: text.find(r[3]))
 
 
 def _clean_meaning(meaning: str) -> str | None:
@@ -138,7 +114,6 @@ def _steps(text: str, spans: list[tuple[int, int]], at: int) -> list[str]:
 def build_catalogue(chunks: list[Chunk]) -> Catalogue:
     """The codes and menus the chunks state. One entry per code (or path) per language, from the chunk
     seen most often in the sources (duplicates collapse into one chunk with many origins), then the first."""
-    from .chunking import sentence_spans
 
     codes: dict[tuple[str, str], tuple[int, CodeEntry]] = {}
     menus: dict[tuple[str, str], tuple[int, MenuEntry]] = {}
@@ -176,5 +151,4 @@ def code_statuses(catalogue: Catalogue) -> dict[str, int]:
     return {code: counter.most_common(1)[0][0] for code, counter in votes.items()}
 
 
-__all__ = ["CODE", "Catalogue", "CodeEntry", "MenuEntry", "build_catalogue", "code_rows", "code_statuses",
-           "menu_paths"]
+__all__ = ["Catalogue", "CodeEntry", "MenuEntry", "build_catalogue", "code_statuses", "menu_paths"]

@@ -10,6 +10,7 @@ import hashlib
 import re
 
 from .cleaning import is_chrome, normalize
+from .code_tables import code_rows
 from .documents import Chunk, ErrorCode, Excerpt
 
 MAX_CHUNK_CHARS = 600
@@ -77,8 +78,6 @@ def parent_topic(text: str) -> str | None:
 def error_codes(text: str) -> list[ErrorCode]:
     """Every code-table row's code and HTTP status (any family: CBC.0100, PTN.4004, MKT.0001), as flattened
     text or as rows named by their columns (``knowledge.catalogue``)."""
-    from .catalogue import code_rows
-
     return [ErrorCode(code=code, http_status=status) for code, status, _, _ in code_rows(text)]
 
 

@@ -60,7 +60,7 @@ def test_long_documents_split_at_sentences_with_overlap():
 
 
 def test_code_rows_in_both_flattened_forms():
-    from knowledge.catalogue import code_rows
+    from knowledge.code_tables import code_rows
 
     flat = ("HTTP状态码 错误码 描述 404 CBC.0200 客户不存在。 429 PTN.4029 获取Token过于频繁,每分钟最多10次。 "
             "400 MKT.0003 下架公告期不足30天。 父主题: 云商店API参考")
