@@ -25,7 +25,9 @@ def test_expressions_load_with_unique_ids_and_cover_every_kind_and_language():
     assert {"date", "datetime", "month", "quarter", "duration", "money", "number", "timezone"} <= set(kinds)
     for kind, count in kinds.items():
         held_out = sum(c.split == "held-out" for c in cases if c.kind == kind)
-        assert 0.25 <= held_out / count <= 0.5, kind  # about 40% held out in every kind
+        # written with about 40% held out in every kind; each round of fresh dev cases (written before its
+        # mechanisms) dilutes that share, so the floor keeps every kind measurable on held-out
+        assert held_out >= 3 and 0.15 <= held_out / count <= 0.5, kind
 
 
 def test_expression_datetimes_keep_a_stated_offset():
@@ -50,7 +52,8 @@ def test_dialogue_cases_load_with_unique_ids_and_the_promised_mix():
     moves = {t.expect.move for c in cases for t in c.turns}
     assert {"new", "continue", "modify", "switch", "refer_back", "convert", "unclear"} <= moves
     held_out = sum(c.split == "held-out" for c in cases)
-    assert 0.4 <= held_out / len(cases) <= 0.6
+    # written 40-60% held out; later rounds add fresh dev dialogues only (held-out is never grown by tuning)
+    assert held_out >= 130 and 0.3 <= held_out / len(cases) <= 0.6
 
 
 def test_dialogue_expectations_name_real_tools_and_anchors():
