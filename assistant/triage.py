@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import datetime, time, timezone
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,8 @@ from tools import ToolError, get_tool
 from tools.model import BEIJING
 
 from knowledge.chunking import split_sentences
+from knowledge.durations import asks_for_date
+from knowledge.lexical import to_simplified, tokenize
 
 from .answer import Answer, Citation, Now
 from .catalogue import with_catalogue
@@ -23,6 +26,7 @@ from .language import detect
 from .service import Assistant
 from .sessions import SessionNotFoundError
 from .slots import extract
+from .understanding import asks_how, asks_where, asks_yes_no
 
 Category = Literal["invoicing", "po_assessment", "billing", "performance", "consumption", "stored_value_card",
                    "attribution", "opportunity", "orders", "error_code", "navigation", "deadlines", "general",
@@ -156,22 +160,75 @@ _MISSING = {
                 "The actual request: the case holds no question or detail the rules can be applied to; ask the partner what they need."),
     "uncovered": ("规则依据:资料没有覆盖案例所问的内容,需要人工确认后答复(已提取的信息可供参考)。",
                   "A rule to answer with: the documents do not cover what the case asks; a person needs to confirm the answer (the extracted details may help)."),
+    "uncovered_ask": ("规则依据:资料没有覆盖这一问,草稿未作答,需要人工答复:「{ask}」",
+                      "A rule to answer with: the documents do not cover this ask, so the draft does not answer it; a person needs to: \"{ask}\""),
 }
 
 
-# A sentence is an ask when it carries a question or states a problem; the others (今天是2026-11-23,
-# "I am an account-manager supervisor.") are facts the asks share.
-_ASKING = re.compile(r"[??]|吗|呢|是否|能否|能不能|可不可以|可否|什么|怎么|怎样|如何|哪|几号|几点|多久|多少|"
-                     r"没有|没看到|看不到|查不到|还没|不让|不能|不可以|无法|失败|报错|出错|异常|"
-                     r"\b(?:what|when|which|how|why|whether|can|could|may|should|is|are|does|do|will)\b|"
-                     r"\b(?:not|cannot|can't|don't|doesn't|won't|missing|error|fails?|failed|wants? to know)\b", re.I)
+# Asks by sentence function. A case's sentences are read as what they do: a question (a question mark or
+# the question grammar the understanding stage reads: yes/no, A-not-A, how/when/where, asking for a date),
+# a request (an opening that asks for something: 请告知, "please confirm", "we would like"), a problem report (a
+# negated or failed predicate: 看不到, 还没显示, "is not visible", "rejected", "keeps returning 502"), or a fact
+# (今天是2026-11-23, "We are in London."). Questions, requests and problems are asks; facts are what the asks
+# share. A question that names no topic of its own ("Is that a rule?", "What does this code mean?") is about
+# what was said just before it, so it is read with that sentence.
+_QUESTION_MARK = re.compile(r"[??]\W*$")
+_REQUEST = re.compile(r"^\W*(?:\w{0,4}[,,]\s*)?(?:另|也|还|顺便|同时)?(?:请|烦请|麻烦|劳烦|帮忙|帮我|想问|想了解|想确认|想知道|"
+                      r"需要确认|请问)|^\W*(?:\w+\s+){0,2}(?:please|kindly)\b|\b(?:would|'d) (?:also )?like\b|"
+                      r"\b(?:want|wants|need|needs) to (?:know|confirm|check)\b|\blet (?:us|me) know\b", re.I)
+_NEGATED = re.compile(r"(?:不|没|未|无法|无从)(?!同|论|仅|过|错|久|少|多|管)[\u4e00-\u9fff]|还没|"
+                      r"\b(?:not|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|never|no longer)\b|"
+                      r"失败|报错|出错|异常|拒绝|驳回|\b(?:fail\w*|error\w*|reject\w*|denied|refus\w*)\b|"
+                      r"(?:返回|报|returns?|returning|gets?|getting|throws?|throwing)\s*(?:HTTP|状态码|status)?\s*[1-5]\d{2}(?!\d)", re.I)
+_OPENING_AUX = re.compile(r"^\W*(?:\(?\w{1,2}[).]\s*)?(?:and |also |so |but )?(?:what|when|where|which|who|why|how|"
+                          r"is|are|was|were|do|does|did|can|could|may|might|shall|should|will|would|has|have)\b", re.I)
 _CLAUSE = re.compile(r"(?<=[。!?!?;;\n])\s*|(?<=[.?!])\s+")
 
+Function = Literal["question", "request", "problem", "fact"]
 
-def asks_of(body: str) -> list[str]:
-    """The body's asks, in order: its sentences that carry a question or a problem."""
-    sentences = [p for s in split_sentences(body) for p in _CLAUSE.split(s) if p.strip()]
-    return [s.strip() for s in sentences if _ASKING.search(s)]
+
+def sentence_function(sentence: str) -> Function:
+    """What a case's sentence does: asks a question, makes a request, reports a problem, or states a fact."""
+    text = to_simplified(sentence.strip())
+    if _REQUEST.search(text):  # 请问…吗? is a request that also asks: either way an ask
+        return "request"
+    if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or asks_yes_no(text) or asks_for_date(text) \
+            or (asks_how(text) and not text.endswith(("。", "."))) or asks_where(text):
+        return "question"
+    if _NEGATED.search(text):
+        return "problem"
+    return "fact"
+
+
+def _sentences(body: str) -> list[str]:
+    return [p.strip() for s in split_sentences(body) for p in _CLAUSE.split(s) if p.strip()]
+
+
+def asks_of(body: str, names_topic: Callable[[str], bool] | None = None) -> list[str]:
+    """The body's asks, in order: its questions, requests and problem reports. ``names_topic`` says whether
+    a sentence names a topic of its own; a question that does not is read with the sentence before it."""
+    asks: list[str] = []
+    before: str | None = None
+    for sentence in _sentences(body):
+        function = sentence_function(sentence)
+        if function == "fact":
+            before = sentence
+            continue
+        if function == "question" and names_topic is not None and before is not None and not names_topic(sentence):
+            if asks and asks[-1] == before:
+                asks.pop()  # the question is about the problem just reported: one ask
+            sentence = f"{before} {sentence}" if re.search(r"[A-Za-z]\W*$", before) else before + sentence
+        asks.append(sentence)
+        before = sentence
+    return asks
+
+
+def _names_topic(assistant: Assistant, sentence: str) -> bool:
+    """Does the sentence name a topic of its own: a domain word only some tools use, a code, or more words
+    than a bare back-reference has ("Is that a rule?", "这个正常吗?" name none; a refund question does)?"""
+    router = assistant.router
+    text = to_simplified(sentence).lower()
+    return bool(router.topic_terms(text) - router.generic_terms() or _CODE.search(sentence) or len(tokenize(text)) > 3)
 
 
 def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
@@ -241,8 +298,8 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     then the answers are merged, so every tool whose rule the case touches runs."""
     text = f"{case.subject}\n{case.body}".strip()
     received, source = _received(case, text, now)
-    asks = asks_of(case.body)
-    facts = [case.partner_role or ""] + [s for s in split_sentences(text) if not _ASKING.search(s)]
+    asks = asks_of(case.body, lambda sentence: _names_topic(assistant, sentence))
+    facts = [case.partner_role or ""] + [s for s in _sentences(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
         asks = [text]  # one ask: the subject and body read together, as one question
     answers = [_answer_ask(assistant, ask, received, facts) for ask in asks]
@@ -284,7 +341,15 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     if source == "clock" and any("now" in c["arguments"] for c in calls):
         missing.append(_MISSING["clock"][en].format(when=received.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
                                                     + (" (Beijing time)" if en else "(北京时间)")))
-    if not handled:
+    # An ask the documents do not cover, in a case whose other asks are answered, is named: the draft is
+    # sent only after a person answers it (a quoted code the lookups explained counts as answered).
+    looked_up = {c["arguments"].get("error_code") or c["arguments"].get("http_status") for c in extra_calls}
+    unanswered = [ask for ask, one in zip(asks, answers) if one.abstained and not one.tool_calls
+                  and not any(str(v) in ask for v in looked_up if v)]
+    if handled and unanswered and len(answers) > 1:
+        handled = False
+        missing += [_MISSING["uncovered_ask"][en].format(ask=ask) for ask in unanswered]
+    elif not handled:
         stated_anything = any(getattr(entities, name) for name in Entities.model_fields)
         missing.append(_MISSING["uncovered" if stated_anything else "nothing"][en])
     return TriageResult(

@@ -122,3 +122,34 @@ def test_the_assignment_date_is_the_one_told_with_the_assignment_not_the_orders(
                         now=datetime.fromisoformat("2026-12-05T10:00:00+08:00"))
     [call] = [c for c in answer.tool_calls if c.name == "attribution_start"]
     assert call.arguments["assigned_at"].startswith("2026-11-28")
+
+
+@pytest.mark.parametrize(("sentence", "function"), [
+    ("上个月的账单什么时候出?", "question"), ("客户消费还能不能查", "question"), ("Can we still query it", "question"),
+    ("请告知2025年6月的客户消费明细目前的查询情况。", "request"), ("Please confirm the deadline of the bill.", "request"),
+    ("We would also like the menu for opportunities.", "request"),
+    ("到现在业绩管理里还没显示。", "problem"), ("The portal rejected it.", "problem"),
+    ("The API keeps returning HTTP 503 since this morning", "problem"),
+    ("今天是2026-11-23。", "fact"), ("We are in London.", "fact"), ("I am an account-manager supervisor.", "fact"),
+])
+def test_a_sentence_is_read_by_what_it_does(sentence, function):
+    # "We are in London." holds "are", which the former marker list took for a question
+    from assistant.triage import sentence_function
+    assert sentence_function(sentence) == function
+
+
+def test_a_question_naming_no_topic_is_read_with_the_sentence_before_it():
+    from assistant.triage import asks_of
+    topical = lambda s: "rule" not in s.lower() and "show up" not in s  # noqa: E731 - the two bare questions
+    body = "Our account manager tried to register an opportunity and the portal rejected it. Is that a rule? " \
+           "Also, how long does a refund take?"
+    assert asks_of(body, topical) == ["Our account manager tried to register an opportunity and the portal "
+                                      "rejected it. Is that a rule?", "Also, how long does a refund take?"]
+
+
+def test_an_uncovered_ask_beside_answered_ones_is_named_for_a_person(bot):
+    case = TriageCase(subject="消费明细与认证", body="客户想查2025年3月的客户消费明细,现在还能查到吗?另外我们的伙伴认证怎么续期?",
+                      now=datetime.fromisoformat("2026-11-30T10:00:00+08:00"))
+    result = triage(bot, case, CLOCK)
+    assert [c["name"] for c in result.tool_calls] == ["consumption_lookback"]
+    assert result.needs_human and any("认证" in m and "人工" in m for m in result.missing_information)
