@@ -295,3 +295,24 @@ def test_a_clock_time_without_a_day_is_read_as_today_in_its_zone_and_said():
     assert slots.datetimes == [] and slots.times_today() == [datetime(2026, 11, 27, 9, 40, tzinfo=ZoneInfo("Asia/Tokyo"))]
     assert slots.timezone == "Europe/London" and any("今天" in n for n in slots.notes_zh)
     assert extract("没有时刻的句子", NOW).times_today() == []
+
+
+# ---- issue 11, fifth round: cities CLDR names no zone after, from GeoNames -----------------------------
+@pytest.mark.parametrize("text,zone", [
+    ("换成慕尼黑时间是几点?", "Europe/Berlin"), ("我在法兰克福", "Europe/Berlin"), ("人在大阪", "Asia/Tokyo"),
+    ("our team works out of Frankfurt", "Europe/Berlin"), ("我们在 Munich 办公", "Europe/Berlin"),
+    ("Osaka time", "Asia/Tokyo"), ("What's that in SF time?", "America/Los_Angeles"),
+    ("We're in HK, when?", "Asia/Hong_Kong"), ("SF 这边是几点", "America/Los_Angeles"),
+])
+def test_large_cities_that_are_no_zones_exemplar(text, zone):
+    assert extract(text, NOW).timezone == zone
+
+
+@pytest.mark.parametrize("text", ["Munich is a city", "HK is short for it", "the SF bay", "我们在上海", "中山大学"])
+def test_a_city_not_said_as_a_place_or_on_beijing_time_adds_no_zone(text):
+    assert extract(text, NOW).timezone in (None, "Asia/Shanghai")
+
+
+def test_a_city_moment_uses_that_citys_offset_on_that_day():
+    slots = extract("The order was placed at 11:30 pm Munich time on October 31", NOW)
+    assert slots.datetimes[0].isoformat() == "2026-10-31T23:30:00+01:00"  # summer time ended on 25 October
