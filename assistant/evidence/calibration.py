@@ -20,7 +20,11 @@ corpus grows:
 - ``similarity_pct``: the best passage's most similar sentence (cosine to the question by the index's
   embedder) as a percentile of the same for the calibration questions on this index;
 - ``window``: the IDF-weighted share of all the question's content words held by the quoted sentences
-  (the question's terms aligned within the supporting sentences, not anywhere in the passage).
+  (the question's terms aligned within the supporting sentences, not anywhere in the passage);
+- ``aligned`` / ``gap`` / ``topic``: the same alignment with soft matching (character bigrams for Chinese
+  variants, shared stems for English; ``alignment.py``): the weighted share aligned in the quoted
+  sentences, the relative weight of the heaviest word left unaligned there, and the share aligned
+  anywhere in the passage or its title (where the topic sits while the asked fact may be absent).
 
 A logistic regression over these is fitted when an index is built, on the development questions
 written for the corpus indexed (``partner-assistant index build`` does it), and stored with the
@@ -46,7 +50,8 @@ from knowledge import KnowledgeIndex
 from knowledge.lexical import BM25Index, segmenter, tokenize
 
 FEATURES = ("dense_pct", "lexical_pct", "sentence", "passage", "question", "missing", "uncovered",
-            "unknown_share", "kind", "action", "agreement", "english", "similarity_pct", "window")
+            "unknown_share", "kind", "action", "agreement", "english", "similarity_pct", "window",
+            "aligned", "gap", "topic")
 MAX_FALSE_ABSTENTION = 0.01  # on the calibration questions: fresh ones refuse more (dev 0.005 -> held-out 0.038 before)
 L2 = 1.0                     # ridge penalty of the logistic regression (features are 0..1)
 ANNOTATION = "evidence.calibration"
@@ -95,21 +100,18 @@ def _english_general() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
-def question_coverage(question_tokens: list[str], held: frozenset[str], bm25: BM25Index,
-                      understood: tuple[str, ...] = ()) -> tuple[float, float]:
-    """IDF-weighted share of the question's content words found in ``held`` (a passage's tokens), and the
-    weight of the heaviest word it lacks relative to the index's rarest term (0..1).
-
-    A word the index uses weighs its IDF; one it never uses weighs as much as the index's rarest term
-    (it names something no passage holds) unless it is general language."""
+def word_weights(question_tokens: list[str], bm25: BM25Index, understood: tuple[str, ...] = ()) -> dict[str, float]:
+    """The question's content words with their weight on this index: a word the index uses weighs its
+    IDF; one it never uses weighs as much as the index's rarest term (it names something no passage
+    holds) unless it is general language. A compound and its parts count once; a date, place or amount
+    the caller already read (``understood``) is a detail of the question, not its topic."""
     rare = bm25.idf("\0")
     frequencies = segmenter().FREQ
     general = _english_general()
     words = set(question_tokens)
     words = {w for w in words if not any(w != other and w in other for other in words)}
-    # A date, place or amount the caller already read is a detail of the question, not its topic.
     words = {w for w in words if not any(w in span for span in understood)}
-    total = got = missing = 0.0
+    out = {}
     for word in words:
         if bm25.vocabulary_has(word):
             weight = bm25.idf(word)
@@ -117,6 +119,19 @@ def question_coverage(question_tokens: list[str], held: frozenset[str], bm25: BM
             weight = 0.0 if (word in general or len(word) < 3 or word.isdigit()) else rare
         else:
             weight = 0.0 if (frequencies.get(word) or 0) >= GENERAL_FREQ or len(word) < 2 else rare
+        if weight > 0:
+            out[word] = weight
+    return out
+
+
+def question_coverage(question_tokens: list[str], held: frozenset[str], bm25: BM25Index,
+                      understood: tuple[str, ...] = ()) -> tuple[float, float]:
+    """IDF-weighted share of the question's content words found in ``held`` (a passage's tokens), and the
+    weight of the heaviest word it lacks relative to the index's rarest term (0..1); weights by
+    ``word_weights``."""
+    rare = bm25.idf("\0")
+    total = got = missing = 0.0
+    for word, weight in word_weights(question_tokens, bm25, understood).items():
         total += weight
         if word in held:
             got += weight

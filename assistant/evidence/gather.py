@@ -12,6 +12,7 @@ from knowledge.lexical import to_simplified
 from ..understanding.messages import is_instruction, is_task
 
 from . import calibration as cal
+from .alignment import align
 from .answer_types import asked, stated
 from .model import Evidence, Passage
 from .sentences import key_terms, passage, sentence_vectors
@@ -110,12 +111,16 @@ def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
         return {"dense": 0.0, "lexical": 0.0, "sentence": 0.0, "passage": 0.0, "question": 0.0, "missing": 1.0,
                 "uncovered": 1.0, "unknown_share": 1.0,
                 "kind": 0.0, "action": 0.0, "agreement": 0.0, "english": float(cal.is_english(query_text)),
-                "similarity": 0.0, "window": 0.0}, ()
+                "similarity": 0.0, "window": 0.0, "aligned": 0.0, "gap": 1.0, "topic": 0.0}, ()
     quoted = [best.sentences[i] for i in best.quote_sentences]
     held = cal.passage_tokens(best.chunk.title, best.chunk.text)
     ranks = [r for r in (hit.dense_rank, hit.lexical_rank)]
     agreement = sum(1.0 / r for r in ranks if r) / 2
     question, missing = cal.question_coverage(ranked.result.query_tokens, held, bm25, understood)
+    window = " ".join(s.text for s in quoted)
+    title_text = best.chunk.title + " " + best.chunk.text
+    alignment = align(ranked.result.query_tokens, bm25, cal.passage_tokens("", window), window,
+                      held, title_text, understood)
     topic_uncovered, unknown_share, words = uncovered(query_text, ranked.result.query_tokens, best.chunk.text, bm25, understood)
     return {
         "dense": ranked.result.dense_top[0] if ranked.result.dense_top else 0.0,
@@ -133,6 +138,9 @@ def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
         "similarity": max((s.similarity for s in best.sentences), default=0.0),
         "window": cal.question_coverage(ranked.result.query_tokens, cal.passage_tokens(best.chunk.title, best.quote),
                                         bm25, understood)[0],
+        "aligned": alignment.aligned,
+        "gap": alignment.gap,
+        "topic": alignment.topic,
     }, words
 
 

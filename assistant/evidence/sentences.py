@@ -188,7 +188,31 @@ def choose_quote(sentences: tuple[Sentence, ...], asked: frozenset[str], procedu
         paths = [i for i in statements if states_procedure(sentences[i].text)]
         if paths:
             chosen.add(max(paths, key=lambda i: (value(i), -abs(i - best))))
+    for i in list(chosen):
+        chosen.update(list_unit(sentences, i))
     return tuple(sorted(chosen))
+
+
+_CONTINUED = re.compile(r"[;;::]\s*$")
+LIST_UNIT = 8  # at most this many pieces of one enumerated sentence are quoted together
+
+
+def list_unit(sentences: tuple[Sentence, ...], i: int) -> range:
+    """The pieces of the enumerated sentence that piece ``i`` belongs to.
+
+    Sentence splitting cuts at semicolons, so a list ("需同时满足以下条件:A;B;C。", "Token失效的常见原因
+    Token超时;密码被修改;...") comes out as pieces, and a quote of one piece drops the lead that says what
+    the items are, or the items after the lead: a piece ending in a semicolon or colon continues into the
+    next one, so the quote takes the whole run."""
+    start = i
+    while start > 0 and i - start < LIST_UNIT and _CONTINUED.search(sentences[start - 1].text) \
+            and not sentences[start - 1].question:
+        start -= 1
+    end = i
+    while end + 1 < len(sentences) and end - start < LIST_UNIT and _CONTINUED.search(sentences[end].text) \
+            and not sentences[end + 1].question:
+        end += 1
+    return range(start, end + 1)
 
 
 def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], asked: frozenset[str],
