@@ -590,3 +590,18 @@ def test_earlier_answers_keep_their_open_cards_when_a_new_question_is_asked(page
     ask(page, "客户经理主管能报备商机吗?")
     assert page.locator("article.turn.bot").first.locator("details.citation").first.get_attribute("open") is not None
     assert page.locator("article.turn.bot").first.locator(".next").count() == 0  # only the newest suggests more
+
+
+def test_triage_page_shows_a_tool_card_per_ask_and_what_is_missing(page, live_server):
+    # A case with two asks runs both asks' rules; the detail only the partner can give (batch or single
+    # application) is listed under missing information, and the stated role is not asked back.
+    page.goto(live_server + "/triage")
+    page.fill("#role", "客户经理主管")
+    result = analyze_case(page, "两件事", "多笔激励可以合并开一张发票吗?另外PO-20261120 关联不了Offering,还能流转吗?")
+    text = result.inner_text()
+    assert "PO 流转与考核口径" in text
+    missing = result.locator("ul").filter(has_text="批量申请").first
+    assert "单个申请" in missing.inner_text()
+    assert "PO-20261120" in result.locator(".chips").inner_text()
+    page.select_option("#lang", "en")
+    assert "Missing information" in result.inner_text() and "PO flow and assessment scope" in result.inner_text()

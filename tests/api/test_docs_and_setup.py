@@ -1,5 +1,6 @@
 """The OpenAPI document a client developer reads, and the set-up a new user runs (`make run`)."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -130,3 +131,16 @@ def test_the_server_runs_without_the_test_and_st_extras(tmp_path, port_factory):
     assert result.returncode == 0, result.stderr[-3000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome == {"pages": {"/": 200, "/triage": 200, "/docs": 200, "/redoc": 200}, "abstained": False}
+
+
+def test_the_readme_first_screen_says_what_it_is_how_to_start_and_what_to_try():
+    # Issue 14: the first screen shows what it is, the two commands, "open http://localhost:8000 and try these
+    # questions" with a screenshot of the chat page, and where the CLI is; evaluation internals come later.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = "\n".join(text.splitlines()[:40])
+    assert "make run" in first and "make test" in first
+    assert "http://localhost:8000" in first and "try these questions" in first
+    image = re.search(r"!\[[^\]]+\]\(([^)]+\.png)\)", first)
+    assert image and (ROOT / image.group(1)).is_file(), "the chat page's screenshot is on the first screen"
+    assert ".venv/bin/partner-assistant" in first
+    assert "## Quality" in text and text.index("## Quality") > len(first), "evaluation internals stay below"
