@@ -194,18 +194,21 @@ class Planner:
             chosen.append(("menu_path_lookup", dict(facts)))  # "how do I view X" wants the steps too
         return chosen
 
-    def answers_alone(self, frame: Frame, state: DialogueState, now: datetime, evidence: Evidence) -> bool:
+    def answers_alone(self, frame: Frame, state: DialogueState, now: datetime, evidence: Evidence,
+                      implied: bool = False) -> bool:
         """A fresh question one tool answers on its own: the router routes it by wording (its details
         supplied by the message), one of the two best passages states its rule in a sentence holding the question's
         topic words (its values aside, the words the index never uses counted against it), the message
-        completes its arguments, and the question asks for what the tool computes."""
+        completes its arguments, and the question asks for what the tool computes (``implied``: a support
+        case's ask, which asks for whatever the rules compute about what it reports)."""
         if frame.move not in FRESH:
             return False
         text, slots = frame.norm.simplified, frame.slots
         values = tuple(slots.spans)
         for route in self.router.route(text, evidence=lambda t: self._complete(t, text, slots, now)):
             if route.tool != "menu_path_lookup" and self.grounding(route.tool, evidence, values) >= OVERRIDE_GROUNDING \
-                    and self._complete(route.tool, text, slots, now) and self._computes_asked(route.tool, text, evidence):
+                    and self._complete(route.tool, text, slots, now) \
+                    and (implied or self._computes_asked(route.tool, text, evidence)):
                 return True
         return False
 

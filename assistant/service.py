@@ -159,11 +159,13 @@ class Assistant:
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
                *, answer_id: str | None = None, owner: str | None = None, deadline: float | None = None,
-               stopped: threading.Event | None = None) -> Answer:
+               stopped: threading.Event | None = None, case_ask: bool = False) -> Answer:
         """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
         ``owner`` (the API's caller) scopes the session: another owner's id is a different session;
         past ``deadline`` (``time.monotonic()``), or once ``stopped`` is set (the caller went away: the page's
-        Stop), the turn is not saved but raises TurnTimeoutError.
+        Stop), the turn is not saved but raises TurnTimeoutError. ``case_ask``: the message is one ask of a
+        support case (triage): a problem it reports ("the script gets HTTP 400 with CBC.0100") asks for what the
+        rules compute about it, so a tool that answers it alone need not be asked for in so many words.
 
         One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
@@ -189,7 +191,7 @@ class Assistant:
         # date or amount the passage does not).
         vetoed = evidence.reason in {"instruction", "task"} or (
             not relates and evidence.reason in {"uncovered_terms", "unstated"}
-            and not self.planner.answers_alone(frame, state, now, evidence))
+            and not self.planner.answers_alone(frame, state, now, evidence, implied=case_ask))
         outcome = None if vetoed else self.planner.plan(frame, state, now, evidence, relates)
         if outcome is None:
             if not evidence.supported:

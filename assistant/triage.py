@@ -250,7 +250,7 @@ def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str]
     already states (its role field, a fact sentence) is given as the reply, so it is never asked back."""
     session = uuid.uuid4().hex
     try:
-        answer = assistant.answer(text, session_id=session, now=now, owner="triage")
+        answer = assistant.answer(text, session_id=session, now=now, owner="triage", case_ask=True)
         if answer.follow_up and answer.follow_up_choices and assistant.sessions is not None:
             choice = _stated_choice(answer.follow_up_choices, facts)
             if choice is not None:

@@ -153,3 +153,17 @@ def test_an_uncovered_ask_beside_answered_ones_is_named_for_a_person(bot):
     result = triage(bot, case, CLOCK)
     assert [c["name"] for c in result.tool_calls] == ["consumption_lookback"]
     assert result.needs_human and any("认证" in m and "人工" in m for m in result.missing_information)
+
+
+def test_a_reported_problem_one_tool_answers_is_answered_not_refused(bot):
+    # The chat refuses "…gets HTTP 400 with error code CBC.0100 when it pulls data." (a statement asking no
+    # date, amount or verdict); as an ask of a support case it asks what the rules say about the code.
+    statement = "Since Friday our reconciliation script gets HTTP 400 with error code CBC.0100 when it pulls data."
+    now = datetime.fromisoformat("2026-12-07T10:00:00+08:00")
+    assert bot.answer(statement, now=now).abstained
+    answer = bot.answer(statement, now=now, case_ask=True)
+    assert not answer.abstained and [c.name for c in answer.tool_calls] == ["error_code_lookup"]
+    case = TriageCase(subject="Script failing", now=now,
+                      body=statement + " What does this code mean? And when is the partner bill for November 2026 due?")
+    result = triage(bot, case, CLOCK)
+    assert result.category == "error_code" and {c["name"] for c in result.tool_calls} == {"error_code_lookup", "bill_timing"}
