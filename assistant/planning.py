@@ -15,6 +15,7 @@ from typing import Any
 from tools.model import BEIJING, add_months
 
 from .slots import Slots, cn_number, extract
+from .understanding.cues import WHERE
 
 # (pattern, value) tables; patterns run on the lower-cased, Simplified message.
 _APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one application", "batch"),
@@ -47,7 +48,11 @@ _UNDER_NAME = [(r"不在(其|他|她|自己|我)?的?名下|不是(其|他|她|�
                (r"名下|自己的客户|own customers?|under (their|his|her|my) name", True)]
 _SAME_REQUEST = [(r"不同(的)?申付单|多个申付单|两个申付单|几个申付单|different payment requests?|separate payment requests?",
                   "different"),
-                 (r"同一(个|张)?申付单|一个申付单|同个申付单|same payment request|one payment request", "same")]
+                 (r"同一(个|张)?申付单|一个申付单|同个申付单|单个申付单|(same|one|a single|single) payment request", "same")]
+# The payment request as a noun phrase with its determiners: a quantity said of it ("a single payment request",
+# "单个申付单") is the request's, not an application type.
+_REQUEST_PHRASE = re.compile(r"(?:\b(?:a|the|one|single|same|different|separate|several)\s+)*payment requests?|"
+                             r"(?:同一|一|单|不同|多|两|几)?(?:个|张)?申付单")
 # How many incentives: counted directly, or by the billing periods they are for (a payment request holds
 # one incentive per period, "一个申付单包含着多个账期的激励").
 _COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\s*(?:激励|账期|月份?的激励)|"
@@ -71,13 +76,24 @@ def pick(text: str, table: list[tuple[str, Any]]) -> tuple[Any, bool]:
     ("客户经理主管", "不在名下") is not read again as the shorter one inside it.
     """
     found, denied = [], []
+    spans: list[tuple[int, int, Any]] = []
     for pattern, value in table:
         for m in re.finditer(pattern, text, re.I):
             # A value said under negation ("我不是主管", "not a supervisor") is ruled out, not chosen.
-            target = denied if _NEGATED.search(text[max(0, m.start() - 8):m.start()]) else found
+            negated = _NEGATED.search(text[max(0, m.start() - 8):m.start()])
+            target = denied if negated else found
             if value not in target:
                 target.append(value)
-        text = re.sub(pattern, " ", text, flags=re.I)
+            if not negated:
+                spans.append((m.start(), m.end(), value))
+        text = re.sub(pattern, lambda m: " " * len(m.group(0)), text, flags=re.I)  # positions kept
+    # Two values written as one compound ("account manager supervisor", "客户经理 主管") name its head, the
+    # last word, in English as in Chinese: the modifier before it is no value of its own.
+    for start, end, value in spans:
+        if any(s2 >= end and re.fullmatch(r"[\s-]*", text[end:s2]) and v2 != value for s2, _, v2 in spans) \
+                and not any(v == value and (s, e) != (start, end) and not any(
+                    s3 >= e and re.fullmatch(r"[\s-]*", text[e:s3]) for s3, _, _ in spans) for s, e, v in spans):
+            found = [v for v in found if v != value]
     found = [v for v in found if v not in denied]
     if len(found) == 1:
         return found[0], False
@@ -190,19 +206,25 @@ def plan(tool: str, text: str, slots: Slots, now: datetime, carried: dict[str, A
 
 
 # Scope: a value said of one item ("其中一笔", "one of them") changes that item only, not all of them.
+# A demonstrative with a classifier of one ("9月那笔", "that one") picks one item too.
 _ONE_OF = re.compile(r"其中(的)?[一1](笔|个|项|张)|有[一1](笔|个|项)是|只有[一1](笔|个|项)|\bone of (them|those|these|the)\b|"
-                     r"\bone (incentive|of)\b|\bonly one\b")
+                     r"\bone (incentive|of)\b|\bonly one\b|[那这]一?(笔|项|张)|\b(that|this) one\b")
 
 
 def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    said, conflict = pick(low, _APPLICATION)
-    application = carried.get("application") if said and _ONE_OF.search(low) and carried.get("application") \
-        else said or carried.get("application")
+    said, conflict = pick(_REQUEST_PHRASE.sub(" ", low), _APPLICATION)
+    one_of = bool(said and _ONE_OF.search(low) and carried.get("application"))
+    application = carried.get("application") if one_of else said or carried.get("application")
     # Per-item applications when one item differs from the rest (kept over later turns).
     odd = said if said and said != application else carried.get("odd_application")
     request, _ = pick(low, _SAME_REQUEST)
     request = request or carried.get("payment_request")
     periods = slots.months or carried.get("periods") or []
+    odd_period = carried.get("odd_period")
+    known = carried.get("periods") or []
+    if one_of and slots.months and set(slots.months) <= set(known):
+        # the month names which of the earlier items differs ("如果9月那笔是单独申请的呢?"), not a new set of items
+        periods, odd_period = known, slots.months[0]
     count_match = _COUNT.search(low)
     count = carried.get("count")
     if count_match:
@@ -212,7 +234,7 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
     if inferred:  # a payment request comes from a batch application (corpus): the request says how they were applied
         application = "batch"
     state = {"application": application, "payment_request": request, "periods": periods, "count": count,
-             "odd_application": odd}
+             "odd_application": odd, "odd_period": odd_period}
     result = Plan("invoice_merge_check", {}, state=state)
     if inferred:
         result.notes_zh.append("申付单来自批量申请,按批量申请理解")
@@ -236,7 +258,8 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
                                ", the others unchanged")
     incentives = []
     for i in range(n):
-        kind = odd if odd and i == n - 1 else application
+        at = periods.index(odd_period) if odd_period in periods else n - 1  # the item that differs
+        kind = odd if odd and i == at else application
         item: dict[str, Any] = {"id": f"incentive-{i + 1}", "application": kind}
         if i < len(periods):
             item["billing_period"] = periods[i]
@@ -531,7 +554,9 @@ def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) 
     if code:
         args["error_code"] = code.group(0).upper()
     status = _STATUS.search(low)
-    if status and (_STATUS_CONTEXT.search(low) or code):
+    # a bare three-digit number is a status when the message says so, or when the conversation is already
+    # about a status or code ("那 503 呢?" after a 404 answer)
+    if status and (_STATUS_CONTEXT.search(low) or code or carried.get("http_status") or carried.get("error_code")):
         args["http_status"] = int(status.group(1))
     else:
         for digit, zh, en in (("4", "客户端错误类", "client-error"), ("5", "系统错误类", "system-error")):
@@ -544,9 +569,9 @@ def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) 
     return Plan("error_code_lookup", args)
 
 
-_WHERE = re.compile(r"在哪|哪里|哪儿|哪个菜单|什么菜单|菜单|入口|怎么进|如何进入|路径|(怎么|如何|怎样)(查看|看|找|查询|导出|打开)|"
-                    r"\bwhere\b|which menu|\bmenu\b|navigate|find the|how (do|can) i (view|see|find|open|check|export)|"
-                    r"how to (view|see|find|open|check|export)")
+# where-questions (the understanding stage's grammar of them) and how to get to a page
+_WHERE = re.compile(WHERE + r"|(怎么|如何|怎样)(查看|看|找|查询|导出|打开)|find the|"
+                    r"how (do|can) i (view|see|find|open|check|export)|how to (view|see|find|open|check|export)", re.I)
 
 
 def _menu(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:

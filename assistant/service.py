@@ -250,10 +250,14 @@ class Assistant:
         routes = tuple(self._routes(norm, slots, now))
         supported_topic = evidence.best.chunk.id if evidence.supported and evidence.best else None
 
-        def supplies(tool: str) -> frozenset[str]:
+        def supplies(tool: str, carried: dict[str, Any] | None = None) -> frozenset[str]:
+            """The details this message gives ``tool``: read alone, or read against what it carries (then only
+            the details that change)."""
             if tool == "menu_path_lookup":
                 return frozenset()
-            return frozenset(plan(tool, norm.simplified, slots, now, {}).carried)
+            carried = carried or {}
+            read = plan(tool, norm.simplified, slots, now, carried).carried
+            return frozenset(k for k, v in read.items() if carried.get(k) != v)
 
         # The message's own topic words: its domain words outside the wording of its values ("10月").
         rest = norm.simplified
@@ -278,7 +282,18 @@ class Assistant:
                 return frozenset()
             return own
 
-        cues = Cues(routes=routes, supplies=supplies, foreign=foreign, asks_where=asks_where(norm.simplified),
+        def elsewhere(tools: tuple[str, ...]) -> bool:
+            """The evidence supports the message on its own, on a passage none of ``tools`` (nor the last
+            topic) rests on: it has a topic of its own."""
+            if supported_topic is None:
+                return False
+            earlier = set().union(*(self.planner.rule_chunks(t) for t in tools if t != "menu_path_lookup"))
+            if state.topic is not None:
+                earlier |= set(state.topic.citations)
+            return supported_topic not in earlier
+
+        cues = Cues(routes=routes, supplies=supplies, foreign=foreign, elsewhere=elsewhere,
+                    asks_where=asks_where(norm.simplified),
                     zone=slots.timezone or slots.invalid_zone, language=language_request(norm.simplified),
                     bare=bare,
                     has_values=bool(slots.spans), follows_up=continues(norm.simplified))

@@ -6,8 +6,13 @@ import re
 
 from ..language import Variant
 
-_WHERE = re.compile(r"在哪|哪里|哪儿|哪个菜单|什么菜单|菜单|入口|怎么进|如何进入|路径|(怎么|如何|怎样)(找到|打开|进入)|"
-                    r"\bwhere\b|which (menu|page)|\bmenu\b|navigate|how (do|can) i (get|find|open)", re.I)
+# A where-question asks for a place: a where-word, or an interrogative before a noun of place in the portal
+# (哪个页面, 什么菜单, which tab, what screen) - a closed class of location nouns, not topic words.
+PLACE_NOUNS = r"(页面|页签|菜单|界面|入口|模块|栏目|板块|位置|地方|路径|tab|page|screen|section|menu)"
+WHERE = (r"在哪|哪里|哪儿|(哪|什么)(个|一个|些)?\s*" + PLACE_NOUNS + r"|菜单|入口|怎么进|如何进入|路径|"
+         r"(怎么|如何|怎样)(找到|打开|进入)|\bwhere\b|\b(which|what)\s+(\w+\s+)?" + PLACE_NOUNS + r"\b|\bmenu\b|"
+         r"navigate|how (do|can) i (get|find|open)")
+_WHERE = re.compile(WHERE, re.I)
 # A request to answer in a language: the language's name next to a verb of saying, or "in <language>".
 _LANGUAGE = [
     (re.compile(r"\b(in|into) english\b|英文|英语", re.I), "en"),
@@ -18,7 +23,8 @@ _SAY = re.compile(r"\b(in|into|say|answer|reply|repeat|again|translate)\b|说|�
 
 
 # Discourse markers of a follow-up ("那…呢", "what about …"): a closed class of particles, not topic words.
-_CONTINUES = re.compile(r"^\W*(那|那么|那如果|如果|要是|换成|改成|还有|and|what about|how about|then|if|same for|for)\b|"
+_CONTINUES = re.compile(r"^\W*(那|那么|那如果|如果|要是|换成|改成|还有|and|what about|how about|what if|then|if|same for|for|"
+                        r"suppose)\b|"
                         r"^\W*(那|那么|如果|要是|换成|改成|还有)|呢\W*$", re.I)
 
 

@@ -93,7 +93,9 @@ class Cues:
     """What the message says on its own, as the move decision needs it."""
 
     routes: tuple[str, ...]                      # tools the router picked for this message alone
-    supplies: Callable[[str], frozenset[str]]    # details this message alone gives a tool
+    # details this message gives a tool: on its own, or changed against what the tool carries (a bare "503"
+    # after a status-code answer is a status)
+    supplies: Callable[..., frozenset[str]]
     foreign: Callable[[tuple[str, ...]], frozenset[str]]  # its topic words none of these tools uses
     asks_where: bool                             # where / which menu / how to get there
     zone: str | None = None                      # a time zone it names
@@ -101,6 +103,8 @@ class Cues:
     has_values: bool = False                     # it holds a date, month, time, amount or zone
     follows_up: bool = False                     # phrased as a follow-up ("那…呢", "what about …")
     bare: bool = False                           # beyond its values, it names no topic any tool covers
+    # the evidence supports the message on its own, on a passage none of these tools (nor the last topic) rests on
+    elsewhere: Callable[[tuple[str, ...]], bool] = lambda tools: False
 
 
 @dataclass
@@ -117,21 +121,38 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     if last is not None and (cues.zone or cues.language) and cues.supplies(last.tool) <= {"timezone"} and (
             cues.bare or (not cues.foreign((last.tool,)) and routes in ((), (last.tool,)))):
         return Decision("convert", [(last.tool, dict(last.filled))])
+    # Where is it, right after an answer: the last topic's place, unless the message is about a topic of its
+    # own (its wording routes elsewhere and the evidence supports it on another passage). A where-question the
+    # evidence cannot place alone ("那在门户哪个页面操作?") is about the topic just answered.
     if topic is not None and cues.asks_where and (cues.bare or (
-            not cues.foreign(("menu_path_lookup", *topic.tools)) and set(routes) <= {"menu_path_lookup", *topic.tools})):
+            not cues.foreign(("menu_path_lookup", *topic.tools)) and (
+                set(routes) <= {"menu_path_lookup", *topic.tools}
+                or not cues.elsewhere(("menu_path_lookup", *topic.tools))))):
         return Decision("refer_back")
     # A message naming nothing beyond the earlier tool's topic goes to that tool even when the router
-    # also likes another ("那9月的呢?" after a bill question scores for the look-back too).
-    if pending is not None and cues.supplies(pending.tool) and not cues.foreign((pending.tool,)) \
-            and (set(routes) <= {pending.tool} or pending.tool in routes or (cues.bare and cues.follows_up)):
-        return Decision("continue", [(pending.tool, {**facts, **pending.filled})])
-    if last is not None and cues.supplies(last.tool) and not cues.foreign((last.tool,)) \
-            and (set(routes) <= {last.tool} or last.tool in routes or (cues.bare and cues.follows_up)):
-        # A bare follow-up ("那12月31号的呢?", "如果是11月30号分的呢?") names no topic of its own: a value the
-        # last tool takes changes that tool's detail, whichever tool the value alone would suggest.
-        return Decision("modify", [(last.tool, {**facts, **last.filled})])
-    if pending is None and last is None and cues.bare and (
-            (cues.has_values and cues.follows_up) or (cues.asks_where and topic is None)):
-        return Decision("unclear")  # a follow-up ("那10月的呢?", "在哪里看?") with nothing to follow
+    # also likes another ("那9月的呢?" after a bill question scores for the look-back too). The details are
+    # read against what the tool carries, so a value only the conversation gives a role to counts.
+    if pending is not None:
+        carried = {**facts, **pending.filled}
+        if cues.supplies(pending.tool, carried) and not cues.foreign((pending.tool,)) and _relates(cues, pending.tool):
+            return Decision("continue", [(pending.tool, carried)])
+    if last is not None:
+        carried = {**facts, **last.filled}
+        if cues.supplies(last.tool, carried) and not cues.foreign((last.tool,)) and _relates(cues, last.tool):
+            # A bare follow-up ("那12月31号的呢?", "如果是11月30号分的呢?") names no topic of its own: a value the
+            # last tool takes changes that tool's detail, whichever tool the value alone would suggest.
+            return Decision("modify", [(last.tool, carried)])
+    if pending is None and last is None and cues.bare and cues.follows_up and (cues.has_values or topic is None):
+        return Decision("unclear")  # a follow-up ("那10月的呢?", "what about the 15th?") with nothing to follow
+    if pending is None and last is None and cues.bare and cues.asks_where and topic is None:
+        return Decision("unclear")  # "在哪里看?" with nothing said before
     move: Move = "new" if state.empty else "switch"
     return Decision(move, [(tool, dict(facts)) for tool in routes])
+
+
+def _relates(cues: Cues, tool: str) -> bool:
+    """Is the message about ``tool``'s topic rather than another's? Its wording routes to no other tool, or
+    to this one among others, or it is a follow-up ("那…呢", "what if …") that names no topic of its own
+    or that the evidence cannot place on another topic's passage."""
+    return set(cues.routes) <= {tool} or tool in cues.routes or (
+        cues.follows_up and (cues.bare or not cues.elsewhere((tool,))))

@@ -103,3 +103,32 @@ def test_the_card_as_the_source_of_money_pays(text):
 def test_incentives_counted_by_their_billing_periods(text, count):
     result = _plan("invoice_merge_check", text)
     assert len(result.arguments["incentives"]) == count and not any("两笔" in n for n in result.notes_zh)
+
+
+# ---- issue 11, fifth round: scope of a value inside a noun phrase, and values the conversation gives a role --
+@pytest.mark.parametrize("text,role", [
+    ("Can an account manager supervisor register opportunities?", "account_manager_supervisor"),
+    ("an account-manager supervisor", "account_manager_supervisor"),
+    ("我是客户经理,不是主管", "account_manager"),
+])
+def test_a_compound_names_its_head(text, role):
+    assert _plan("opportunity_permission", text).arguments["role"] == role
+
+
+def test_a_quantity_of_the_payment_request_is_no_application_type():
+    result = _plan("invoice_merge_check", "Both were requested in one batch on a single payment request. One invoice?")
+    assert result.complete and [i["application"] for i in result.arguments["incentives"]] == ["batch", "batch"]
+
+
+def test_a_month_with_a_demonstrative_changes_that_item_only():
+    first = _plan("invoice_merge_check", "8月和9月的激励是一起批量申请的,在同一个申付单里")
+    text = "如果9月那笔是单独申请的呢?"
+    second = plan("invoice_merge_check", text, extract(text, NOW), NOW, first.carried)
+    items = second.arguments["incentives"]
+    assert [(i["billing_period"], i["application"]) for i in items] == [("2026-08", "batch"), ("2026-09", "single")]
+
+
+def test_a_bare_status_is_read_when_the_conversation_is_about_status_codes():
+    assert _plan("error_code_lookup", "那 503 呢?").missing == "code"  # alone: a number, not yet a status
+    text = "那 503 呢?"
+    assert plan("error_code_lookup", text, extract(text, NOW), NOW, {"http_status": 404}).arguments == {"http_status": 503}

@@ -7,11 +7,11 @@ from assistant.understanding.dialogue import Decision
 
 
 def cues(routes=(), supplies=None, foreign=(), asks_where=False, zone=None, language=None, has_values=False,
-         follows_up=True, bare=False):
+         follows_up=True, bare=False, elsewhere=False):
     supplies = supplies or {}
-    return Cues(routes=tuple(routes), supplies=lambda tool: frozenset(supplies.get(tool, ())),
+    return Cues(routes=tuple(routes), supplies=lambda tool, carried=None: frozenset(supplies.get(tool, ())),
                 foreign=lambda tools: frozenset(foreign), asks_where=asks_where, zone=zone, language=language,
-                has_values=has_values, follows_up=follows_up, bare=bare)
+                has_values=has_values, follows_up=follows_up, bare=bare, elsewhere=lambda tools: elsewhere)
 
 
 BILL = LastResult(tool="bill_timing", filled={"billing_period": "2026-08", "timezone": "Asia/Tokyo"},
@@ -79,3 +79,26 @@ def test_old_sessions_keep_their_pending_tool():
     assert state.pending == PendingTool(tool="bill_timing", filled={"timezone": "UTC"}, missing="period")
     assert state.result.tool == "order_visibility"
     assert DialogueState.from_stored(state.model_dump(mode="json")) == state
+
+
+# ---- issue 11, fifth round: the evidence decides whether a follow-up has a topic of its own --------------
+def test_a_where_question_the_evidence_cannot_place_alone_refers_back_even_if_a_word_routes_elsewhere():
+    state = DialogueState(result=BILL, topic=TOPIC)
+    # "那在门户哪个页面操作?": 操作/申请 route to another tool, but nothing supports the message on its own
+    assert decide(cues(routes=["invoice_merge_check"], asks_where=True), state).move == "refer_back"
+    # "订单在哪里看?": its own topic, supported on another passage, is a new menu question
+    decision = decide(cues(routes=["order_visibility", "menu_path_lookup"], asks_where=True, elsewhere=True), state)
+    assert decision.move == "switch"
+
+
+def test_a_follow_up_changing_the_last_tools_detail_modifies_it_unless_it_is_about_another_passage():
+    state = DialogueState(result=BILL, topic=TOPIC)
+    given = {"supplies": {"bill_timing": {"billing_period"}}, "routes": ["consumption_lookback"], "follows_up": True}
+    assert decide(cues(**given), state).move == "modify"
+    assert decide(cues(**given, elsewhere=True), state).move == "switch"
+    assert decide(cues(**{**given, "follows_up": False}), state).move == "switch"
+
+
+def test_a_bare_follow_up_without_values_and_nothing_before_is_unclear():
+    assert decide(cues(bare=True, follows_up=True), DialogueState()).move == "unclear"  # "what about the 15th?"
+    assert decide(cues(bare=True, follows_up=False), DialogueState()).move == "new"
