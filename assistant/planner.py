@@ -35,7 +35,8 @@ from .language import Variant
 from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
 from .routing import ToolRouter
 from .slots import Slots
-from .understanding import DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool, asks_yes_no
+from .understanding import (DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool, asks_amount,
+                            asks_yes_no)
 
 
 # Tool choice for a fresh question. Chosen on the dev split (dialogues, assistant, triage), in the middle
@@ -217,7 +218,8 @@ class Planner:
         date in its output, an amount from one with an amount, a yes or no from one with a verdict? An open
         how / who / how-many question ("怎么交接", "谁能看", "重试几次") asks something the tool does not give."""
         kinds = _output_kinds(self.tools[tool])
-        return (("date" in kinds and asks_for_date(text)) or ("money" in kinds and "money" in evidence.asked_kinds)
+        return (("date" in kinds and asks_for_date(text))
+                or ("money" in kinds and ("money" in evidence.asked_kinds or asks_amount(text)))
                 or ("verdict" in kinds and asks_yes_no(text)))
 
     @staticmethod

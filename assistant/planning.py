@@ -27,7 +27,9 @@ _LINKED = [(r"(不|没|未|无法|不能|没法|没有)\S{0,2}(关联|挂|绑定
            (r"联营商品|联营|joint[- ]operation", "joint_operation_product"),
            (r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
             r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
-           (r"其他offering|其它offering|别的offering|其他商品|other offering|another offering", "other_offering")]
+           # a determiner of otherness before the offering, with its modifiers (别的普通Offering, another paid offering)
+           (r"(其他|其它|别的|另外的?|另一个)\S{0,4}(offering|商品)|\b(other|another|a different)\s+(\w+\s+)?offerings?",
+            "other_offering")]
 _TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)[^\s,,。;;!?!?]{0,12}?(储值卡|stored[- ]value card|prepaid card)|"
                  r"\b(buy|buying|bought|purchas\w*|top(ped)? up)\s+(a\s+|an\s+|the\s+|one\s+)?(\S+\s+)?(stored[- ]value|prepaid) cards?|"
                  r"(储值卡|stored[- ]value card|prepaid card)\S{0,3}(充值|top up)", "buy_card"),
@@ -357,7 +359,14 @@ def _ordered(text: str, table: list[tuple[str, Any]]) -> list[Any]:
     return sorted(found, key=found.__getitem__)
 
 
+# "The card" / 卡 alone, once the conversation is about a stored-value card, is that card (a definite noun's
+# head refers to the entity under discussion).
+_THE_CARD = re.compile(r"(?<!储值)(?<!银行)卡(?!片)|\bthe card\b")
+
+
 def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
+    if carried.get("transaction"):
+        low = _THE_CARD.sub(lambda m: "储值卡" if m.group(0) == "卡" else "the stored-value card", low)
     transaction, conflict = pick(low, _TRANSACTION)
     both = _ordered(low, _TRANSACTION) if conflict else []
     if set(both) == {"buy_card", "pay_with_card"}:

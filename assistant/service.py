@@ -31,7 +31,7 @@ from .sessions import SessionState, SessionStore, TurnTimeoutError
 from .settings import Settings
 from .slots import Slots, extract
 from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastTopic, Normalised, asks_how, asks_where,
-                            continues, decide, language_request, normalise, particular)
+                            continues, decide, language_request, normalise, particular, where_phrases)
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
@@ -238,7 +238,8 @@ class Assistant:
 
     def _evidence(self, norm: Normalised, slots: Slots) -> Evidence:
         """The one place the turn asks for evidence: ranked passages and whether they support an answer."""
-        understood = tuple(span.lower() for span in slots.spans)
+        # the values read, and the where-question's own wording (哪个入口): details and form, not the topic
+        understood = tuple(span.lower() for span in slots.spans) + where_phrases(norm.simplified.lower())
         # A blank or over-long message raises QueryError naming the limit: the callers' input error
         # (CLI exit 2, API 4xx naming the field), never a crash.
         return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
@@ -261,13 +262,14 @@ class Assistant:
 
         # The message's own topic words: its domain words outside the wording of its values ("10月").
         rest = norm.simplified
-        for span in sorted(set(slots.spans), key=len, reverse=True):
+        # ...and outside a where-question's own wording (哪个页面, which page): its form, not its topic
+        for span in sorted(set(slots.spans) | set(where_phrases(rest)), key=len, reverse=True):
             rest = rest.replace(span, " ")
         topic_terms = self.router.topic_terms(rest)
         # Bare: no word naming a tool's topic, and little else ("那10月的呢?", "换成东京时间呢", "在哪里看?"); a word
         # most tools share (看 read as 查看) names none.
-        specific = (topic_terms & self.router.tool_terms(tuple(self.tools))) - self.router.generic_terms()
-        bare = not specific and len(tokenize(rest)) <= 3
+        topic_names = (topic_terms & self.router.tool_terms(tuple(self.tools))) - self.router.generic_terms()
+        bare = not topic_names and len(tokenize(rest)) <= 3
 
         def foreign(tools: tuple[str, ...]) -> frozenset[str]:
             """The message's own topic words that none of ``tools`` uses, when retrieval also found the
@@ -292,7 +294,11 @@ class Assistant:
                 earlier |= set(state.topic.citations)
             return supported_topic not in earlier
 
-        cues = Cues(routes=routes, supplies=supplies, foreign=foreign, elsewhere=elsewhere,
+        def names(tools: tuple[str, ...]) -> frozenset[str]:
+            own = tuple(t for t in tools if t in self.tools and t != "menu_path_lookup")
+            return frozenset(topic_names - self.router.tool_terms(own)) if own else frozenset(topic_names)
+
+        cues = Cues(routes=routes, supplies=supplies, foreign=foreign, elsewhere=elsewhere, names=names,
                     asks_where=asks_where(norm.simplified),
                     zone=slots.timezone or slots.invalid_zone, language=language_request(norm.simplified),
                     bare=bare,

@@ -65,6 +65,21 @@ def continues(text: str) -> bool:
     return bool(_CONTINUES.search(text.strip()))
 
 
+def where_phrases(text: str) -> tuple[str, ...]:
+    """The wording that makes a message a where-question (哪个入口, which page): the question's form, not
+    its topic, so the evidence stage does not look for it in the documents."""
+    return tuple(m.group(0) for m in _WHERE.finditer(text))
+
+
+# An amount asked for: how much / 多少 (not 多少天, a duration).
+_AMOUNT = re.compile(r"\bhow much\b|多少(?!天|个?小时|分钟|周|个?月|年|次|笔|个|人)|几多钱", re.I)
+
+
+def asks_amount(text: str) -> bool:
+    """Does the question ask for an amount ("how much is credited", "算多少业绩")?"""
+    return bool(_AMOUNT.search(text))
+
+
 def asks_where(text: str) -> bool:
     """Where in the portal / which menu (text already simplified)."""
     return bool(_WHERE.search(text))

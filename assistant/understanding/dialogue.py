@@ -105,6 +105,9 @@ class Cues:
     bare: bool = False                           # beyond its values, it names no topic any tool covers
     # the evidence supports the message on its own, on a passage none of these tools (nor the last topic) rests on
     elsewhere: Callable[[tuple[str, ...]], bool] = lambda tools: False
+    # the words naming a tool's topic (伙伴账单, 订单) that none of these tools uses (the menu tool, which
+    # covers every page, counts as using none)
+    names: Callable[[tuple[str, ...]], frozenset[str]] = lambda tools: frozenset()
 
 
 @dataclass
@@ -125,9 +128,8 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     # own (its wording routes elsewhere and the evidence supports it on another passage). A where-question the
     # evidence cannot place alone ("那在门户哪个页面操作?") is about the topic just answered.
     if topic is not None and cues.asks_where and (cues.bare or (
-            not cues.foreign(("menu_path_lookup", *topic.tools)) and (
-                set(routes) <= {"menu_path_lookup", *topic.tools}
-                or not cues.elsewhere(("menu_path_lookup", *topic.tools))))):
+            not cues.foreign(("menu_path_lookup", *topic.tools)) and not cues.names(tuple(topic.tools)) and (
+                set(routes) <= {"menu_path_lookup", *topic.tools} or not cues.elsewhere(("menu_path_lookup", *topic.tools))))):
         return Decision("refer_back")
     # A message naming nothing beyond the earlier tool's topic goes to that tool even when the router
     # also likes another ("那9月的呢?" after a bill question scores for the look-back too). The details are
@@ -154,5 +156,10 @@ def _relates(cues: Cues, tool: str) -> bool:
     """Is the message about ``tool``'s topic rather than another's? Its wording routes to no other tool, or
     to this one among others, or it is a follow-up ("那…呢", "what if …") that names no topic of its own
     or that the evidence cannot place on another topic's passage."""
-    return set(cues.routes) <= {tool} or tool in cues.routes or (
-        cues.follows_up and (cues.bare or not cues.elsewhere((tool,))))
+    return set(cues.routes) <= {tool} or tool in cues.routes or (cues.follows_up and (cues.bare or _unplaced(cues, (tool,))))
+
+
+def _unplaced(cues: Cues, tools: tuple[str, ...]) -> bool:
+    """The message has no topic of its own beside ``tools``': it names no other tool's topic, and the evidence
+    does not support it on a passage those tools do not rest on."""
+    return not cues.names(tools) and not cues.elsewhere(tools)

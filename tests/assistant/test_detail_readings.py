@@ -132,3 +132,19 @@ def test_a_bare_status_is_read_when_the_conversation_is_about_status_codes():
     assert _plan("error_code_lookup", "那 503 呢?").missing == "code"  # alone: a number, not yet a status
     text = "那 503 呢?"
     assert plan("error_code_lookup", text, extract(text, NOW), NOW, {"http_status": 404}).arguments == {"http_status": 503}
+
+
+def test_the_card_is_the_stored_value_card_once_the_conversation_is_about_one():
+    text = "如果是直接买卡呢"
+    assert _plan("stored_value_card_credit", text).missing == "transaction"  # alone: which card?
+    carried = {"transaction": "pay_with_card", "amount": "3000"}
+    assert plan("stored_value_card_credit", text, extract(text, NOW), NOW, carried).arguments == \
+        {"transaction": "buy_card", "amount": "3000"}
+    text = "What if the 8,000 had been spent on OBS from the card instead?"
+    carried = {"transaction": "buy_card", "amount": "8000"}
+    assert plan("stored_value_card_credit", text, extract(text, NOW), NOW, carried).arguments["transaction"] == "pay_with_card"
+
+
+@pytest.mark.parametrize("text", ["换成别的普通Offering呢?", "linked to another paid offering", "其他的商品"])
+def test_otherness_before_an_offering_with_modifiers(text):
+    assert _plan("po_assessment_check", text).arguments == {"linked_to": "other_offering"}

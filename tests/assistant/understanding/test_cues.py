@@ -1,0 +1,24 @@
+"""Cues the move decision reads from a message's form: where-questions, amounts asked for."""
+
+import pytest
+
+from assistant.understanding import asks_amount, asks_where, where_phrases
+
+
+@pytest.mark.parametrize("text,where", [
+    ("去哪个页面看?", True), ("那在门户哪个页面操作?", True), ("and which page shows that?", True),
+    ("what tab is it on", True), ("哪个客户的订单", False), ("这个规则是什么", False),
+])
+def test_a_where_question_asks_for_a_place_noun(text, where):
+    assert asks_where(text) is where
+
+
+def test_the_where_wording_is_the_questions_form():
+    assert where_phrases("另外,伙伴账单从哪个入口进?") == ("哪个入口",)
+
+
+@pytest.mark.parametrize("text,amount", [
+    ("how much performance is credited?", True), ("算多少业绩", True), ("要多少天", False), ("When is it?", False),
+])
+def test_an_amount_asked_for(text, amount):
+    assert asks_amount(text) is amount
