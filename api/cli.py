@@ -243,7 +243,8 @@ def index_build(
                    f"will not cite them): {', '.join(unanchored)}", highlight=False)
     if calibration and not as_json:
         _out.print(f"answerability calibrated on {calibration['questions']} dev questions: ECE {calibration['ece']}, "
-                   f"threshold {calibration['threshold']:.3f} (dev: {calibration['operating_point']}); vocabulary rule "
+                   f"threshold {calibration['threshold']:.3f} (dev: {calibration['operating_point']}; out of fold: "
+                   f"ECE {calibration.get('cv_ece')}, {calibration.get('cv_operating_point')}); vocabulary rule "
                    f"{'kept' if calibration.get('vocabulary_veto', True) else 'dropped'} "
                    f"(refuses on dev: {calibration.get('veto_counts') or 'not counted'})")
     elif not as_json:
@@ -271,7 +272,8 @@ def _calibrate(index, report) -> dict | None:
     if stored is None:
         return None
     return {k: stored.get(k) for k in ("questions", "ece", "threshold", "operating_point", "reliability",
-                                       "vocabulary_veto", "veto_counts")}
+                                       "vocabulary_veto", "veto_counts", "cv_ece", "cv_reliability",
+                                       "cv_operating_point")}
 
 
 def _index_gate(settings, baseline: Path) -> None:
@@ -317,7 +319,8 @@ def index_status(embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None, dat
                                "folds": dict(index.snapshot().lexicon.folds) if index.snapshot().lexicon else {}}}
     stored = index.annotation(ANNOTATION)
     data["calibration"] = ({k: stored.get(k) for k in ("questions", "ece", "threshold", "operating_point",
-                                                       "vocabulary_veto", "veto_counts")}
+                                                       "vocabulary_veto", "veto_counts", "cv_ece",
+                                                       "cv_operating_point")}
                            if stored else "packaged default (no dev question set fitted this index)")
     _print_json(data)
 

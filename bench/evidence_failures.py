@@ -94,7 +94,8 @@ def main() -> None:
                          "quote": answer.citations[0].quote if answer.citations else None})
     if calibration is not None:
         print(f"calibration: {calibration.questions} questions, ECE {calibration.ece}, threshold "
-              f"{calibration.threshold:.3f}, dev {calibration.operating_point}; vocabulary rule "
+              f"{calibration.threshold:.3f}, dev {calibration.operating_point}; out of fold ECE {calibration.cv_ece}, "
+              f"{calibration.cv_operating_point}; vocabulary rule "
               f"{'kept' if calibration.vocabulary_veto else 'dropped'} {calibration.veto_counts}")
     for group in ("all", "zh-Hans", "zh-Hant", "en"):
         c = counts.get(group)

@@ -29,6 +29,20 @@ def test_fit_separates_answerable_from_not_and_reports_its_calibration():
     assert Calibration.from_json(calibration.to_json()) == calibration
 
 
+def test_the_out_of_fold_report_scores_each_question_without_it():
+    rng = np.random.default_rng(11)
+    rows = _rows(200, rng)
+    calibration = fit(rows, dense_reference=[], lexical_reference=[])
+    assert sum(row["n"] for row in calibration.cv_reliability) == 200
+    assert calibration.cv_ece is not None and calibration.cv_ece < 0.15
+    assert set(calibration.cv_operating_point) == {"false_abstention", "correct_abstention"}
+    # Labels that no feature predicts: in sample the threshold is placed on the noise it fitted, so out of
+    # fold the same threshold refuses more answerable questions than the in-sample report says.
+    noise = [(features, bool(rng.random() < 0.5)) for features, _ in rows]
+    shuffled = fit(noise, dense_reference=[], lexical_reference=[])
+    assert shuffled.cv_operating_point["false_abstention"] > shuffled.operating_point["false_abstention"]
+
+
 def test_fit_refuses_one_sided_data():
     rows = [({name: 0.5 for name in FEATURES}, True)] * 20
     with pytest.raises(ValueError):
