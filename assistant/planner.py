@@ -32,7 +32,7 @@ from .compose import (Piece, Said, Section, both, converted_times, explanation, 
 from .evidence import Evidence, Passage
 from .extractive import is_procedural
 from .language import Variant
-from .planning import CHOICES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
+from .planning import CHOICES, DECIDES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
 from .routing import ToolRouter
 from .slots import Slots
 from .understanding import (DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool, asks_amount,
@@ -148,7 +148,8 @@ class Planner:
         if outcome is None:
             if frame.move in FRESH:
                 frame.tools = self.choose(frame, state, now, evidence)
-            outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best)
+            outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best,
+                                quoted=self._quoted_rules(evidence) if frame.move in FRESH and not relates else None)
         if outcome is None and evidence.supported:
             outcome = self._duration(norm, slots, evidence)
         return outcome
@@ -267,7 +268,21 @@ class Planner:
         """The chunks stating ``tool``'s rules."""
         return {c.chunk_id for c in rule_citations(self.index, self.tools[tool].rules)}
 
-    def _act(self, frame: Frame, state: DialogueState, now: datetime, asks_about: str | None) -> Outcome | None:
+    @staticmethod
+    def _quoted_rules(evidence: Evidence) -> frozenset[str] | None:
+        """The rules the sentence that answers the question states (None when it states none): a tool missing a
+        detail asks for it only if the detail decides one of them. 客户消费…能拿来给华为开票吗 is answered by
+        "客户消费并非伙伴的账单,不能作为…开票的依据", which no month and no batch-or-single choice changes."""
+        if not (evidence.supported and evidence.best and evidence.best.quote):
+            return None
+        quote = unicodedata.normalize("NFKC", evidence.best.quote)
+        stated = frozenset(r for r in evidence.best.rule_ids
+                           if not r.startswith("menu.") and r in RULES
+                           and unicodedata.normalize("NFKC", RULES[r].anchor) in quote)
+        return stated or None
+
+    def _act(self, frame: Frame, state: DialogueState, now: datetime, asks_about: str | None,
+             quoted: frozenset[str] | None = None) -> Outcome | None:
         if frame.move == "refer_back" and state.topic is not None:
             return self._refer_back(state.topic, frame.norm.variant)
         if frame.move == "convert" and state.result is not None:
@@ -276,9 +291,10 @@ class Planner:
             return self._ask_what(frame)
         if frame.slots.invalid_zone and frame.tools:
             return self._confirm_zone(frame)
-        return self._with_tools(frame, now, asks_about)
+        return self._with_tools(frame, now, asks_about, quoted)
 
-    def _with_tools(self, frame: Frame, now: datetime, asks_about: str | None = None) -> Outcome | None:
+    def _with_tools(self, frame: Frame, now: datetime, asks_about: str | None = None,
+                    quoted: frozenset[str] | None = None) -> Outcome | None:
         """Tool answers for this turn. ``asks_about`` is set when retrieval found no support: then a
         tool missing a detail asks for it only if its rule is that best chunk; otherwise the follow-up
         question would pretend the topic is covered ("cancel a payment request" is not invoice merging)."""
@@ -294,6 +310,8 @@ class Planner:
             plans = [p for p in plans if p.complete]
         if asks_about is not None:
             plans = [p for p in plans if p.complete or asks_about in self.rule_chunks(p.tool)]
+        if quoted is not None:
+            plans = [p for p in plans if p.complete or DECIDES.get((p.tool, p.missing or ""), quoted) & quoted]
         if not plans:
             return None
         outcome = Outcome()

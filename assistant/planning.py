@@ -127,6 +127,26 @@ class Plan:
         return {k: v for k, v in base.items() if v is not None and k != "now"}
 
 
+# The rules each missing detail decides: a question back is worth asking only when the rule the answer rests
+# on turns on it (whether a PO can keep flowing does not depend on what it is linked to; whether customer
+# consumption can back an invoice does not depend on the month asked about).
+DECIDES: dict[tuple[str, str], frozenset[str]] = {
+    ("attribution_start", "assigned_at"): frozenset({"attribution.performance_next_day",
+                                                     "attribution.consumption_from_assignment"}),
+    ("attribution_start", "dashboard"): frozenset({"attribution.performance_next_day",
+                                                   "attribution.consumption_from_assignment"}),
+    ("bill_timing", "period"): frozenset({"bill.generation_deadline"}),
+    ("consumption_lookback", "requested_start"): frozenset({"consumption.lookback_18m"}),
+    ("error_code_lookup", "code"): frozenset({"status.4xx", "status.5xx"}),
+    ("invoice_merge_check", "application"): frozenset({"invoice.batch_merge", "invoice.single_no_merge"}),
+    ("invoice_merge_check", "payment_request"): frozenset({"invoice.batch_merge"}),
+    ("opportunity_permission", "role"): frozenset({"opportunity.manager_scope", "opportunity.supervisor_view_only"}),
+    ("order_visibility", "customer_under_their_name"): frozenset({"orders.salesperson_scope"}),
+    ("performance_visibility", "business_date"): frozenset({"performance.next_working_day"}),
+    ("po_assessment_check", "linked_to"): frozenset({"po.assessment_scope"}),
+    ("stored_value_card_credit", "transaction"): frozenset({"svc.purchase_no_credit", "svc.pay_cash_value"}),
+}
+
 FOLLOW_UPS: dict[tuple[str, str], tuple[str, str]] = {
     ("invoice_merge_check", "application"): ("这些激励是批量申请发放的,还是单个申请发放的?",
                                              "Were these incentives paid out through a batch application or applied for singly?"),

@@ -167,3 +167,22 @@ def test_a_reported_problem_one_tool_answers_is_answered_not_refused(bot):
                       body=statement + " What does this code mean? And when is the partner bill for November 2026 due?")
     result = triage(bot, case, CLOCK)
     assert result.category == "error_code" and {c["name"] for c in result.tool_calls} == {"error_code_lookup", "bill_timing"}
+
+
+def test_a_detail_is_asked_back_only_when_it_decides_the_rule_the_answer_rests_on(bot):
+    now = datetime.fromisoformat("2026-11-06T10:00:00+08:00")
+    # The consumption rule that answers this ("…不能作为…开票的依据") turns on no month and no batch-or-single choice.
+    answer = bot.answer("另外客户消费里面的金额能不能先拿来给华为开票?", now=now)
+    assert answer.follow_up is None and not answer.abstained
+    assert "不能作为伙伴结算、还款与开票的依据" in answer.answer
+    # Whether several incentives share an invoice turns on how they were applied: still asked.
+    assert "批量" in (bot.answer("我们有三笔激励,申付单号 SP12345,能合并开票吗?", now=now).follow_up or "")
+
+
+def test_every_follow_up_detail_names_rules_of_its_own_tool():
+    from assistant.planning import DECIDES, FOLLOW_UPS
+    from tools import TOOLS
+
+    assert set(DECIDES) == set(FOLLOW_UPS)
+    for (tool, _), rules in DECIDES.items():
+        assert rules and rules <= set(TOOLS[tool].rules), tool
