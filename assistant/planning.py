@@ -347,9 +347,23 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
             months = amount * 12 if (match.group(2) or match.group(5) or "").startswith(("年", "year")) else amount
             start = add_months(now.astimezone(BEIJING).date(), -months).isoformat()
         start = start or carried.get("requested_start")
+    notes_zh, notes_en = [], []
+    if start is None and _EARLIEST_DAY.search(low):
+        # Asked for the earliest queryable day itself: the look-back computed from today gives it (the rule
+        # asked about, not a quote of it). The reading is stated.
+        start = now.astimezone(BEIJING).date().isoformat()
+        notes_zh.append("问的是最早可查询的日期:按今天(北京时间)往前推算")
+        notes_en.append("the earliest queryable day was asked for: counted back from today (Beijing time)")
     if start is None:
         return Plan("consumption_lookback", {}, missing="requested_start")
-    return Plan("consumption_lookback", {"requested_start": start, "now": now.isoformat()})
+    return Plan("consumption_lookback", {"requested_start": start, "now": now.isoformat()},
+                notes_zh=notes_zh, notes_en=notes_en)
+
+
+# The earliest day asked for (最早能查到哪天, the earliest date I can pull, from which day back): a date interrogative
+# with a superlative of earliness.
+_EARLIEST_DAY = re.compile(r"最早[^,,。;;??]{0,8}(哪天|哪一天|几号|什么时候|哪个日期|哪一日|何时)|"
+                           r"\bearliest\s+(?:\w+\s+){0,2}(?:day|date)\b|\bhow far back\b.{0,40}\b(?:day|date)\b")
 
 
 # The card first, then a buying verb (储值卡买三千块, 储值卡里1.5万拿去买了ECS): what is bought decides. An

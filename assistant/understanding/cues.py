@@ -34,7 +34,7 @@ _PARTICULAR = re.compile(r"我们|我的|咱们|这个|这笔|这些|这张|这�
 
 
 # An open question (how / when / what): the rule itself answers it, whatever the case's details.
-_HOW = re.compile(r"怎么|怎样|如何|什么时候|何时|几号|哪天|几点|多少|什么|哪些|规则|\b(how|when|what|which)\b", re.I)
+_HOW = re.compile(r"怎么|怎样|如何|什么时候|何时|几号|哪天|几点|多少|多久|多长时间|什么|哪些|规则|\b(how|when|what|which)\b", re.I)
 _YES_NO = re.compile(r"吗|么[??]?$|是否|能否|可否|可不可以|能不能|行不行|^\W*(can|could|is|are|does|do|will|may|should)\b", re.I)
 
 

@@ -148,3 +148,13 @@ def test_the_card_is_the_stored_value_card_once_the_conversation_is_about_one():
 @pytest.mark.parametrize("text", ["换成别的普通Offering呢?", "linked to another paid offering", "其他的商品"])
 def test_otherness_before_an_offering_with_modifiers(text):
     assert _plan("po_assessment_check", text).arguments == {"linked_to": "other_offering"}
+
+
+@pytest.mark.parametrize("text", ["客户的消费明细最早能查到哪天?", "What is the earliest date of customer consumption I can pull?"])
+def test_the_earliest_day_asked_for_is_computed_from_today(text):
+    result = _plan("consumption_lookback", text)
+    assert result.arguments["requested_start"] == "2026-11-27" and result.notes_en
+
+
+def test_a_how_long_question_needs_no_start():
+    assert _plan("consumption_lookback", "客户消费数据能查多久?").missing == "requested_start"  # the rule answers it

@@ -22,3 +22,10 @@ def test_the_where_wording_is_the_questions_form():
 ])
 def test_an_amount_asked_for(text, amount):
     assert asks_amount(text) is amount
+
+
+@pytest.mark.parametrize("text", ["客户消费数据能查多久?", "审核要多长时间"])
+def test_how_long_is_an_open_question(text):
+    from assistant.understanding import asks_how
+
+    assert asks_how(text)
