@@ -88,6 +88,39 @@ def test_second_answer_stays_in_view(page, live_server):
     assert in_view(page, second.locator(".answer p").first), "the newest answer's first line is hidden"
 
 
+
+def test_the_newest_answer_stays_in_view_while_it_streams(page, live_server, monkeypatch):
+    import threading
+
+    import api.app
+
+    # The server (in this process) holds the stream after the answer's lines, before "done": the page shows
+    # a half-finished answer, which must already be in view (not under the composer) at both sizes.
+    page.goto(live_server + "/")
+    ask(page, "8月的伙伴账单什么时候生成?我在东京")
+    held, release = threading.Event(), threading.Event()
+    sse = api.app._sse
+
+    def hold_before_done(event, data):
+        if event == "done":
+            held.set()
+            release.wait(30)
+        return sse(event, data)
+
+    monkeypatch.setattr(api.app, "_sse", hold_before_done)
+    try:
+        page.fill("#q", "客户经理主管能报备商机吗?")
+        page.keyboard.press("Enter")
+        assert held.wait(30)
+        streaming = page.locator("article.turn.bot").nth(1)
+        streaming.locator(".answer").filter(has_text="客户经理主管").wait_for(timeout=10000)
+        assert streaming.locator(".actions").count() == 0  # still streaming: no feedback row yet
+        assert in_view(page, streaming.locator(".answer")), "the streaming answer's first line is hidden"
+    finally:
+        release.set()
+    streaming.locator(".actions").wait_for(timeout=20000)
+    assert in_view(page, streaming.locator(".answer p").first)
+
 def test_tool_card_collapsed_localised_and_readable_dates(page, live_server):
     page.goto(live_server + "/")
     turn = ask(page, "8月的伙伴账单什么时候生成?我在东京")

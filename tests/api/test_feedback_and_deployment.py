@@ -115,3 +115,25 @@ def test_chroma_server_and_postgresql_deployment(chroma_server_url, postgres_url
             "/v1/chat", json={"message": "CBC.0100是什么", "now": NOW}).headers["x-answer-id"], "rating": "up"})
         assert fb.status_code == 201
     assert not (tmp_path / "assistant.db").exists()  # nothing fell back to the local SQLite file
+
+
+def test_feedback_without_a_rating_is_refused_and_never_stored_as_thumbs_down(client):
+    # Issue 14: "no rating is never recorded as 👎". A comment sent without a thumb is a 422 naming the field,
+    # and nothing is stored for the answer (a later 👍 is its first and only record).
+    from sqlalchemy import select
+
+    from assistant.feedback import _FeedbackRow
+
+    from .conftest import P
+
+    answer_id = client.post("/v1/chat", headers=P, json={"message": "购买储值卡算业绩吗", "now": NOW}).headers["x-answer-id"]
+
+    def ratings():
+        with client.app.state.assistant.sessions._engine.connect() as db:
+            return [r for (r,) in db.execute(select(_FeedbackRow.rating).where(_FeedbackRow.answer_id == answer_id))]
+
+    refused = client.post("/v1/feedback", headers=P, json={"answer_id": answer_id, "comment": "不对"})
+    assert refused.status_code == 422 and "rating" in refused.text
+    assert ratings() == []
+    assert client.post("/v1/feedback", headers=P, json={"answer_id": answer_id, "rating": "up"}).status_code == 201
+    assert ratings() == ["up"]
