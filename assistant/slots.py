@@ -233,9 +233,37 @@ def _english_clock(text: str) -> str:
             return m.group(0)
         night = m.group(5) and hour >= 6 or m.group(4)
         return f"{hour}:{minute} {'pm' if night else 'am'}"
+    def day_word_part(m: re.Match[str]) -> str:  # "5 o'clock tomorrow evening" -> "tomorrow 5:00 pm"
+        hour, minute, day, part = int(m.group(1)), m.group(2) or "00", m.group(3), m.group(4).lower()
+        if hour > 12:
+            return m.group(0)
+        return f"{day} {hour}:{minute} {'am' if part == 'morning' else 'pm'}"
+
+    def part_at(m: re.Match[str]) -> str:  # "tomorrow evening at 5" -> "tomorrow 5:00 pm"
+        day, part, hour, minute = m.group(1), m.group(2).lower(), int(m.group(3)), m.group(4) or "00"
+        if hour > 12:
+            return m.group(0)
+        return f"{day} {hour}:{minute} {'am' if part == 'morning' else 'pm'}"
     text = _PAST_TO.sub(past_to, text)
     text = _DAY_PART.sub(day_part, text)
+    text = _DAY_WORD_PART.sub(day_word_part, text)
+    text = _PART_AT.sub(part_at, text)
     return _OCLOCK.sub(lambda m: f"{m.group(1)}:00", text)
+
+
+_DAY_WORDS_EN = r"(today|tomorrow|yesterday|this)"
+_DAY_WORD_PART = re.compile(r"(?<![\w:])(\d{1,2})(?::(\d{2}))?\s*(?:o'?clock)?\s+" + _DAY_WORDS_EN +
+                            r"\s+(morning|afternoon|evening|night)(?![a-z])", re.I)
+_PART_AT = re.compile(_DAY_WORDS_EN + r"\s+(morning|afternoon|evening|night)\s+at\s+(\d{1,2})(?::(\d{2}))?"
+                      r"(?!\s*(?:am|pm|a\.m|p\.m|:))(?![\d])", re.I)
+
+
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+_NTH_WEEKDAY = re.compile(r"(?<![a-z])(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(monday|tuesday|wednesday|"
+                          r"thursday|friday|saturday|sunday)\s+(?:of|in)\s+(?:the\s+month\s+of\s+)?" + _MONTH_EN +
+                          r"(?:,?\s+(\d{4}))?(?![a-z])")
+_MIXED_WEEKDAY = re.compile(r"(上上|下下|上|这|本|下)个?\s*(?:周|星期|礼拜)\s*(monday|tuesday|wednesday|thursday|friday|"
+                            r"saturday|sunday)(?![a-z])", re.I)
 
 
 def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool = False) -> Slots:
@@ -245,6 +273,8 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     # English clock phrases in the H:MM form
     cased = text if simplified else to_simplified(text)
     text = _english_clock(to_digits(cased))
+    # mixed text: a Chinese week word before an English weekday ("上周 Friday") is that week's weekday
+    text = _MIXED_WEEKDAY.sub(lambda m: f"{m.group(1)}周{'一二三四五六日'[_WEEKDAYS_EN[m.group(2).lower()]]}", text)
     slots = Slots()
     roc = re.compile(r"民国\s*(\d{2,3})\s*年")  # Republic of China years: 民国115年 is 2026
     slots.spans.extend(m.group(0) for m in roc.finditer(text))
@@ -264,15 +294,17 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
 
 
 _QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?|\d{4}\s*年?)?\s*(?:(上上|上|这|本|下)个?\s*(?:一)?(?:季度?|quarter)|"
-                      r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)", re.I)
+                      r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)"
+                      # English puts the year after the quarter: Q3 last year, Q3 of 2025, Q3 2025
+                      r"(?:,?\s+(?:of\s+)?(last year|this year|next year|\d{4})(?![\d]))?", re.I)
 
 
 def _extract_periods(text: str, today: date, slots: Slots) -> None:
     """Quarters (上个季度, Q3, 2026年第一季度, next quarter) as their first and last day."""
     quarter_now = (today.month - 1) // 3
     for m in _QUARTER.finditer(text):
-        year_word, shift_word, number_zh, number_q, shift_en = m.groups()
-        year = today.year + year_shift(year_word, today)
+        year_word, shift_word, number_zh, number_q, shift_en, year_after = m.groups()
+        year = today.year + year_shift(year_word or (year_after if not shift_word and not shift_en else None), today)
         if shift_word or shift_en:
             shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "last": -1, "previous": -1, "this": 0,
                      "next": 1}[(shift_word or shift_en).lower()]
@@ -751,6 +783,25 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         if value:
             found.append((m.start(), value))
             consumed.append(m.span())
+    # The n-th (or last) weekday of a month: "the first Monday of December", "the last Friday in March 2026"
+    for m in _NTH_WEEKDAY.finditer(low):
+        if _inside(m.span(), consumed):
+            continue
+        month = _MONTHS_EN[m.group(3)[:3] if m.group(3)[:3] != "sep" else "sep"]
+        label = m.group(0).strip()
+        year = int(m.group(4)) if m.group(4) else _year_for(month, today, slots, f"“{label}”", f"'{label}'",
+                                                            prefer_past, day=15)
+        weekday = _WEEKDAYS_EN[m.group(2)]
+        first = date(year, month, 1)
+        if m.group(1) == "last":
+            end = add_months(first, 1) - timedelta(days=1)
+            value = end - timedelta(days=(end.weekday() - weekday) % 7)
+        else:
+            value = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (_ORDINALS[m.group(1)] - 1))
+            if value.month != month:
+                continue  # no fifth Monday that month
+        found.append((m.start(), value))
+        consumed.append(m.span())
     # A weekday written beside an explicit date ("Friday 2026-12-25", "12月24日(周五)") qualifies that
     # date; it is not a second date. Only a weekday that contradicts its date is worth a word.
     explicit = {start: value for start, value in found}
@@ -767,6 +818,8 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         found.append((m.start(), value))
     for m in re.finditer(r"(?<![a-z])(last|this past|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|"
                          r"sunday)(?![a-z])", low):
+        if _inside((m.start(2), m.end(2)), consumed):
+            continue  # part of a date already read ("the first Monday of December")
         weekday = _WEEKDAYS_EN[m.group(2)]
         if _qualifies_date(m, weekday, low, dated, slots):
             continue
@@ -793,9 +846,14 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
 
 
 _YEAR_WORDS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
-_RELATIVE = {"刚才": 0, "刚刚": 0, "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0, "今晚": 0, "明天": 1,
-             "明日": 1, "明晚": 1, "后天": 2, "大后天": 3, "the day before yesterday": -2, "yesterday": -1, "today": 0,
+_RELATIVE = {"刚才": 0, "刚刚": 0, "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1,
+             "明日": 1, "后天": 2, "大后天": 3, "the day before yesterday": -2, "yesterday": -1, "today": 0,
              "tonight": 0, "tomorrow": 1, "the day after tomorrow": 2}
+# A day's first character and a part of the day make one word (明早 = 明天早上, 今晨, 昨晚, 明晚): composed here,
+# the part's meaning read by the clock reader (_EVENING_WORD, _MORNING_WORD).
+_DAY_HEADS = {"昨": -1, "今": 0, "明": 1}
+_RELATIVE.update({head + part: shift for head, shift in _DAY_HEADS.items() for part in "早晨晚"})
+_EVENING_WORD = re.compile(r"tonight|[今昨明]晚|(?:today|tomorrow|yesterday)\s+(?:evening|night)")
 _RELATIVE_DAY = re.compile("|".join(sorted((re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
                                             for w in _RELATIVE), key=len, reverse=True)))
 # Units of time as written, to the unit a duration or an offset counts in (one table for both).
@@ -904,7 +962,7 @@ def _clock_times(low: str, slots: Slots, found: list[tuple[int, date]], consumed
             evening = half_day in {"下午", "晚上", "傍晚", "夜里"} or (ampm or "").startswith("p")
             before = low[max(0, m.start() - 12):m.start()]
             after = low[m.end():m.end() + 10]
-            if re.search(r"tonight|今晚|昨晚|明晚", before + " " + after):
+            if _EVENING_WORD.search(before + " " + after):
                 evening = True
             if evening and hour < 12:
                 hour += 12

@@ -316,3 +316,25 @@ def test_a_city_not_said_as_a_place_or_on_beijing_time_adds_no_zone(text):
 def test_a_city_moment_uses_that_citys_offset_on_that_day():
     slots = extract("The order was placed at 11:30 pm Munich time on October 31", NOW)
     assert slots.datetimes[0].isoformat() == "2026-10-31T23:30:00+01:00"  # summer time ended on 25 October
+
+
+@pytest.mark.parametrize("text,moment", [
+    ("明早9点能看到吗", "2026-11-28T09:00:00+08:00"), ("今早8点", "2026-11-27T08:00:00+08:00"),
+    ("Is it ready by 5 o'clock tomorrow evening?", "2026-11-28T17:00:00+08:00"),
+    ("tomorrow evening at 5", "2026-11-28T17:00:00+08:00"),
+])
+def test_a_relative_day_and_a_part_of_the_day_around_a_clock(text, moment):
+    assert [d.isoformat() for d in extract(text, NOW).datetimes] == [moment]
+
+
+@pytest.mark.parametrize("text,day", [
+    ("the first Monday of December", date(2026, 12, 7)), ("the last Friday in March 2026", date(2026, 3, 27)),
+    ("上周 Friday 的业绩出来了吗", date(2026, 11, 20)),
+])
+def test_nth_weekdays_and_a_chinese_week_before_an_english_weekday(text, day):
+    assert extract(text, NOW).dates == [day]
+
+
+@pytest.mark.parametrize("text", ["Q3 last year", "Q3 2025", "Q3 of 2025", "去年Q3"])
+def test_a_quarter_with_its_year_on_either_side(text):
+    assert extract(text, NOW).periods == [(date(2025, 7, 1), date(2025, 9, 30))]
