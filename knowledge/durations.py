@@ -51,6 +51,35 @@ def _grams(text: str) -> set[str]:
     return grams
 
 
+# Words of no content in an English asked clause: interrogatives, auxiliaries, light verbs, pronouns (a closed
+# class); Chinese function words are the tokenizer's stop words. What is left is the action asked about.
+_LIGHT = {"when", "what", "which", "how", "long", "can", "could", "will", "would", "shall", "should", "may", "might",
+          "must", "does", "did", "doe", "get", "got", "have", "has", "had", "hav", "the", "you", "your", "our", "their",
+          "they", "she", "him", "her", "its", "that", "this", "there", "then", "due", "date", "day", "time", "latest",
+          "earliest", "deadline", "until", "from", "next", "again", "and", "for", "with", "any", "still", "need",
+          "let", "please", "hour", "minut", "week", "month", "year"}
+
+
+def _asked_action(question: str) -> set[str]:
+    """The content words of the clause that asks for the date ("..., when can I get a reply?" -> reply;
+    "首次响应截止时间是几点" -> 首次, 响应), the question's form (when, 最晚哪天, 再) and function words left out.
+    Empty when one clause says both the event and the question, or the asked clause names no action."""
+    from .lexical import tokenize
+
+    clauses = [c for c in re.split(r"[,,;;。!!??\n]|\s+-\s+|(?<=[a-z])\.\s", question) if c.strip()]
+    asking = [c for c in clauses if _ASKS_DATE.search(c) or _ASKS_LATEST.search(c) or _ASKS_EARLIEST.search(c)]
+    if not asking or len(asking) == len(clauses):
+        return set()  # one clause says both the event and the question: the whole is matched, as before
+    words: set[str] = set()
+    for clause in asking:
+        for form in (_ASKS_LATEST, _ASKS_EARLIEST, _ASKS_DATE):  # the question's form, not its action
+            clause = form.sub(" ", clause.lower())
+        words |= _grams(" ".join(re.findall(r"[a-z']+", clause))) - _LIGHT
+        for token in tokenize(" ".join(re.findall(r"[\u4e00-\u9fff]+", clause))):
+            words |= _grams(token) if len(token) >= 2 else set()
+    return words
+
+
 def _clause(found: DurationRule) -> str:
     """The clause of the rule's sentence that holds its duration (where its event and action are said)."""
     for clause in re.split(r"[,;,;、]", found.sentence):
@@ -106,9 +135,14 @@ def best_duration_rule(question: str, ranked_chunks: Sequence[Chunk]) -> Duratio
         return sum(math.log(1 + total / df[g]) for g in grams)
 
     latest, earliest = bool(_ASKS_LATEST.search(question)), bool(_ASKS_EARLIEST.search(question))
+    action = _asked_action(question)
     best: tuple[tuple[bool, float], DurationRule] | None = None
     for rank, found, near, rest in candidates:
         if not asked & near:
+            continue
+        if action and not action & (near | _grams(found.sentence)):
+            # the rule's clause says nothing of what is asked ("when can I get a reply?" is not answered by
+            # "you can urge a ticket once every 24 hours"): no date is computed from it
             continue
         # A rule that cannot give the kind of date asked for ranks below every rule that can.
         fits = latest == earliest or found.direction in (_GIVES_LATEST if latest else _GIVES_EARLIEST)

@@ -54,3 +54,14 @@ def test_best_rule_follows_the_question_words_and_the_kind_of_date_asked():
     again = best_duration_rule("解除关联后下次最早哪天可以再解除?", chunks)
     assert (again.amount, again.direction) == (3, "once_per")
     assert best_duration_rule("今天天气怎么样", chunks) is None
+
+
+def test_a_rule_that_says_nothing_of_the_asked_action_gives_no_date():
+    chunks = [_chunk("t", "If there is no response within the time above, click Urge on the ticket; you can urge a ticket "
+                          "once every 24 hours. A closed ticket can be reopened within 7 days.")]
+    # the asked clause (a reply, a resolution) is in no rule: quote or ask, never compute from another rule
+    assert best_duration_rule("I filed a ticket at 9:40, when can I get a reply?", chunks) is None
+    assert best_duration_rule("I submitted a ticket at 9:40, when will it be resolved?", chunks) is None
+    assert best_duration_rule("I urged the ticket at 9:40, when can I urge it again?", chunks).amount == 24
+    assert best_duration_rule("邀请链接是2026年11月26日生成的,哪天失效?",
+                              [_chunk("i", "伙伴生成的邀请链接7天内有效。")]).amount == 7
