@@ -180,6 +180,10 @@ def choose_quote(sentences: tuple[Sentence, ...], asked: frozenset[str], procedu
                 any(t in _tokens(sentences[j].text) and t not in held for t in terms)
                 or sentences[j].kinds - sentences[best].kinds):
             chosen.add(j)
+        elif j in statements and sentences[j].score >= sentences[best].score > 0:
+            # the best won on similarity (a heading-like lead is similar to any question on its topic); a
+            # neighbour holding at least as much of the question's key terms is evidence as well
+            chosen.add(j)
     if asked and not asked <= sentences[best].kinds:
         stating = [i for i in statements if asked & sentences[i].kinds]
         if stating:
