@@ -327,8 +327,10 @@ class Planner:
     def _refer_back(self, topic: LastTopic, reader: Variant) -> Outcome | None:
         """Where the last topic is in the portal: the menu tool on the last question, else its cited menu."""
         outcome = Outcome()
-        tasks = [to_simplified(topic.question).lower()[:500]]
-        tasks += [path.split(">")[-1].strip() for path in topic.menu_paths]  # the page the topic lives on
+        # the page the last answer's own citations live on first; the question's wording only when they name
+        # none (its words can match another page: 主管 is also on the performance dashboard)
+        tasks = [path.split(">")[-1].strip() for path in topic.menu_paths]
+        tasks += [to_simplified(topic.question).lower()[:500]]
         for task in dict.fromkeys(t for t in tasks if t):
             self._run(Plan("menu_path_lookup", {"task": task}), reader, outcome, [], [])
             if outcome.sections:

@@ -25,7 +25,9 @@ _LINKED = [(r"(不|没|未|无法|不能|没法|没有)\S{0,2}(关联|挂|绑定
             r"\b(not|never|cannot|can't|isn't)\s+(be\s+)?(linked|attached|tied)\b", "nothing"),
            (r"基线解决方案|基线|baseline", "baseline_solution"),
            (r"联营商品|联营|joint[- ]operation", "joint_operation_product"),
-           (r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
+           # a negative quantifier as the object (linked to nothing / none / no offering)
+           (r"\b(?:linked|attached|tied)\s+to\s+(?:nothing|none|no\s+\w+)|"
+            r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
             r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
            # a determiner of otherness before the offering, with its modifiers (别的普通Offering, another paid offering)
            (r"(其他|其它|别的|另外的?|另一个)\S{0,4}(offering|商品)|\b(other|another|a different)\s+(\w+\s+)?offerings?",
@@ -37,7 +39,9 @@ _TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)[^\s
                  r"储值卡(支付|付款|付|消费|购买云|买云)|paid with (a |the )?(stored[- ]value|prepaid) card|"
                  # the card as the source of the money (a preposition of source, or its balance), not the thing bought
                  r"\b(of|from|out of)\s+(a\s+|the\s+|my\s+|our\s+|their\s+|its\s+)?(stored[- ]value|prepaid) card|"
-                 r"(stored[- ]value|prepaid) card'?s? balance|储值卡(里|中|内)?的?余额", "pay_with_card"),
+                 r"(stored[- ]value|prepaid) card'?s? balance|储值卡(里|中|内)?的?余额|"
+                 # the card as the payer, the subject of a paying verb ("our stored-value card paid 1,200 yuan")
+                 r"(stored[- ]value|prepaid) card\s+(paid|pays|covered|covers|was used|is used)\b", "pay_with_card"),
                 (r"现金|cash", "pay_cash")]
 _DASHBOARD = [(r"业绩看板|业绩|performance", "performance"), (r"消费看板|消费|consumption", "consumption")]
 _ROLE = [(r"客户经理主管|主管|supervisor", "account_manager_supervisor"),
@@ -47,7 +51,9 @@ _RELATION = [(r"自己报备|我报备的|自己的客户|own customer|registere
              (r"别人的客户|其他人的客户|别的客户经理|不是我的|不属于|not (my|their|his|her) (own )?customer|someone else|another (account )?manager",
               "other")]
 _UNDER_NAME = [(r"不在(其|他|她|自己|我)?的?名下|不是(其|他|她|自己|我)?的?名下|别人的客户|其他客户|not under|someone else|other salesperson", False),
-               (r"名下|自己的客户|own customers?|under (their|his|her|my) name", True)]
+               # customers assigned to the salesperson themselves are theirs
+               (r"名下|自己的客户|own customers?|under (their|his|her|my) name|"
+                r"\b(?:assigned|allocated)\s+to\s+(?:them|him|her|me|themselves|the salesperson)\b", True)]
 _SAME_REQUEST = [(r"不同(的)?申付单|多个申付单|两个申付单|几个申付单|different payment requests?|separate payment requests?",
                   "different"),
                  (r"同一(个|张)?申付单|一个申付单|同个申付单|单个申付单|(same|one|a single|single) payment request", "same")]

@@ -44,6 +44,7 @@ _ABSTAIN_EN = ("Sorry, the Partner Center rules I have do not support an answer 
                "order visibility, error codes, and where these are in the menus. For anything else, contact "
                "Huawei Cloud customer service or your Huawei contact.")
 
+PORTAL_SHARE = 1 / 3  # a word in more than this share of the index's passages is the portal's, not a topic's
 MIN_TOPICS = 4  # an index with fewer shared parent topics (the bundled 22 lines) keeps the written list
 
 
@@ -296,7 +297,10 @@ class Assistant:
 
         def names(tools: tuple[str, ...]) -> frozenset[str]:
             own = tuple(t for t in tools if t in self.tools and t != "menu_path_lookup")
-            return frozenset(topic_names - self.router.tool_terms(own)) if own else frozenset(topic_names)
+            named = topic_names - self.router.tool_terms(own) if own else topic_names
+            # a word most passages share (伙伴中心, the portal every procedure starts from) names no topic
+            bm25 = self.index.lexical()
+            return frozenset(t for t in named if bm25.document_frequency(t) <= PORTAL_SHARE * bm25.n_docs)
 
         cues = Cues(routes=routes, supplies=supplies, foreign=foreign, elsewhere=elsewhere, names=names,
                     asks_where=asks_where(norm.simplified),

@@ -158,3 +158,13 @@ def test_the_earliest_day_asked_for_is_computed_from_today(text):
 
 def test_a_how_long_question_needs_no_start():
     assert _plan("consumption_lookback", "客户消费数据能查多久?").missing == "requested_start"  # the rule answers it
+
+
+@pytest.mark.parametrize("tool,text,arguments", [
+    ("po_assessment_check", "And one linked to nothing at all?", {"linked_to": "nothing"}),
+    ("stored_value_card_credit", "Our stored-value card paid 1,200 yuan for OBS.", {"transaction": "pay_with_card", "amount": "1200"}),
+    ("order_visibility", "Can a salesperson view orders for customers assigned to them?", {"customer_under_their_name": True}),
+])
+def test_negative_objects_payers_and_assignees(tool, text, arguments):
+    result = _plan(tool, text)
+    assert {k: v for k, v in result.arguments.items() if k != "role"} == arguments

@@ -61,3 +61,14 @@ def test_a_bare_date_follow_up_modifies_the_last_tool(bot, first, then, tool, ar
     answer = bot.answer(then, session_id=f"date-{tool}", now=NOW)
     assert answer.move == "modify" and [c.name for c in answer.tool_calls] == [tool]
     assert answer.tool_calls[0].arguments[argument] == value
+
+
+def test_refer_back_names_the_page_the_last_answer_cited(bot):
+    """The page of the last answer's own citation, not a page the question's words also match (主管 is on the
+    performance dashboard too), and the portal's name in the question names no other topic."""
+    bot.answer("客戶經理主管能不能建商機?", session_id="refer-page", now=NOW)
+    answer = bot.answer("在哪個模塊?", session_id="refer-page", now=NOW)
+    assert answer.move == "refer_back" and "機會點管理" in answer.answer
+    bot.answer("Can a salesperson see orders of customers not under their name?", session_id="refer-portal", now=NOW)
+    answer = bot.answer("Where can I find this in Partner Center?", session_id="refer-portal", now=NOW)
+    assert answer.move == "refer_back" and "客户订单" in answer.answer
