@@ -332,7 +332,10 @@ class KnowledgeIndex:
             manifest = self.manifest() or manifest
             collection = self._client.get_collection(manifest.collection)
         chunks: list[Chunk] = []
-        tokens: list[list[str]] = []
+        # Each chunk's stored tokens become term ids as they are read: no per-chunk list of strings is kept.
+        terms: dict[str, int] = {}
+        term_ids: list[np.ndarray] = []
+        lengths: list[int] = []
         total = collection.count()
         # Up to LOCAL_DENSE_MAX chunks the vectors are read once per build and dense search is one exact
         # matrix product here: behind `serve --workers N` each query otherwise crossed to the Chroma server
@@ -342,9 +345,13 @@ class KnowledgeIndex:
         rows: list[np.ndarray] = []
         for offset in range(0, total, 5000):
             page = collection.get(include=include, limit=5000, offset=offset)
+            page_ids: list[int] = []
             for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 chunks.append(_from_record(cid, text, meta))
-                tokens.append(meta["tokens"].split())
+                tokens = meta["tokens"].split()
+                page_ids.extend(terms.setdefault(t, len(terms)) for t in tokens)
+                lengths.append(len(tokens))
+            term_ids.append(np.asarray(page_ids, dtype=np.int32))
             if local:
                 rows.append(np.asarray(page["embeddings"], dtype=np.float32).reshape(len(page["ids"]), -1))
         vectors = None
@@ -356,7 +363,10 @@ class KnowledgeIndex:
         except Exception:  # noqa: BLE001 - a build from before derived lexicons: analysed without one
             raw = None
         lexicon = compile_lexicon(DomainLexicon.model_validate_json(raw)) if raw else None
-        self._loaded = _Loaded(manifest.collection, collection, chunks, BM25Index(tokens),
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        bm25 = BM25Index.from_term_ids(terms, offsets, np.concatenate(term_ids) if term_ids else np.zeros(0, np.int32))
+        self._loaded = _Loaded(manifest.collection, collection, chunks, bm25,
                                {c.id: i for i, c in enumerate(chunks)}, vectors=vectors, lexicon=lexicon)
         return self._loaded
 
@@ -400,6 +410,14 @@ class KnowledgeIndex:
         if loaded.topic_counts is None:
             loaded.topic_counts = Counter(c.parent_topic for c in loaded.chunks if c.parent_topic).most_common()
         return [topic for topic, n in loaded.topic_counts if n >= min_chunks][:limit]
+
+    def chunk_terms(self, chunk_id: str) -> frozenset[str] | None:
+        """The chunk's distinct lexical terms (title and text, as its build analysed them), read from the
+        loaded BM25 forward index: the evidence stage checks a candidate's key terms without segmenting its
+        text again. None when the active build has no such chunk."""
+        loaded = self._state()
+        position = loaded.positions.get(chunk_id)
+        return None if position is None else loaded.bm25.terms_of(position)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         loaded = self._state()

@@ -220,38 +220,85 @@ def _masks(word: str) -> list[str]:
 
 
 class BM25Index:
-    """Okapi BM25 with postings as numpy arrays; build from token lists."""
+    """Okapi BM25 over postings held as flat numpy arrays, plus the forward index (each document's terms).
 
-    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
+    Every term is an integer id; the postings of term ``t`` are ``ids[starts[t]:starts[t + 1]]`` (document
+    positions, ascending) with their precomputed BM25 weights, and the terms of document ``d`` are
+    ``doc_terms[doc_starts[d]:doc_starts[d + 1]]``. At 100k chunks a dict of per-term Python lists and
+    per-chunk token lists held about a gigabyte of small objects while loading; these arrays hold the same
+    in tens of megabytes. Build from token lists (``BM25Index(docs)``) or, without ever holding them, from
+    term ids (``BM25Index.from_term_ids``)."""
+
+    def __init__(self, docs: list[list[str]] | None = None, k1: float = 1.2, b: float = 0.75) -> None:
+        terms: dict[str, int] = {}
+        ids = [terms.setdefault(t, len(terms)) for d in docs or [] for t in d]
+        offsets = np.zeros(len(docs or []) + 1, dtype=np.int64)
+        np.cumsum([len(d) for d in docs or []], out=offsets[1:])
+        self._init(terms, offsets, np.asarray(ids, dtype=np.int32), k1, b)
+
+    @classmethod
+    def from_term_ids(cls, terms: dict[str, int], doc_offsets: np.ndarray, term_ids: np.ndarray,
+                      k1: float = 1.2, b: float = 0.75) -> "BM25Index":
+        """``terms`` maps each term to its id; document ``d``'s tokens (with repeats) are
+        ``term_ids[doc_offsets[d]:doc_offsets[d + 1]]``."""
+        index = cls.__new__(cls)
+        index._init(terms, np.asarray(doc_offsets, dtype=np.int64), np.asarray(term_ids, dtype=np.int32), k1, b)
+        return index
+
+    def _init(self, terms: dict[str, int], offsets: np.ndarray, term_ids: np.ndarray, k1: float, b: float) -> None:
         self.k1, self.b = k1, b
-        self.n_docs = len(docs)
-        lengths = np.array([len(d) for d in docs], dtype=np.float32)
-        self.avg_len = float(lengths.mean()) if len(docs) else 0.0
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for doc_id, tokens in enumerate(docs):
-            for term, tf in Counter(tokens).items():
-                postings.setdefault(term, []).append((doc_id, tf))
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+        self.n_docs = n_docs = len(offsets) - 1
+        n_terms = len(terms)
+        lengths = np.diff(offsets).astype(np.float32)
+        self.avg_len = float(lengths.mean()) if n_docs else 0.0
+        # (document, term) pairs with their counts, in document order then term order: one sort.
+        docs = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
+        pairs, tf = np.unique(docs * max(n_terms, 1) + term_ids, return_counts=True)
+        pair_doc = (pairs // max(n_terms, 1)).astype(np.int32)
+        pair_term = (pairs % max(n_terms, 1)).astype(np.int32)
+        self._doc_starts = np.searchsorted(pair_doc, np.arange(n_docs + 1)).astype(np.int64)
+        self._doc_terms = pair_term
+        # Postings: the same pairs in term order (stable, so each term's documents stay ascending).
+        order = np.argsort(pair_term, kind="stable")
+        self._ids = pair_doc[order]
+        df = np.bincount(pair_term, minlength=n_terms)
+        self._starts = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=self._starts[1:])
+        self._idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         norm = self.k1 * (1 - self.b + self.b * lengths / max(self.avg_len, 1e-9))
-        for term, rows in postings.items():
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            tf = np.fromiter((r[1] for r in rows), dtype=np.float32, count=len(rows))
-            idf = math.log(1 + (self.n_docs - len(rows) + 0.5) / (len(rows) + 0.5))
-            weights = idf * tf * (self.k1 + 1) / (tf + norm[ids])
-            self._postings[term] = (ids, weights.astype(np.float32), idf)
+        tf_sorted = tf[order].astype(np.float32)
+        self._weights = (self._idf[pair_term[order]].astype(np.float32) * tf_sorted * (self.k1 + 1)
+                         / (tf_sorted + norm[self._ids])).astype(np.float32)
+        self._terms = terms
+        self._names: list[str] | None = None  # id -> term, built on first use
         # Derived lookups, built on first use: most indexes never need them.
         self._vocabulary: frozenset[str] | None = None
         self._joined: str | None = None
         self._masked: Counter[str] | None = None
         self._characters: frozenset[str] | None = None
 
+    def _posting(self, term: str) -> np.ndarray | None:
+        """The positions of the documents holding ``term`` (ascending), None if no document does."""
+        t = self._terms.get(term)
+        return None if t is None else self._ids[self._starts[t]:self._starts[t + 1]]
+
+    def terms_of(self, doc: int) -> frozenset[str]:
+        """The distinct terms of document ``doc`` (as indexed: its title and text, analysed at build time)."""
+        if self._names is None:
+            names = [""] * len(self._terms)
+            for term, t in self._terms.items():
+                names[t] = term
+            self._names = names
+        names = self._names
+        return frozenset(names[t] for t in self._doc_terms[self._doc_starts[doc]:self._doc_starts[doc + 1]].tolist())
+
     def vocabulary_has(self, term: str) -> bool:
-        return term in self._postings
+        return term in self._terms
 
     @property
     def vocabulary(self) -> frozenset[str]:
         if self._vocabulary is None:
-            self._vocabulary = frozenset(self._postings)
+            self._vocabulary = frozenset(self._terms)
         return self._vocabulary
 
     def one_substitution_away(self, word: str) -> bool:
@@ -260,8 +307,8 @@ class BM25Index:
         Each term is indexed under its one-character masks (发票 -> ?票, 发?), so a lookup costs
         len(word) probes instead of a scan over the vocabulary."""
         if self._masked is None:
-            self._masked = Counter(mask for term in self._postings for mask in _masks(term))
-        own = 1 if word in self._postings else 0  # the word's own masks do not count
+            self._masked = Counter(mask for term in self._terms for mask in _masks(term))
+        own = 1 if word in self._terms else 0  # the word's own masks do not count
         return any(self._masked[mask] > own for mask in _masks(word))
 
     def corpus_matches(self, words: frozenset[str]) -> frozenset[str]:
@@ -272,11 +319,11 @@ class BM25Index:
         """
         fold = _synonyms()[0]
         if self._joined is None:
-            variants = [v for v, canonical in fold.items() if not v.isascii() and canonical in self._postings]
-            self._joined = "\n".join(sorted(self._postings) + variants)
+            variants = [v for v, canonical in fold.items() if not v.isascii() and canonical in self._terms]
+            self._joined = "\n".join(sorted(self._terms) + variants)
         found = set()
         for word in words:
-            if fold.get(word, word) in self._postings:
+            if fold.get(word, word) in self._terms:
                 found.add(fold.get(word, word))
             elif len(word) > 1 and word in self._joined:
                 found.add(word)  # a single character inside a word is no evidence (员 in 业务员)
@@ -285,28 +332,42 @@ class BM25Index:
     def contains_character(self, character: str) -> bool:
         """Does any corpus term contain this character (退 in 退款)?"""
         if self._characters is None:
-            self._characters = frozenset(ch for term in self._postings for ch in term)
+            self._characters = frozenset(ch for term in self._terms for ch in term)
         return character in self._characters
 
     def idf(self, term: str) -> float:
         """The term's BM25 inverse document frequency; a term the index lacks gets the rarest value."""
-        posting = self._postings.get(term)
-        if posting is not None:
-            return posting[2]
+        t = self._terms.get(term)
+        if t is not None:
+            return float(self._idf[t])
         return math.log(1 + (self.n_docs + 0.5) / 0.5)
 
     def document_frequency(self, term: str) -> int:
-        posting = self._postings.get(term)
-        return 0 if posting is None else len(posting[0])
+        t = self._terms.get(term)
+        return 0 if t is None else int(self._starts[t + 1] - self._starts[t])
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         out = np.zeros(self.n_docs, dtype=np.float32)
         for term in set(query_tokens):
-            posting = self._postings.get(term)
-            if posting is not None:
-                out[posting[0]] += posting[1]
+            t = self._terms.get(term)
+            if t is not None:
+                lo, hi = self._starts[t], self._starts[t + 1]
+                out[self._ids[lo:hi]] += self._weights[lo:hi]
+        return out
+
+    def holding(self, terms, docs: np.ndarray) -> dict[str, np.ndarray]:
+        """For each of ``terms`` the index knows, a boolean per document of ``docs``: does it hold the term?
+        A binary search in the term's postings: no document is re-read or re-analysed."""
+        docs = np.asarray(docs, dtype=np.int32)
+        out = {}
+        for term in terms:
+            posting = self._posting(term)
+            if posting is None or not len(posting):
+                continue
+            where = np.minimum(np.searchsorted(posting, docs), len(posting) - 1)
+            out[term] = posting[where] == docs
         return out
 
     def max_score(self, query_tokens: list[str]) -> float:
         """The BM25 upper bound (every known term saturated), so normalised scores lie in [0, 1]."""
-        return float(sum(self._postings[t][2] * (self.k1 + 1) for t in set(query_tokens) if t in self._postings))
+        return float(sum(self._idf[self._terms[t]] * (self.k1 + 1) for t in set(query_tokens) if t in self._terms))

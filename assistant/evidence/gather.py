@@ -72,7 +72,11 @@ def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
     terms = key_terms(result.query_tokens, retriever.index.lexical())
     # Candidates are ranked on passage-level signals; only the passages kept get sentence scores
     # (a segmentation per sentence is the stage's main cost).
-    candidates = [passage(h.chunk, h.rank, h.score, terms, kinds, scored=False) for h in result.hits]
+    # A candidate's key-term coverage reads the chunk's terms stored by the index build (no segmentation
+    # of 20 chunks per question: that was most of this stage's cost at 10k chunks).
+    held = {h.chunk.id: retriever.index.chunk_terms(h.chunk.id) for h in result.hits}
+    candidates = [passage(h.chunk, h.rank, h.score, terms, kinds, scored=False, held=held[h.chunk.id])
+                  for h in result.hits]
     # A passage that only asks questions (an FAQ index) is never evidence: it names topics, answers nothing.
     keep = [i for i, p in enumerate(candidates) if not p.question_only]
     similarities = _similarities(query_text, [candidates[i] for i in keep], retriever)
@@ -93,7 +97,7 @@ def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
     keep = keep[:k]
     hits = [replace(result.hits[i], rank=rank) for rank, i in enumerate(keep, start=1)]
     passages = tuple(passage(result.hits[i].chunk, rank, result.hits[i].score, terms, kinds,
-                             similarities=similarities, question=query_text)
+                             similarities=similarities, question=query_text, held=held[result.hits[i].chunk.id])
                      for rank, i in enumerate(keep, start=1))
     ranked = SearchResult(query=result.query, hits=hits, query_tokens=result.query_tokens,
                           dense_top=result.dense_top, lexical_top=result.lexical_top)

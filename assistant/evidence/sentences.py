@@ -104,13 +104,15 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
-def coverage(text: str, terms: dict[str, float]) -> float:
+def coverage(text: str, terms: dict[str, float], tokens: frozenset[str] | None = None) -> float:
     """IDF-weighted share of ``terms`` found in ``text`` (0..1). A compound term counts when its
-    text appears even if segmentation differs (客户订单 inside 我的客户订单)."""
+    text appears even if segmentation differs (客户订单 inside 我的客户订单). ``tokens``: the text's
+    terms when already known (the index's forward index for a whole chunk), so it is not segmented again."""
     total = sum(terms.values())
     if total <= 0:
         return 0.0
-    tokens = _tokens(text)
+    if tokens is None:
+        tokens = _tokens(text)
     held = sum(w for t, w in terms.items() if t in tokens)
     return held / total
 
@@ -220,9 +222,11 @@ def list_unit(sentences: tuple[Sentence, ...], i: int) -> range:
 
 
 def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], asked: frozenset[str],
-            scored: bool = True, similarities: dict[str, float] | None = None, question: str = "") -> Passage:
+            scored: bool = True, similarities: dict[str, float] | None = None, question: str = "",
+            held: frozenset[str] | None = None) -> Passage:
     """The chunk as evidence; with ``scored=False`` (a candidate being ranked) sentences are not scored,
-    so the quote and ``supports`` are provisional: score the passages kept."""
+    so the quote and ``supports`` are provisional: score the passages kept. ``held``: the chunk's terms
+    from the index (``KnowledgeIndex.chunk_terms``), else its title and text are segmented here."""
     sentences = sentences_of(chunk, terms, scored, similarities)
     chosen = choose_quote(sentences, asked, procedure=bool(question) and asks_procedure(question), terms=terms)
     if chosen:
@@ -235,4 +239,4 @@ def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], aske
     return Passage(chunk=chunk, rank=rank, score=score, sentences=sentences, quote_sentences=chosen,
                    quote=quote, truncated=chunk.cut_start or chunk.cut_end, language="en" if chunk.language == "en" else "zh",
                    supports=supports, rule_ids=rules_in(chunk.text),
-                   coverage=coverage(chunk.title + " " + chunk.text, terms))
+                   coverage=coverage(chunk.title + " " + chunk.text, terms, held))
