@@ -173,6 +173,9 @@ _MISSING = {
 # share. A question that names no topic of its own ("Is that a rule?", "What does this code mean?") is about
 # what was said just before it, so it is read with that sentence.
 _QUESTION_MARK = re.compile(r"[??]\W*$")
+# An indirect question: "finance asks whether they can share an invoice", "wonders if it is by design".
+_INDIRECT = re.compile(r"\bwhether\b|\b(?:ask|asks|asked|asking|wonder|wonders|wondering)\s+(?:if|when|how|what|which|why|who)\b",
+                       re.I)
 _REQUEST = re.compile(r"^\W*(?:\w{0,4}[,,]\s*)?(?:另|也|还|顺便|同时)?(?:请|烦请|麻烦|劳烦|帮忙|帮我|想问|想了解|想确认|想知道|"
                       r"需要确认|请问)|^\W*(?:\w+\s+){0,2}(?:please|kindly)\b|\b(?:would|'d) (?:also )?like\b|"
                       r"\b(?:want|wants|need|needs) to (?:know|confirm|check)\b|\blet (?:us|me) know\b", re.I)
@@ -192,8 +195,8 @@ def sentence_function(sentence: str) -> Function:
     text = to_simplified(sentence.strip())
     if _REQUEST.search(text):  # 请问…吗? is a request that also asks: either way an ask
         return "request"
-    if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or asks_yes_no(text) or asks_for_date(text) \
-            or (asks_how(text) and not text.endswith(("。", "."))) or asks_where(text):
+    if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or _INDIRECT.search(text) or asks_yes_no(text) \
+            or asks_for_date(text) or (asks_how(text) and not text.endswith(("。", "."))) or asks_where(text):
         return "question"
     if _NEGATED.search(text):
         return "problem"

@@ -128,6 +128,7 @@ def test_the_assignment_date_is_the_one_told_with_the_assignment_not_the_orders(
     ("上个月的账单什么时候出?", "question"), ("客户消费还能不能查", "question"), ("Can we still query it", "question"),
     ("请告知2025年6月的客户消费明细目前的查询情况。", "request"), ("Please confirm the deadline of the bill.", "request"),
     ("We would also like the menu for opportunities.", "request"),
+    ("Our finance team asks whether they can be put on a single invoice.", "question"),
     ("到现在业绩管理里还没显示。", "problem"), ("The portal rejected it.", "problem"),
     ("The API keeps returning HTTP 503 since this morning", "problem"),
     ("今天是2026-11-23。", "fact"), ("We are in London.", "fact"), ("I am an account-manager supervisor.", "fact"),
