@@ -38,6 +38,25 @@ def chunk_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def context_of(title: str, parent_topic: str | None, text: str) -> str:
+    """What a passage's own words do not say about where it sits: its page and heading path
+    ("Issuing Vouchers to Customers > Procedure"), or its given title. Empty for a scraped line whose
+    title and parent topic are its own words (the one-line exports)."""
+    parts: list[str] = []
+    if parent_topic and parent_topic not in text:
+        parts.append(parent_topic)
+    if title and title not in text and not any(title in part for part in parts):
+        parts.append(title)
+    return " > ".join(parts)
+
+
+def indexed_text(chunk: Chunk) -> str:
+    """``chunk`` with its context line first: what a section titled "Procedure" is about is its page.
+    The evidence stage matches the question's terms against this; quotes still slice ``chunk.text``."""
+    context = context_of(chunk.title, chunk.parent_topic, chunk.text)
+    return f"{context}\n{chunk.text}" if context else chunk.text
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in ``text``, so quotes can be exact slices of the source."""
     spans, cursor = [], 0
@@ -144,20 +163,21 @@ def build_chunks(excerpts: list[Excerpt]) -> list[Chunk]:
         if not text or is_chrome(text):
             continue
         pieces = _split_long(text)
+        heading = " > ".join(excerpt.heading_path) or None
         for index, piece in enumerate(pieces):
+            codes = error_codes(piece)
+            cut_start = index == 0 and is_cut_start(piece)
+            title = title_of(piece, excerpt.title, codes, cut_start)
+            parent = parent_topic(piece) or heading
             ident = chunk_id(piece)
             origin = excerpt.source if len(pieces) == 1 else f"{excerpt.source}[{index + 1}/{len(pieces)}]"
             if ident in chunks:
                 if origin not in chunks[ident].origins:
                     chunks[ident].origins.append(origin)
                 continue
-            heading = " > ".join(excerpt.heading_path) or None
-            codes = error_codes(piece)
-            cut_start = index == 0 and is_cut_start(piece)
             chunks[ident] = Chunk(
-                id=ident, text=piece, origins=[origin],
-                title=title_of(piece, excerpt.title, codes, cut_start),
-                menu_path=menu_path(piece), parent_topic=parent_topic(piece) or heading,
+                id=ident, text=piece, origins=[origin], title=title,
+                menu_path=menu_path(piece), parent_topic=parent,
                 error_codes=codes, cut_start=cut_start,
                 cut_end=(index == len(pieces) - 1 and is_cut_end(piece)),
                 url=excerpt.url, language=language_of(piece))

@@ -75,3 +75,21 @@ def test_code_rows_in_both_flattened_forms():
     assert all(row in named for _, _, _, row in rows)  # each row is a verbatim slice: it can be quoted
     assert code_rows("HTTP状态码 错误码 描述 400 CBC.30000010")[0][2] == ""  # cut before the meaning
     assert code_rows("版本 v1.20 于 2026 年发布,No.2026 号文件") == []
+
+
+def test_a_section_is_indexed_with_its_page_and_heading_path():
+    from knowledge.chunking import indexed_text
+
+    section = Excerpt(text="Choose Sales > Marketing > Vouchers. Click Submit.", source="v.html#5", title="Procedure",
+                      heading_path=("Issuing Vouchers to Customers", "Procedure"))
+    chunk = build_chunks([section])[0]
+    assert chunk.text == "Choose Sales > Marketing > Vouchers. Click Submit."  # quotes still slice the words only
+    assert indexed_text(chunk) == "Issuing Vouchers to Customers > Procedure\n" + chunk.text
+
+
+def test_a_scraped_line_carries_no_context_of_its_own_words():
+    from knowledge.chunking import indexed_text
+
+    line = "伙伴账单 伙伴账单每月5日生成。 父主题: 账务"
+    chunk = build_chunks([Excerpt(text=line, source="x:1")])[0]
+    assert indexed_text(chunk) == chunk.text
