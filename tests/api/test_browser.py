@@ -272,7 +272,7 @@ def test_a_stopped_question_is_not_saved_so_a_reload_does_not_restore_it(page, l
     assert entered.wait(30)
     page.get_by_role("button", name="停止").click()
     page.get_by_text("已停止").wait_for()
-    time.sleep(1)  # the closed connection reaches the server (it looks every 50 ms)
+    time.sleep(1)  # the closed connection reaches the server
     release.set()
     assert finished.wait(30)
     with page.expect_response(lambda r: "/v1/sessions/" in r.url and r.request.method == "GET"):

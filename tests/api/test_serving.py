@@ -132,6 +132,44 @@ def test_a_turn_that_times_out_is_not_saved(built_data):
         assert c.get("/v1/sessions", headers=token).json() == {"sessions": []}
 
 
+def test_a_turn_whose_caller_went_away_is_not_saved(built_data, monkeypatch):
+    """The server notices a closed connection while the answer is computed and does not save the turn.
+    The answer waits for exactly that notice (no sleeping): a server that never notices fails the test."""
+    from assistant.service import Assistant as Service
+
+    entered, finished, seen = threading.Event(), threading.Event(), {}
+    answer, evidence = Service.answer, Service._evidence
+
+    def answering(self, *args, **kwargs):
+        seen["stopped"] = kwargs.get("stopped")
+        try:
+            return answer(self, *args, **kwargs)
+        finally:
+            finished.set()
+
+    def held(self, *args, **kwargs):
+        entered.set()
+        seen["noticed"] = seen["stopped"] is not None and seen["stopped"].wait(60)
+        return evidence(self, *args, **kwargs)
+
+    monkeypatch.setattr(Service, "answer", answering)
+    monkeypatch.setattr(Service, "_evidence", held)
+    token = uuid.uuid4().hex
+    body = json.dumps({"message": "8月的伙伴账单什么时候生成?", "now": NOW}).encode()
+    with live(create_app(Settings(data_dir=built_data))) as port:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        sock.sendall(b"POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Client-Token: "
+                     + token.encode() + f"\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        assert entered.wait(60)
+        sock.close()
+        assert finished.wait(90)
+        import httpx
+
+        listed = httpx.get(f"http://127.0.0.1:{port}/v1/sessions", headers={"X-Client-Token": token}, timeout=30)
+    assert seen["noticed"] is True
+    assert listed.status_code == 200 and listed.json() == {"sessions": []}
+
+
 def test_wrong_keys_are_rate_limited_per_address(built_data):
     with make_client(built_data, api_keys="p-key:partner", auth_failures_per_minute=5) as c:
         codes = [c.get("/v1/tools", headers={"X-API-Key": f"guess-{n}"}).status_code for n in range(8)]
