@@ -14,7 +14,7 @@ from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
-from knowledge.lexical import tokenize
+from knowledge.lexical import to_simplified, tokenize
 from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
@@ -180,7 +180,7 @@ class Assistant:
         stored.deadline, stored.stopped = deadline, stopped
         state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
         slots = self._read(norm, state, now)
-        evidence = self._evidence(norm, slots)
+        evidence = self._in_context(norm, slots, state, self._evidence(norm, slots))
         frame = self._understand(norm, state, now, slots, evidence)
         # Instructions and tasks are refused whatever the conversation; a question whose topic the corpus
         # lacks ("激励提现" mentions incentives but is not an invoicing question) is refused unless it
@@ -245,6 +245,24 @@ class Assistant:
         # (CLI exit 2, API 4xx naming the field), never a crash.
         return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
                                understood=understood, policy=self.support_policy)
+
+    def _in_context(self, norm: Normalised, slots: Slots, state: DialogueState, evidence: Evidence) -> Evidence:
+        """A follow-up that names no topic of its own ("那有效期呢?") asks about the last topic: when its own
+        evidence is not on the passages the last answer cited, the evidence for the last question and this
+        one together is used, if that is on them (the validity of the invitation link just asked about, not
+        another topic's validity)."""
+        topic = state.topic
+        if topic is None or not topic.citations or not continues(norm.simplified):
+            return evidence
+        if evidence.supported and evidence.best and evidence.best.chunk.id in topic.citations:
+            return evidence
+        own = self.router.topic_terms(norm.simplified) & self.router.tool_terms(tuple(self.tools))
+        if own - self.router.generic_terms() - set(self.router.topic_terms(to_simplified(topic.question))):
+            return evidence  # it names a tool's topic the last question did not: its own question
+        context = self._evidence(normalise(topic.question + "\n" + norm.original), slots)
+        if context.supported and context.best and context.best.chunk.id in topic.citations:
+            return context
+        return evidence
 
     def _understand(self, norm: Normalised, state: DialogueState, now: datetime, slots: Slots,
                     evidence: Evidence) -> Frame:

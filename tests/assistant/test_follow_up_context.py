@@ -1,0 +1,36 @@
+"""A follow-up that names no topic of its own ("那有效期呢?") is read in the last topic's context: the evidence
+for the last question and the follow-up together, when that lands on the passages the last answer cited."""
+
+from datetime import datetime
+
+import pytest
+
+from assistant import Assistant, Settings
+from knowledge import DEFAULT_CORPUS
+
+NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")
+# Two topics with a validity each, written for this test in our own words (one excerpt per line).
+DOCS = (
+    "邀请客户 伙伴可以生成邀请链接邀请客户建立关联,邀请链接生成后7天内有效,过期需重新生成。 父主题: 客户关联\n"
+    "商机保护 商机报备审核通过后保护期为90天,有效期内伙伴享有该商机的保护权。 父主题: 商机报备\n"
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ctx")
+    extra = root / "validity_zh.txt"
+    extra.write_text(DOCS, encoding="utf-8")
+    assistant = Assistant.from_settings(Settings(data_dir=root / "data", embedder="use"))
+    assistant.index.build([DEFAULT_CORPUS, extra])
+    return assistant
+
+
+def test_a_bare_follow_up_stays_on_the_last_topic(bot):
+    first = bot.answer("邀请链接生成以后能用几天?", session_id="validity", now=NOW)
+    assert "7天" in first.answer
+    follow = bot.answer("那有效期呢?", session_id="validity", now=NOW)
+    assert "7天" in follow.answer and "90天" not in follow.answer
+
