@@ -368,7 +368,9 @@ class Planner:
             outcome = Outcome(variant=frame.convert_to)
             self._run(tool_plan, variant, outcome, frame.slots.notes_zh, frame.slots.notes_en)
             return outcome if outcome.sections else None
-        if zone and "timezone" in self.tools[last.tool].input_model.model_fields:
+        if zone == "Asia/Shanghai":
+            arguments.pop("timezone", None)  # the rules' own zone: no local time to add
+        elif zone and "timezone" in self.tools[last.tool].input_model.model_fields:
             arguments["timezone"] = zone
         tool_plan = Plan(last.tool, arguments, state={**last.filled, **({"timezone": zone} if zone else {})})
         outcome = Outcome(variant=variant)

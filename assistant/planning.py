@@ -39,6 +39,9 @@ _TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)[^\s
                  r"储值卡(支付|付款|付|消费|购买云|买云)|paid with (a |the )?(stored[- ]value|prepaid) card|"
                  # the card as the source of the money (a preposition of source, or its balance), not the thing bought
                  r"\b(of|from|out of)\s+(a\s+|the\s+|my\s+|our\s+|their\s+|its\s+)?(stored[- ]value|prepaid) card|"
+                 # the card used as the means of paying ("used a prepaid card to pay 6,000 yuan")
+                 r"\b(use|used|uses|using)\s+(a\s+|the\s+|my\s+|our\s+|their\s+)?(stored[- ]value|prepaid) cards?\s+"
+                 r"(to|for)\s+(pay|buy|purchase|cover)|"
                  r"(stored[- ]value|prepaid) card'?s? balance|储值卡(里|中|内)?的?余额|"
                  # the card as the payer, the subject of a paying verb ("our stored-value card paid 1,200 yuan")
                  r"(stored[- ]value|prepaid) card\s+(paid|pays|covered|covers|was used|is used)\b", "pay_with_card"),
@@ -239,8 +242,35 @@ _ONE_OF = re.compile(r"其中(的)?[一1](笔|个|项|张)|有[一1](笔|个|项
                      r"\bone (incentive|of)\b|\bonly one\b|[那这]一?(笔|项|张)|\b(that|this) one\b")
 
 
+# A universal quantifier over the items (都, 全部, both, all of them): every item has the value said.
+_ALL = re.compile(r"都|全部|全都|\bboth\b|\ball (?:of )?(?:them|the|three|two|four)\b|\beach\b")
+# Items enumerated one by one ("一笔批量申请一笔单个申请", "one in a batch, the other singly"): each item's own value.
+_ITEM = re.compile(r"(?:另)?[一1](?:笔|个|项)|\b(?:one|the other|another)\b")
+
+
+def _itemised(low: str) -> list[str]:
+    """The application of each item when the message enumerates the items with one value each, in order."""
+    marks = list(_ITEM.finditer(low))
+    values = []
+    for mark, after in zip(marks, marks[1:] + [None]):
+        said, conflict = pick(low[mark.end():after.start() if after else len(low)], _APPLICATION)
+        if conflict:
+            return []
+        if said is not None:  # "one invoice" names an item of another kind: no value, skipped
+            values.append(said)
+    return values if len(values) >= 2 and len(set(values)) > 1 else []
+
+
 def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     said, conflict = pick(_REQUEST_PHRASE.sub(" ", low), _APPLICATION)
+    if said and not conflict and _ALL.search(low):
+        carried = {**carried, "odd_application": None, "odd_period": None}  # 两笔都是…, all of them: no odd item
+    items = _itemised(_REQUEST_PHRASE.sub(" ", low)) if conflict else []
+    if items:
+        # one value per item: the items that differ are read as the odd ones, the first value as the rest's
+        said, conflict = items[0], False
+        odd_items = [v for v in items if v != items[0]]
+        carried = {**carried, "odd_application": odd_items[0], "count": carried.get("count") or len(items)}
     one_of = bool(said and _ONE_OF.search(low) and carried.get("application"))
     application = carried.get("application") if one_of else said or carried.get("application")
     # Per-item applications when one item differs from the rest (kept over later turns).
@@ -523,7 +553,10 @@ def _possessor_reading(low: str) -> bool | None:
         det, owner = (belongs.group(1), belongs.group(2)) if belongs.group(2) else (belongs.group(3), belongs.group(4))
         if _otherness(det):
             return False
-        return True if _SELF.match(owner) and owner not in {"salesperson", "the salesperson"} else None
+        if _SELF.match(owner) and owner not in {"salesperson", "the salesperson"}:
+            return True
+        # belonging to someone named other than the asker (a colleague, a manager) is not under their name
+        return False if belongs.group(2) and owner not in {"salesperson", "the", "them", "it"} else None
     if match is None:
         # Chinese drops 的 between a person and what is theirs (同事客户, 经理客户): the noun right before
         # 客户 is the owner when CC-CEDICT counts it as a person (with 位 or 名)

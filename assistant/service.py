@@ -277,7 +277,8 @@ class Assistant:
                 return frozenset()
             carried = carried or {}
             read = plan(tool, norm.simplified, slots, now, carried).carried
-            return frozenset(k for k, v in read.items() if carried.get(k) != v)
+            cleared = {k for k in carried if k not in read and k not in USER_FACTS}  # 两笔都是…: no odd item now
+            return frozenset({k for k, v in read.items() if carried.get(k) != v} | cleared)
 
         # The message's own topic words: its domain words outside the wording of its values ("10月").
         rest = norm.simplified

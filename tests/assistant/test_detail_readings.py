@@ -168,3 +168,28 @@ def test_a_how_long_question_needs_no_start():
 def test_negative_objects_payers_and_assignees(tool, text, arguments):
     result = _plan(tool, text)
     assert {k: v for k, v in result.arguments.items() if k != "role"} == arguments
+
+
+@pytest.mark.parametrize("text", ["两笔激励,一笔批量申请一笔单个申请,能开一张票吗?",
+                                  "Two incentives: one in a batch, the other applied for singly. One invoice?"])
+def test_items_enumerated_one_by_one_keep_their_own_values(text):
+    result = _plan("invoice_merge_check", text)
+    assert [i["application"] for i in result.arguments["incentives"]] == ["batch", "single"]
+
+
+def test_all_items_said_to_share_a_value_clear_the_odd_one():
+    first = _plan("invoice_merge_check", "两笔激励,一笔批量申请一笔单个申请")
+    text = "那要是两笔都是批量申请、同一个申付单呢?"
+    second = plan("invoice_merge_check", text, extract(text, NOW), NOW, first.carried)
+    assert [i["application"] for i in second.arguments["incentives"]] == ["batch", "batch"]
+    assert "odd_application" not in second.carried
+
+
+@pytest.mark.parametrize("tool,text,arguments", [
+    ("order_visibility", "Can a salesperson check orders of customers that belong to a colleague?",
+     {"customer_under_their_name": False}),
+    ("stored_value_card_credit", "We used a prepaid card to pay 6,000 yuan for cloud servers.",
+     {"transaction": "pay_with_card", "amount": "6000"}),
+])
+def test_owners_and_means_of_payment(tool, text, arguments):
+    assert {k: v for k, v in _plan(tool, text).arguments.items() if k != "role"} == arguments
