@@ -12,6 +12,8 @@ import hashlib
 import json
 import time
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from .loaders import load_paths
 
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
 _BATCH = 256
+_PAGE = 2000  # records per read when loading: each page is a transient copy of its texts and metadata
 CATALOGUE_KEY = "catalogue"  # the build's catalogue as JSON, in the metadata of its side collection
 LEXICON_KEY = "lexicon"  # the build's domain lexicon as JSON, likewise
 # The catalogue and lexicon of a build live in the metadata of a side collection that holds no records,
@@ -129,6 +132,23 @@ def _from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         language=meta.get("language") or "zh")
 
 
+RELEASE_AFTER = 5000  # chunks: a build or load this large hands its freed heap back (see below)
+
+
+def _release_free_memory(chunks: int) -> None:
+    """Hand the heap that a large build or load freed back to the system. Chroma's threads allocate in
+    malloc arenas of their own, which keep freed pages (a 100k-chunk load left about 200 MB so); glibc's
+    malloc_trim returns them. Elsewhere (another C library) this does nothing."""
+    import ctypes
+
+    if chunks < RELEASE_AFTER:
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def corpus_hash(chunks: list[Chunk]) -> str:
     """Covers the chunks and the lexical analysis their stored tokens came from."""
     digest = hashlib.sha256(tokenizer_fingerprint().encode())
@@ -211,6 +231,7 @@ class KnowledgeIndex:
         paths = paths or [DEFAULT_CORPUS]
         items = excerpts if excerpts is not None else load_paths(paths)  # all input errors happen here
         chunks = build_chunks(items)
+        del items  # the chunks hold what the build needs; at 100k excerpts the list is a few hundred MB
         if not chunks:
             raise KnowledgeError("the sources hold no indexable text (only site chrome or blank lines)")
         digest = corpus_hash(chunks)
@@ -246,18 +267,32 @@ class KnowledgeIndex:
         collection = self._client.create_collection(
             name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
         embedded = 0
+        # A text that several chunks share (a banner, a repeated notice) is embedded once.
+        counts = Counter(c.text for c in chunks if c.id not in reuse)
+        shared: dict[str, np.ndarray] = {}
+
+        def vectors_for(batch: list[Chunk]) -> tuple[np.ndarray, int]:
+            missing = [c for c in batch if c.id not in reuse]
+            texts = [t for t in dict.fromkeys(c.text for c in missing) if t not in shared]
+            computed = dict(zip(texts, self.embedder.embed_documents(texts))) if texts else {}
+            shared.update((t, v) for t, v in computed.items() if counts[t] > 1)
+            rows = [reuse[c.id] if c.id in reuse else computed.get(c.text, shared.get(c.text)) for c in batch]
+            return np.vstack(rows), len(missing)
+
+        batches = [chunks[start:start + _BATCH] for start in range(0, len(chunks), _BATCH)]
         try:
-            for start in range(0, len(chunks), _BATCH):
-                batch = chunks[start:start + _BATCH]
-                missing = [c for c in batch if c.id not in reuse]
-                if missing:
-                    vectors = self.embedder.embed_documents([c.text for c in missing])
-                    reuse.update(zip((c.id for c in missing), vectors))
-                    embedded += len(missing)
-                collection.add(
-                    ids=[c.id for c in batch], documents=[c.text for c in batch],
-                    embeddings=np.vstack([reuse[c.id] for c in batch]),
-                    metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text, compiled)) for c in batch])
+            # The encoder (BLAS, which releases the GIL) embeds the next batch while this thread segments
+            # the current one and Chroma stores it: the two halves of a build overlap instead of alternating.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+                pending = pool.submit(vectors_for, batches[0])
+                for i, batch in enumerate(batches):
+                    metadatas = [_to_metadata(c, tokenize(c.title + " " + c.text, compiled)) for c in batch]
+                    vectors, missing = pending.result()
+                    embedded += missing
+                    if i + 1 < len(batches):
+                        pending = pool.submit(vectors_for, batches[i + 1])
+                    collection.add(ids=[c.id for c in batch], documents=[c.text for c in batch],
+                                   embeddings=vectors, metadatas=metadatas)
             # The catalogue travels with its collection: written before the manifest activates the build,
             # so readers see the old index with its own catalogue or the new one with its own, never a mix.
             catalogue = build_catalogue(chunks)
@@ -272,6 +307,7 @@ class KnowledgeIndex:
         # The previous collection stays until the next build sweeps it: readers in other processes
         # that loaded it a moment ago keep working until they notice the new manifest.
         self._loaded = None
+        _release_free_memory(len(chunks))
         new_ids = {c.id for c in chunks}
         return BuildReport(manifest, added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
                            reused=len(chunks) - embedded, embedded=embedded,
@@ -366,8 +402,8 @@ class KnowledgeIndex:
         local = total <= LOCAL_DENSE_MAX
         include = ["documents", "metadatas", "embeddings"] if local else ["documents", "metadatas"]
         rows: list[np.ndarray] = []
-        for offset in range(0, total, 5000):
-            page = collection.get(include=include, limit=5000, offset=offset)
+        for offset in range(0, total, _PAGE):
+            page = collection.get(include=include, limit=_PAGE, offset=offset)
             page_ids: list[int] = []
             for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 chunks.append(_from_record(cid, text, meta))
@@ -389,6 +425,7 @@ class KnowledgeIndex:
         bm25 = BM25Index.from_term_ids(terms, offsets, np.concatenate(term_ids) if term_ids else np.zeros(0, np.int32))
         self._loaded = _Loaded(manifest.collection, collection, chunks, bm25,
                                {c.id: i for i, c in enumerate(chunks)}, vectors=vectors, lexicon=lexicon)
+        _release_free_memory(len(chunks))
         return self._loaded
 
     @property
