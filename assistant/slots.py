@@ -179,6 +179,9 @@ def numerals_to_digits(text: str) -> str:
 
     def digits(m: re.Match[str]) -> str:
         run = m.group(0)
+        before = text[max(0, m.start() - 3):m.start()]
+        if len(run) == 1 and re.search(r"(周|星期|礼拜)$", before) and not re.search(r"每(周|星期|礼拜)$", before):
+            return run  # a weekday's name (上礼拜三分过来的: Wednesday, not 3 minutes); 每周三次 is a count
         if set(run) <= set("零〇一二三四五六七八九") and len(run) >= 2:  # 二〇二五: digit by digit
             return "".join(str("零一二三四五六七八九".index(c)) if c != "〇" else "0" for c in run)
         try:
@@ -934,7 +937,7 @@ def _offsets(low: str, slots: Slots, now: datetime, found: list[tuple[int, date]
 
 
 _CLOCK = re.compile(
-    r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|"
+    r"(?<![\d:.])(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|"  # 4:30pm, 4.30pm
     r"(?:(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)\s*)?(?<![\d:])(\d{1,2})(?:(?::(\d{2}))|(?:点|时)(?:(?=[\d半差])(?:(半)|(1刻)|(3刻)|差(1刻)|(\d{1,2})分?))?)"
     r"(?![\d])|(?<![a-z])(noon|midnight)(?![a-z])", re.I)
 
@@ -1060,8 +1063,9 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         add(m, year, month)
         slots.spans.append(m.group(0))
     this_month = date(today.year, today.month, 1)
-    for pattern, delta in ((r"下下个?月", 2), (r"上上个?月", -2), (r"(?<!上)上个?月|last month|previous month", -1),
-                           (r"这个月|本月|this month|current month", 0), (r"(?<!下)下个?月|next month", 1)):
+    for pattern, delta in ((r"下下个?月|the month after next", 2), (r"上上个?月|the month before last", -2),
+                           (r"(?<!上)上个?月|last month|previous month", -1),
+                           (r"这个月|本月|this month|current month", 0), (r"(?<!下)下个?月|(?<!after )next month", 1)):
         for m in re.finditer(pattern, low):
             index = this_month.year * 12 + this_month.month - 1 + delta
             add(m, index // 12, index % 12 + 1)

@@ -338,3 +338,14 @@ def test_nth_weekdays_and_a_chinese_week_before_an_english_weekday(text, day):
 @pytest.mark.parametrize("text", ["Q3 last year", "Q3 2025", "Q3 of 2025", "去年Q3"])
 def test_a_quarter_with_its_year_on_either_side(text):
     assert extract(text, NOW).periods == [(date(2025, 7, 1), date(2025, 9, 30))]
+
+
+def test_a_weekdays_numeral_is_not_read_as_a_count():
+    assert extract("客户上礼拜三分过来的", NOW).dates == [date(2026, 11, 18)]  # Wednesday of last week, not 3 minutes
+    assert extract("每周三次", NOW).dates == []  # a count per week
+
+
+def test_a_dotted_clock_with_am_or_pm_and_the_month_before_last():
+    assert [d.isoformat() for d in extract("moved to me at 4.30pm yesterday", NOW).datetimes] == ["2026-11-26T16:30:00+08:00"]
+    assert extract("the bill for the month before last", NOW).months == ["2026-09"]
+    assert extract("it costs 4.50 yuan", NOW).times == []
