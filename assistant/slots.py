@@ -528,18 +528,65 @@ def _zone_names() -> dict[str, str]:
     return names
 
 
-@lru_cache(maxsize=1)
-def _ZONE_NAMES() -> re.Pattern[str]:
-    words = sorted(_zone_names(), key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
-                               for w in words))
+class _NameMatch:
+    """What the scanners' callers read of a match: ``group(0)``, ``start()``, ``end()``."""
+
+    __slots__ = ("_text", "_start")
+
+    def __init__(self, text: str, start: int) -> None:
+        self._text, self._start = text, start
+
+    def group(self, _: int = 0) -> str:
+        return self._text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._start + len(self._text)
+
+
+class _NameScanner:
+    """Finds names in a text as a regex alternation of them, longest first, would (leftmost, then longest;
+    an ASCII name only between non-letters; matches do not overlap), with one trie lookup per position
+    instead of one attempt per name: the 2,400 city names took 1.2 ms a message as an alternation."""
+
+    def __init__(self, names) -> None:  # noqa: ANN001 - any iterable of strings
+        import marisa_trie
+
+        names = [n for n in names if n]
+        self._trie = marisa_trie.Trie(names)
+        self._longest = max((len(n) for n in names), default=0)
+
+    def finditer(self, text: str):  # noqa: ANN201 - yields _NameMatch
+        i, n = 0, len(text)
+        prefixes = self._trie.prefixes
+        while i < n:
+            found = None
+            for name in sorted(prefixes(text[i:i + self._longest]), key=len, reverse=True):
+                end = i + len(name)
+                if name.isascii() and ((i > 0 and "a" <= text[i - 1] <= "z") or (end < n and "a" <= text[end] <= "z")):
+                    continue
+                found = name
+                break
+            if found:
+                yield _NameMatch(found, i)
+                i += len(found)
+            else:
+                i += 1
+
+    def search(self, text: str) -> _NameMatch | None:
+        return next(self.finditer(text), None)
 
 
 @lru_cache(maxsize=1)
-def _CITY_NAMES() -> re.Pattern[str]:
-    words = sorted(_city_zones(), key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
-                               for w in words))
+def _ZONE_NAMES() -> _NameScanner:
+    return _NameScanner(_zone_names())
+
+
+@lru_cache(maxsize=1)
+def _CITY_NAMES() -> _NameScanner:
+    return _NameScanner(_city_zones())
 
 
 def _fixed_offset_zone(sign: str, hours: int, minutes: int) -> str | None:
