@@ -458,6 +458,7 @@ def _place_zones() -> dict[str, str]:
     for city in cities:
         main = city["name"]
         english = [main] + ([main.split()[0]] if " " in main and main.split()[0] in city["alternatenames"] else [])
+        english = [_unaccented(name.lower()) for name in english]  # São Paulo as typed: sao paulo
         chinese = [to_simplified(a) for a in city["alternatenames"] if re.fullmatch(r"[\u4e00-\u9fff]{2,}", a)]
         for name in (*english, *chinese):
             name = name.lower()
@@ -492,7 +493,19 @@ def _city_zones() -> dict[str, str]:
                 names[city] = zone
     for place, zone in _place_zones().items():  # cities CLDR names no zone after (Munich, 大阪)
         names.setdefault(place, zone)
+    # a Latin name as typed without its accents (Sao Paulo, Bogota) is the same city
+    for name, zone in list(names.items()):
+        names.setdefault(_unaccented(name), zone)
     return names
+
+
+def _unaccented(name: str) -> str:
+    import unicodedata
+
+    if name.isascii() or not all(c.isascii() or unicodedata.category(c)[0] in "LM" for c in name):
+        return name
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return folded if folded.isascii() else name
 
 
 @lru_cache(maxsize=1)

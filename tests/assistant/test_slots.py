@@ -349,3 +349,8 @@ def test_a_dotted_clock_with_am_or_pm_and_the_month_before_last():
     assert [d.isoformat() for d in extract("moved to me at 4.30pm yesterday", NOW).datetimes] == ["2026-11-26T16:30:00+08:00"]
     assert extract("the bill for the month before last", NOW).months == ["2026-09"]
     assert extract("it costs 4.50 yuan", NOW).times == []
+
+
+@pytest.mark.parametrize("text", ["I'm in Sao Paulo", "I'm in São Paulo"])
+def test_a_latin_city_name_typed_without_its_accents(text):
+    assert extract(text, NOW).timezone == "America/Sao_Paulo"
