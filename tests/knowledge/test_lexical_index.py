@@ -1,0 +1,62 @@
+"""The BM25 index's flat arrays: scores, postings and each document's terms as the token lists give them."""
+
+import numpy as np
+import pytest
+
+from knowledge import DEFAULT_CORPUS, Retriever
+from knowledge.index import CATALOGUE_KEY
+from knowledge.lexical import BM25Index
+
+DOCS = [["账单", "生成", "账单"], ["储值卡", "业绩"], [], ["账单", "储值卡", "发票", "发票", "发票"]]
+
+
+def _reference_scores(docs, query, k1=1.2, b=0.75):
+    """Okapi BM25 computed term by term, the textbook way."""
+    n = len(docs)
+    avg = sum(len(d) for d in docs) / n
+    out = np.zeros(n)
+    for term in set(query):
+        df = sum(term in d for d in docs)
+        if not df:
+            continue
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        for i, d in enumerate(docs):
+            tf = d.count(term)
+            if tf:
+                out[i] += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avg))
+    return out
+
+
+def test_scores_match_textbook_bm25_and_both_constructors_agree():
+    index = BM25Index(DOCS)
+    terms = {}
+    ids = [terms.setdefault(t, len(terms)) for d in DOCS for t in d]
+    offsets = np.cumsum([0] + [len(d) for d in DOCS])
+    from_ids = BM25Index.from_term_ids(terms, offsets, np.array(ids, dtype=np.int32))
+    for query in (["账单"], ["发票", "储值卡"], ["账单", "没有的词"], ["没有的词"]):
+        expected = _reference_scores(DOCS, query)
+        assert np.allclose(index.scores(query), expected, rtol=1e-5)
+        assert np.array_equal(index.scores(query), from_ids.scores(query))
+    assert index.document_frequency("账单") == 2 and index.document_frequency("没有的词") == 0
+    assert index.idf("发票") > index.idf("账单")
+
+
+def test_each_document_keeps_its_terms_and_postings_answer_membership():
+    index = BM25Index(DOCS)
+    assert [index.terms_of(i) for i in range(len(DOCS))] == [frozenset(d) for d in DOCS]
+    held = index.holding(["账单", "发票", "没有的词"], np.array([3, 0, 1, 2]))
+    assert set(held) == {"账单", "发票"}  # a term no document holds has no row
+    assert held["账单"].tolist() == [True, True, False, False]
+    assert held["发票"].tolist() == [True, False, False, False]
+    assert BM25Index([]).n_docs == 0 and BM25Index([]).scores(["账单"]).shape == (0,)
+
+
+@pytest.mark.integration
+def test_the_searched_collection_carries_no_catalogue(hash_index):
+    """Chroma reads a collection's metadata on every query: the catalogue (megabytes at scale) lives in the
+    build's side collection, and a reader still gets it from there."""
+    hash_index.build([DEFAULT_CORPUS])
+    searched = hash_index._client.get_collection(hash_index.active_collection)
+    assert CATALOGUE_KEY not in (searched.metadata or {})
+    assert hash_index.catalogue().codes  # read from the side collection
+    assert Retriever(hash_index).search("伙伴账单每月几号生成", k=1).hits
