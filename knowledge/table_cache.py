@@ -44,8 +44,12 @@ def cache_root() -> Path:
     candidates = []
     if os.environ.get("PARTNER_ASSISTANT_CACHE_DIR"):
         candidates.append(Path(os.environ["PARTNER_ASSISTANT_CACHE_DIR"]))
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    candidates.append(Path(xdg) / "partner-assistant")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if not xdg:
+        with contextlib.suppress(RuntimeError, KeyError):  # no home folder (a bare service account)
+            xdg = str(Path.home() / ".cache")
+    if xdg:
+        candidates.append(Path(xdg) / "partner-assistant")
     candidates.append(Path(tempfile.gettempdir()) / f"partner-assistant-{os.getuid()}")
     for folder in candidates:
         with contextlib.suppress(OSError):
