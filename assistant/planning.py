@@ -26,7 +26,7 @@ _LINKED = [(r"(不|没|未|无法|不能|没法|没有)\S{0,2}(关联|挂|绑定
            (r"基线解决方案|基线|baseline", "baseline_solution"),
            (r"联营商品|联营|joint[- ]operation", "joint_operation_product"),
            # a negative quantifier as the object (linked to nothing / none / no offering)
-           (r"\b(?:linked|attached|tied)\s+to\s+(?:nothing|none|no\s+\w+)|"
+           (r"\b(?:linked|attached|tied)\s+to\s+(?:nothing|none|no\s+\w+)|\bno\s+(?:\w+\s+)?offerings?\b|"
             r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
             r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
            # a determiner of otherness before the offering, with its modifiers (别的普通Offering, another paid offering)

@@ -31,7 +31,7 @@ from .sessions import SessionState, SessionStore, TurnTimeoutError
 from .settings import Settings
 from .slots import Slots, extract
 from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastTopic, Normalised, asks_how, asks_where,
-                            continues, decide, language_request, normalise, particular, where_phrases)
+                            continues, decide, language_request, normalise, particular, preface, where_phrases)
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
                "我可以回答:激励合并开票、PO与Offering关联及考核口径、伙伴账单生成时间、业绩数据可查看时间、"
@@ -241,6 +241,9 @@ class Assistant:
         """The one place the turn asks for evidence: ranked passages and whether they support an answer."""
         # the values read, and the where-question's own wording (哪个入口): details and form, not the topic
         understood = tuple(span.lower() for span in slots.spans) + where_phrases(norm.simplified.lower())
+        opening = preface(norm.simplified.lower(), lambda words: bool(self.router.topic_terms(words)))
+        if opening:  # "Switching topics - ...": the message's form, not a topic to find in the documents
+            understood += (opening,)
         # A blank or over-long message raises QueryError naming the limit: the callers' input error
         # (CLI exit 2, API 4xx naming the field), never a crash.
         return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..language import Variant
 
@@ -63,6 +64,19 @@ def particular(text: str) -> bool:
 def continues(text: str) -> bool:
     """Is the message phrased as a follow-up to something said before?"""
     return bool(_CONTINUES.search(text.strip()))
+
+
+# A preface before a colon or a dash at the start ("Switching topics - ...", "Different question: ...", "顺便问下:")
+_PREFACE = re.compile(r"^\s*([^:::\-–—,,。.?!?!]{2,30}?)\s*(?::|:|\s[-–—]\s)\s*\S")
+
+
+def preface(text: str, names_a_topic: Callable[[str], bool]) -> str | None:
+    """A discourse preface that opens the message ("Switching topics -", "Unrelated:"): its wording is the
+    message's form, not its topic, when it names no topic (``names_a_topic`` says whether words do)."""
+    match = _PREFACE.match(text)
+    if match is None or names_a_topic(match.group(1)) or re.search(r"\d", match.group(1)):
+        return None
+    return match.group(1)
 
 
 def where_phrases(text: str) -> tuple[str, ...]:

@@ -193,3 +193,7 @@ def test_all_items_said_to_share_a_value_clear_the_odd_one():
 ])
 def test_owners_and_means_of_payment(tool, text, arguments):
     assert {k: v for k, v in _plan(tool, text).arguments.items() if k != "role"} == arguments
+
+
+def test_a_negative_determiner_before_a_modified_offering():
+    assert _plan("po_assessment_check", "Does a PO with no linked offering still flow?").arguments == {"linked_to": "nothing"}

@@ -29,3 +29,13 @@ def test_how_long_is_an_open_question(text):
     from assistant.understanding import asks_how
 
     assert asks_how(text)
+
+
+@pytest.mark.parametrize("text,opening", [
+    ("switching topics - what does http 429 mean?", "switching topics"), ("顺便问下:9月账单几号出", "顺便问下"),
+    ("po: can it flow?", None), ("tokyo time 2026-11-30 20:00 - what is that in new york time?", None),
+])
+def test_a_discourse_preface_is_the_messages_form(text, opening):
+    from assistant.understanding import preface
+
+    assert preface(text, lambda words: "po" in words) == opening
