@@ -259,6 +259,8 @@ def test_ready_means_a_first_question_loads_nothing_more(built_data):
             from assistant.understanding.bilingual import chinese_headwords
             loaded = chinese_headwords.cache_info().currsize
             assert c.post("/v1/chat", json={{"message": "上个月的伙伴账单生成了吗?"}}).status_code == 200
+            # parts of speech come from the mapped tables: jieba's own tagger (84 MB) is never loaded
+            assert not any(m.startswith("jieba.posseg") for m in sys.modules), "jieba.posseg loaded"
             print(loaded, sorted(m for m in set(sys.modules) - before if not m.startswith("encodings")))
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
