@@ -52,8 +52,9 @@ def test_dialogue_cases_load_with_unique_ids_and_the_promised_mix():
     moves = {t.expect.move for c in cases for t in c.turns}
     assert {"new", "continue", "modify", "switch", "refer_back", "convert", "unclear"} <= moves
     held_out = sum(c.split == "held-out" for c in cases)
-    # written 40-60% held out; later rounds add fresh dev dialogues only (held-out is never grown by tuning)
-    assert held_out >= 130 and 0.3 <= held_out / len(cases) <= 0.6
+    # written 40-60% held out; later rounds add fresh dev dialogues only (held-out is never grown by tuning),
+    # so the share falls with each round: the floor keeps held-out large enough to measure
+    assert held_out >= 130 and 0.25 <= held_out / len(cases) <= 0.6
 
 
 def test_dialogue_expectations_name_real_tools_and_anchors():
