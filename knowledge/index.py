@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .catalogue import Catalogue, build_catalogue
-from .chunking import build_chunks
+from .chunking import build_chunks, lexical_text
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder
 from .durations import scan_chunks
@@ -286,7 +286,7 @@ class KnowledgeIndex:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
                 pending = pool.submit(vectors_for, batches[0])
                 for i, batch in enumerate(batches):
-                    metadatas = [_to_metadata(c, tokenize(c.title + " " + c.text, compiled)) for c in batch]
+                    metadatas = [_to_metadata(c, tokenize(lexical_text(c), compiled)) for c in batch]
                     vectors, missing = pending.result()
                     embedded += missing
                     if i + 1 < len(batches):
