@@ -86,6 +86,8 @@ class TriageExpectation(BaseModel):
     tools: list[str] | None = Field(default=None, description="Names of the tools that must run, in any order")
     entities: dict = Field(default_factory=dict, description="Entity lists that must be present exactly")
     missing_information: bool | None = None
+    received_date: str | None = Field(default=None, description="The Beijing date the case was read as received on "
+                                                                 "(YYYY-MM-DD); null: not checked")
 
 
 class TriageEvalCase(BaseModel):
@@ -98,6 +100,9 @@ class TriageEvalCase(BaseModel):
     subject: str
     body: str = ""
     partner_role: str | None = None  # the case form's role field, as support staff fill it in
+    received_in_body: bool = Field(default=False, description=(
+        "The case states when it was received in its own text (a labelled line): `now` is then only the server "
+        "clock triage falls back on, not the request's `now` field"))
     expect: TriageExpectation
     split: Split
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from assistant import Answer, Assistant
 from assistant.evidence import gather_evidence
 from assistant.triage import TriageCase, triage
+from tools.model import BEIJING
 
 from .cases import (AssistantCase, ExpressionCase, RetrievalCase, Split, TriageEvalCase, load_assistant_cases,
                     load_cases, load_dialogue_cases, load_expression_cases, load_extended_cases, load_triage_cases)
@@ -274,8 +275,10 @@ def run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
 def _run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
     started = time.perf_counter()
     # A case's `now` is when it was received: the triage request's own field, not a fallback clock.
+    # (unless the case states it in its text: `now` is then the clock the server would fall back on)
     result = triage(assistant, TriageCase(subject=case.subject, body=case.body, partner_role=case.partner_role,
-                                          now=case.now))
+                                          now=None if case.received_in_body else case.now),
+                    now=case.now if case.received_in_body else None)
     latency = (time.perf_counter() - started) * 1000
     expect = case.expect
     checks = {"triage_category": float(result.category == expect.category),
@@ -289,6 +292,9 @@ def _run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
         checks["triage_entities"] = float(all(found.get(k) == v for k, v in expect.entities.items()))
     if expect.missing_information is not None:
         checks["triage_missing_information"] = float(bool(result.missing_information) == expect.missing_information)
+    if expect.received_date is not None:
+        received = result.received_at.astimezone(BEIJING).date().isoformat() if result.received_at else None
+        checks["triage_received"] = float(received == expect.received_date)
     return CaseOutcome(dataset="triage", id=case.id, category="triage", language=case.language, split=case.split,
                        passed=all(v == 1.0 for v in checks.values()), checks=checks, answers=[result.draft_reply],
                        expected=expect.model_dump(mode="json"), latency_ms=[latency])
