@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -19,6 +20,7 @@ from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
 from .answer import Answer, check_now
+from .asks import joined, message_asks, names_topic
 from .compose import Piece, Said, check_numbers, one, render
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
@@ -171,7 +173,6 @@ class Assistant:
         One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
         norm = normalise(message)
-        variant = norm.variant
         # Every answer belongs to a session; a caller without one gets a new id to continue with.
         session_id = session_id or uuid.uuid4().hex
         stored = SessionState(session_id, None, None, 0)
@@ -179,6 +180,18 @@ class Assistant:
             stored = self.sessions.load(session_id, now, owner)
         stored.deadline, stored.stopped = deadline, stopped
         state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
+        asks, facts = ([], []) if case_ask else message_asks(message, lambda s: names_topic(self.router, s))
+        if len(asks) > 1:
+            answer, state = self._answer_asks(asks, facts, norm, state, now, session_id)
+        else:
+            answer = self._respond(message, norm, state, now, session_id, case_ask)
+        self._save(stored, now, message, answer, state, answer_id)
+        return answer
+
+    def _respond(self, message: str, norm: Normalised, state: DialogueState, now: datetime, session_id: str,
+                 case_ask: bool) -> Answer:
+        """One question's answer; ``state`` becomes the dialogue state after it (the caller saves it)."""
+        variant = norm.variant
         slots = self._read(norm, state, now)
         evidence = self._in_context(norm, slots, state, self._evidence(norm, slots))
         frame = self._understand(norm, state, now, slots, evidence)
@@ -205,7 +218,6 @@ class Assistant:
                 answer = Answer(answer=text, abstained=True, language=norm.language, variant=variant,
                                 session_id=session_id, move=frame.move)
                 state.pending = None  # a refused question leaves nothing to continue
-                self._save(stored, now, message, answer, state, answer_id)
                 return answer
             section, citations = compose_extractive(message, evidence.search,
                                                     evidence.best.quote if evidence.best else None)
@@ -228,8 +240,75 @@ class Assistant:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.
             answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
         self._remember(state, frame, outcome, answer)
-        self._save(stored, now, message, answer, state, answer_id)
         return answer
+
+    def _answer_asks(self, asks: list[str], facts: list[str], norm: Normalised, state: DialogueState,
+                     now: datetime, session_id: str) -> tuple[Answer, DialogueState]:
+        """A message with several asks ("消费看板在哪?新分给我的客户以前的消费算不算?"): each is answered on its
+        own, with the message's facts, against the conversation so far, in the message's script, then merged:
+        one section per ask in order, each tool call and citation once. An ask whose answer only runs (or
+        asks a detail for) the tools the ask before it ran refines that ask ("…算哪个账期?请用纽约时间告诉我",
+        "能报备商机吗?商机归谁?"): the two are answered as one question. An ask that only repeats what another
+        answered adds nothing; an ask the documents do not cover is said to be uncovered beside the answered
+        ones. The dialogue continues from the ask that asked back for a detail, else the last answered one."""
+        def respond(ask: str) -> tuple[str, Answer, DialogueState, frozenset[str]]:
+            own = state.model_copy(deep=True)
+            text = joined(ask, *(f for f in facts if f not in ask))
+            ask_norm = replace(normalise(text), variant=norm.variant)  # the reader's script, not the fragment's
+            one_answer = self._respond(text, ask_norm, own, now, session_id, False)
+            tools = frozenset(c.name for c in one_answer.tool_calls) | (
+                {own.pending.tool} if own.pending is not None else set())
+            return ask, one_answer, own, tools
+
+        groups: list[tuple[str, Answer, DialogueState, frozenset[str]]] = []
+        for ask in asks:
+            answered_ask = respond(ask)
+            if groups and answered_ask[3] and answered_ask[3] <= groups[-1][3]:
+                answered_ask = respond(joined(groups.pop()[0], ask))
+            groups.append(answered_ask)
+        if len(groups) == 1:
+            return groups[0][1], groups[0][2]
+        answers = [(ask, one_answer, own) for ask, one_answer, own, _ in groups]
+        ran = {c.name for _, a, _ in answers for c in a.tool_calls}
+        seen_calls: set[str] = set()
+        cited: set[str] = set()
+        kept: list[tuple[str, Answer, DialogueState]] = []
+        for ask, one_answer, own in answers:
+            calls = [repr((c.name, sorted(c.arguments.items(), key=lambda kv: kv[0]))) for c in one_answer.tool_calls]
+            if one_answer.tool_calls and all(key in seen_calls for key in calls):
+                continue  # the same computation another ask already ran
+            if not one_answer.tool_calls and own.pending is not None and own.pending.tool in ran:
+                continue  # asks for a detail of a tool another ask ran with it
+            if not one_answer.abstained and not one_answer.tool_calls and one_answer.citations and \
+                    {c.chunk_id for c in one_answer.citations} <= cited:
+                continue  # quotes only what another ask's answer quotes
+            seen_calls.update(calls)
+            cited.update(c.chunk_id for c in one_answer.citations)
+            kept.append((ask, one_answer, own))
+        answered = [k for k in kept if not k[1].abstained]
+        if not answered:  # nothing the documents support: one refusal for the message
+            first = answers[0][1]
+            return first.model_copy(update={"variant": norm.variant}), answers[0][2]
+        heading = {"en": ("Q: ", "Not covered: the documents I have do not answer this part, and I will not guess."),
+                   "zh-Hant": ("問:", "資料中沒有足以回答這一問的內容,我不作猜測。"),
+                   "zh-Hans": ("问:", "资料中没有足以回答这一问的内容,我不作猜测。")}[norm.variant]
+        sections = [f"{heading[0]}{ask.strip()}\n{heading[1] if one_answer.abstained else one_answer.answer}"
+                    for ask, one_answer, _ in kept]
+        citations, calls = [], []
+        for _, one_answer, _ in answered:
+            citations += [c for c in one_answer.citations if c.chunk_id not in {x.chunk_id for x in citations}]
+            calls += [c for c in one_answer.tool_calls if c not in calls]
+        asking = next((k for k in reversed(answered) if k[1].follow_up), None)
+        last = asking or answered[-1]
+        after = last[2]
+        for _, _, own in answered:  # facts about the user any ask stated (a time zone, a role) hold on
+            after.facts = {**own.facts, **after.facts}
+        merged = Answer(answer="\n\n".join(sections), abstained=False, citations=citations, tool_calls=calls,
+                        follow_up=asking[1].follow_up if asking else None,
+                        follow_up_choices=asking[1].follow_up_choices if asking else [],
+                        language=norm.language, variant=norm.variant, session_id=session_id,
+                        move=answered[0][1].move)
+        return merged, after
 
     def _read(self, norm: Normalised, state: DialogueState, now: datetime) -> Slots:
         """Dates, times, zones and amounts in the message (with the unclear message before it, if any)."""

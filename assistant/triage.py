@@ -7,7 +7,6 @@ import re
 import uuid
 from datetime import datetime, time, timezone
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,18 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from tools import ToolError, get_tool
 from tools.model import BEIJING
 
-from knowledge.chunking import split_sentences
-from knowledge.durations import asks_for_date
-from knowledge.lexical import to_simplified, tokenize
-
 from .answer import Answer, Citation, Now
+from .asks import CODE, Function, asks_of, names_topic, sentence_function, sentences_of  # noqa: F401 - re-exported
 from .catalogue import with_catalogue
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
 from .language import detect
 from .service import Assistant
 from .sessions import SessionNotFoundError
 from .slots import extract
-from .understanding import asks_how, asks_where, asks_yes_no
 
 Category = Literal["invoicing", "po_assessment", "billing", "performance", "consumption", "stored_value_card",
                    "attribution", "opportunity", "orders", "error_code", "navigation", "deadlines", "general",
@@ -40,8 +35,7 @@ _TOOL_CATEGORY: dict[str, Category] = {
 }
 _URGENT = re.compile(r"紧急|加急|尽快|马上|立刻|无法|不能用|失败|阻塞|投诉|urgent|asap|blocked|cannot|can't|failed|outage",
                      re.I)
-# CBC.0100, PTN.4004, MKT.0001 (cbc.0100 typed in lower case too; "No.2026" is a number, not a code family)
-_CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,6}|[a-z]{3,6})\.\d{2,10}(?![0-9])")
+_CODE = CODE
 _STATUS = re.compile(r"(?:HTTP|状态码|status)\s*[::]?\s*([1-5]\d{2})(?!\d)", re.I)
 _PO = re.compile(r"(?<![A-Za-z0-9])PO[-_]?\d{3,}(?![0-9])", re.I)
 _PAYMENT_REQUEST = re.compile(r"(?:申付单号?|payment[- ]request(?: id| no\.?)?)\s*[::#]?\s*([A-Za-z0-9-]{4,40})", re.I)
@@ -165,73 +159,8 @@ _MISSING = {
 }
 
 
-# Asks by sentence function. A case's sentences are read as what they do: a question (a question mark or
-# the question grammar the understanding stage reads: yes/no, A-not-A, how/when/where, asking for a date),
-# a request (an opening that asks for something: 请告知, "please confirm", "we would like"), a problem report (a
-# negated or failed predicate: 看不到, 还没显示, "is not visible", "rejected", "keeps returning 502"), or a fact
-# (今天是2026-11-23, "We are in London."). Questions, requests and problems are asks; facts are what the asks
-# share. A question that names no topic of its own ("Is that a rule?", "What does this code mean?") is about
-# what was said just before it, so it is read with that sentence.
-_QUESTION_MARK = re.compile(r"[??]\W*$")
-# An indirect question: "finance asks whether they can share an invoice", "wonders if it is by design".
-_INDIRECT = re.compile(r"\bwhether\b|\b(?:ask|asks|asked|asking|wonder|wonders|wondering)\s+(?:if|when|how|what|which|why|who)\b",
-                       re.I)
-_REQUEST = re.compile(r"^\W*(?:\w{0,4}[,,]\s*)?(?:另|也|还|顺便|同时)?(?:请|烦请|麻烦|劳烦|帮忙|帮我|想问|想了解|想确认|想知道|"
-                      r"需要确认|请问)|^\W*(?:\w+\s+){0,2}(?:please|kindly)\b|\b(?:would|'d) (?:also )?like\b|"
-                      r"\b(?:want|wants|need|needs) to (?:know|confirm|check)\b|\blet (?:us|me) know\b", re.I)
-_NEGATED = re.compile(r"(?:不|没|未|无法|无从)(?!同|论|仅|过|错|久|少|多|管)[\u4e00-\u9fff]|还没|"
-                      r"\b(?:not|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|never|no longer)\b|"
-                      r"失败|报错|出错|异常|拒绝|驳回|\b(?:fail\w*|error\w*|reject\w*|denied|refus\w*)\b|"
-                      r"(?:返回|报|returns?|returning|gets?|getting|throws?|throwing)\s*(?:HTTP|状态码|status)?\s*[1-5]\d{2}(?!\d)", re.I)
-_OPENING_AUX = re.compile(r"^\W*(?:\(?\w{1,2}[).]\s*)?(?:and |also |so |but )?(?:what|when|where|which|who|why|how|"
-                          r"is|are|was|were|do|does|did|can|could|may|might|shall|should|will|would|has|have)\b", re.I)
-_CLAUSE = re.compile(r"(?<=[。!?!?;;\n])\s*|(?<=[.?!])\s+")
-
-Function = Literal["question", "request", "problem", "fact"]
-
-
-def sentence_function(sentence: str) -> Function:
-    """What a case's sentence does: asks a question, makes a request, reports a problem, or states a fact."""
-    text = to_simplified(sentence.strip())
-    if _REQUEST.search(text):  # 请问…吗? is a request that also asks: either way an ask
-        return "request"
-    if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or _INDIRECT.search(text) or asks_yes_no(text) \
-            or asks_for_date(text) or (asks_how(text) and not text.endswith(("。", "."))) or asks_where(text):
-        return "question"
-    if _NEGATED.search(text):
-        return "problem"
-    return "fact"
-
-
-def _sentences(body: str) -> list[str]:
-    return [p.strip() for s in split_sentences(body) for p in _CLAUSE.split(s) if p.strip()]
-
-
-def asks_of(body: str, names_topic: Callable[[str], bool] | None = None) -> list[str]:
-    """The body's asks, in order: its questions, requests and problem reports. ``names_topic`` says whether
-    a sentence names a topic of its own; a question that does not is read with the sentence before it."""
-    asks: list[str] = []
-    before: str | None = None
-    for sentence in _sentences(body):
-        function = sentence_function(sentence)
-        if function == "fact":
-            before = sentence
-            continue
-        if function == "question" and names_topic is not None and before is not None and not names_topic(sentence):
-            if asks and asks[-1] == before:
-                asks.pop()  # the question is about the problem just reported: one ask
-            sentence = f"{before} {sentence}" if re.search(r"[A-Za-z]\W*$", before) else before + sentence
-        asks.append(sentence)
-        before = sentence
-    return asks
-
-
 def _names_topic(assistant: Assistant, sentence: str) -> bool:
-    """Does the sentence name a topic of its own: a domain word only some tools use, a code, or more words
-    than a bare back-reference has ("Is that a rule?", "这个正常吗?" name none; a refund question does)?"""
-    router = assistant.router
-    text = to_simplified(sentence).lower()
-    return bool(router.topic_terms(text) - router.generic_terms() or _CODE.search(sentence) or len(tokenize(text)) > 3)
+    return names_topic(assistant.router, sentence)
 
 
 def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
@@ -302,7 +231,7 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     text = f"{case.subject}\n{case.body}".strip()
     received, source = _received(case, text, now)
     asks = asks_of(case.body, lambda sentence: _names_topic(assistant, sentence))
-    facts = [case.partner_role or ""] + [s for s in _sentences(text) if sentence_function(s) == "fact"]
+    facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
         asks = [text]  # one ask: the subject and body read together, as one question
     answers = [_answer_ask(assistant, ask, received, facts) for ask in asks]

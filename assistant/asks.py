@@ -1,0 +1,119 @@
+"""A message's asks by sentence function: what each sentence does, and which ones ask something.
+
+Shared by triage (a support case's asks, each answered on its own) and the chat turn (a message with two
+or more asks gets each answered). Cheap: regular expressions and the understanding stage's question
+grammar, no index."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from knowledge.chunking import split_sentences
+from knowledge.durations import asks_for_date
+from knowledge.lexical import to_simplified, tokenize
+
+from .understanding import asks_how, asks_where, asks_yes_no
+
+# CBC.0100, PTN.4004, MKT.0001 (cbc.0100 typed in lower case too; "No.2026" is a number, not a code family)
+CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,6}|[a-z]{3,6})\.\d{2,10}(?![0-9])")
+
+# Asks by sentence function. A case's sentences are read as what they do: a question (a question mark or
+# the question grammar the understanding stage reads: yes/no, A-not-A, how/when/where, asking for a date),
+# a request (an opening that asks for something: 请告知, "please confirm", "we would like"), a problem report (a
+# negated or failed predicate: 看不到, 还没显示, "is not visible", "rejected", "keeps returning 502"), or a fact
+# (今天是2026-11-23, "We are in London."). Questions, requests and problems are asks; facts are what the asks
+# share. A question that names no topic of its own ("Is that a rule?", "What does this code mean?") is about
+# what was said just before it, so it is read with that sentence.
+_QUESTION_MARK = re.compile(r"[??]\W*$")
+# An indirect question: "finance asks whether they can share an invoice", "wonders if it is by design".
+_INDIRECT = re.compile(r"\bwhether\b|\b(?:ask|asks|asked|asking|wonder|wonders|wondering)\s+(?:if|when|how|what|which|why|who)\b",
+                       re.I)
+_REQUEST = re.compile(r"^\W*(?:\w{0,4}[,,]\s*)?(?:另|也|还|顺便|同时)?(?:请|烦请|麻烦|劳烦|帮忙|帮我|想问|想了解|想确认|想知道|"
+                      r"需要确认|请问)|^\W*(?:\w+\s+){0,2}(?:please|kindly)\b|\b(?:would|'d) (?:also )?like\b|"
+                      r"\b(?:want|wants|need|needs) to (?:know|confirm|check)\b|\blet (?:us|me) know\b", re.I)
+_NEGATED = re.compile(r"(?:不|没|未|无法|无从)(?!同|论|仅|过|错|久|少|多|管)[\u4e00-\u9fff]|还没|"
+                      r"\b(?:not|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|never|no longer)\b|"
+                      r"失败|报错|出错|异常|拒绝|驳回|\b(?:fail\w*|error\w*|reject\w*|denied|refus\w*)\b|"
+                      r"(?:返回|报|returns?|returning|gets?|getting|throws?|throwing)\s*(?:HTTP|状态码|status)?\s*[1-5]\d{2}(?!\d)", re.I)
+_OPENING_AUX = re.compile(r"^\W*(?:\(?\w{1,2}[).]\s*)?(?:and |also |so |but )?(?:what|when|where|which|who|why|how|"
+                          r"is|are|was|were|do|does|did|can|could|may|might|shall|should|will|would|has|have)\b", re.I)
+_CLAUSE = re.compile(r"(?<=[。!?!?;;\n])\s*|(?<=[.?!])\s+")
+
+Function = Literal["question", "request", "problem", "fact"]
+
+
+def sentence_function(sentence: str) -> Function:
+    """What a case's sentence does: asks a question, makes a request, reports a problem, or states a fact."""
+    text = to_simplified(sentence.strip())
+    if _REQUEST.search(text):  # 请问…吗? is a request that also asks: either way an ask
+        return "request"
+    if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or _INDIRECT.search(text) or asks_yes_no(text) \
+            or asks_for_date(text) or (asks_how(text) and not text.endswith(("。", "."))) or asks_where(text):
+        return "question"
+    if _NEGATED.search(text):
+        return "problem"
+    return "fact"
+
+
+def sentences_of(body: str) -> list[str]:
+    return [p.strip() for s in split_sentences(body) for p in _CLAUSE.split(s) if p.strip()]
+
+
+def asks_of(body: str, names_topic: Callable[[str], bool] | None = None,
+            asking: tuple[Function, ...] = ("question", "request", "problem")) -> list[str]:
+    """The body's asks, in order: its questions, requests and problem reports (``asking``: the functions
+    that count as asks; the others are facts). ``names_topic`` says whether a sentence names a topic of its
+    own; a question that does not is read with the sentence before it."""
+    asks: list[str] = []
+    before: str | None = None
+    for sentence in sentences_of(body):
+        function = sentence_function(sentence)
+        if function not in asking:
+            before = sentence
+            continue
+        if function == "question" and names_topic is not None and before is not None and not names_topic(sentence):
+            if asks and asks[-1] == before:
+                asks.pop()  # the question is about the problem just reported: one ask
+            sentence = f"{before} {sentence}" if re.search(r"[A-Za-z]\W*$", before) else before + sentence
+        asks.append(sentence)
+        before = sentence
+    return asks
+
+
+def names_topic(router, sentence: str) -> bool:  # noqa: ANN001 - the assistant's ToolRouter
+    """Does the sentence name a topic of its own: a domain word only some tools use, a code, or more words
+    than a bare back-reference has ("Is that a rule?", "这个正常吗?" name none; a refund question does)?"""
+    text = to_simplified(sentence).lower()
+    return bool(router.topic_terms(text) - router.generic_terms() or CODE.search(sentence) or len(tokenize(text)) > 3)
+
+
+# A clause that opens with a discourse marker adding another matter (另外, 还有, 顺便问一下, also, besides)
+# starts an ask of its own even inside one sentence: "10月的账单何时出,另外主管能报备商机吗".
+_ANOTHER = re.compile(r"[,,;;]\s*(?=(?:另外|此外|还有|另|顺便|同时|再问|再有|also\b|and also\b|besides\b|plus\b))", re.I)
+
+
+def message_asks(message: str, names_topic: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """A chat message's asks and its facts ("我在东京", "We're based in Tokyo."), in order; no asks for a
+    message with fewer than two (the turn then reads the whole message as one question, as before).
+
+    A chat message's problem report ("账单还没出来") is context for its questions, not an ask of its own:
+    unlike a support case, the reader is the one asking, and says what they want to know."""
+    sentences = [part for s in sentences_of(message) for part in _ANOTHER.split(s) if part.strip()]
+    if len(sentences) < 2:  # one sentence is one ask: nothing to split (the common case, no parsing)
+        return [], []
+    asks = asks_of("\n".join(sentences), names_topic, asking=("question", "request"))
+    if len(asks) < 2:
+        return [], []
+    facts = [s for s in sentences if sentence_function(s) not in ("question", "request")]
+    return asks, facts
+
+
+def joined(*parts: str) -> str:
+    """Sentences read as one message: a space after Latin script, nothing between Chinese ones."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        out = part if not out else out + (" " if re.search(r"[A-Za-z0-9][.?!,;:]*$", out) else "") + part
+    return out
