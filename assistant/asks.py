@@ -44,9 +44,19 @@ _CLAUSE = re.compile(r"(?<=[。!?!?;;\n])\s*|(?<=[.?!])\s+")
 Function = Literal["question", "request", "problem", "fact"]
 
 
+# A field line (收件日期:2026-12-03, Received: 2 Dec 2026, 申付单号:PR-0815): a label and a value with digits,
+# no predicate - it states a fact, whatever words its label holds.
+_DATE_CHARS = {ord(c): None for c in "年月日号时分秒"}
+_FIELD_LINE = re.compile(r"^[^::\n?？]{1,24}[::]\s*(?=[^\n]*\d)[\w\s\-/.:,#年月日号时分秒]+$")
+
+
 def sentence_function(sentence: str) -> Function:
     """What a case's sentence does: asks a question, makes a request, reports a problem, or states a fact."""
     text = to_simplified(sentence.strip())
+    if _FIELD_LINE.match(text):
+        value = re.split("[:\uff1a]", text, maxsplit=1)[1]
+        if not re.search(r"[\u4e00-\u9fff]", value.translate(_DATE_CHARS)) and len(re.findall(r"[A-Za-z]+", value)) <= 3:
+            return "fact"
     if _REQUEST.search(text):  # 请问…吗? is a request that also asks: either way an ask
         return "request"
     if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or _INDIRECT.search(text) or asks_yes_no(text) \

@@ -291,6 +291,7 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     consumed = _extract_datetimes(text, low, slots, today, prefer_past)
     _extract_dates(text, low, slots, today, prefer_past, consumed, now)
     _extract_months(text, low, slots, today, prefer_past, consumed)
+    _year_parts(text, low, today, slots)
     _extract_amounts(text, slots)
     _extract_periods(text, today, slots)
     return slots
@@ -319,6 +320,57 @@ def _extract_periods(text: str, today: date, slots: Slots) -> None:
         end = add_months(start, 3) - timedelta(days=1)
         slots.periods.append((start, end))
         slots.spans.append(m.group(0))
+
+
+# Fuzzy parts of a year, read by a stated convention: its start (2024年初, early 2025) as its first month,
+# its end (去年年底, late 2025, the end of 2025) as its last month and last day, its halves (上半年, the first
+# half of 2027, H2 2026) as six months. 初一 is a day's name, not a year's start.
+_YEAR_PART_ZH = re.compile(r"(?:(\d{4})\s*年|(前年|去年|今年|明年|后年)\s*年?|(?<![\d前去今明后])年)\s*(初|底|末)"
+                           r"(?![一二三四五六七八九十])")
+_YEAR_PART_EN = re.compile(r"\b(early|(?:the )?(?:beginning|start) of|late|(?:the )?end of)\s+"
+                           r"(\d{4}|this year|last year|next year)\b", re.I)
+_HALF_ZH = re.compile(r"(?:(\d{4})\s*年|(前年|去年|今年|明年|后年))?\s*(上|下)半年")
+_HALF_EN = re.compile(r"\b(?:the\s+)?(first|second|1st|2nd)\s+half\s+(?:of\s+)?(?:the\s+)?(\d{4}|this year|last year|"
+                      r"next year)\b|\bh([12])\s+(\d{4})\b", re.I)
+
+
+def _year_parts(text: str, low: str, today: date, slots: Slots) -> None:
+    def year_of(digits: str | None, word: str | None) -> int:
+        return int(digits) if digits else today.year + year_shift(word, today)
+
+    for m in _YEAR_PART_ZH.finditer(text):
+        year = year_of(m.group(1), m.group(2))
+        _year_part(year, m.group(3) == "初", m.group(0), slots)
+    for m in _YEAR_PART_EN.finditer(low):
+        word = m.group(2)
+        year = int(word) if word.isdigit() else today.year + year_shift(word, today)
+        _year_part(year, not ("late" in m.group(1) or "end" in m.group(1)), text[m.start():m.end()], slots)
+    halves = [(m.group(1), m.group(2), m.group(3) == "上", m.group(0)) for m in _HALF_ZH.finditer(text)]
+    halves += [(m.group(2) if (m.group(2) or "").isdigit() else m.group(4), None if (m.group(2) or "").isdigit()
+                else m.group(2), (m.group(1) or "").lower() in ("first", "1st") or m.group(3) == "1",
+                text[m.start():m.end()]) for m in _HALF_EN.finditer(low)]
+    for digits, word, first, said in halves:
+        year = year_of(digits, word)
+        start = date(year, 1 if first else 7, 1)
+        end = date(year, 6, 30) if first else date(year, 12, 31)
+        slots.periods.append((start, end))
+        slots.spans.append(said)
+        slots.note(f"“{said}”按 {start.isoformat()} 至 {end.isoformat()} 理解",
+                   f"'{said}' read as {start.isoformat()} to {end.isoformat()}")
+
+
+def _year_part(year: int, start: bool, said: str, slots: Slots) -> None:
+    if not 1900 <= year <= 9998:
+        return
+    slots.spans.append(said)
+    if start:
+        slots.months.append(f"{year:04d}-01")
+        slots.note(f"“{said}”按 {year} 年 1 月理解", f"'{said}' read as January {year}")
+    else:
+        slots.months.append(f"{year:04d}-12")
+        slots.dates.append(date(year, 12, 31))
+        slots.note(f"“{said}”按 {year} 年 12 月(年底为 {year}-12-31)理解",
+                   f"'{said}' read as December {year} (its end {year}-12-31)")
 
 
 def year_shift(word: str | None, today: date | None = None) -> int:
@@ -1075,6 +1127,49 @@ def _month_ranges(found: list[tuple[int, str]], ends: dict[int, int], low: str, 
     return months
 
 
+_MONTH_LIST = re.compile(r"(?<![\d年/.-])(?P<heads>(?:\d{1,2}\s*[、,,/和及与跟]\s*)+)\d{1,2}\s*月"
+                         r"(?!\s*[0-9一二三四五六七八九十]{1,3}\s*[日号])")
+_NUMBER_AT = re.compile(r"\d{1,2}")
+# Months joined into one list (7月、8月和9月, September and October): they share what follows the last one
+_LIST_JOIN = re.compile(r"\s*(?:[、,,/&和及与跟]|and|or|或)\s*", re.I)
+# A month the text labels as a billing period: followed by (两个)账期 / periods, or after 账期是 / periods of
+_PERIOD_AFTER = re.compile(r"\s*(?:份)?\s*(?:的)?\s*(?:[0-9一二两三四五六七八九十]+\s*个)?\s*(?:账期|帐期)"
+                           r"|\s+(?:billing\s+)?periods?\b", re.I)
+_PERIOD_BEFORE = re.compile(r"(?:账期|帐期|billing periods?|periods?)\s*(?:是|为|包括|包含|有|分别是|:|:|of|are|is)?\s*$",
+                            re.I)
+
+
+def _labelled_periods(found: list[tuple[int, str]], ends: dict[int, int], text: str,
+                      slots: Slots) -> list[tuple[int, str]]:
+    """When the text labels some months as billing periods (8、9月两个账期, 账期是6月和7月, the September and
+    October periods), those are its periods; a month it does not label then dates something else - when a
+    request was submitted (10月份提交的申付单, submitted in November) - and is not a period. The reading is
+    stated. With no label every month stays, as before."""
+    if len(found) < 2:
+        return found
+    low = text.lower()
+    groups: list[list[tuple[int, str]]] = []
+    for start, month in found:
+        between = low[ends.get(groups[-1][-1][0], groups[-1][-1][0]):start] if groups else ""
+        if groups and (_LIST_JOIN.fullmatch(between) or _RANGE.fullmatch(between)):  # 7月到9月 is one list too
+            groups[-1].append((start, month))
+        else:
+            groups.append([(start, month)])
+    labelled = [g for g in groups if _PERIOD_AFTER.match(low, ends.get(g[-1][0], g[-1][0]))
+                or _PERIOD_BEFORE.search(low[max(0, g[0][0] - 16):g[0][0]])]
+    if not labelled or len(labelled) == len(groups):
+        return found
+    kept = [pair for g in labelled for pair in g]
+    for g in groups:
+        if g not in labelled:
+            for start, month in g:
+                said = text[start:ends.get(start, start)]
+                slots.note(f"“{said}”按办理的时间理解,不是账期(账期为文中标明的月份)",
+                           f"'{said}' read as when something was done, not a billing period (the periods are the "
+                           "months the text names as such)")
+    return sorted(kept)
+
+
 def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past: bool,
                     consumed: list[tuple[int, int]]) -> None:
     found: list[tuple[int, str]] = []
@@ -1092,6 +1187,13 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
             slots.dates.append(last)
             slots.note(f"“{m.group(0)}”的月底按 {last.isoformat()} 理解",
                        f"the end of '{m.group(0)}' read as {last.isoformat()}")
+        # ...and its start (11月初, 下个月初, the beginning of next month) its first day (初一 is a day's name)
+        elif re.match(r"\s*的?\s*初(?![一二三四五六七八九十])", text[m.end():]) or \
+                re.search(r"\b(?:start|beginning|first day) of (?:the )?$", low[:m.start()]):
+            first = date(year, month, 1)
+            slots.dates.append(first)
+            slots.note(f"“{m.group(0)}”的月初按 {first.isoformat()} 理解",
+                       f"the beginning of '{m.group(0)}' read as {first.isoformat()}")
 
     for m in re.finditer(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])", text):
         if not _inside(m.span(), consumed):
@@ -1105,6 +1207,16 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         if not _inside(m.span(), consumed):
             add(m, int(m.group(1)), int(m.group(2)))
             consumed.append(m.span())
+    # a list of months sharing one 月 (8、9月, 6,7,8月份): every number of the list is a month
+    for m in _MONTH_LIST.finditer(text):
+        if _inside(m.span(), consumed):
+            continue
+        for number in re.finditer(r"\d{1,2}", m.group("heads")):
+            month = int(number.group(0))
+            if 1 <= month <= 12:
+                head = _NUMBER_AT.match(text, m.start("heads") + number.start())
+                add(head, _year_for(month, today, slots, f"{month}月", f"month {month}", prefer_past), month)
+                consumed.append(head.span())
     for m in re.finditer(r"(?<![\d年/-])([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?!\s*[0-9一二三四五六七八九十]{1,3}\s*[日号])", text):
         if _inside(m.span(), consumed):
             continue
@@ -1131,6 +1243,7 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
             add(m, index // 12, index % 12 + 1)
             slots.spans.append(m.group(0))
     found.sort(key=lambda pair: pair[0])
+    found = _labelled_periods(found, ends, text, slots)
     slots.months.extend(_month_ranges(found, ends, low, slots))
     slots.spans.extend(text[a:b] for a, b in consumed)
 

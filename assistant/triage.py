@@ -7,12 +7,15 @@ import re
 import uuid
 from datetime import datetime, time, timezone
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools import ToolError, get_tool
 from tools.model import BEIJING
+
+from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
 from .asks import CODE, Function, asks_of, names_topic, sentence_function, sentences_of  # noqa: F401 - re-exported
@@ -112,10 +115,42 @@ def stated_today(text: str, clock: datetime) -> datetime | None:
     return None
 
 
-def _received(case: TriageCase, text: str, clock: datetime | None) -> tuple[datetime, str]:
+# A field line of the case's header: a label, a colon, and a date (and time) alone on its line
+# (工单收到时间:2026-11-27, 受理日期: 2026/12/03 10:20, Received: 2 December 2026).
+_DATE_VALUE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?|[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}"
+                         r"|\d{1,2} [A-Za-z]{3,9}\.? \d{4})(?:[ \tT]*(\d{1,2}:\d{2})(?::\d{2})?)?", re.I)
+
+
+def labelled_received(text: str, clock: datetime, names_topic: Callable[[str], bool] | None = None) -> datetime | None:
+    """The moment a field line of the case states, when its label names no topic of the rules: such a line
+    dates the case itself (when it was received, opened, submitted), while 账单日期:2026-10-31 dates a
+    bill. The first such line counts; its time of day, if given, in Beijing time."""
+    for line in text.splitlines():
+        colon = re.search("[:\uff1a]", line)  # the first colon: a time in the value has its own
+        if colon is None:
+            continue
+        label, value = line[:colon.start()].strip(), line[colon.end():].strip()
+        if not label or len(label) > 24 or names_topic is not None and names_topic(label):
+            continue
+        match = _DATE_VALUE.fullmatch(value)
+        if match is None:
+            continue
+        dates = extract(match.group(1), clock).dates
+        if not dates:
+            continue
+        moment = time.fromisoformat(f"{int(match.group(2).split(':')[0]):02d}:{match.group(2).split(':')[1]}") \
+            if match.group(2) else time(0, 0)
+        return datetime.combine(dates[0], moment, BEIJING)
+    return None
+
+
+def _received(case: TriageCase, text: str, clock: datetime | None,
+              names_topic: Callable[[str], bool] | None = None) -> tuple[datetime, str]:
     if case.now is not None:
         return case.now, "case"
     stated = stated_today(text, clock or datetime.now(timezone.utc))
+    if stated is None:
+        stated = labelled_received(text, clock or datetime.now(timezone.utc), names_topic)
     if stated is not None:
         return stated, "stated"
     return (clock or datetime.now(timezone.utc)).astimezone(BEIJING), "clock"  # shown in the rules' own zone
@@ -148,8 +183,9 @@ def _lookups(assistant: Assistant, entities: Entities, ran: set[str], variant) -
 
 
 _MISSING = {
-    "clock": ("收到时间:案例没有写明日期,按服务器时间 {when} 计算;如与实际收到时间不同,请填写收到时间。",
-              "Received at: the case states no date, so the server time {when} was used; give the received time if it differs."),
+    "clock": ("收到时间:案例没有写明收到时间或今天的日期,按服务器时间 {when} 计算;如与实际收到时间不同,请填写收到时间。",
+              "Received at: the case does not state when it was received (or today's date), so the server time {when} "
+              "was used; give the received time if it differs."),
     "nothing": ("具体诉求:案例中没有可以对照规则的问题或信息,请向伙伴确认想咨询的具体事项。",
                 "The actual request: the case holds no question or detail the rules can be applied to; ask the partner what they need."),
     "uncovered": ("规则依据:资料没有覆盖案例所问的内容,需要人工确认后答复(已提取的信息可供参考)。",
@@ -161,6 +197,14 @@ _MISSING = {
 
 def _names_topic(assistant: Assistant, sentence: str) -> bool:
     return names_topic(assistant.router, sentence)
+
+
+def _names_rule_topic(assistant: Assistant, words: str) -> bool:
+    """Do the words name a topic the rules' tools are about (账单, 业绩, 分配), not the case itself (来件时间,
+    工单收到时间, received)? A word of the corpus no tool's rule uses names none; nor does one most tools share."""
+    router = assistant.router
+    terms = router.topic_terms(to_simplified(words).lower()) & router.tool_terms(tuple(assistant.tools))
+    return bool(terms - router.generic_terms())
 
 
 def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
@@ -229,7 +273,7 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     own with the case's shared facts (the received date, the role field, the sentences that state facts),
     then the answers are merged, so every tool whose rule the case touches runs."""
     text = f"{case.subject}\n{case.body}".strip()
-    received, source = _received(case, text, now)
+    received, source = _received(case, text, now, lambda label: _names_rule_topic(assistant, label))
     asks = asks_of(case.body, lambda sentence: _names_topic(assistant, sentence))
     facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
