@@ -16,6 +16,7 @@ from tools.model import BEIJING, add_months
 
 from .slots import Slots, cn_number, extract
 from .understanding.cues import WHERE
+from .understanding.values import read_value
 
 # (pattern, value) tables; patterns run on the lower-cased, Simplified message.
 _APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one application", "batch"),
@@ -113,6 +114,20 @@ def pick(text: str, table: list[tuple[str, Any]]) -> tuple[Any, bool]:
         # a yes/no detail said under negation names the other value ("isn't under my name" -> not under it)
         return next(v for v in values if v not in denied), False
     return None, len(found) > 1
+
+
+def general(tool: str, slot: str, low: str, notes: tuple[list[str], list[str]] | None = None) -> Any:
+    """The general reading of an enumerated detail (understanding.values): the tables' fallback, used when
+    they name no value and the conversation carries none. The reading is stated in the plan's notes."""
+    reading = read_value(tool, slot, low)
+    if reading is None:
+        return None
+    if notes is not None:
+        how_zh = "(否定)" if reading.negated else "(他人)" if reading.retargeted else ""
+        how_en = " (negated)" if reading.negated else " (someone else's)" if reading.retargeted else ""
+        notes[0].append(f"“{reading.clause}”{how_zh}按 {slot}={reading.value} 理解")
+        notes[1].append(f"“{reading.clause}”{how_en} read as {slot}={reading.value}")
+    return reading.value
 
 
 @dataclass
@@ -271,6 +286,9 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
         said, conflict = items[0], False
         odd_items = [v for v in items if v != items[0]]
         carried = {**carried, "odd_application": odd_items[0], "count": carried.get("count") or len(items)}
+    general_notes: tuple[list[str], list[str]] = ([], [])
+    if said is None and not conflict and not carried.get("application") and not items:
+        said = general("invoice_merge_check", "application", _REQUEST_PHRASE.sub(" ", low), general_notes)
     one_of = bool(said and _ONE_OF.search(low) and carried.get("application"))
     application = carried.get("application") if one_of else said or carried.get("application")
     # Per-item applications when one item differs from the rest (kept over later turns).
@@ -293,7 +311,7 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
         application = "batch"
     state = {"application": application, "payment_request": request, "periods": periods, "count": count,
              "odd_application": odd, "odd_period": odd_period}
-    result = Plan("invoice_merge_check", {}, state=state)
+    result = Plan("invoice_merge_check", {}, state=state, notes_zh=general_notes[0], notes_en=general_notes[1])
     if inferred:
         result.notes_zh.append("申付单来自批量申请,按批量申请理解")
         result.notes_en.append("a payment request comes from a batch application, so read as batch-applied")
@@ -336,8 +354,14 @@ def _one_choice(tool: str, argument: str, value: Any) -> Plan:
 
 
 def _po(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    linked, _ = pick(low, _LINKED)
-    return _one_choice("po_assessment_check", "linked_to", linked or carried.get("linked_to"))
+    linked, conflict = pick(low, _LINKED)
+    linked = linked or carried.get("linked_to")
+    notes: tuple[list[str], list[str]] = ([], [])
+    if linked is None and not conflict:
+        linked = general("po_assessment_check", "linked_to", low, notes)
+    result = _one_choice("po_assessment_check", "linked_to", linked)
+    result.notes_zh, result.notes_en = notes
+    return result
 
 
 def _bill(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
@@ -453,8 +477,10 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
     if transaction == "pay_cash" and re.search(r"储值卡|stored[- ]value|prepaid", low) and "现金支付的额度" not in low:
         transaction = None  # "cash" next to a card usually describes the card's cash value: ask
     transaction = transaction or carried.get("transaction")
-    amount = str(slots.amounts[0]) if slots.amounts else carried.get("amount")
     notes_zh, notes_en = [], []
+    if transaction is None and not conflict:
+        transaction = general("stored_value_card_credit", "transaction", low, (notes_zh, notes_en))
+    amount = str(slots.amounts[0]) if slots.amounts else carried.get("amount")
     if slots.amounts and slots.currency not in (None, "CNY"):
         # The tools' amounts are CNY (tools.model.Money). Another currency is kept as written and said
         # to be outside the rule's unit; it is never computed as if it were yuan, nor converted at a guessed rate.
@@ -488,10 +514,12 @@ def _assignment_slots(low: str, slots: Slots, now: datetime) -> Slots:
 
 
 def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    dashboard, _ = pick(low, _DASHBOARD)
+    dashboard, conflict = pick(low, _DASHBOARD)
     dashboard = dashboard or carried.get("dashboard")
-    slots = _assignment_slots(low, slots, now)
     result = Plan("attribution_start", {})
+    if dashboard is None and not conflict:
+        dashboard = general("attribution_start", "dashboard", low, (result.notes_zh, result.notes_en))
+    slots = _assignment_slots(low, slots, now)
     if slots.datetimes:
         assigned = slots.datetimes[0].isoformat()
     elif slots.dates:
@@ -512,17 +540,22 @@ def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     role, _ = pick(low, _ROLE)
     if role is None and re.search(r"我是主管|作为主管|i am a supervisor|i'm a supervisor", low):
         role = "account_manager_supervisor"
-    role = role or carried.get("role")
+    notes: tuple[list[str], list[str]] = ([], [])
+    role = role or carried.get("role") or general("opportunity_permission", "role", low, notes)
     relation, conflict = pick(low, _RELATION)
     if relation is None and not conflict:
         relation = _registrant_reading(low)
     relation = relation or carried.get("customer_relation")
+    if relation is None and not conflict and role == "account_manager":
+        # the customer's relation decides an account manager's registration only: a supervisor's answer does
+        # not turn on it, so it is not read for one (a guess there could only add a wrong detail)
+        relation = general("opportunity_permission", "customer_relation", low, notes)
     if role is None:
         return Plan("opportunity_permission", {"customer_relation": relation}, missing="role")
     args: dict[str, Any] = {"role": role}
     if relation:
         args["customer_relation"] = relation
-    return Plan("opportunity_permission", args)
+    return Plan("opportunity_permission", args, notes_zh=notes[0], notes_en=notes[1])
 
 
 # Whose customers: a possessive before "customer(s)". The salesperson's own (self-reference) are under
@@ -626,8 +659,14 @@ def _orders(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> P
         under, _ = pick(low, _UNDER_NAME)
     if under is None:
         under = _possessor_reading(low)
-    return _one_choice("order_visibility", "customer_under_their_name",
-                       carried.get("customer_under_their_name") if under is None else under)
+    if under is None:
+        under = carried.get("customer_under_their_name")
+    notes: tuple[list[str], list[str]] = ([], [])
+    if under is None:
+        under = general("order_visibility", "customer_under_their_name", low, notes)
+    result = _one_choice("order_visibility", "customer_under_their_name", under)
+    result.notes_zh, result.notes_en = notes
+    return result
 
 
 def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:

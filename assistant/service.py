@@ -28,6 +28,7 @@ from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .planner import Outcome, Planner
 from .planning import plan
+from .understanding.values import reader_for, use as use_values
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore, TurnTimeoutError
 from .settings import Settings
@@ -97,6 +98,8 @@ class Assistant:
             retriever.index.embedder, tools=self.tools,
             vocabulary=lambda: retriever.index.lexical().vocabulary)
         self.planner = Planner(retriever, self.tools, self.router)
+        # enumerated details the wording tables miss are read by meaning with the index's own encoder
+        self.values = reader_for(retriever.index.embedder)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -140,10 +143,13 @@ class Assistant:
         self.index.warm_up()
         twin = Assistant(self.retriever, None, router=self.router, tools=self.tools,
                          support_policy=self.support_policy)
+        twin.values = self.values  # warms this assistant's own reader
         for message in _WARM_UP:
             twin.answer(message)
         gather_evidence("When is the partner bill generated?", language="en", retriever=self.retriever)
         self._warm_sentence_vectors()
+        if self.values is not None:
+            self.values.warm_up()  # the enumerated values' descriptions, embedded once
         if self.sessions is not None:
             self.sessions.warm_up()  # the turn's load and save statements, compiled once; nothing written
         # loads cn2an, the CLDR city names and, for a bare spoken amount, the CC-CEDICT classifier list
@@ -172,6 +178,7 @@ class Assistant:
 
         One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
+        use_values(self.values)  # this assistant's reader of enumerated details, for the planner in this turn
         norm = normalise(message)
         # Every answer belongs to a session; a caller without one gets a new id to continue with.
         session_id = session_id or uuid.uuid4().hex
