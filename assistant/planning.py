@@ -123,11 +123,22 @@ def general(tool: str, slot: str, low: str, notes: tuple[list[str], list[str]] |
     if reading is None:
         return None
     if notes is not None:
-        how_zh = "(否定)" if reading.negated else "(他人)" if reading.retargeted else ""
-        how_en = " (negated)" if reading.negated else " (someone else's)" if reading.retargeted else ""
-        notes[0].append(f"“{reading.clause}”{how_zh}按 {slot}={reading.value} 理解")
-        notes[1].append(f"“{reading.clause}”{how_en} read as {slot}={reading.value}")
+        label_zh, label_en = _value_label(tool, slot, reading.value)
+        notes[0].append(f"“{reading.clause}”按“{label_zh}”理解")
+        notes[1].append(f"“{reading.clause}” was read as “{label_en}”")
     return reading.value
+
+
+def _value_label(tool: str, slot: str, value: Any) -> tuple[str, str]:
+    """A value in the words the follow-up question offers it with, else its description."""
+    from .understanding.values import DESCRIPTIONS
+
+    values = list(DESCRIPTIONS[(tool, slot)])
+    choices = CHOICES.get((tool, slot))
+    if choices and len(choices[0]) == len(values):
+        at = values.index(value)
+        return choices[0][at], choices[1][at]
+    return DESCRIPTIONS[(tool, slot)][value]
 
 
 @dataclass
