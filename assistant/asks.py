@@ -104,13 +104,44 @@ def names_topic(router, sentence: str) -> bool:  # noqa: ANN001 - the assistant'
 _ANOTHER = re.compile(r"[,,;;]\s*(?=(?:另外|此外|还有|另|顺便|同时|再问|再有|also\b|and also\b|besides\b|plus\b))", re.I)
 
 
+# A clause break: a comma not inside a number (2,000); in English only before a conjunction that adds a
+# clause ("…generated, and can a supervisor…"), since an English clause before a comma is often subordinate
+# ("When a customer tops up, is any performance recorded?").
+_COMMA = re.compile(r"(?<=\uff0c)\s*|(?<=[^\x00-\x7f],)\s*|(?<=,)(?!\d{3}(?!\d))(?=\s*(?:and|or|but|also|plus)\b)\s*",
+                    re.I)
+
+
+def _question_clauses(sentence: str, names_topic: Callable[[str], bool]) -> list[str]:
+    """A sentence whose comma clauses ask two or more things, each naming a topic of its own (储值卡充值算不算业绩,
+    9月30号的业绩哪天能看), as those clauses; any other sentence whole (客户是上周分给我的,消费看板从哪天算? is one
+    ask with its fact). Only a sentence with a comma is read this way."""
+    if "," not in sentence and "\uff0c" not in sentence:
+        return [sentence]
+    clauses = [c for c in _COMMA.split(sentence) if c.strip()]
+    asking = [c for c in clauses if sentence_function(c.rstrip(",\uff0c ")) in ("question", "request")
+              and names_topic(c)]
+    if len(asking) < 2:
+        return [sentence]
+    out: list[str] = []
+    pending = ""
+    for clause in clauses:  # a clause that asks nothing goes with the ask after it (the last with the one before)
+        pending += clause
+        if clause in asking:
+            out.append(pending.rstrip(",\uff0c "))
+            pending = ""
+    if pending:
+        out[-1] += "," + pending.rstrip(",\uff0c ") if out else pending
+    return out
+
+
 def message_asks(message: str, names_topic: Callable[[str], bool]) -> tuple[list[str], list[str]]:
     """A chat message's asks and its facts ("我在东京", "We're based in Tokyo."), in order; no asks for a
     message with fewer than two (the turn then reads the whole message as one question, as before).
 
     A chat message's problem report ("账单还没出来") is context for its questions, not an ask of its own:
     unlike a support case, the reader is the one asking, and says what they want to know."""
-    sentences = [part for s in sentences_of(message) for part in _ANOTHER.split(s) if part.strip()]
+    sentences = [clause for s in sentences_of(message) for part in _ANOTHER.split(s) if part.strip()
+                 for clause in _question_clauses(part, names_topic)]
     if len(sentences) < 2:  # one sentence is one ask: nothing to split (the common case, no parsing)
         return [], []
     asks = asks_of("\n".join(sentences), names_topic, asking=("question", "request"))

@@ -76,3 +76,23 @@ def test_the_dialogue_continues_from_the_ask_that_asked_back(bot):
     assert first.follow_up and "order_visibility" in {c.name for c in first.tool_calls}
     second = bot.answer("都是批量申请的,在同一个申付单里", session_id=first.session_id, now=NOW)
     assert [c.name for c in second.tool_calls] == ["invoice_merge_check"]
+
+
+def _topic(sentence: str) -> bool:  # a stand-in for the router: these sentences name a topic when long enough
+    return len(sentence.strip(" ,，")) > 4
+
+
+def test_comma_clauses_that_each_ask_are_asks():
+    asks, _ = message_asks("储值卡买卡算业绩吗,12月1号的业绩哪天能看", _topic)
+    assert asks == ["储值卡买卡算业绩吗", "12月1号的业绩哪天能看"]
+    asks, _ = message_asks("is the november bill out yet, and can a salesperson see a colleague's orders", _topic)
+    assert len(asks) == 2 and asks[1].startswith("and can")
+
+
+@pytest.mark.parametrize("message", [
+    "客户是上周五分给我的,消费看板从哪天开始算?",  # a fact clause and one ask
+    "When a customer pays with the card, does it count?",  # an English subordinate clause
+    "Does a 12,500 yuan card purchase count? We are in Oslo.",  # a thousands separator
+])
+def test_a_comma_does_not_split_one_ask(message):
+    assert message_asks(message, _topic) == ([], [])
