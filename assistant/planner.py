@@ -50,6 +50,18 @@ ALIGNMENT = 0.1            # IDF-weighted share of the question's words a rule s
 
 
 _CODE = re.compile(r"[a-z]{2,6}\.\d{2,10}")  # an error code as the query tokens hold it (ptn.4004)
+_NAMED_CODE = re.compile(r"(?<![a-z0-9.])[a-z]{2,6}\.\d{2,10}(?![0-9.])", re.I)  # ... and as a message writes it
+
+
+# a question's own form (a question mark, an opening interrogative, what-words): a closed class, no topic words
+_INTERROGATIVE = re.compile(r"[??]|^\W*(what|which|why|how|who)\b|什么|啥|何|哪|怎么|为什么|意思", re.I)
+
+
+def named_codes(text: str) -> list[str]:
+    """The error codes a message names (CBC.0100, ptn.4004), upper-cased family, in order, each once."""
+    return list(dict.fromkeys(m.group(0).split(".", 1)[0].upper() + "." + m.group(0).split(".", 1)[1]
+                              for m in _NAMED_CODE.finditer(text)))
+
 
 def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) -> float:
     """IDF-weighted share of ``words`` held by the sentences of ``passage`` that state ``rule_ids``."""
@@ -167,6 +179,17 @@ class Planner:
             return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
 
         facts = state.carried_facts()
+        if named_codes(text) and "error_code_lookup" in self.tools:
+            # A message naming an error code asks about that code: the catalogue's exact row answers it (or
+            # the tool says no indexed table lists it), whatever the wording scores and wherever retrieval
+            # ranks the table (a table of neighbouring codes can outrank the one holding the row).
+            others = [(name, carried) for name, carried in self._choose(frame, text, complete, facts, evidence)
+                      if name != "error_code_lookup"]
+            return [("error_code_lookup", dict(facts)), *others]
+        return self._choose(frame, text, complete, facts, evidence)
+
+    def _choose(self, frame: Frame, text: str, complete: typing.Callable[[str], bool], facts: dict,
+                evidence: Evidence) -> list[tuple[str, dict]]:
         scored = []
         for route in self.router.candidates(text, evidence=complete):
             if route.tool == "menu_path_lookup":
@@ -206,6 +229,11 @@ class Planner:
         if frame.move not in FRESH:
             return False
         text, slots = frame.norm.simplified, frame.slots
+        if named_codes(text) and "error_code_lookup" in self.tools and (
+                implied or asks_yes_no(text) or _INTERROGATIVE.search(text)):
+            # a question about a code the lookup answers alone: the catalogue's row, or "no indexed table
+            # lists it" (a chat statement that only reports a code asks nothing)
+            return True
         values = tuple(slots.spans)
         for route in self.router.route(text, evidence=lambda t: self._complete(t, text, slots, now)):
             if route.tool != "menu_path_lookup" and self.grounding(route.tool, evidence, values) >= OVERRIDE_GROUNDING \

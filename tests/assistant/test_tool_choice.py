@@ -87,3 +87,27 @@ def test_a_where_question_in_a_new_chat_asks_what_it_refers_to(bot):
     with nothing before it is unclear rather than a new question about whichever passage ranks first."""
     answer = bot.answer("到哪里看呢?", session_id="bare-where", now=NOW)
     assert answer.move == "unclear" and answer.follow_up and answer.tool_calls == []
+
+
+def test_a_named_error_code_is_answered_by_its_own_catalogue_row_or_said_to_be_absent(tmp_path):
+    """Two code tables: one holds PTN.4004, the other only neighbouring codes under a heading that shares the
+    question's words. Whatever retrieval ranks first, the code's own row answers; a code no table lists
+    is said to be absent (an abstention worded by the tool), never a neighbour's row."""
+    corpus = tmp_path / "codes.txt"
+    corpus.write_text(
+        "业务错误码 调用业务接口失败时,响应体中的error_code字段返回业务错误码,error_msg字段返回错误描述。 "
+        "HTTP状态码 错误码 描述 400 PTN.3001 认证申请材料不完整。 400 PTN.3002 持有证书的员工不足2名。\n"
+        "认证相关错误码 HTTP状态码 错误码 描述 401 PTN.4001 Token已过期,请重新获取Token。 "
+        "401 PTN.4004 请求时间与服务器时间相差超过15分钟。\n", encoding="utf-8")
+    bot = Assistant.from_settings(Settings(data_dir=tmp_path / "data", embedder="use"))
+    bot.index.build([corpus])
+    for question in ("What's error PTN.4004?", "ptn.4004 是什么错误", "接口报了个错 PTN.4004,啥情况?"):
+        answer = bot.answer(question, now=NOW)
+        assert [c.name for c in answer.tool_calls][:1] == ["error_code_lookup"], question
+        assert answer.tool_calls[0].arguments["error_code"] == "PTN.4004"
+        assert answer.tool_calls[0].result["known_code"] is True
+        assert all("PTN.4004" in c.quote for c in answer.citations if "PTN." in c.quote), question
+        assert "PTN.3001" not in answer.answer
+    absent = bot.answer("what does PTN.4012 mean", now=NOW)
+    assert absent.abstained and absent.tool_calls[0].result["known_code"] is False
+    assert "PTN.4012" in absent.answer and "PTN.4001" not in absent.answer
