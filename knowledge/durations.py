@@ -80,6 +80,13 @@ def _asked_action(question: str) -> set[str]:
     return words
 
 
+def _characters_held(action: set[str], sentence: str) -> bool:
+    """Does the sentence hold every Chinese character of the asked action (at least two)? A shortened verb
+    shares no bigram with the rule's wording but all its characters: 审完 is 完成审核, 批下来 is 审批通过后下发."""
+    characters = {c for gram in action for c in gram if "\u4e00" <= c <= "\u9fff"}
+    return len(characters) >= 2 and all(c in sentence for c in characters)
+
+
 def _clause(found: DurationRule) -> str:
     """The clause of the rule's sentence that holds its duration (where its event and action are said)."""
     for clause in re.split(r"[,;,;、]", found.sentence):
@@ -140,7 +147,7 @@ def best_duration_rule(question: str, ranked_chunks: Sequence[Chunk]) -> Duratio
     for rank, found, near, rest in candidates:
         if not asked & near:
             continue
-        if action and not action & (near | _grams(found.sentence)):
+        if action and not action & (near | _grams(found.sentence)) and not _characters_held(action, found.sentence):
             # the rule's clause says nothing of what is asked ("when can I get a reply?" is not answered by
             # "you can urge a ticket once every 24 hours"): no date is computed from it
             continue

@@ -65,3 +65,12 @@ def test_a_rule_that_says_nothing_of_the_asked_action_gives_no_date():
     assert best_duration_rule("I urged the ticket at 9:40, when can I urge it again?", chunks).amount == 24
     assert best_duration_rule("邀请链接是2026年11月26日生成的,哪天失效?",
                               [_chunk("i", "伙伴生成的邀请链接7天内有效。")]).amount == 7
+
+
+def test_a_shortened_verb_in_the_asked_clause_still_meets_the_rule_that_holds_its_characters():
+    """审完 shares no bigram with 完成审核 but every character: the rule answers; an action whose characters
+    the rule lacks (回复) still gets no date from it."""
+    chunks = [_chunk("f", "申付单生成后,伙伴须在30天内上传发票影像。华为财务收到发票后在10个工作日内完成审核。")]
+    found = best_duration_rule("华为财务12月3号收到发票,最晚哪天审完?", chunks)
+    assert (found.amount, found.unit) == (10, "working_days")
+    assert best_duration_rule("华为财务12月3号收到发票,最晚哪天回复?", chunks) is None
