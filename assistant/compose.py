@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from knowledge import KnowledgeIndex
 from knowledge.chunking import quote_span, sentence_spans
 from tools import RULES, ToolOutput
+from tools.durations import DurationRule, find_duration_rules
 from tools.model import MAX_YEAR, MIN_YEAR
 
 from .answer import Citation
@@ -82,7 +84,8 @@ def render(sections: list[Section], variant: Variant) -> str:
     shown = ["".join(text(p) for p in line) for line in lines]
     out, at = [], 0
     for section in sections:
-        out.append("\n".join(shown[at:at + len(section)]))
+        # a line with nothing for this reader (a gloss for the other language's reader) is left out
+        out.append("\n".join(line for line in shown[at:at + len(section)] if line))
         at += len(section)
     return "\n\n".join(part for part in out if part)
 
@@ -218,6 +221,63 @@ def label(text: str) -> Said:
 
 def menu_line(path: str) -> Line:
     return (MENU_PATH, label(path))
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_UNITS = {"minutes": ("分钟", "minutes"), "hours": ("小时", "hours"), "calendar_days": ("天", "days"),
+          "working_days": ("个工作日", "working days"), "weeks": ("周", "weeks"), "months": ("个月", "months"),
+          "years": ("年", "years")}
+
+
+def _duration_said(rule: DurationRule) -> tuple[str, str]:
+    """A duration rule read from a quoted sentence, stated from its typed fields (amount, unit, direction,
+    the event in the sentence's own words)."""
+    zh_unit, en_unit = _UNITS[rule.unit]
+    n = rule.amount
+    event_zh = f"“{rule.event}”" if rule.event else "当天"
+    event_en = f"“{rule.event}”" if rule.event else "today"
+    if rule.direction == "within":
+        return f"{event_zh}后 {n}{zh_unit}内", f"within {n} {en_unit} of {event_en}"
+    if rule.direction == "before":
+        return f"{event_zh}前至少 {n}{zh_unit}", f"at least {n} {en_unit} before {event_en}"
+    if rule.direction == "after":
+        return f"{event_zh}后 {n}{zh_unit}", f"{n} {en_unit} after {event_en}"
+    return f"每 {n}{zh_unit}最多一次", f"at most once every {n} {en_unit}"
+
+
+def gloss_lines(quotes: list[str], title: str | None = None, menu_path: str | None = None) -> list[Line]:
+    """What quotes in the other language state, said in the reader's language from the facts we hold about
+    them: the rules whose corpus anchors they contain (each rule's own English statement), the duration
+    rules read from their sentences, else the passage's title and menu path. A Chinese quote gets an English
+    line, an English quote a Chinese one; the other reader sees nothing added (the quote speaks to them)."""
+    en: list[str] = []
+    zh: list[str] = []
+    for quote in quotes:
+        normal = unicodedata.normalize("NFKC", quote)
+        chinese = bool(_CJK.search(normal))
+        found = en if chinese else zh
+        if chinese:
+            found += [r.summary_en for r in RULES.values() if unicodedata.normalize("NFKC", r.anchor) in normal]
+        durations = [_duration_said(r) for r in find_duration_rules(normal).rules]
+        if durations:
+            found.append(("资料规定的时限:" + ";".join(d[0] for d in durations) + "。") if not chinese else
+                         "The quoted rule sets a time limit: " + "; ".join(d[1] for d in durations) + ".")
+    lines: list[Line] = []
+    chinese_quotes = any(_CJK.search(q) for q in quotes)
+    english_quotes = any(not _CJK.search(q) for q in quotes)
+    if chinese_quotes and not en and (title or menu_path):
+        where = f" under “{title}”" if title else ""
+        where += f" (menu {menu_path})" if menu_path else ""
+        en.append(f"This is stated in the Chinese documentation{where}; the passage is quoted below as written.")
+    if english_quotes and not zh and (title or menu_path):
+        where = f"“{title}”" if title else ""
+        where += f"(菜单 {menu_path})" if menu_path else ""
+        zh.append(f"以下内容出自英文资料{where},按原文引用。")
+    if en:
+        lines.append(Said("", " ".join(dict.fromkeys(en))))
+    if zh:
+        lines.append(Said("".join(dict.fromkeys(zh)), ""))
+    return lines
 
 
 def rule_lines(citations: list[Citation]) -> list[Line]:

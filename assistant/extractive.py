@@ -12,10 +12,11 @@ from knowledge.chunking import quote_span, split_sentences
 from knowledge.lexical import tokenize
 
 from .answer import Citation
-from .compose import Said, Section, label, menu_line
+from .compose import Said, Section, gloss_lines, label, menu_line
 
 _PROCEDURE_MARK = "操作步骤"
 _PROCEDURAL_Q = re.compile(r"怎么|如何|怎样|在哪|哪里|哪个菜单|入口|步骤|流程|\bhow (do|can|to)\b|\bwhere\b|\bsteps?\b", re.I)
+_TITLE = 24  # characters: a longer chunk title is its first sentence, not a name
 _BOILERPLATE = ("使用合作伙伴账号登录华为云", "单击页面右上角账号下拉框")
 
 
@@ -77,6 +78,8 @@ def compose(question: str, result: SearchResult, quote: str | None = None) -> tu
     cites = [citation(best, quote)]
     lines: Section = [Said("根据伙伴中心文档(英文原文):", "The Partner Center documentation says:") if best.language == "en"
                       else Said("根据伙伴中心文档:", "The Partner Center documentation says (quoted in Chinese):"),
+                      *gloss_lines([quote], title=best.title if best.title and len(best.title) <= _TITLE else None,
+                                   menu_path=best.menu_path),
                       f"「{quote}」"]
     if best.menu_path:
         lines.append(menu_line(best.menu_path))

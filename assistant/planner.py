@@ -27,7 +27,7 @@ from tools.workdays import CalendarData
 
 from .answer import Citation, ToolCall
 from .catalogue import with_catalogue
-from .compose import (Piece, Said, Section, both, converted_times, explanation, input_errors_text,
+from .compose import (Piece, Said, Section, both, converted_times, explanation, gloss_lines, input_errors_text,
                       menu_line, moment_in_zone, notes_line, rule_citations, rule_lines, source_citations, steps_lines)
 from .evidence import Evidence, Passage
 from .extractive import is_procedural
@@ -51,10 +51,6 @@ ALIGNMENT = 0.1            # IDF-weighted share of the question's words a rule s
 
 _CODE = re.compile(r"[a-z]{2,6}\.\d{2,10}")  # an error code as the query tokens hold it (ptn.4004)
 _NAMED_CODE = re.compile(r"(?<![a-z0-9.])[a-z]{2,6}\.\d{2,10}(?![0-9.])", re.I)  # ... and as a message writes it
-
-
-# a question's own form (a question mark, an opening interrogative, what-words): a closed class, no topic words
-_INTERROGATIVE = re.compile(r"[??]|^\W*(what|which|why|how|who)\b|什么|啥|何|哪|怎么|为什么|意思", re.I)
 
 
 def named_codes(text: str) -> list[str]:
@@ -229,11 +225,6 @@ class Planner:
         if frame.move not in FRESH:
             return False
         text, slots = frame.norm.simplified, frame.slots
-        if named_codes(text) and "error_code_lookup" in self.tools and (
-                implied or asks_yes_no(text) or _INTERROGATIVE.search(text)):
-            # a question about a code the lookup answers alone: the catalogue's row, or "no indexed table
-            # lists it" (a chat statement that only reports a code asks nothing)
-            return True
         values = tuple(slots.spans)
         for route in self.router.route(text, evidence=lambda t: self._complete(t, text, slots, now)):
             if route.tool != "menu_path_lookup" and self.grounding(route.tool, evidence, values) >= OVERRIDE_GROUNDING \
@@ -433,7 +424,8 @@ class Planner:
         rules = [r for r in tool.rules if not r.startswith("menu.")]
         citations = rule_citations(self.index, rules)
         question = Said(*FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)])
-        lines = rule_lines(citations)
+        # the rule said in the reader's language too when the quotes are in the other one
+        lines = (gloss_lines([c.quote for c in citations]) if citations else []) + rule_lines(citations)
         if ask:
             lines.append(question)
             # our own question: its example values ("e.g. CBC.30000010") claim nothing about the rules
