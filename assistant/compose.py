@@ -229,20 +229,30 @@ _UNITS = {"minutes": ("分钟", "minutes"), "hours": ("小时", "hours"), "calen
           "years": ("年", "years")}
 
 
+_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
 def _duration_said(rule: DurationRule) -> tuple[str, str]:
     """A duration rule read from a quoted sentence, stated from its typed fields (amount, unit, direction,
     the event in the sentence's own words)."""
     zh_unit, en_unit = _UNITS[rule.unit]
-    n = rule.amount
+    # the amount as the sentence writes it when it has no digits (一个工作日: "one working day"), so every
+    # number the answer shows is one its quote holds
+    n: int | str = rule.amount
+    if str(rule.amount) not in rule.sentence:
+        n = _SMALL[rule.amount] if rule.amount < len(_SMALL) else rule.duration_text
+    zh_n = n if isinstance(n, int) or rule.amount >= len(_SMALL) else "零一二三四五六七八九十"[rule.amount]
+    if n in (1, "one"):
+        en_unit = en_unit[:-1]
     event_zh = f"“{rule.event}”" if rule.event else "当天"
     event_en = f"“{rule.event}”" if rule.event else "today"
     if rule.direction == "within":
-        return f"{event_zh}后 {n}{zh_unit}内", f"within {n} {en_unit} of {event_en}"
+        return f"{event_zh}后 {zh_n}{zh_unit}内", f"within {n} {en_unit} of {event_en}"
     if rule.direction == "before":
-        return f"{event_zh}前至少 {n}{zh_unit}", f"at least {n} {en_unit} before {event_en}"
+        return f"{event_zh}前至少 {zh_n}{zh_unit}", f"at least {n} {en_unit} before {event_en}"
     if rule.direction == "after":
-        return f"{event_zh}后 {n}{zh_unit}", f"{n} {en_unit} after {event_en}"
-    return f"每 {n}{zh_unit}最多一次", f"at most once every {n} {en_unit}"
+        return f"{event_zh}后 {zh_n}{zh_unit}", f"{n} {en_unit} after {event_en}"
+    return f"每 {zh_n}{zh_unit}最多一次", f"at most once every {n} {en_unit}"
 
 
 def gloss_lines(quotes: list[str], title: str | None = None, menu_path: str | None = None) -> list[Line]:
@@ -258,7 +268,8 @@ def gloss_lines(quotes: list[str], title: str | None = None, menu_path: str | No
         found = en if chinese else zh
         if chinese:
             found += [r.summary_en for r in RULES.values() if unicodedata.normalize("NFKC", r.anchor) in normal]
-        durations = [_duration_said(r) for r in find_duration_rules(normal).rules]
+        # a rule whose own statement was added says the duration already
+        durations = [] if chinese and en else [_duration_said(r) for r in find_duration_rules(normal).rules]
         if durations:
             found.append(("资料规定的时限:" + ";".join(d[0] for d in durations) + "。") if not chinese else
                          "The quoted rule sets a time limit: " + "; ".join(d[1] for d in durations) + ".")

@@ -24,3 +24,14 @@ def test_an_english_question_answered_by_a_chinese_rule_says_the_rule_in_english
     assert not answer.abstained and "5th" in answer.answer and "「" in answer.answer  # the quote stays
     chinese = bot.answer("伙伴账单什么时候生成?", now=NOW)
     assert "5th" not in chinese.answer
+
+
+def test_a_duration_written_in_words_is_glossed_without_a_number_its_quote_lacks():
+    said = render([gloss_lines(["审核通过后一个工作日内自动解冻。"])], "en")
+    assert "within one working day of" in said and "1" not in said
+    assert "7天" in render([gloss_lines(["Deleted sub-users can be restored within 7 days."])], "zh-Hans")
+
+
+def test_english_questions_over_chinese_quotes_pass_the_number_check(bot):
+    for question in ("Is performance data visible on the same day?", "How long after a sale do performance numbers show up?"):
+        assert bot.answer(question, now=NOW).answer
