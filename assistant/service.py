@@ -278,7 +278,7 @@ class Assistant:
         answers = [(ask, one_answer, own) for ask, one_answer, own, _ in groups]
         ran = {c.name for _, a, _ in answers for c in a.tool_calls}
         seen_calls: set[str] = set()
-        cited: set[str] = set()
+        cited: set[tuple[str, str]] = set()
         kept: list[tuple[str, Answer, DialogueState]] = []
         for ask, one_answer, own in answers:
             calls = [repr((c.name, sorted(c.arguments.items(), key=lambda kv: kv[0]))) for c in one_answer.tool_calls]
@@ -287,10 +287,10 @@ class Assistant:
             if not one_answer.tool_calls and own.pending is not None and own.pending.tool in ran:
                 continue  # asks for a detail of a tool another ask ran with it
             if not one_answer.abstained and not one_answer.tool_calls and one_answer.citations and \
-                    {c.chunk_id for c in one_answer.citations} <= cited:
-                continue  # quotes only what another ask's answer quotes
+                    {(c.chunk_id, c.quote) for c in one_answer.citations} <= cited:
+                continue  # quotes only what another ask's answer quotes (another sentence of a passage is news)
             seen_calls.update(calls)
-            cited.update(c.chunk_id for c in one_answer.citations)
+            cited.update((c.chunk_id, c.quote) for c in one_answer.citations)
             kept.append((ask, one_answer, own))
         answered = [k for k in kept if not k[1].abstained]
         if not answered:  # nothing the documents support: one refusal for the message
