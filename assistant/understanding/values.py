@@ -103,7 +103,7 @@ _SELF_VALUES: dict[tuple[str, str], dict[Any, Any]] = {
 
 FLOOR = 0.5     # cosine of the best clause to its value: below it the clause is not about this slot
 MARGIN = 0.12   # best value over the runner-up, per unit of distance between their descriptions: below it a guess
-TOPIC_SLACK = 0.2  # how far the topic's own question may lie above the best value before the clause is the topic
+TOPIC_SLACK = 0.1  # how far the topic's own question may lie above the best value before the clause is the topic
 
 # Clause boundaries: punctuation, a spaced dash, and the conjunctions that open a new predicate.
 _CLAUSE = re.compile(r"[,,;;。!?!?:\n()()]|\s+[-–—]\s+|\b(?:but|though|although|while|whereas)\b|"
