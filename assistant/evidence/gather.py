@@ -33,7 +33,7 @@ CANDIDATES = 20  # hits the sentence-level rerank may choose from; the first ``k
 # similarity of the best sentence is the strongest single feature.
 SIMILARITY_CANDIDATES = CANDIDATES
 RERANK_FEATURES = ("rank", "dense_z", "lexical_z", "coverage", "kind_sentence", "kind_passage",
-                   "similarity_gap", "length", "truncated", "identifiers")
+                   "similarity_gap", "length", "truncated")
 UNKNOWN_TERM_PERCENTILE = 0.3  # with words the index never uses, retrieval must beat the median calibration question
 VETO_PRECISION = 0.9  # share of its refusals that must be must-abstain questions for the vocabulary rule to stay
 KIND_WINDOW = 4  # when the best passage lacks the asked kind, one of the next three stating it goes first
@@ -85,9 +85,7 @@ def candidate_features(result: SearchResult, candidates: list[Passage], keep: li
     - ``kind_sentence`` / ``kind_passage``: the asked kind of answer (duration, amount ...) stated by a
       sentence / by the passage;
     - ``similarity_gap``: its best statement's cosine to the question minus the best of all candidates;
-    - ``length``: log of its characters; ``truncated``: a scraped excerpt cut at either end;
-    - ``identifiers``: share of the question's terms with a digit (CBC.0250, 429, 18个月) the passage holds."""
-    identifiers = [t for t in terms if any(ch.isdigit() for ch in t)]
+    - ``length``: log of its characters; ``truncated``: a scraped excerpt cut at either end."""
     best_of = {i: max((similarities.get(t, 0.0) for t in _statements(candidates[i])), default=0.0) for i in keep}
     top_similarity = max(best_of.values(), default=0.0)
     out: dict[int, dict[str, float]] = {}
@@ -109,8 +107,6 @@ def candidate_features(result: SearchResult, candidates: list[Passage], keep: li
             "similarity_gap": best_of[i] - top_similarity,
             "length": math.log(max(len(chunk.text), 1)),
             "truncated": float(p.truncated),
-            "identifiers": (sum(1 for t in identifiers if t in (tokens or ()) or t in chunk.text.lower())
-                            / len(identifiers)) if identifiers else 0.0,
         }
     return out
 
