@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .catalogue import Catalogue, build_catalogue
-from .chunking import build_chunks, lexical_text
+from .chunking import build_chunks
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder
 from .durations import scan_chunks

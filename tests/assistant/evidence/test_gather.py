@@ -70,30 +70,3 @@ def test_the_index_names_its_own_topics(tmp_path):
     index.build(excerpts=[Excerpt(text=t, source=f"t.txt:{i}") for i, t in enumerate(texts)])
     assert set(index.topics()) == {"代金券管理", "市场发展基金", "客户关联"}
     assert "其他" not in index.topics()  # one chunk is no topic
-
-
-def test_the_rerank_model_matches_its_features():
-    from assistant.evidence.gather import RERANK_FEATURES, _rerank_model
-
-    mean, scale, weights = _rerank_model()
-    assert len(mean) == len(scale) == len(weights) == len(RERANK_FEATURES)
-    assert (scale > 0).all()
-    named = dict(zip(RERANK_FEATURES, weights))
-    # the fitted model prefers what a reader would: the question's terms held, the most similar statement
-    assert named["coverage"] > 0 and named["similarity_gap"] > 0
-
-
-def test_a_section_is_ranked_with_its_page_and_heading(tmp_path):
-    """Two sections titled "Procedure" with the same steps: the question names the page, not the steps."""
-    steps = "Log in to Partner Center. Open the page and click Submit."
-    excerpts = [Excerpt(text=steps + " The request is reviewed.", source="a.md:3", title="Procedure",
-                        heading_path=("Applying for Market Development Fund", "Procedure")),
-                Excerpt(text=steps + " The ticket is created.", source="b.md:3", title="Procedure",
-                        heading_path=("Submitting Tickets", "Procedure"))]
-    index = KnowledgeIndex(make_client(tmp_path), HashEmbedder(), namespace="context-test")
-    index.build(excerpts=excerpts)
-    retriever = Retriever(index, mode="lexical")
-    for question, page in (("How do I submit a ticket?", "Submitting Tickets"),
-                           ("How do I apply for market development fund?", "Applying for Market Development Fund")):
-        evidence = gather_evidence(question, language="en", retriever=retriever)
-        assert evidence.passages and evidence.passages[0].chunk.parent_topic.startswith(page), question
