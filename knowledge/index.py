@@ -478,7 +478,7 @@ class KnowledgeIndex:
         """The active build as loaded now. A query that takes chunks, BM25 and dense positions from one
         snapshot cannot pair one build's positions with another's chunks when a re-index lands mid-query."""
         if reload:
-            self._checked = 0.0
+            self._checked = float("-inf")  # due whatever the TTL and however long the machine has been up
         return self._state()
 
     def dense(self, query_vector: np.ndarray, n: int, snapshot: _Loaded | None = None) -> list[tuple[int, float]]:

@@ -152,6 +152,9 @@ def test_each_build_carries_its_own_catalogue(any_client, tmp_path, request, mon
     from knowledge import catalogue as catalogue_module
     from knowledge import index as index_module
 
+    # The reader re-reads the manifest once MANIFEST_TTL has passed; a slow build under load must not let it
+    # switch on its own before the reload below, so the "still the build it holds" check is not timing-bound.
+    monkeypatch.setattr(index_module, "MANIFEST_TTL", 3600.0)
     namespace = "cat-" + str(abs(hash(request.node.nodeid)))[:10]
     docs = tmp_path / "docs"
     docs.mkdir()
