@@ -45,6 +45,35 @@ def synthetic(n: int, seed: int = 7) -> list[Excerpt]:
     return out
 
 
+
+def time_queries(retriever: Retriever, questions: list[str], queries: int) -> tuple[list[float], list[float], float]:
+    """Search latencies (ms, k=5), the answerability decision's cost per question (ms) and the evidence stage's
+    first call (s).
+
+    The answerability decision (sentence scoring, features, the calibrated model) is timed on top of the
+    search it needs (20 candidates): evidence time minus that search's time, per question. The stage's first
+    call loads its tables (part-of-speech tags, the bilingual dictionary): a one-off like the model load,
+    reported apart from the per-question cost (it was 4 s on a busy machine, 40 ms of a 100-question mean)."""
+    retriever.search(questions[0])
+    latencies = []
+    for i in range(queries):
+        t = time.perf_counter()
+        retriever.search(questions[i % len(questions)], k=5)
+        latencies.append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter()
+    gather_evidence(questions[-1], language="zh", retriever=retriever)
+    evidence_first_s = time.perf_counter() - t
+    overhead = []
+    for i in range(min(queries, 100)):
+        q = questions[i % len(questions)]
+        t = time.perf_counter()
+        retriever.search(q, k=20)
+        searched = time.perf_counter() - t
+        t = time.perf_counter()
+        gather_evidence(q, language="zh", retriever=retriever)
+        overhead.append(max(0.0, (time.perf_counter() - t) - searched) * 1000)
+    return latencies, overhead, evidence_first_s
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -100,30 +129,7 @@ def main() -> None:
             index.warm_up()
             load_s = time.perf_counter() - started
             retriever = Retriever(index)
-            retriever.search(questions[0])
-            latencies = []
-            for i in range(args.queries):
-                q = questions[i % len(questions)]
-                t = time.perf_counter()
-                retriever.search(q, k=5)
-                latencies.append((time.perf_counter() - t) * 1000)
-            # The answerability decision (sentence scoring, features, the calibrated model) on top of the
-            # search it needs (20 candidates): evidence time minus that search's time, per question.
-            # The stage's first call loads its tables (part-of-speech tags, the bilingual dictionary): a one-off
-            # like the model load, reported apart from the per-question cost (it was 4 s on a busy machine,
-            # 40 ms of a 100-question mean).
-            t = time.perf_counter()
-            gather_evidence(questions[-1], language="zh", retriever=retriever)
-            evidence_first_s = time.perf_counter() - t
-            overhead = []
-            for i in range(min(args.queries, 100)):
-                q = questions[i % len(questions)]
-                t = time.perf_counter()
-                retriever.search(q, k=20)
-                searched = time.perf_counter() - t
-                t = time.perf_counter()
-                gather_evidence(q, language="zh", retriever=retriever)
-                overhead.append(max(0.0, (time.perf_counter() - t) - searched) * 1000)
+            latencies, overhead, evidence_first_s = time_queries(retriever, questions, args.queries)
             row = {
                 "chunks": report.manifest.chunk_count, "embedder": args.embedder,
                 "build_seconds": round(build_s, 2), "build_chunks_per_s": round(report.manifest.chunk_count / build_s, 1),

@@ -26,10 +26,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from assistant.evidence import gather_evidence  # noqa: E402
 from evals.cases import load_cases  # noqa: E402
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder  # noqa: E402
-from search_bench import percentile, synthetic  # noqa: E402
+from search_bench import percentile, synthetic, time_queries  # noqa: E402
 
 
 class RandomVectors:
@@ -79,22 +78,7 @@ def main() -> None:
     load_s = time.perf_counter() - started
     questions = [c.question for c in load_cases()]
     retriever = Retriever(index)
-    retriever.search(questions[0])
-    latencies = []
-    for i in range(args.queries):
-        started = time.perf_counter()
-        retriever.search(questions[i % len(questions)], k=5)
-        latencies.append((time.perf_counter() - started) * 1000)
-    gather_evidence(questions[-1], language="zh", retriever=retriever)  # its first call loads tables
-    overhead = []
-    for i in range(min(args.queries, 100)):
-        q = questions[i % len(questions)]
-        started = time.perf_counter()
-        retriever.search(q, k=20)
-        searched = time.perf_counter() - started
-        started = time.perf_counter()
-        gather_evidence(q, language="zh", retriever=retriever)
-        overhead.append(max(0.0, time.perf_counter() - started - searched) * 1000)
+    latencies, overhead, _ = time_queries(retriever, questions, args.queries)
     row = {"chunks": len(index.chunks), "vectors": "random 512-d (queries by USE)",
            "index_load_seconds": round(load_s, 2),
            "search_p50_ms": round(percentile(latencies, 50), 2), "search_p95_ms": round(percentile(latencies, 95), 2),

@@ -4,8 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from assistant import Assistant, Settings
-from knowledge import DEFAULT_CORPUS
+from .conftest import bot_with_extra
 
 NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")
 # Rules written for this test in our own words (one excerpt per line, like the exported help).
@@ -18,12 +17,7 @@ RULES = (
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dur")
-    extra = root / "durations_zh.txt"
-    extra.write_text(RULES, encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(data_dir=root / "data", embedder="use"))
-    assistant.index.build([DEFAULT_CORPUS, extra])
-    return assistant
+    return bot_with_extra(tmp_path_factory, "durations_zh.txt", RULES)
 
 
 def _call(answer):

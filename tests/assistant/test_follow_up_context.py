@@ -5,8 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from assistant import Assistant, Settings
-from knowledge import DEFAULT_CORPUS
+from .conftest import bot_with_extra
 
 NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")
 # Two topics with a validity each, written for this test in our own words (one excerpt per line).
@@ -20,12 +19,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ctx")
-    extra = root / "validity_zh.txt"
-    extra.write_text(DOCS, encoding="utf-8")
-    assistant = Assistant.from_settings(Settings(data_dir=root / "data", embedder="use"))
-    assistant.index.build([DEFAULT_CORPUS, extra])
-    return assistant
+    return bot_with_extra(tmp_path_factory, "validity_zh.txt", DOCS)
 
 
 def test_a_bare_follow_up_stays_on_the_last_topic(bot):
