@@ -71,7 +71,7 @@ DESCRIPTIONS: dict[tuple[str, str], dict[Any, tuple[str, str]]] = {
 
 # The question each tool answers, with none of its details: a clause nearer to this than to every value is
 # about the topic, not the detail ("can I register an opportunity?" names no role), and gives no reading.
-TOPICS: dict[str, tuple[str, str]] = {
+BARE_QUESTIONS: dict[str, tuple[str, str]] = {
     "opportunity_permission": ("能否为客户报备商机", "can an opportunity be registered for a customer"),
     "order_visibility": ("能否查看客户的订单", "can the customer's orders be viewed"),
     "po_assessment_check": ("PO能否流转,是否计入考核口径", "can the PO flow, does it count toward the assessment"),
@@ -153,7 +153,7 @@ class ValueReader:
     def _value_vectors(self, key: tuple[str, str]) -> tuple[list[Any], np.ndarray]:
         if key not in self._values:
             values = [*DESCRIPTIONS[key], _TOPIC]
-            texts = [text for v in values for text in (TOPICS[key[0]] if v is _TOPIC else DESCRIPTIONS[key][v])]
+            texts = [text for v in values for text in (BARE_QUESTIONS[key[0]] if v is _TOPIC else DESCRIPTIONS[key][v])]
             vectors = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
             self._values[key] = (values, vectors.reshape(len(values), 2, -1))
         return self._values[key]

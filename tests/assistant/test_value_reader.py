@@ -4,7 +4,7 @@ reading when no clause names the detail confidently (the planner then asks)."""
 
 import pytest
 
-from assistant.understanding.values import DESCRIPTIONS, TOPICS, negated, reader_for
+from assistant.understanding.values import BARE_QUESTIONS, DESCRIPTIONS, negated, reader_for
 from knowledge import make_embedder
 from knowledge.embedders import HashEmbedder
 from tools import TOOLS
@@ -17,7 +17,7 @@ def reader():
 
 def test_every_described_slot_is_a_real_tool_argument_with_every_value_described():
     for (tool, slot), values in DESCRIPTIONS.items():
-        assert tool in TOOLS and tool in TOPICS
+        assert tool in TOOLS and tool in BARE_QUESTIONS
         assert all(len(pair) == 2 and all(pair) for pair in values.values()), (tool, slot)
         assert len(values) >= 2
 
