@@ -9,12 +9,14 @@ it; SQLite sessions are safe across workers (WAL, busy timeout, write-first tran
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -120,41 +122,238 @@ def serve(host: str, port: int, workers: int, say) -> None:
     # long timeout also delays shutdown when Ctrl-C reaches every worker: 15 s is the compromise.
     options: dict[str, Any] = dict(factory=True, host=host, port=port, workers=workers, log_level="warning",
                                    access_log=False, timeout_worker_healthcheck=15)
-    if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
-        _run_workers_own_sockets(uvicorn.Config("api.server:app_factory", **options))
+    if workers > 1 and hasattr(socket, "send_fds"):
+        _run_workers_handed_connections(uvicorn.Config("api.server:app_factory", **options))
     else:
         uvicorn.run("api.server:app_factory", **options)
 
 
-def _reuseport_socket(host: str, port: int) -> socket.socket:
+# ---- several workers: the parent accepts, each connection goes to the next ready worker ----------------
+#
+# Measured ways of spreading keep-alive connections over workers (bench/load_bench.py, wrk's 8
+# connections opened at once): one shared listening socket - a worker whose event loop is free accepts
+# every pending connection in one go (libuv accepts in a loop): 8+0 seen. One SO_REUSEPORT socket per
+# worker - the kernel picks the socket by a hash of the connection's addresses: 5+3, 6+2 and 7+1 seen,
+# and the worker holding 7 answers them one at a time while the other idles. Here the supervisor holds
+# the only listening socket and passes each accepted connection (SCM_RIGHTS over a Unix socket pair) to
+# the ready workers in turn, as Node's cluster module does: 8 connections are 4+4 whatever their
+# addresses. A connection costs the parent one accept and one send; its requests never pass through it.
+
+_READY = b"R"  # a worker's first message on its channel: warmed up, hand me connections
+
+
+class _Dispatcher:
+    """In the supervisor: accepts on ``listener`` and hands each connection to the next ready worker.
+    A worker joins with its channel (the parent's end of a socket pair) and counts once it says it is
+    ready; a worker that exits closes its end and leaves the rotation. Until one is ready, connections
+    wait in the listening socket's backlog."""
+
+    def __init__(self, listener: socket.socket) -> None:
+        import selectors
+
+        self.listener = listener
+        self.listener.setblocking(False)
+        self._selector = selectors.DefaultSelector()
+        self._lock = threading.Lock()
+        self._joining: list[socket.socket] = []
+        self._ready: list[socket.socket] = []  # in rotation order
+        self._next = 0
+        self._accepting = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._selector.register(self._wake_r, selectors.EVENT_READ, "wake")
+        self._closed = False
+        self.handed = 0  # connections passed on
+
+    def join(self, channel: socket.socket) -> None:
+        """A new worker's channel (called from the supervisor's thread; registered by the dispatcher's)."""
+        channel.setblocking(False)
+        with self._lock:
+            self._joining.append(channel)
+        self._wake_w.send(b"x")
+
+    def _hear(self, channel: socket.socket) -> None:
+        try:
+            message = channel.recv(16)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            message = b""
+        if message == _READY:
+            self._ready.append(channel)
+        elif not message:  # the worker exited (or was killed): out of the rotation
+            self._leave(channel)
+
+    def _leave(self, channel: socket.socket) -> None:
+        if channel in self._ready:
+            self._ready.remove(channel)
+        self._selector.unregister(channel)
+        channel.close()
+
+    def _hand(self, connection: socket.socket) -> None:
+        """To the next ready worker; one whose channel is full or gone is skipped (and a gone one leaves)."""
+        for _ in range(len(self._ready)):
+            channel = self._ready[self._next % len(self._ready)]
+            self._next += 1
+            try:
+                socket.send_fds(channel, [b"c"], [connection.fileno()])
+                self.handed += 1
+                return
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                self._leave(channel)
+                if not self._ready:
+                    break
+        # No worker could take it: closed, as a full backlog would refuse it.
+
+    def run(self) -> None:
+        import selectors
+
+        while not self._closed:
+            # Listen for connections only while some worker can take them.
+            if self._ready and not self._accepting:
+                self._selector.register(self.listener, selectors.EVENT_READ, "listener")
+                self._accepting = True
+            elif not self._ready and self._accepting:
+                self._selector.unregister(self.listener)
+                self._accepting = False
+            with self._lock:
+                joining, self._joining = self._joining, []
+            for channel in joining:
+                self._selector.register(channel, selectors.EVENT_READ, "worker")
+            for key, _ in self._selector.select(timeout=1.0):
+                if key.data == "wake":
+                    self._wake_r.recv(4096)
+                elif key.data == "worker":
+                    self._hear(key.fileobj)  # type: ignore[arg-type]
+                elif key.data == "listener":
+                    self._accept_pending()
+
+    def _accept_pending(self) -> None:
+        while self._ready:
+            try:
+                connection, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # e.g. the client reset it before it was accepted
+                return
+            with connection:
+                self._hand(connection)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake_w.send(b"x")
+
+
+_dispatcher: _Dispatcher | None = None
+
+
+def _connection_server_class() -> type:
+    """uvicorn's Server, fed connections from the channel instead of accepting on a socket."""
+    import asyncio
+    import functools
+
+    import uvicorn
+
+    class HandedServer(uvicorn.Server):
+        channel: socket.socket | None = None
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=[])  # the app's lifespan (warm-up); no listening socket
+            if self.should_exit or self.channel is None:
+                return
+            loop = asyncio.get_running_loop()
+            protocol = functools.partial(self.config.http_protocol_class, config=self.config,
+                                         server_state=self.server_state, app_state=self.lifespan.state)
+            channel = self.channel
+            channel.setblocking(False)
+
+            def receive() -> None:
+                while True:
+                    try:
+                        _, fds, _, _ = socket.recv_fds(channel, 16, 8)
+                    except (BlockingIOError, InterruptedError):
+                        return
+                    except OSError:
+                        fds = []
+                    if not fds:  # the supervisor is gone: nothing more will come
+                        loop.remove_reader(channel.fileno())
+                        return
+                    for fd in fds:
+                        connection = socket.socket(fileno=fd)
+                        connection.setblocking(False)
+                        loop.create_task(loop.connect_accepted_socket(protocol, connection))
+
+            loop.add_reader(channel.fileno(), receive)
+            channel.send(_READY)  # only now: connections reach a worker once it has warmed up
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            if self.channel is not None:
+                with contextlib.suppress(Exception):
+                    asyncio.get_running_loop().remove_reader(self.channel.fileno())
+                self.channel.close()  # the parent sees the worker leave; nothing more is handed here
+            await super().shutdown(sockets=[])
+
+    return HandedServer
+
+
+class _HandedProcess(multiprocess.Process):
+    """A uvicorn worker (module level: workers are spawned) fed by the dispatcher over a socket pair."""
+
+    def __init__(self, config: Any, sockets: list[socket.socket]) -> None:
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        super().__init__(config, [child_end])  # the child gets its end of the pair, not the listener
+        self._parent_end: socket.socket | None = parent_end
+        self._child_end: socket.socket | None = child_end
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_parent_end"] = state["_child_end"] = None  # never copied into the child
+        return state
+
+    def start(self) -> None:
+        super().start()
+        # The child holds its own copy now; closing ours lets the parent see EOF when the worker exits.
+        if self._child_end is not None:
+            self._child_end.close()
+            self._child_end = None
+        if _dispatcher is not None and self._parent_end is not None:
+            _dispatcher.join(self._parent_end)
+            self._parent_end = None
+
+    @property
+    def server(self) -> Any:
+        if self._server is None:
+            self._server = _connection_server_class()(config=self.config)
+        return self._server
+
+    def target(self, sockets: list[socket.socket] | None = None) -> None:  # runs in the worker
+        self.server.channel = (sockets or [None])[0]
+        super().target([])
+
+
+def _listening_socket(host: str, port: int, backlog: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
+    sock.listen(backlog)
     return sock
 
 
-class _OwnSocketProcess(multiprocess.Process):
-    """A uvicorn worker that listens on a socket of its own (module level: workers are spawned)."""
-
-    def target(self, sockets: list[socket.socket] | None = None) -> None:  # runs in the worker
-        super().target([_reuseport_socket(self.config.host, self.config.port)])
-
-
-def _run_workers_own_sockets(config: Any) -> None:
-    """uvicorn's supervisor (health checks, restarts, signals) with one listening socket per worker.
-
-    With one shared socket, a worker whose event loop is free accepts every pending connection at once
-    (libuv accepts in a loop): the load bench saw all 8 of wrk's keep-alive connections on one worker
-    while the other idled, so two workers served as one. With SO_REUSEPORT each worker listens on its
-    own socket, once it has warmed up, and the kernel spreads new connections over the listening
-    sockets by their addresses. The parent holds the port with a bound socket that never listens."""
-    holder = _reuseport_socket(config.host, config.port)
-    holder.set_inheritable(True)
-    with mock.patch.object(multiprocess, "Process", _OwnSocketProcess):
+def _run_workers_handed_connections(config: Any) -> None:
+    """uvicorn's supervisor (health checks, restarts, signals) over workers fed by a dispatcher thread."""
+    global _dispatcher
+    listener = _listening_socket(config.host, config.port, config.backlog)
+    _dispatcher = _Dispatcher(listener)
+    thread = threading.Thread(target=_dispatcher.run, name="connection-dispatcher", daemon=True)
+    thread.start()
+    with mock.patch.object(multiprocess, "Process", _HandedProcess):
         try:
-            multiprocess.Multiprocess(config, sockets=[holder]).run()
+            multiprocess.Multiprocess(config, sockets=[]).run()
         except KeyboardInterrupt:
             pass
         finally:
-            holder.close()
+            _dispatcher.close()
+            thread.join(timeout=5)
+            listener.close()
+            _dispatcher = None

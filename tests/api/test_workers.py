@@ -84,27 +84,30 @@ def _ss(*args: str) -> str:
 
 
 @pytest.mark.skipif(not shutil.which("ss"), reason="needs ss (iproute2) to see which process holds a socket")
-def test_each_worker_listens_on_its_own_socket_and_connections_reach_both(server):
-    """With one shared listening socket, a free worker accepted every pending connection at once (the
-    load bench saw all of a client's 8 keep-alive connections on one worker while the other idled).
-    Each worker now listens on its own SO_REUSEPORT socket, opened once it has warmed up."""
+def test_connections_are_handed_to_the_workers_in_turn(server):
+    """One shared listening socket let a free worker accept every pending connection (8+0); a socket per
+    worker (SO_REUSEPORT) spread them by a hash of their addresses (7+1 seen). The supervisor now holds
+    the only listening socket and hands connections to the ready workers in turn: 8 opened at once are 4+4."""
     import re
 
     base, _ = server
     port = base.rsplit(":", 1)[1]
+    listening = set(re.findall(r"pid=(\d+)", _ss("-l", f"( sport = :{port} )")))
+    assert len(listening) == 1  # the supervisor
+
+    def spread(n: int) -> list[int]:
+        clients = [httpx.Client(timeout=30) for _ in range(n)]
+        try:
+            for client in clients:  # each opens its connection and keeps it while ss looks
+                assert client.get(base + "/healthz").status_code == 200
+            holders = re.findall(r"pid=(\d+)", _ss("state", "established", f"( sport = :{port} )"))
+        finally:
+            for client in clients:
+                client.close()
+        assert not set(holders) & listening  # the connections live in the workers, not the supervisor
+        return sorted((holders.count(pid) for pid in set(holders)), reverse=True)
+
     deadline = time.time() + 120
-    while True:  # /readyz answered for the first worker; the second may still be warming up
-        listening = re.findall(r"pid=(\d+)", _ss("-l", f"( sport = :{port} )"))
-        if len(set(listening)) >= 2 or time.time() > deadline:
-            break
+    while len(spread(2)) < 2 and time.time() < deadline:  # /readyz answered for the first worker only
         time.sleep(0.5)
-    assert len(listening) == len(set(listening)) == 2, _ss("-l", f"( sport = :{port} )")
-    clients = [httpx.Client(timeout=30) for _ in range(16)]
-    try:
-        for client in clients:
-            assert client.get(base + "/healthz").status_code == 200
-        holders = set(re.findall(r"pid=(\d+)", _ss("state", "established", f"( sport = :{port} )")))
-    finally:
-        for client in clients:
-            client.close()
-    assert holders == set(listening)  # 16 connections spread by the kernel: both workers hold some
+    assert spread(8) == [4, 4]
