@@ -36,7 +36,7 @@ from .planning import CHOICES, DECIDES, FOLLOW_UPS, TOPICS, Plan, plan, topics_t
 from .routing import ToolRouter
 from .slots import Slots
 from .understanding import (DialogueState, Frame, LastResult, LastTopic, Normalised, PendingTool, asks_amount,
-                            asks_yes_no)
+                            asks_meaning, asks_open, asks_yes_no)
 
 
 # Tool choice for a fresh question. Chosen on the dev split (dialogues, assistant, triage), in the middle
@@ -92,6 +92,9 @@ def _output_kinds(tool: Tool) -> frozenset[str]:
                 kinds.add("money")
             elif part is bool or (typing.get_origin(annotation) is typing.Literal and {"yes", "no"} & set(parts)):
                 kinds.add("verdict")
+            elif typing.get_origin(annotation) is typing.Literal or typing.get_origin(part) is typing.Literal:
+                # a categorical result (a bill's status, a code's class) says what state a thing is in
+                kinds.add("class")
     return frozenset(kinds)
 
 
@@ -240,7 +243,13 @@ class Planner:
         kinds = _output_kinds(self.tools[tool])
         return (("date" in kinds and asks_for_date(text))
                 or ("money" in kinds and ("money" in evidence.asked_kinds or asks_amount(text)))
-                or ("verdict" in kinds and asks_yes_no(text)))
+                or (bool(kinds & {"verdict", "class"}) and asks_yes_no(text))
+                # "…是什么意思", "what does 400 mean": the class a categorical result names; a named code's meaning
+                # is what its own row states, which its status class does not give
+                or ("class" in kinds and asks_meaning(text) and not named_codes(text))
+                # No open interrogative at all (能看不, "or nah", 麻烦看下): a request to check the case, which a
+                # verdict or a state answers; an open how / who / when / what question is not one.
+                or (bool(kinds & {"verdict", "class"}) and not asks_open(text)))
 
     @staticmethod
     def _complete(tool: str, text: str, slots: Slots, now: datetime) -> bool:

@@ -39,6 +39,25 @@ _HOW = re.compile(r"怎么|怎样|如何|什么时候|何时|几号|哪天|几�
 _YES_NO = re.compile(r"吗|么[??]?$|是否|能否|可否|可不可以|能不能|行不行|^\W*(can|could|is|are|does|do|will|may|should)\b", re.I)
 
 
+# Asking what something is or means ("是什么意思", "what does 429 mean", "what's a 502"): a closed class of
+# interrogative forms, answered by a categorical result (a code's class, a bill's status).
+_MEANING = re.compile(r"什么意思|啥意思|是什么|是啥|指什么|代表什么|\bmeans?\b|\bmeaning\b|\bwhat(?:'s| is| are)\b", re.I)
+# Open interrogatives: how, when, what, who, why, where, how many. Broader than ``_HOW`` (谁, 为什么, 啥, why).
+_OPEN = re.compile(r"怎么|怎样|如何|什么|啥|何时|几号|哪天|几点|多少|多久|多长|几个|几次|几笔|哪|谁|为什么|为何|"
+                   r"\b(how|when|what|which|who|whom|whose|why|where)\b", re.I)
+
+
+def asks_meaning(text: str) -> bool:
+    """Does the question ask what something is or means?"""
+    return bool(_MEANING.search(text))
+
+
+def asks_open(text: str) -> bool:
+    """Does the message hold an open interrogative (how, when, what, who, why, where, how many)? A message
+    without one that a tool answers asks to check the case: a verdict or a state answers it."""
+    return bool(_OPEN.search(text))
+
+
 def asks_how(text: str) -> bool:
     """An open how/when/what question rather than a yes/no question about a case."""
     return bool(_HOW.search(text)) and not _YES_NO.search(text)
@@ -46,7 +65,7 @@ def asks_how(text: str) -> bool:
 
 # Yes/no grammar beyond the particles: A-not-A (算不算, 是不是, 有没有) and an auxiliary opening any clause
 # ("Customer usage from May: can I still pull it?").
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1|[\u4e00-\u9fff][不没](?=\s*(?:[??。!!,,]|$))")  # …能看不? (V-不 at the clause's end)
 _AUX_CLAUSE = re.compile(r"(?:^|[.:;!?。:;!?]\s*)(?:can|could|is|are|does|do|did|will|would|may|should|was|were|has|have)\b",
                          re.I)
 

@@ -111,3 +111,20 @@ def test_a_named_error_code_is_answered_by_its_own_catalogue_row_or_said_to_be_a
     absent = bot.answer("what does PTN.4012 mean", now=NOW)
     assert absent.abstained and absent.tool_calls[0].result["known_code"] is False
     assert "PTN.4012" in absent.answer and "PTN.4001" not in absent.answer
+
+
+def test_a_question_without_an_open_interrogative_is_answered_by_the_tool_that_alone_answers_it(bot):
+    """Chit-chat the index never uses (老板, 催, 瞅) vetoes nothing when one tool is routed, grounded on the
+    best passage and complete, and the message asks no open how/who/when question: a verdict answers it.
+    An open how-question with the same words stays refused (the tool does not say how)."""
+    answer = bot.answer("嘿 老板催着问 业务员自己名下客户的订单 瞅得见不", now=NOW)
+    assert [c.name for c in answer.tool_calls] == ["order_visibility"]
+    assert answer.tool_calls[0].arguments["customer_under_their_name"] is True
+    assert not answer.abstained
+
+
+def test_a_bare_status_code_asked_for_its_meaning_gets_its_class(bot):
+    """"what does 504 mean", with a word the index never uses (integration), is answered by the status class."""
+    answer = bot.answer("Our integration's API call came back with a 504, what does that mean?", now=NOW)
+    assert [c.name for c in answer.tool_calls] == ["error_code_lookup"]
+    assert not answer.abstained

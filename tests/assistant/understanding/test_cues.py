@@ -39,3 +39,18 @@ def test_a_discourse_preface_is_the_messages_form(text, opening):
     from assistant.understanding import preface
 
     assert preface(text, lambda words: "po" in words) == opening
+
+
+def test_a_clause_ending_in_v_bu_is_a_yes_no_question_and_a_declarative_negation_is_not():
+    from assistant.understanding import asks_yes_no
+    assert asks_yes_no("这笔钱算业绩不?")
+    assert asks_yes_no("月底那期出来没")
+    assert not asks_yes_no("我们不能开票")
+
+
+def test_open_interrogatives_and_meaning_questions_are_told_apart():
+    from assistant.understanding import asks_meaning, asks_open
+    assert asks_open("谁来审批?") and asks_open("why was it refused") and asks_open("哪天生效")
+    assert not asks_open("supervisors can file those, right") and not asks_open("麻烦帮忙看下这张单")
+    assert asks_meaning("返回码418代表什么") and asks_meaning("what's a 504")
+    assert not asks_meaning("能合并开票吗")
