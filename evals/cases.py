@@ -108,7 +108,7 @@ class TriageEvalCase(BaseModel):
 
 
 ExpressionKind = Literal["date", "datetime", "time", "month", "quarter", "year", "duration", "money", "number",
-                         "timezone"]
+                         "timezone", "detail"]
 
 # The keys each kind's expected value holds, and the shape of each value (checked when a case loads, so a
 # typo in a label fails the dataset test instead of silently never matching).
@@ -123,7 +123,12 @@ _EXPECTED_SHAPES: dict[str, dict[str, str]] = {
     "duration": {"value": r"^\d+(\.\d+)?$", "unit": r"^(working_day|day|hour|minute|week|month|year)$"},
     "money": {"amount": r"^\d+\.\d{2}$", "currency": r"^[A-Z]{3}$"},
     "number": {"value": r"^-?\d+(\.\d+)?$"},
+    # an enumerated tool detail as the planner reads it from this one message (no earlier turn): the value's
+    # name, True / False for a yes/no detail, or null when the message gives none (the planner must ask)
+    "detail": {"tool": r"^[a-z_]+$", "slot": r"^[a-z_]+$", "value": r"^([a-z_]+|True|False|null)$"},
 }
+# Any kind: the message states no value of that kind (几张, 几天 ask a number; they state none).
+_ABSENT_SHAPE = {"absent": r"^True$"}
 _TIMEZONE_SHAPES = ({"iana": r"^[A-Za-z_]+(/[A-Za-z_+-]+)*$"}, {"offset": r"^[+-]\d{2}:\d{2}$"}, {"invalid": r"^True$"})
 
 
@@ -156,7 +161,7 @@ class ExpressionCase(BaseModel):
             raise ValueError(f"span {self.span!r} is not in the text")
         if self.now.tzinfo is None:
             raise ValueError("now needs a UTC offset")
-        shapes = _TIMEZONE_SHAPES if self.kind == "timezone" else (_EXPECTED_SHAPES[self.kind],)
+        shapes = (*(_TIMEZONE_SHAPES if self.kind == "timezone" else (_EXPECTED_SHAPES[self.kind],)), _ABSENT_SHAPE)
         for shape in shapes:
             if set(self.expected) == set(shape) and all(
                     re.fullmatch(pattern, str(self.expected[key])) for key, pattern in shape.items()):

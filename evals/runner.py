@@ -247,19 +247,42 @@ def run_assistant(assistant: Assistant, case: AssistantCase, dataset: str = "ass
                        latency_ms=latencies, error=error)
 
 
-def run_expression(case: ExpressionCase) -> CaseOutcome:
-    """One labelled expression through the parser layer the assistant uses (no index needed)."""
+def run_expression(case: ExpressionCase, assistant: Assistant | None = None) -> CaseOutcome:
+    """One labelled expression through the parser layer the assistant uses (no index needed); an enumerated
+    detail through the planner of its tool, with the assistant's value reader when one is given."""
     from assistant.understanding import normalise
     from assistant.understanding.parsers import read
 
     started = time.perf_counter()
-    readings = read(normalise(case.text).simplified, case.now)
+    text = normalise(case.text).simplified
+    if case.kind == "detail":
+        values = [_detail(case, text, assistant)]
+    else:
+        values = [r.value for r in read(text, case.now).of(case.kind)]
     latency = (time.perf_counter() - started) * 1000
-    values = [r.value for r in readings.of(case.kind)]
-    exact = any(_expression_equal(case.kind, value, case.expected) for value in values)
+    if "absent" in case.expected:  # the message states no value of this kind
+        exact = not values
+    else:
+        exact = any(_expression_equal(case.kind, value, case.expected) for value in values)
     return CaseOutcome(dataset="expressions", id=case.id, category=case.kind, language=case.language,
                        split=case.split, passed=exact, checks={"slot_exact": float(exact)},
                        answers=[repr(values[:3])], expected=case.expected, latency_ms=[latency])
+
+
+def _detail(case: ExpressionCase, text: str, assistant: Assistant | None) -> dict[str, Any]:
+    from assistant.planning import plan
+    from assistant.slots import extract
+    from assistant.understanding.values import use
+
+    tool, slot = case.expected["tool"], case.expected["slot"]
+    use(getattr(assistant, "values", None))
+    try:
+        planned = plan(tool, text, extract(text, case.now, simplified=True), case.now)
+    finally:
+        use(None)
+    found = {**(planned.state or {}), **planned.arguments}
+    value = found.get(slot)
+    return {"tool": tool, "slot": slot, "value": "null" if value is None else str(value)}
 
 
 def _expression_equal(kind: str, got: dict[str, Any], expected: dict[str, Any]) -> bool:
@@ -371,7 +394,7 @@ def run(assistant: Assistant, split: Split | None = None, datasets: tuple[str, .
         outcomes += [_recorded("dialogues", lambda a, c: run_assistant(a, c, "dialogues"), assistant, c)
                      for c in load_dialogue_cases(split=split)]
     if "expressions" in datasets:
-        outcomes += [_recorded("expressions", lambda a, c: run_expression(c), assistant, c)
+        outcomes += [_recorded("expressions", lambda a, c: run_expression(c, a), assistant, c)
                      for c in load_expression_cases(split=split)]
     groups_cat: dict[str, list[CaseOutcome]] = defaultdict(list)
     groups_lang: dict[str, list[CaseOutcome]] = defaultdict(list)
