@@ -8,6 +8,7 @@ message names two different values ("批量还是单个?") the slot stays open a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -16,23 +17,25 @@ from tools.model import BEIJING, add_months
 
 from .slots import Slots, cn_number, extract
 from .understanding.cues import WHERE
+from .understanding.determiners import quantity_phrase, quantity_table, resolve_definite
+from .understanding.scope import negations, object_of_speaker, polarity
 from .understanding.values import read_value
 
 # (pattern, value) tables; patterns run on the lower-cased, Simplified message.
 _APPLICATION = [(r"批量|一起申请|一次申请|\bbatch\b|\bbulk\b|in one application", "batch"),
                 (r"单个申请|单独申请|单独|单个|单笔|逐笔|分别申请|一笔一笔|\bsingl[ey]\b|individual|separately|one by one",
                  "single")]
-_LINKED = [(r"(不|没|未|无法|不能|没法|没有)\S{0,2}(关联|挂|绑定?)\S{0,2}(任何|offering)|(关联|挂|绑)(不上|不了)|"
-            r"\b(not|never|cannot|can't|isn't)\s+(be\s+)?(linked|attached|tied)\b", "nothing"),
-           (r"基线解决方案|基线|baseline", "baseline_solution"),
+_LINKED = [(r"基线解决方案|基线|baseline", "baseline_solution"),
            (r"联营商品|联营|joint[- ]operation", "joint_operation_product"),
-           # a negative quantifier as the object (linked to nothing / none / no offering)
-           (r"\b(?:linked|attached|tied)\s+to\s+(?:nothing|none|no\s+\w+)|\bno\s+(?:\w+\s+)?offerings?\b|"
-            r"无法关联|没法关联|关联不了|没关联|没有关联|未关联|没挂|关联不上|不能关联|no offering|not linked|without an? offering|"
-            r"cannot be linked|can't be linked|isn't linked|unlinked", "nothing"),
+           # a negative quantifier as the object (linked to nothing / none): the slot's own "none" value
+           (r"\b(?:linked|attached|tied|associated)\s+to\s+(?:nothing|none)\b|\bunlinked\b", "nothing"),
            # a determiner of otherness before the offering, with its modifiers (别的普通Offering, another paid offering)
            (r"(其他|其它|别的|另外的?|另一个)\S{0,4}(offering|商品)|\b(other|another|a different)\s+(\w+\s+)?offerings?",
             "other_offering")]
+# What the PO detail is about: linking the PO (the field's verb) to an offering (its object). Denied with no
+# value said ("挂不上任何Offering", "can't be tied to anything", "no offering it can be associated with"), the
+# PO is linked to none (understanding.scope reads the negation and its scope).
+_LINK = r"关联|挂|绑|link|attach|tie|tied|associat|offering|商品"
 _TRANSACTION = [(r"(购买|买|充值|办|buy|buying|purchase|top up|top-up)[^\s,,。;;!?!?]{0,12}?(储值卡|stored[- ]value card|prepaid card)|"
                  r"\b(buy|buying|bought|purchas\w*|top(ped)? up)\s+(a\s+|an\s+|the\s+|one\s+)?(\S+\s+)?(stored[- ]value|prepaid) cards?|"
                  r"(储值卡|stored[- ]value card|prepaid card)\S{0,3}(充值|top up)", "buy_card"),
@@ -54,17 +57,18 @@ _RELATION = [(r"自己报备|我报备的|自己的客户|own customer|registere
              (r"关联的客户|关联客户|associated", "associated"),
              (r"别人的客户|其他人的客户|别的客户经理|不是我的|不属于|not (my|their|his|her) (own )?customer|someone else|another (account )?manager",
               "other")]
-_UNDER_NAME = [(r"不在(其|他|她|自己|我)?的?名下|不是(其|他|她|自己|我)?的?名下|别人的客户|其他客户|not under|someone else|other salesperson", False),
+# Under whose name: the salesperson's own name (denied: "isn't under my name", 并不在我名下 - the other value), or
+# another person's (otherness, read from the owner below).
+_UNDER_NAME = [(r"别人的客户|其他客户|someone else|other salesperson", False),
                # customers assigned to the salesperson themselves are theirs
                (r"名下|自己的客户|own customers?|under (their|his|her|my) name|"
                 r"\b(?:assigned|allocated)\s+to\s+(?:them|him|her|me|themselves|the salesperson)\b", True)]
-_SAME_REQUEST = [(r"不同(的)?申付单|多个申付单|两个申付单|几个申付单|different payment requests?|separate payment requests?",
-                  "different"),
-                 (r"同一(个|张)?申付单|一个申付单|同个申付单|单个申付单|(same|one|a single|single) payment request", "same")]
+# Whether the incentives are on one payment request or several: the request's determiner of quantity
+# (同一个 / 一个 / the same / a single vs 不同 / 多个 / different / separate, or a plural), denied or not.
+_SAME_REQUEST = quantity_table("申付单", "payment request", one="same", many="different")
 # The payment request as a noun phrase with its determiners: a quantity said of it ("a single payment request",
 # "单个申付单") is the request's, not an application type.
-_REQUEST_PHRASE = re.compile(r"(?:\b(?:a|the|one|single|same|different|separate|several)\s+)*payment requests?|"
-                             r"(?:同一|一|单|不同|多|两|几)?(?:个|张)?申付单")
+_REQUEST_PHRASE = quantity_phrase("申付单", "payment request")
 # How many incentives: counted directly, or by the billing periods they are for (a payment request holds
 # one incentive per period, "一个申付单包含着多个账期的激励").
 _COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\s*(?:激励|账期|月份?的激励)|"
@@ -76,44 +80,51 @@ _STATUS_CONTEXT = re.compile(r"状态码|错误码|http|status|error|报错|返�
                              r"\b(api|call|calls|request|response|returns?|returned|getting|got|keep getting)\b", re.I)
 
 
-# Negation right before a value: 不是 / 并非 / 不属于 / not (a|an|the) / isn't / no longer ...
-_NEGATED = re.compile(r"(不是|并非|并不是|非|不属于|不当|不做)\s*(一个|一名|个|名|他们的|他们|我们的)?\s*$|"
-                      r"\b(not|isn't|aren't|am not|'m not|no longer|never)\s+(a|an|the|just)?\s*$", re.I)
+def _readings(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] | None = None
+              ) -> list[tuple[int, Any, str]]:
+    """Every value ``text`` names, in order, with how it is said (plainly, denied or unknown: see
+    ``understanding.scope``). Tables list specific wording first; a match is blanked out so that a longer phrase
+    ("客户经理主管", "不在名下") is not read again as the shorter one inside it. Two values written as one
+    compound ("account manager supervisor", "客户经理 主管") name its head, the last word, in English as in
+    Chinese: the modifier before it is no value of its own, said or denied."""
+    spans = negations(text)
+    matches: list[tuple[int, int, Any]] = []
+    for pattern, value in table:
+        matches += [(m.start(), m.end(), value) for m in re.finditer(pattern, text, re.I)]
+        text = re.sub(pattern, lambda m: " " * len(m.group(0)), text, flags=re.I)  # positions kept
+    heads = [(s, e, v) for s, e, v in matches
+             if not any(s2 >= e and re.fullmatch(r"[\s-]*", text[e:s2]) and v2 != v for s2, _, v2 in matches)]
+    return sorted((s, v, "denied" if other is not None and other(s) else polarity(spans, s)) for s, _, v in heads)
 
 
-def pick(text: str, table: list[tuple[str, Any]]) -> tuple[Any, bool]:
+def pick(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] | None = None) -> tuple[Any, bool]:
     """The one value the text names, and whether it named conflicting ones (then the value is None).
 
-    Tables list specific wording first; a match is blanked out so that a longer phrase
-    ("客户经理主管", "不在名下") is not read again as the shorter one inside it.
+    A value denied ("我不是主管", "isn't under my name", "None of them were applied for in a batch") is ruled
+    out, not chosen; a yes/no detail with one value denied and none said is the other value. A value under a
+    negated verb of knowing ("not sure whether ...") is neither: with nothing else said, no value is read.
+    ``other(at)`` says that the value written at ``at`` is said of someone else (so it is not this one's), like
+    a denial.
     """
-    found, denied = [], []
-    spans: list[tuple[int, int, Any]] = []
-    for pattern, value in table:
-        for m in re.finditer(pattern, text, re.I):
-            # A value said under negation ("我不是主管", "not a supervisor") is ruled out, not chosen.
-            negated = _NEGATED.search(text[max(0, m.start() - 8):m.start()])
-            target = denied if negated else found
-            if value not in target:
-                target.append(value)
-            if not negated:
-                spans.append((m.start(), m.end(), value))
-        text = re.sub(pattern, lambda m: " " * len(m.group(0)), text, flags=re.I)  # positions kept
-    # Two values written as one compound ("account manager supervisor", "客户经理 主管") name its head, the
-    # last word, in English as in Chinese: the modifier before it is no value of its own.
-    for start, end, value in spans:
-        if any(s2 >= end and re.fullmatch(r"[\s-]*", text[end:s2]) and v2 != value for s2, _, v2 in spans) \
-                and not any(v == value and (s, e) != (start, end) and not any(
-                    s3 >= e and re.fullmatch(r"[\s-]*", text[e:s3]) for s3, _, _ in spans) for s, e, v in spans):
-            found = [v for v in found if v != value]
+    found, denied, unknown = [], [], []
+    for _, value, said in _readings(text, table, other):
+        target = found if said == "said" else denied if said == "denied" else unknown
+        if value not in target:
+            target.append(value)
     found = [v for v in found if v not in denied]
     if len(found) == 1:
         return found[0], False
     values = list(dict.fromkeys(value for _, value in table))
-    if not found and len(values) == 2 and len(denied) == 1:
+    if not found and len(values) == 2 and len(denied) == 1 and not unknown:
         # a yes/no detail said under negation names the other value ("isn't under my name" -> not under it)
         return next(v for v in values if v not in denied), False
     return None, len(found) > 1
+
+
+def _denied(text: str, pattern: str) -> bool:
+    """Is what ``pattern`` names said only under negation in ``text`` (and never plainly)?"""
+    said = [polarity(negations(text), m.start()) for m in re.finditer(pattern, text, re.I)]
+    return "denied" in said and "said" not in said
 
 
 def general(tool: str, slot: str, low: str, notes: tuple[list[str], list[str]] | None = None) -> Any:
@@ -366,6 +377,8 @@ def _one_choice(tool: str, argument: str, value: Any) -> Plan:
 
 def _po(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     linked, conflict = pick(low, _LINKED)
+    if linked is None and not conflict and _denied(low, _LINK):
+        linked = "nothing"  # the link itself denied, no offering named: linked to none
     linked = linked or carried.get("linked_to")
     notes: tuple[list[str], list[str]] = ([], [])
     if linked is None and not conflict:
@@ -455,23 +468,14 @@ def _card_then_buy(low: str) -> str | None:
 
 def _ordered(text: str, table: list[tuple[str, Any]]) -> list[Any]:
     """The values a text names, in the order it names them (none said under negation)."""
-    found: dict[Any, int] = {}
-    for pattern, value in table:
-        for m in re.finditer(pattern, text, re.I):
-            if not _NEGATED.search(text[max(0, m.start() - 8):m.start()]):
-                found[value] = min(found.get(value, m.start()), m.start())
-        text = re.sub(pattern, lambda m: " " * len(m.group(0)), text, flags=re.I)  # keep the positions
-    return sorted(found, key=found.__getitem__)
-
-
-# "The card" / 卡 alone, once the conversation is about a stored-value card, is that card (a definite noun's
-# head refers to the entity under discussion).
-_THE_CARD = re.compile(r"(?<!储值)(?<!银行)卡(?!片)|\bthe card\b")
+    return list(dict.fromkeys(value for _, value, said in _readings(text, table) if said == "said"))
 
 
 def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    if carried.get("transaction"):
-        low = _THE_CARD.sub(lambda m: "储值卡" if m.group(0) == "卡" else "the stored-value card", low)
+    if carried.get("transaction") or re.search(r"储值卡|stored[- ]value card|prepaid card", low):
+        # a definite "the card" / bare 卡 refers to the card under discussion: one this message or the
+        # conversation already named (alone, 买卡 could be any card: asked)
+        low = resolve_definite(low, "储值卡", "stored-value card")
     transaction, conflict = pick(low, _TRANSACTION)
     both = _ordered(low, _TRANSACTION) if conflict else []
     if set(both) == {"buy_card", "pay_with_card"}:
@@ -548,7 +552,9 @@ def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
 
 
 def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    role, _ = pick(low, _ROLE)
+    # a role noun the speaker leads, manages or reports to is someone else's role, not the speaker's: the
+    # speaker holds the other role ("I manage five account managers", 我向客户经理主管汇报)
+    role, _ = pick(low, _ROLE, other=lambda at: object_of_speaker(low, at))
     if role is None and re.search(r"我是主管|作为主管|i am a supervisor|i'm a supervisor", low):
         role = "account_manager_supervisor"
     notes: tuple[list[str], list[str]] = ([], [])
@@ -665,7 +671,7 @@ def _name_owner(low: str) -> bool | None:
 
 
 def _orders(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    under = _name_owner(low) if not re.search(r"不在|不是.{0,4}名下|not under", low) else None
+    under = _name_owner(low) if not _denied(low, r"名下|under") else None
     if under is None:
         under, _ = pick(low, _UNDER_NAME)
     if under is None:

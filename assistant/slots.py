@@ -884,6 +884,7 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         if value and not _inside(m.span(), consumed):
             found.append((m.start(), value))
             consumed.append(m.span())
+    _days_of_month(low, slots, today, prefer_past, found, consumed)
     _offsets(low, slots, now, found, consumed)
     for m in re.finditer(_RELATIVE_DAY, low):
         if _inside(m.span(), consumed):
@@ -960,6 +961,41 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         r"(上上|上|这|本|下)?(周|星期|礼拜)[一二三四五六日天]|今天|昨天|前天|明天|今日|昨日", text))
 
 
+# A day of the month with no month (8号, "the 8th"): this month's, or the next / previous month's when the
+# question looks ahead / back past it. Not when a month or "of" follows ("the 8th of December" is read above).
+# In English the ordinal must be a date by its place: after a preposition of time or a weekday, or closing the
+# clause ("the 1st Monday", "the 2nd incentive" are other ordinals).
+_DAY_OF_MONTH = re.compile(r"(?<![\d月/.年-])(\d{1,2})\s*号|(?:\b(?:on|by|until|till|before|after|since|from|for|"
+                           r"monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)the\s+(\d{1,2})"
+                           r"(?:st|nd|rd|th)(?![a-z])(?!\s+(?:of|in)\b)|"
+                           r"(?<![a-z])the\s+(\d{1,2})(?:st|nd|rd|th)(?=\s*(?:[,.;:?!]|$))")
+
+
+def _days_of_month(low: str, slots: Slots, today: date, prefer_past: bool, found: list[tuple[int, date]],
+                   consumed: list[tuple[int, int]]) -> None:
+    for m in _DAY_OF_MONTH.finditer(low):
+        if _inside(m.span(), consumed):
+            continue
+        day = int(m.group(1) or m.group(2) or m.group(3))
+        this = _valid(today.year, today.month, day)
+        ahead = slots.direction == "future" or (slots.direction is None and not prefer_past)
+        if ahead and (this is None or this < today):
+            first = add_months(date(today.year, today.month, 1), 1)
+        elif not ahead and (this is None or this > today):
+            first = add_months(date(today.year, today.month, 1), -1)
+        else:
+            first = date(today.year, today.month, 1)
+        value = _valid(first.year, first.month, day)
+        if value is None:
+            continue
+        # the date itself, without the preposition or weekday before it (a weekday beside it qualifies it)
+        start = m.start() + m.group(0).rfind("the") if m.group(2) else m.start()
+        found.append((start, value))
+        consumed.append((start, m.end()))
+        word = low[start:m.end()].strip()
+        slots.note(f"“{word}”按 {value.isoformat()} 理解", f"'{word}' read as {value.isoformat()}")
+
+
 _YEAR_WORDS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 _RELATIVE = {"刚才": 0, "刚刚": 0, "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1,
              "明日": 1, "后天": 2, "大后天": 3, "the day before yesterday": -2, "yesterday": -1, "today": 0,
@@ -975,7 +1011,21 @@ _RELATIVE_DAY = re.compile("|".join(sorted((re.escape(w) if not w.isascii() else
 _TIME_UNITS = (("working_day", r"working days?|business days?|工作日|工作天"), ("hour", r"hours?|hrs?|小时|钟头"),
                ("minute", r"minutes?|mins?|分钟"), ("week", r"weeks?|个星期|星期|周|礼拜"),
                ("month", r"months?|个月|月"), ("year", r"years?|年"), ("day", r"days?|天"))
-_UNIT_WORD = "|".join(f"(?P<{unit}>{words})" for unit, words in _TIME_UNITS)
+# Units CLDR defines as a whole number of one of those (a fortnight is two weeks, a decade ten years): their
+# English names are CLDR's (Babel's unit patterns), the factor is the unit's definition.
+_UNIT_MULTIPLES = {"duration-fortnight": ("week", 2), "duration-decade": ("year", 10), "duration-century": ("year", 100)}
+
+
+def _cldr_unit_names(unit: str) -> str:
+    from babel import Locale
+
+    patterns = Locale.parse("en")._data["unit_patterns"][unit]["long"]
+    names = {patterns[form].replace("{0}", "").strip() for form in ("one", "other") if form in patterns}
+    return "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+
+
+_MULTIPLE_UNITS = tuple((unit.split("-")[1], _cldr_unit_names(unit)) for unit in _UNIT_MULTIPLES)
+_UNIT_WORD = "|".join(f"(?P<{unit}>{words})" for unit, words in _TIME_UNITS + _MULTIPLE_UNITS)
 # An amount of time: "2.5 days", "2 and a half days", "an hour and a half", "3个半小时", "一个半月", "半年".
 # Number words are digits by now (to_digits); only "a", "an" and "half" are left as words.
 _SPAN_OF_TIME = re.compile(
@@ -995,8 +1045,11 @@ def spans_of_time(text: str) -> list[SpanOfTime]:
     """Every amount of time in ``text`` (digits already, see ``to_digits``), with its unit."""
     out = []
     for m in _SPAN_OF_TIME.finditer(text):
-        unit = next(u for u, _ in _TIME_UNITS if m.group(u))
+        unit = next(u for u, _ in _TIME_UNITS + _MULTIPLE_UNITS if m.group(u))
         raw = m.group("n").lower()
+        factor = 1
+        if f"duration-{unit}" in _UNIT_MULTIPLES:
+            unit, factor = _UNIT_MULTIPLES[f"duration-{unit}"]
         if unit == "month" and m.group("month") == "月" and not m.group("ge"):
             continue  # 3月 is March; 3个月 is three months
         if unit == "year" and raw.isdigit() and len(raw) == 4:
@@ -1004,7 +1057,7 @@ def spans_of_time(text: str) -> list[SpanOfTime]:
         value = Decimal("0.5") if raw.startswith(("half", "半")) else Decimal(1) if raw in ("a", "an") else Decimal(raw)
         if m.group("half1") or m.group("half2"):
             value += Decimal("0.5")
-        out.append(SpanOfTime(value, unit, m.start(), m.end()))
+        out.append(SpanOfTime(value * factor, unit, m.start(), m.end()))
     return out
 
 
@@ -1085,7 +1138,10 @@ def _clock_times(low: str, slots: Slots, found: list[tuple[int, date]], consumed
                 hour = 0
         if not (0 <= hour <= 23 and 0 <= minute <= 59):
             continue
-        near = [(abs(pos - m.start()), day) for pos, day in found if abs(pos - m.start()) <= 24]
+        # the date next to it: within a few words, or in the same clause when the date is written first (the
+        # day before yesterday at 6 in the evening)
+        near = [(abs(pos - m.start()), day) for pos, day in found if abs(pos - m.start()) <= 24 or
+                0 < m.start() - pos <= 40 and not re.search(r"[,,;;。!?!?]", low[pos:m.start()])]
         consumed.append(m.span())
         slots.spans.append(m.group(0).strip())
         if not near:

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from .scope import CLAUSE, negated, uncertain
+
 # (tool, slot) -> value -> (Chinese description, English description). Written from the tools' field
 # descriptions (tools/opportunities.py, tools/invoicing.py, tools/billing.py ...): what the value means,
 # not how people happen to say it.
@@ -106,14 +108,7 @@ MARGIN = 0.12   # best value over the runner-up, per unit of distance between th
 TOPIC_SLACK = 0.1  # how far the topic's own question may lie above the best value before the clause is the topic
 
 # Clause boundaries: punctuation, a spaced dash, and the conjunctions that open a new predicate.
-_CLAUSE = re.compile(r"[,,;;。!?!?:\n()()]|\s+[-–—]\s+|\b(?:but|though|although|while|whereas)\b|"
-                     r"(?<=[a-z])\.\s|但是|但|不过|可是|而是")
-# A negator governing the clause's predicate. Chinese V不V / V没V questions (能不能, 是不是) ask, they do not
-# deny, and 不 inside a few fixed words (不同, 不少, 不管, 不过) is no negator: both are masked first.
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
-_NOT_NEGATORS = re.compile(r"不同|不少|不管|不过|不仅|不但|没多久|无论")
-_NEGATOR_ZH = re.compile(r"不|没|未|非|无")
-_NEGATOR_EN = re.compile(r"\b(?:not|never|neither|nor|without|none|no|nothing|nobody|no one)\b|n't\b", re.I)
+_CLAUSE = CLAUSE
 # Otherness said of a person: another / other / a different / someone else / a colleague, 别的 / 其他 / 另一 / 同事.
 _OTHERNESS = re.compile(r"\b(?:another|other|a different|someone else|somebody else|colleague'?s?|coworker)\b|"
                         r"别的|别人|其他|其它|另一|另外|他人|同事|隔壁", re.I)
@@ -129,16 +124,6 @@ class ValueReading:
     clause: str
     negated: bool       # the clause's negator turned the described value into its complement
     retargeted: bool    # otherness re-targeted a self-value to someone else's
-
-
-# A clause-final 不 / 没 / 否 ("能报备商机不?", "看得到没") is a question tag, the A-not-A question with its
-# repeated verb left out: it asks, it does not deny.
-_QUESTION_TAG = re.compile(r"[不没否]\s*(?:呢|啊|呀)?\s*$")
-
-
-def negated(clause: str) -> bool:
-    masked = _NOT_NEGATORS.sub(" ", _A_NOT_A.sub(" ", _QUESTION_TAG.sub(" ", clause)))
-    return bool(_NEGATOR_ZH.search(masked) or _NEGATOR_EN.search(masked))
 
 
 class ValueReader:
@@ -181,7 +166,8 @@ class ValueReader:
         if key not in DESCRIPTIONS:
             return None
         values, vectors = self._value_vectors(key)
-        clauses = [c.strip() for c in _CLAUSE.split(text) if c and len(c.strip()) > 1]
+        # a clause under a negated verb of knowing ("not sure whether ...", 不清楚) gives no reading at all
+        clauses = [c.strip() for c in _CLAUSE.split(text) if c and len(c.strip()) > 1 and not uncertain(c)]
         if not clauses:
             return None
         flags = [negated(c) for c in clauses]

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from assistant.slots import extract
+from tools.model import BEIJING
 
 BJ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=BJ)  # a Friday
@@ -354,3 +355,17 @@ def test_a_dotted_clock_with_am_or_pm_and_the_month_before_last():
 @pytest.mark.parametrize("text", ["I'm in Sao Paulo", "I'm in São Paulo"])
 def test_a_latin_city_name_typed_without_its_accents(text):
     assert extract(text, NOW).timezone == "America/Sao_Paulo"
+
+
+def test_cldr_multiples_of_a_unit_and_a_day_of_the_month_alone():
+    from assistant.slots import spans_of_time
+
+    now = datetime.fromisoformat("2026-11-29T19:00:00+08:00")
+    (span,) = spans_of_time("it has been a fortnight")
+    assert (span.value, span.unit) == (2, "week")  # CLDR's fortnight: two weeks
+    assert extract("a customer was moved to me a fortnight ago", now).dates == [date(2026, 11, 15)]
+    assert extract("will the numbers for tuesday the 8th be in?", now).dates == [date(2026, 12, 8)]
+    assert extract("the 2nd incentive", now).dates == []  # an ordinal of something else
+    assert extract("20号分给我的客户", now).dates == [date(2026, 11, 20)]
+    assert extract("the day before yesterday at 6 in the evening", now).datetimes == [
+        datetime(2026, 11, 27, 18, 0, tzinfo=BEIJING)]
