@@ -36,6 +36,8 @@ class Citation(BaseModel):
     quote: str = Field(description="The sentence(s) that support the answer, in the source language")
     source: str
     menu_path: str | None = None
+    title: str | None = Field(default=None, description="The passage's own title (a page or FAQ heading): what a "
+                                                        "citation is called where it has no menu path")
 
 
 class ToolCall(BaseModel):

@@ -110,7 +110,7 @@ def rule_citations(index: KnowledgeIndex, rule_ids: list[str]) -> list[Citation]
     citations = []
     for chunk, quotes in by_chunk.values():
         citations.append(Citation(chunk_id=chunk.id, text=chunk.text, quote=quote_span(chunk.text, quotes),
-                                  source=chunk.source, menu_path=chunk.menu_path))
+                                  source=chunk.source, menu_path=chunk.menu_path, title=chunk.title or None))
     return citations
 
 
@@ -128,7 +128,7 @@ def source_citations(index: KnowledgeIndex, payload: dict[str, Any], variant: Va
         chunk = index.chunk(row["chunk_id"])
         if chunk is not None and row["sentence"] in chunk.text:
             citations.append(Citation(chunk_id=chunk.id, text=chunk.text, quote=row["sentence"], source=chunk.source,
-                                      menu_path=row.get("menu_path") or chunk.menu_path))
+                                      menu_path=row.get("menu_path") or chunk.menu_path, title=chunk.title or None))
     return citations
 
 

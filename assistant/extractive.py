@@ -65,7 +65,8 @@ def best_sentences(question: str, chunk: Chunk, limit: int = 2) -> list[str]:
 
 
 def citation(chunk: Chunk, quote: str) -> Citation:
-    return Citation(chunk_id=chunk.id, text=chunk.text, quote=quote, source=chunk.source, menu_path=chunk.menu_path)
+    return Citation(chunk_id=chunk.id, text=chunk.text, quote=quote, source=chunk.source, menu_path=chunk.menu_path,
+                    title=chunk.title or None)
 
 
 def compose(question: str, result: SearchResult, quote: str | None = None) -> tuple[Section, list[Citation]]:

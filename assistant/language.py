@@ -25,3 +25,14 @@ def localise(text: str, variant: Variant) -> str:
     import zhconv
 
     return zhconv.convert(text, "zh-tw")
+
+
+def script_neutral(text: str, simplified: str | None = None) -> bool:
+    """Chinese that reads the same in both scripts ("那10月的呢?"): nothing in it says which one the writer uses."""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return False
+    if (to_simplified(text) if simplified is None else simplified) != text:
+        return False  # it has Traditional characters
+    import zhconv
+
+    return zhconv.convert(text, "zh-hant") == text  # and no Simplified-only ones

@@ -127,6 +127,7 @@ class LLMAnswerer:
             return fallback
         citations = [Citation(chunk_id=c, text=retrieved[c].text,
                               quote=quote_span(retrieved[c].text, best_sentences(body, retrieved[c])),
-                              source=retrieved[c].source, menu_path=retrieved[c].menu_path) for c in cited]
+                              source=retrieved[c].source, menu_path=retrieved[c].menu_path,
+                              title=retrieved[c].title or None) for c in cited]
         return fallback.model_copy(update={"answer": body, "abstained": False, "citations": citations,
                                            "tool_calls": calls})

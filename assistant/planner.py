@@ -375,7 +375,7 @@ class Planner:
         if chunk is None:
             return None
         return Citation(chunk_id=chunk.id, text=chunk.text, quote=chunk.text, source=chunk.source,
-                        menu_path=chunk.menu_path)
+                        menu_path=chunk.menu_path, title=chunk.title or None)
 
     def _convert(self, frame: Frame, last: LastResult, now: datetime) -> Outcome | None:
         """The last result again, in the zone or language this message names (the same rule, recomputed)."""
@@ -489,7 +489,7 @@ class Planner:
             outcome.sources.append(both(note))
         if chunk is not None:
             outcome.cite([Citation(chunk_id=chunk.id, text=chunk.text, quote=found.sentence, source=chunk.source,
-                                   menu_path=chunk.menu_path)])
+                                   menu_path=chunk.menu_path, title=chunk.title or None)])
             if chunk.menu_path:
                 lines.append(menu_line(chunk.menu_path))
         outcome.add(lines)

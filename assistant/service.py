@@ -28,6 +28,7 @@ from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .planner import Outcome, Planner
 from .planning import plan
+from .understanding.normalise import in_script
 from .understanding.values import reader_for, use as use_values
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore, TurnTimeoutError
@@ -187,11 +188,14 @@ class Assistant:
             stored = self.sessions.load(session_id, now, owner)
         stored.deadline, stored.stopped = deadline, stopped
         state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
+        norm = in_script(norm, state.script)  # "那10月的呢?" in a Traditional conversation stays Traditional
         asks, facts = ([], []) if case_ask else message_asks(message, lambda s: names_topic(self.router, s))
         if len(asks) > 1:
             answer, state = self._answer_asks(asks, facts, norm, state, now, session_id)
         else:
             answer = self._respond(message, norm, state, now, session_id, case_ask)
+        if norm.variant != "en":
+            state.script = norm.variant
         self._save(stored, now, message, answer, state, answer_id)
         return answer
 

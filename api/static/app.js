@@ -7,17 +7,25 @@ const input = document.getElementById("q");
 const sendButton = document.getElementById("send");
 const stopButton = document.getElementById("stop");
 const scroller = document.getElementById("scroller");
-const state = { sessionId: sessionStorage.getItem("sessionId") || newSessionId(), turns: [], busy: false,
+// The server issues a conversation's id with its first answer: the page never asks for a session it did
+// not see created (a made-up id fetched at start-up was a 404 in the console on every fresh load).
+const state = { sessionId: sessionStorage.getItem("sessionId"), turns: [], busy: false,
   controller: null, suggestions: [], sessionsApi: false };
 setupCommon(() => { if (!state.busy) renderAll(); loadSuggestions(); Sidebar.render(); });
 
 function newSessionId() {
-  const id = "web-" + Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+  sessionStorage.removeItem("sessionId");
+  return null;  // the next answer brings the new conversation's id
+}
+function adoptSessionId(id) {
+  if (state.sessionId || !id) return;
+  state.sessionId = id;
   sessionStorage.setItem("sessionId", id);
-  return id;
 }
 // The page's own copy, used when the server cannot list sessions (older server, no database).
-function saveLocal() { sessionStorage.setItem("turns:" + state.sessionId, JSON.stringify(state.turns)); }
+function saveLocal() {
+  if (state.sessionId) sessionStorage.setItem("turns:" + state.sessionId, JSON.stringify(state.turns));
+}
 
 function startNewChat() {
   if (state.busy) stop();
@@ -36,7 +44,7 @@ input.addEventListener("keydown", (event) => {
     if (!state.busy) form.requestSubmit();  // Enter does nothing while a request runs
   }
 });
-form.addEventListener("submit", (event) => { event.preventDefault(); send(input.value.trim()); });
+form.addEventListener("submit", (event) => { event.preventDefault(); send(input.value.trim(), true); });
 stopButton.addEventListener("click", stop);
 document.addEventListener("apikey", () => { Sidebar.load(); loadSuggestions(); });
 
@@ -50,7 +58,9 @@ function setBusy(busy) {
 
 function stop() { if (state.controller) state.controller.abort(); }
 
-async function send(message) {
+// `fromBox`: the message is what the box holds (typed and sent), so the box is emptied; a choice, a
+// suggestion or a Retry leaves whatever the user is typing alone.
+async function send(message, fromBox) {
   if (!message || state.busy) return;
   const turn = { message: message, answer: null, answer_id: null, pending: true };
   state.turns.push(turn);
@@ -64,7 +74,7 @@ async function send(message) {
   let node = renderBot(turn, index, true);
   log.append(node);
   scroller.scrollTop = node.previousElementSibling.offsetTop - scroller.offsetTop - 8;  // the question at the top, the answer under it
-  input.value = "";
+  if (fromBox) input.value = "";
   state.controller = new AbortController();
   try {
     await stream(message, turn, node.querySelector(".answer"), state.controller.signal);
@@ -72,10 +82,13 @@ async function send(message) {
     saveLocal();
   } catch (error) {
     delete turn.pending;
-    turn.error = error.name === "AbortError" ? { kind: "stopped", key: "stopped" }
+    // Neither text is ever lost: an empty box gets the question back; text typed meanwhile stays, and the
+    // stopped question keeps its own bubble with a Retry (the message says which of the two happened).
+    const putBack = !input.value.trim() || input.value.trim() === message;
+    turn.error = error.name === "AbortError" ? { kind: "stopped", key: putBack ? "stopped" : "stopped_kept" }
       : error instanceof RequestError ? { kind: error.kind, key: error.key, vars: error.vars, detail: error.detail }
       : { kind: "client", key: "error", detail: error.message };
-    if (!input.value) input.value = message;  // the typed text is never lost
+    if (putBack) input.value = message;
     if (error.kind === "session_expired") state.sessionId = newSessionId();
   } finally {
     state.controller = null;
@@ -119,6 +132,7 @@ async function stream(message, turn, text, signal) {
       } else if (kind === "done") {
         turn.answer = data.answer;
         turn.answer_id = data.answer_id;
+        adoptSessionId(data.answer.session_id);
       } else if (kind === "error") {
         throw new RequestError("server", "server_error", null, 500, data && data.message);
       }
@@ -153,7 +167,7 @@ function renderBot(turn, index, last) {
     const retry = el("button", { type: "button", text: t("retry"), onclick: () => retryTurn(index) });
     return el("article", { class: "turn bot failed" }, who,
       el("p", { class: "error", role: "alert", text: t(turn.error.key, turn.error.vars) + (turn.error.detail ? " " + turn.error.detail : "") }),
-      turn.error.kind === "stopped" ? null : retry);
+      turn.error.key === "stopped" ? null : retry);
   }
   const answer = turn.answer;
   const article = el("article", { class: "turn bot" + (answer.abstained ? " abstained" : ""), "data-move": answer.move || null });
@@ -186,8 +200,8 @@ function retryTurn(index) {
   const turn = state.turns[index];
   state.turns.splice(index, 1);
   renderAll();
-  if (input.value.trim() === turn.message) input.value = "";
-  send(turn.message);
+  const fromBox = input.value.trim() === turn.message;  // the same question waiting in the box is sent, not kept twice
+  send(turn.message, fromBox);
 }
 
 // The answer text with a numbered marker after each quote it cites; the follow-up question is shown
@@ -289,9 +303,8 @@ function toolCard(call) {
 }
 
 function citationCard(c, n, prefix) {
-  const where = c.menu_path || c.source;
   return el("details", { class: "card citation", id: prefix + n },
-    el("summary", {}, el("span", { class: "num", text: "[" + (n + 1) + "] " }), where),
+    el("summary", {}, el("span", { class: "num", text: "[" + (n + 1) + "] " }), citationLabel(c)),
     passage(c.text, c.quote),
     c.menu_path ? el("p", { class: "meta", text: t("menu") + ": " + c.menu_path }) : null,
     el("p", { class: "meta", text: t("source") + ": " + c.source + (c.language ? " · " + (LANGUAGE_NAMES[c.language] || c.language) : "") }),
@@ -481,6 +494,10 @@ async function openSession(id) {
 async function restore(replace) {
   const id = state.sessionId;
   let turns = null;
+  if (!id) {  // a new conversation: nothing to fetch
+    if (replace || !(state.turns.length || state.busy)) { state.turns = []; renderAll(); }
+    return;
+  }
   try {
     const data = await (await api("/v1/sessions/" + encodeURIComponent(state.sessionId))).json();
     turns = (data.turns || []).map((turn) => ({ message: turn.message, answer: turn.answer, answer_id: turn.answer_id }));

@@ -9,7 +9,7 @@ const I18N = {
     helpful: "有帮助", not_helpful: "没帮助", comment: "哪里不对?(可选)", corrected: "正确答案(可选)",
     submit: "提交说明", thanks: "已收到反馈,谢谢!", feedback_failed: "反馈未能提交:", thinking: "正在查找",
     abstained: "资料不支持回答", error: "出错了:", unreachable: "无法连接服务器,请检查网络或服务是否在运行。",
-    retry: "重试", stopped: "已停止。问题已放回输入框。", copy: "复制回答", copied: "已复制",
+    retry: "重试", stopped: "已停止。问题已放回输入框。", stopped_kept: "已停止。您后来输入的内容仍在输入框中;停止的问题在上方,可点“重试”再问。", copy: "复制回答", copied: "已复制",
     key_needed: "此服务需要 API 密钥", key_invalid: "API 密钥无效,请重新输入。", save: "保存",
     forbidden: "您的 API 密钥没有使用此功能的权限。", rate_limited: "请求太频繁,请 {s} 秒后再试。",
     timeout: "服务器处理超时,请稍后重试。", server_error: "服务器出错,请稍后重试。", too_large: "内容太长。",
@@ -24,7 +24,7 @@ const I18N = {
     category: "类别", priority: "优先级", human: "需要人工", entities: "提取的信息", missing: "缺少的信息",
     draft: "回复草稿", copy_reply: "复制回复", tools: "规则计算", yes: "是", no: "否", none: "无",
     basis_rule: "规则", basis_interpretation: "理解", basis_not_stated: "资料未说明", basis_input: "输入",
-    raw_trace: "引擎原始记录(英文)", download_jsonl: "下载 JSONL", applied_at: "按此时间计算",
+    raw_trace: "引擎原始记录(英文)", download_jsonl: "下载 JSONL", applied_at: "按此时间计算", beijing_time: "北京时间",
     from_case: "收到时间", from_stated: "案例中写明的日期", from_clock: "服务器时间(案例未写明日期)", download_csv: "下载 CSV", line: "第 {n} 行",
     cat_invoicing: "开票", cat_po_assessment: "PO 考核", cat_billing: "账单", cat_performance: "业绩",
     cat_consumption: "客户消费", cat_stored_value_card: "储值卡", cat_attribution: "客户归属", cat_opportunity: "商机",
@@ -43,7 +43,7 @@ const I18N = {
     feedback_failed: "Feedback was not saved:", thinking: "Looking it up",
     abstained: "Not supported by the documentation", error: "Error:",
     unreachable: "Cannot reach the server. Check your connection or whether the service is running.",
-    retry: "Retry", stopped: "Stopped. Your question is back in the box.", copy: "Copy answer", copied: "Copied",
+    retry: "Retry", stopped: "Stopped. Your question is back in the box.", stopped_kept: "Stopped. What you typed since is still in the box; the stopped question is above: press Retry to ask it again.", copy: "Copy answer", copied: "Copied",
     key_needed: "This service needs an API key", key_invalid: "The API key is not valid; enter it again.", save: "Save",
     forbidden: "Your API key may not use this feature.", rate_limited: "Too many requests; try again in {s} s.",
     timeout: "The server took too long; try again later.", server_error: "The server failed; try again later.",
@@ -60,7 +60,7 @@ const I18N = {
     category: "Category", priority: "Priority", human: "Needs a person", entities: "Extracted entities",
     missing: "Missing information", draft: "Draft reply", copy_reply: "Copy reply", tools: "Rule computations",
     yes: "yes", no: "no", none: "none", basis_rule: "Rule", basis_interpretation: "Reading", basis_not_stated: "Not stated", basis_input: "Input",
-    raw_trace: "Engine log", download_jsonl: "Download JSONL", applied_at: "Rules applied at",
+    raw_trace: "Engine log", download_jsonl: "Download JSONL", applied_at: "Rules applied at", beijing_time: "Beijing time",
     from_case: "received time", from_stated: "the date the case states", from_clock: "server time (the case states no date)", download_csv: "Download CSV", line: "line {n}",
     cat_invoicing: "Invoicing", cat_po_assessment: "PO assessment", cat_billing: "Billing", cat_performance: "Performance",
     cat_consumption: "Customer consumption", cat_stored_value_card: "Stored-value card", cat_attribution: "Customer attribution",
@@ -208,6 +208,16 @@ function formatValue(value) {
   if (m[6] && m[6] !== "+08:00") out += m[6] === "Z" || m[6] === "+00:00" ? " UTC" : " UTC" + m[6];
   return out;
 }
+// What a citation card is called: its menu path, else the passage's title, else the start of its quote
+// (answers stored before citations carried titles); never a file name and line number.
+function citationLabel(c) {
+  if (c.menu_path) return c.menu_path;
+  if (c.title) return c.title;
+  const quote = (c.quote || c.text || "").trim();
+  return quote.length > 40 ? quote.slice(0, 40) + "…" : quote;
+}
+// formatValue leaves Beijing time (+08:00, the rules' own zone) unmarked: where a time stands alone, say so.
+function zoneNote(value) { return /T\d{2}:\d{2}.*\+08:00$/.test(String(value)) ? " " + t("beijing_time") : ""; }
 // Times inside free text (traces) lose their seconds' fractions.
 function tidy(text) { return String(text).replace(/(\d{2}:\d{2}:\d{2})\.\d+/g, "$1"); }
 

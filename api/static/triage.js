@@ -81,7 +81,7 @@ function card(title, r) {
   fact("category", t("cat_" + r.category));
   fact("priority", t("pri_" + r.priority), "pri-" + r.priority);
   fact("human", r.needs_human ? t("yes") : t("no"));
-  if (r.received_at) fact("applied_at", formatValue(r.received_at) + " · " + t("from_" + r.received_from));
+  if (r.received_at) fact("applied_at", formatValue(r.received_at) + zoneNote(r.received_at) + " · " + t("from_" + r.received_from));
   box.append(facts);
   const chips = el("div", { class: "chips" });
   for (const [k, values] of Object.entries(r.entities)) for (const v of values) chips.append(el("span", { text: t("ent_" + k) + ": " + formatValue(v) }));
@@ -101,7 +101,7 @@ function card(title, r) {
   if ((r.citations || []).length) {
     box.append(el("h3", { text: t("citations") }));
     r.citations.forEach((c, n) => box.append(el("details", { class: "card citation" },
-      el("summary", { text: "[" + (n + 1) + "] " + (c.menu_path || c.source) }),
+      el("summary", { text: "[" + (n + 1) + "] " + citationLabel(c) }),
       el("p", {}, el("mark", { text: c.quote })),
       el("p", { class: "meta", text: t("source") + ": " + c.source }),
       c.url ? el("p", {}, el("a", { href: c.url, target: "_blank", rel: "noopener", text: t("open_source") + " ↗" })) : null,

@@ -65,6 +65,7 @@ class DialogueState(BaseModel):
     topic: LastTopic | None = None
     facts: dict[str, Any] = Field(default_factory=dict)
     held: str | None = None  # an unclear message kept until the next turn says what it refers to
+    script: Variant | None = None  # the Chinese script the conversation is written in, for script-neutral messages
 
     @classmethod
     def from_stored(cls, dialogue: dict[str, Any] | None, pending: dict[str, Any] | None = None,
