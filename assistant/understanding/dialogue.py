@@ -150,14 +150,23 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     if pending is None and last is None and cues.bare and cues.asks_where and topic is None:
         return Decision("unclear")  # "在哪里看?" with nothing said before
     move: Move = "new" if state.empty else "switch"
-    return Decision(move, [(tool, dict(facts)) for tool in routes])
+    # Asked again about the case just computed, with no detail of its own ("我们有两笔批量申请的激励。" then
+    # "这样能合开一张发票吗?"): the details the conversation gave that tool still hold; a message that changes
+    # one modifies it (above).
+    same = last is not None and routes == (last.tool,) and not cues.foreign((last.tool,)) \
+        and not cues.supplies(last.tool, {**facts, **last.filled})
+    return Decision(move, [(tool, {**facts, **last.filled} if same and last is not None and tool == last.tool
+                            else dict(facts)) for tool in routes])
 
 
 def _relates(cues: Cues, tool: str) -> bool:
     """Is the message about ``tool``'s topic rather than another's? Its wording routes to no other tool, or
     to this one among others, or it is a follow-up ("那…呢", "what if …") that names no topic of its own
     or that the evidence cannot place on another topic's passage."""
-    return set(cues.routes) <= {tool} or tool in cues.routes or (cues.follows_up and (cues.bare or _unplaced(cues, (tool,))))
+    # A bare message gives only a value ("不对,是12月6号", "sorry, I meant the 26th"): whatever the value alone
+    # would route to, it is about the topic in hand, phrased as a follow-up or not.
+    return set(cues.routes) <= {tool} or tool in cues.routes or cues.bare or (
+        cues.follows_up and _unplaced(cues, (tool,)))
 
 
 def _unplaced(cues: Cues, tools: tuple[str, ...]) -> bool:

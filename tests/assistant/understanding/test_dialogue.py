@@ -102,3 +102,26 @@ def test_a_follow_up_changing_the_last_tools_detail_modifies_it_unless_it_is_abo
 def test_a_bare_follow_up_without_values_and_nothing_before_is_unclear():
     assert decide(cues(bare=True, follows_up=True), DialogueState()).move == "unclear"  # "what about the 15th?"
     assert decide(cues(bare=True, follows_up=False), DialogueState()).move == "new"
+
+
+def test_a_bare_correction_of_a_value_modifies_the_last_result_whatever_the_value_alone_routes_to():
+    """"不对,是9月的" is no follow-up by its markers, and a month alone may route to another tool: it names no
+    topic of its own, so it changes the last result's detail."""
+    state = DialogueState(result=BILL)
+    decision = decide(cues(routes=["consumption_lookback"], supplies={"bill_timing": {"billing_period"}},
+                           follows_up=False, bare=True), state)
+    assert decision.move == "modify" and decision.tools == [("bill_timing", BILL.filled)]
+    # with a topic word of its own the same value starts that topic
+    decision = decide(cues(routes=["consumption_lookback"], supplies={"bill_timing": {"billing_period"}},
+                           follows_up=False, bare=False), state)
+    assert decision.move == "switch"
+
+
+def test_the_case_just_computed_asked_about_again_keeps_its_details():
+    """A statement that ran a tool, then a question routed to that tool alone giving no detail: the details
+    the conversation gave still hold (nothing to ask again); another tool gets only the user's facts."""
+    state = DialogueState(result=BILL, facts={"timezone": "Asia/Tokyo"})
+    decision = decide(cues(routes=["bill_timing"], follows_up=False), state)
+    assert decision.move == "switch" and decision.tools == [("bill_timing", BILL.filled)]
+    decision = decide(cues(routes=["performance_visibility"], follows_up=False), state)
+    assert decision.tools == [("performance_visibility", {"timezone": "Asia/Tokyo"})]
