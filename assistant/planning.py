@@ -16,7 +16,7 @@ from typing import Any
 from tools.model import BEIJING, add_months
 
 from .slots import Slots, cn_number, extract
-from .understanding.cues import WHERE
+from .understanding.cues import WHERE, asks_bound
 from .understanding.determiners import quantity_phrase, quantity_table, resolve_definite
 from .understanding.scope import negations, object_of_speaker, polarity
 from .understanding.values import read_value
@@ -286,13 +286,21 @@ _ITEM = re.compile(r"(?:另)?[一1](?:笔|个|项)|\b(?:one|the other|another)\b
 
 
 def _itemised(low: str) -> list[str]:
-    """The application of each item when the message enumerates the items with one value each, in order."""
+    """The application of each item when the message enumerates the items with one value each, in order: read
+    from the wording tables, else by meaning (understanding.values) for an item the tables name no value for
+    ("one was applied for on its own")."""
     marks = list(_ITEM.finditer(low))
+    if len(marks) < 2:
+        return []
     values = []
     for mark, after in zip(marks, marks[1:] + [None]):
-        said, conflict = pick(low[mark.end():after.start() if after else len(low)], _APPLICATION)
+        part = low[mark.start():after.start() if after else len(low)]
+        said, conflict = pick(part, _APPLICATION)
         if conflict:
             return []
+        if said is None:
+            reading = read_value("invoice_merge_check", "application", part)
+            said = reading.value if reading is not None else None
         if said is not None:  # "one invoice" names an item of another kind: no value, skipped
             values.append(said)
     return values if len(values) >= 2 and len(set(values)) > 1 else []
@@ -302,7 +310,8 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
     said, conflict = pick(_REQUEST_PHRASE.sub(" ", low), _APPLICATION)
     if said and not conflict and _ALL.search(low):
         carried = {**carried, "odd_application": None, "odd_period": None}  # 两笔都是…, all of them: no odd item
-    items = _itemised(_REQUEST_PHRASE.sub(" ", low)) if conflict else []
+    # items enumerated one by one (一笔批量申请一笔单个申请; two went through one batch, one on its own): each its own
+    items = _itemised(_REQUEST_PHRASE.sub(" ", low)) if conflict or said else []
     if items:
         # one value per item: the items that differ are read as the odd ones, the first value as the rest's
         said, conflict = items[0], False
@@ -432,7 +441,7 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
             start = add_months(now.astimezone(BEIJING).date(), -months).isoformat()
         start = start or carried.get("requested_start")
     notes_zh, notes_en = [], []
-    if start is None and _EARLIEST_DAY.search(low):
+    if start is None and asks_bound(low) == "earliest":
         # Asked for the earliest queryable day itself: the look-back computed from today gives it (the rule
         # asked about, not a quote of it). The reading is stated.
         start = now.astimezone(BEIJING).date().isoformat()
@@ -442,12 +451,6 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
         return Plan("consumption_lookback", {}, missing="requested_start")
     return Plan("consumption_lookback", {"requested_start": start, "now": now.isoformat()},
                 notes_zh=notes_zh, notes_en=notes_en)
-
-
-# The earliest day asked for (最早能查到哪天, the earliest date I can pull, from which day back): a date interrogative
-# with a superlative of earliness.
-_EARLIEST_DAY = re.compile(r"最早[^,,。;;??]{0,8}(哪天|哪一天|几号|什么时候|哪个日期|哪一日|何时)|"
-                           r"\bearliest\s+(?:\w+\s+){0,2}(?:day|date)\b|\bhow far back\b.{0,40}\b(?:day|date)\b")
 
 
 # The card first, then a buying verb (储值卡买三千块, 储值卡里1.5万拿去买了ECS): what is bought decides. An

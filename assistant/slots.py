@@ -165,9 +165,11 @@ def _valid(year: int, month: int, day: int) -> date | None:
 # before anything else (统一一下, 其中一笔) is left as words.
 # The whole run, never a part of it: 一万二的服务 is 12000, not 1 before 万 (a run not followed by a unit is
 # left whole for the spoken-amount reader).
-_CN_NUMERAL_RUN = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟])"
+# 几 is the numeral of an unstated number (几张 asks how many; 几十, 十几, 几千 are "some tens", "ten-odd", "some
+# thousands"): a run of numerals next to it states no value and is left as written.
+_CN_NUMERAL_RUN = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟几])"
                              r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+"
-                             r"(?![零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟])"
+                             r"(?![零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟几])"
                              r"(?=[元块年月日号个小分周天笔张点时刻期位次区]|人民币|美元|港币|工作)")
 
 
@@ -203,7 +205,12 @@ def english_numbers(text: str) -> str:
         return text
     from text_to_num import alpha2digit
 
+    text = _COUPLE.sub("2", text)
     return alpha2digit(_DIGITS_SCALE.sub(r"\1\2", text), "en", threshold=0)
+
+
+# The count nouns for two that text2num lacks ("a couple of days ago"), like "dozen" (parsers._DOZEN).
+_COUPLE = re.compile(r"\ba (?:couple|pair) of\b", re.I)
 
 
 def to_digits(text: str) -> str:
@@ -322,13 +329,18 @@ def _extract_periods(text: str, today: date, slots: Slots) -> None:
         slots.spans.append(m.group(0))
 
 
-# Fuzzy parts of a year, read by a stated convention: its start (2024年初, early 2025) as its first month,
-# its end (去年年底, late 2025, the end of 2025) as its last month and last day, its halves (上半年, the first
-# half of 2027, H2 2026) as six months. 初一 is a day's name, not a year's start.
-_YEAR_PART_ZH = re.compile(r"(?:(\d{4})\s*年|(前年|去年|今年|明年|后年)\s*年?|(?<![\d前去今明后])年)\s*(初|底|末)"
-                           r"(?![一二三四五六七八九十])")
-_YEAR_PART_EN = re.compile(r"\b(early|(?:the )?(?:beginning|start) of|late|(?:the )?end of)\s+"
-                           r"(\d{4}|this year|last year|next year)\b", re.I)
+# Parts of a period (a year or a month), read by one stated convention: its start (2024年初, 11月初, early 2025,
+# the beginning of next month) as its first month / day, its end (去年年底, 10月末, late 2025, the end of last
+# month) as its last month / day. The parts are a closed class of morphemes and words, shared by both periods;
+# 初一 is a day's name, not a period's start. (jionlp reads 年初 / 年底 too, as Jan-Feb and Nov-Dec spans, but
+# costs 37 MB and over a second of start-up per worker: measured, not adopted; see README.)
+PERIOD_START_ZH, PERIOD_END_ZH = r"初(?![一二三四五六七八九十])", r"[底末]|最后[一1]天"
+PERIOD_START_EN = r"early|(?:the )?(?:beginning|start|first day) of(?: the)?"
+PERIOD_END_EN = r"late|(?:the )?(?:end|last day) of(?: the)?"
+_YEAR_PART_ZH = re.compile(r"(?:(\d{4})\s*年|(前年|去年|今年|明年|后年)\s*年?|(?<![\d前去今明后])年)\s*"
+                           rf"(?:({PERIOD_START_ZH})|{PERIOD_END_ZH})")
+_YEAR_PART_EN = re.compile(rf"\b(?:({PERIOD_START_EN})|{PERIOD_END_EN})\s+(\d{{4}}|this year|last year|next year)\b",
+                           re.I)
 _HALF_ZH = re.compile(r"(?:(\d{4})\s*年|(前年|去年|今年|明年|后年))?\s*(上|下)半年")
 _HALF_EN = re.compile(r"\b(?:the\s+)?(first|second|1st|2nd)\s+half\s+(?:of\s+)?(?:the\s+)?(\d{4}|this year|last year|"
                       r"next year)\b|\bh([12])\s+(\d{4})\b", re.I)
@@ -340,11 +352,11 @@ def _year_parts(text: str, low: str, today: date, slots: Slots) -> None:
 
     for m in _YEAR_PART_ZH.finditer(text):
         year = year_of(m.group(1), m.group(2))
-        _year_part(year, m.group(3) == "初", m.group(0), slots)
+        _year_part(year, m.group(3) is not None, m.group(0), slots)
     for m in _YEAR_PART_EN.finditer(low):
         word = m.group(2)
         year = int(word) if word.isdigit() else today.year + year_shift(word, today)
-        _year_part(year, not ("late" in m.group(1) or "end" in m.group(1)), text[m.start():m.end()], slots)
+        _year_part(year, m.group(1) is not None, text[m.start():m.end()], slots)
     halves = [(m.group(1), m.group(2), m.group(3) == "上", m.group(0)) for m in _HALF_ZH.finditer(text)]
     halves += [(m.group(2) if (m.group(2) or "").isdigit() else m.group(4), None if (m.group(2) or "").isdigit()
                 else m.group(2), (m.group(1) or "").lower() in ("first", "1st") or m.group(3) == "1",
@@ -978,7 +990,9 @@ def _days_of_month(low: str, slots: Slots, today: date, prefer_past: bool, found
             continue
         day = int(m.group(1) or m.group(2) or m.group(3))
         this = _valid(today.year, today.month, day)
-        ahead = slots.direction == "future" or (slots.direction is None and not prefer_past)
+        # a deadline's preposition (by / until the 15th) looks ahead whatever the rest of the question does
+        deadline = re.match(r"(?:by|until|till)\b", m.group(0))
+        ahead = deadline is not None or slots.direction == "future" or (slots.direction is None and not prefer_past)
         if ahead and (this is None or this < today):
             first = add_months(date(today.year, today.month, 1), 1)
         elif not ahead and (this is None or this > today):
@@ -1237,15 +1251,15 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         found.append((m.start(), f"{year:04d}-{month:02d}"))
         ends[m.start()] = m.end()
         # a month's end (上个月底, 10月末, the end of last month) is its last day
-        if re.match(r"\s*的?\s*(?:[底末]|最后[一1]天)", text[m.end():]) or \
-                re.search(r"\b(?:end|last day) of (?:the )?$", low[:m.start()]):
+        if re.match(rf"\s*的?\s*(?:{PERIOD_END_ZH})", text[m.end():]) or \
+                re.search(rf"\b(?:{PERIOD_END_EN})\s+$", low[:m.start()]):
             last = add_months(date(year, month, 1), 1) - timedelta(days=1)
             slots.dates.append(last)
             slots.note(f"“{m.group(0)}”的月底按 {last.isoformat()} 理解",
                        f"the end of '{m.group(0)}' read as {last.isoformat()}")
         # ...and its start (11月初, 下个月初, the beginning of next month) its first day (初一 is a day's name)
-        elif re.match(r"\s*的?\s*初(?![一二三四五六七八九十])", text[m.end():]) or \
-                re.search(r"\b(?:start|beginning|first day) of (?:the )?$", low[:m.start()]):
+        elif re.match(rf"\s*的?\s*(?:{PERIOD_START_ZH})", text[m.end():]) or \
+                re.search(rf"\b(?:{PERIOD_START_EN})\s+$", low[:m.start()]):
             first = date(year, month, 1)
             slots.dates.append(first)
             slots.note(f"“{m.group(0)}”的月初按 {first.isoformat()} 理解",
@@ -1318,7 +1332,7 @@ _PAID_DIGITS = re.compile(r"(?:买|购买|付|支付|花|消费|充值|充)了?\
                           r"(?![\d.,]|\s*(?:万|千|百|k|w|元|块|rmb|cny|yuan|usd|dollars?|美元|港币|新台币|%|％|年|月|日|号|个|笔|次|天|[a-z]))",
                           re.I)
 _BARE_AMOUNT = re.compile(rf"(?<![第{_CN_NUMERALS}\d.])[一二两三四五六七八九壹贰叁肆伍陆柒捌玖][{_CN_NUMERALS}]*"
-                          rf"[百千万亿佰仟][{_CN_NUMERALS}]*")
+                          rf"[百千万亿佰仟][{_CN_NUMERALS}]*(?!几)")  # 两千几百: no stated amount
 
 
 def _bare_amounts(text: str, slots: Slots) -> list[tuple[int, Decimal]]:

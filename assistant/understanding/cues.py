@@ -126,3 +126,26 @@ def language_request(text: str) -> Variant | None:
         if pattern.search(text):
             return variant  # type: ignore[return-value]
     return None
+
+
+# Interrogatives of a point in time (a closed class): 哪天 / 几号 / 什么时候 / 何时, when / which day / what date.
+TIME_INTERROGATIVE = (r"哪一?[天日号]|几号|什么时候|什么日期|哪个日期|何时|\bwhen\b|"
+                      r"\b(?:which|what)\s+(?:\w+\s+)?(?:day|date)s?\b")
+# Superlatives of a point in time (a closed class): 最早 / 最晚 / 最迟, earliest / latest / soonest, how far back.
+_SUPERLATIVE = re.compile(r"最(早|晚|迟)|\b(earliest|soonest|latest)\b|\bhow (far back|late)\b", re.I)
+
+
+def asks_bound(text: str) -> str | None:
+    """"earliest" or "latest" when the message asks for that day itself (最早能查到哪天, the earliest date I can
+    pull, how far back ... which day): a superlative of time with an interrogative of time in its clause, or
+    before a day / date noun. None otherwise."""
+    from .scope import clauses
+
+    for start, end in clauses(text):
+        clause = text[start:end]
+        for m in _SUPERLATIVE.finditer(clause):
+            if re.search(TIME_INTERROGATIVE, clause, re.I) or re.search(r"\b(?:day|date)s?\b", clause[m.end():], re.I):
+                early = m.group(1) == "早" or (m.group(2) or "").lower() in ("earliest", "soonest") or m.group(3)
+                return "earliest" if early and (m.group(3) or "").lower() != "late" else "latest"
+    return None
+

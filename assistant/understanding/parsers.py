@@ -40,7 +40,9 @@ class Readings:
 
 _YEAR = re.compile(r"(前年|去年|今年|明年|后年|last year|this year|next year)|(?<!\d)(\d{4})\s*年(?!\s*\d{1,2}\s*月)", re.I)
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
-_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}|[十百千万]")
+# (a run next to 几 states no number: 几十, 十几 - see slots._CN_NUMERAL_RUN)
+_CN_RUN = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿几])(?:[零〇一二两三四五六七八九十百千万亿]{2,}|[十百千万])"
+                     r"(?![零〇一二两三四五六七八九十百千万亿几])")
 _DOZEN = re.compile(r"(?<![a-z])(a|\d+)\s+dozens?(?![a-z])", re.I)  # the one count word text2num lacks
 _CLOCK = re.compile(r"(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)?\s*(\d{1,2})(?:[:：](\d{2})|点|時|点钟)(?:(\d{1,2})分?|(半)|(一刻)|(三刻))?"
                     r"|(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(noon|midnight)\b", re.I)

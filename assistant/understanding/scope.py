@@ -4,8 +4,8 @@ A negator governs the rest of its clause: what is said after it in the same clau
 my name", 不在同一个申付单里, "None of the incentives were applied for in a batch"). Three forms, each a
 closed grammatical class, not a list of phrasings:
 
-- a negator word: 不 / 没(有) / 未 / 非 / 无(法) / 别 ... and not / n't / never / no / none / nothing / nobody /
-  neither / nor / without / unable / cannot;
+- a negator word: 不 / 没(有) / 未 / 非 / 无(法) ... and not / n't / never / no / none / nothing / nobody /
+  neither / nor / without / unable / cannot, and the contrastive rather than / instead of;
 - a potential complement, a verb with 不 / 没 and a result (关联不了, 挂不上, 找不到, 绑不住): the verb itself
   is denied, so the scope starts at the clause's start;
 - a negated verb of knowing (不清楚, 不确定, "not sure", "don't know whether"): what follows is *unknown*,
@@ -25,23 +25,26 @@ from typing import Literal
 
 Polarity = Literal["said", "denied", "unknown"]
 
-CLAUSE = re.compile(r"[,,;;。!?!?:\n()()]|\s+[-–—]\s+|\b(?:but|though|although|while|whereas|rather)\b|"
+CLAUSE = re.compile(r"[,,;;。!?!?:\n()()]|\s+[-–—]\s+|\b(?:but|though|although|while|whereas)\b|"
                     r"(?<=[a-z])\.\s|但是|但|不过|可是|而是")
 A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 QUESTION_TAG = re.compile(r"[不没否]\s*(?:呢|啊|呀)?\s*(?=[??]|$)")
 NOT_NEGATORS = re.compile(r"不同|不少|不管|不过|不仅|不但|不久|没多久|无论|无关|非常|未来")
 # Verbs and adjectives of knowing: their negation leaves the rest unknown (a closed class).
 _KNOWING_ZH = r"(?:太|很|是很|大)?(?:清楚|知道|确定|记得|了解|晓得|肯定|明白)"
-_KNOWING_EN = r"(?:\s+(?:really|quite|too|entirely|100%))?\s+(?:sure|certain|know|knowing|remember|recall|aware|clear)\b"
+_KNOWING_EN = (r"(?:\s+(?:really|quite|too|entirely|100%))?\s+(?:sure|certain|know|knowing|tell|say|remember|recall|"
+               r"aware|clear)\b")
 _NEGATOR = re.compile(
-    r"(?P<pot>[\u4e00-\u9fff][不没](?:了|上|到|成|住|动|起|进|掉|通))|"
+    r"(?P<pot>[\u4e00-\u9fff][不没](?:了|上|到|成|住|动|起|进|掉|通|清|准))|"
     rf"(?P<zh>不{_KNOWING_ZH}|并?不是|并不|并非|不|没有|没|未|非|无法|无)|"
-    rf"(?P<en>\b(?:not|never|no|none|nothing|nobody|neither|nor|without|unable|cannot)\b(?:{_KNOWING_EN})?|"
+    rf"(?P<en>\b(?:not|never|no|none|nothing|nobody|neither|nor|without|unable|cannot|rather than|instead of)\b"
+    rf"(?:{_KNOWING_EN})?|"
     rf"n't\b(?:{_KNOWING_EN})?|\bunsure\b|\buncertain\b|\bno idea\b)",
     re.I)
 # An interrogative or a free-choice "any" (a closed class) fronted before 都 / 也 and the negator.
 _FRONTED = re.compile(r"(?:什么|任何|哪个|哪些|哪|一个|一点|一笔|一张)[^,,;;。]*?(?:都|也)\s*并?$")
-_IS_KNOWING = re.compile(rf"不{_KNOWING_ZH}|{_KNOWING_EN}$|unsure|uncertain|no idea", re.I)
+# ... and a potential complement of knowing: 说不清, 搞不清楚, 说不准 (not clear / not sure).
+_IS_KNOWING = re.compile(rf"不{_KNOWING_ZH}|{_KNOWING_EN}$|unsure|uncertain|no idea|不[清准]", re.I)
 
 
 @dataclass(frozen=True)

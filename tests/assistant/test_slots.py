@@ -367,5 +367,16 @@ def test_cldr_multiples_of_a_unit_and_a_day_of_the_month_alone():
     assert extract("will the numbers for tuesday the 8th be in?", now).dates == [date(2026, 12, 8)]
     assert extract("the 2nd incentive", now).dates == []  # an ordinal of something else
     assert extract("20号分给我的客户", now).dates == [date(2026, 11, 20)]
+    assert extract("is it ready by the 15th?", now).dates == [date(2026, 12, 15)]  # a deadline looks ahead
+    assert extract("it was booked a couple of days ago", now).dates == [date(2026, 11, 27)]
     assert extract("the day before yesterday at 6 in the evening", now).datetimes == [
         datetime(2026, 11, 27, 18, 0, tzinfo=BEIJING)]
+
+
+def test_a_numeral_next_to_ji_states_no_number():
+    from assistant.understanding.parsers import read
+
+    now = datetime.fromisoformat("2026-11-29T19:00:00+08:00")
+    for text in ("十几张发票", "几十块钱", "二十几块", "两千几百块", "买了几张储值卡"):
+        assert not read(text, now).of("money") and not read(text, now).of("number"), text
+    assert read("两千五", now).of("money")[0].value["amount"] == "2500.00"

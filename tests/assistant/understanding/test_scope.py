@@ -25,6 +25,10 @@ def _said(text: str, word: str) -> str:
     ("能不能报备商机", "报备", "said"),                      # A-not-A asks, it does not deny
     ("这些激励在不同申付单里", "申付单", "said"),             # 不同 is no negator
     ("能报备商机不?", "报备", "said"),                      # a question tag
+    ("tied to a joint-operation product rather than a baseline solution", "baseline", "denied"),  # contrastive
+    ("tied to a joint-operation product rather than a baseline solution", "joint", "said"),
+    ("i can't tell whether the po is linked to a baseline solution", "baseline", "unknown"),
+    ("说不清是批量还是单个", "批量", "unknown"),               # a potential complement of knowing
 ])
 def test_polarity_of_a_word_under_negation(text, word, said):
     assert _said(text, word) == said
@@ -60,3 +64,12 @@ def test_quantity_of_a_head_noun_and_definite_reference():
     assert resolve_definite("客户用卡付了ecs", "储值卡", "stored-value card") == "客户用储值卡付了ecs"
     assert resolve_definite("银行卡付款", "储值卡", "stored-value card") == "银行卡付款"  # another card
     assert resolve_definite("paid with the card", "储值卡", "stored-value card") == "paid with the stored-value card"
+
+
+def test_the_earliest_or_latest_day_itself_asked_for():
+    from assistant.understanding.cues import asks_bound
+
+    assert asks_bound("客户消费最早能查到哪天?") == "earliest"
+    assert asks_bound("what is the earliest date i can pull consumption for?") == "earliest"
+    assert asks_bound("最晚哪天要开票") == "latest"
+    assert asks_bound("我最早是上个月查的,现在还能查吗") is None  # a superlative, but no day asked for
