@@ -72,10 +72,14 @@ def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) ->
         if start < 0:
             continue
         end = start + len(anchor)
-        for sentence in passage.sentences:
+        for at, sentence in enumerate(passage.sentences):
             if sentence.start < end and sentence.end > start:
-                tokens = set(tokenize(sentence.text))
-                held |= {w for w in words if w in tokens or w in sentence.text}
+                # a rule answering an FAQ's question is about that question's words too ("无法关联Offering的PO
+                # 是否可以在系统继续流转? PCE是开放机制…": the rule sentence itself names neither PO nor Offering)
+                asked = passage.sentences[at - 1] if at > 0 and passage.sentences[at - 1].question else None
+                for held_sentence in (sentence, asked) if asked is not None else (sentence,):
+                    tokens = set(tokenize(held_sentence.text))
+                    held |= {w for w in words if w in tokens or w in held_sentence.text}
     return sum(words[w] for w in held) / total
 
 

@@ -137,3 +137,17 @@ def test_details_stated_before_the_question_are_used_when_it_comes(bot):
     assert answer.follow_up is None
     assert [c.name for c in answer.tool_calls] == ["invoice_merge_check"]
     assert [i["application"] for i in answer.tool_calls[0].arguments["incentives"]] == ["batch"] * 3
+
+
+def test_a_rule_answering_an_faq_question_grounds_its_tool_through_that_question(bot):
+    """The PO passage's rule sentence names neither PO nor Offering; the FAQ question before it does. A
+    colloquial question with a word the index never uses (溜) is answered by the PO tool alone."""
+    answer = bot.answer("PO 要是挂不到任何 Offering 上,在系统里还能溜下去吗", now=NOW)
+    assert [c.name for c in answer.tool_calls] == ["po_assessment_check"]
+    assert answer.tool_calls[0].arguments == {"linked_to": "nothing"}
+
+
+def test_what_time_asks_for_a_moment():
+    from knowledge.durations import asks_for_date
+    assert asks_for_date("by what time is it due") and asks_for_date("what time does it close")
+    assert not asks_for_date("what is the rule")
