@@ -20,6 +20,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from knowledge import KnowledgeIndex, Retriever
+from knowledge.chunking import split_sentences
 from knowledge.durations import asks_for_date, best_duration_rule
 from knowledge.lexical import to_simplified, tokenize
 from tools import RULES, Tool, ToolInputError
@@ -81,6 +82,23 @@ def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) ->
                     tokens = set(tokenize(held_sentence.text))
                     held |= {w for w in words if w in tokens or w in held_sentence.text}
     return sum(words[w] for w in held) / total
+
+
+def _value_detail(tool: Tool, detail: str | None) -> bool:
+    """Is the missing detail a value the tool computes with (a date, a period, an amount, a code), rather than
+    a choice that selects which rule applies (batch or single, the role, what the PO is linked to)? Read from
+    the tool's input model: the field the detail names (``billing_period`` for ``period``) is neither an
+    enumeration nor a yes/no."""
+    if not detail or "catalogue" in tool.input_model.model_fields:
+        return False  # a lookup's key (an error code) selects the row that answers: it decides the answer
+    for name, field_info in tool.input_model.model_fields.items():
+        if name == detail or name.endswith("_" + detail):
+            annotation = field_info.annotation
+            parts = [a for a in (typing.get_args(annotation) or (annotation,)) if a is not type(None)]
+            return not any(a is bool or typing.get_origin(a) is Literal
+                           or typing.get_origin(a) is typing.Annotated and typing.get_origin(typing.get_args(a)[0]) is Literal
+                           for a in parts) and annotation is not bool and typing.get_origin(annotation) is not Literal
+    return False
 
 
 def _output_kinds(tool: Tool) -> frozenset[str]:
@@ -241,13 +259,13 @@ class Planner:
                 return True
         return False
 
-    def _computes_asked(self, tool: str, text: str, evidence: Evidence) -> bool:
+    def _computes_asked(self, tool: str, text: str, evidence: Evidence | None) -> bool:
         """Does the question ask for what the tool computes: a date ("哪天", "which day") from a tool with a
         date in its output, an amount from one with an amount, a yes or no from one with a verdict? An open
         how / who / how-many question ("怎么交接", "谁能看", "重试几次") asks something the tool does not give."""
         kinds = _output_kinds(self.tools[tool])
         return (("date" in kinds and asks_for_date(text))
-                or ("money" in kinds and ("money" in evidence.asked_kinds or asks_amount(text)))
+                or ("money" in kinds and (evidence is not None and "money" in evidence.asked_kinds or asks_amount(text)))
                 or (bool(kinds & {"verdict", "class"}) and asks_yes_no(text))
                 # "…是什么意思", "what does 400 mean": the class a categorical result names; a named code's meaning
                 # is what its own row states, which its status class does not give
@@ -351,8 +369,14 @@ class Planner:
         for tool_plan in plans:
             if not tool_plan.complete:
                 # A question about the rule in general gets the rule; only a particular case that lacks a
-                # detail is asked about ("储值卡的业绩怎么算" vs "我们这笔储值卡算业绩吗").
-                self._ask(tool_plan, outcome, ask=frame.particular)
+                # detail is asked about ("储值卡的业绩怎么算" vs "我们这笔储值卡算业绩吗"). A value the tool
+                # computes with (the day a customer was assigned) is asked for only when the question asks
+                # what the tool computes from it: "这些客户的消费怎么统计" is answered by the rule, whatever day.
+                value = _value_detail(self.tools[tool_plan.tool], tool_plan.missing)
+                worth = not value or self._computes_asked(tool_plan.tool, text, None)
+                # A choice asked back picks between the tool's rules: both are stated. A value picks none: only
+                # the rules the answering sentence states are.
+                self._ask(tool_plan, outcome, ask=frame.particular and worth, about=quoted if value else None)
             else:
                 self._run(tool_plan, frame.norm.variant, outcome, slots.notes_zh, slots.notes_en)
         return outcome if outcome.sections else None
@@ -431,12 +455,26 @@ class Planner:
         choices: list[Piece] = [Said(*TOPICS[t]) for t in topics_taking(frame.slots)]
         return Outcome(sections=[[question]], follow_up=question, choices=choices, sources=[both(question)])
 
-    def _ask(self, tool_plan: Plan, outcome: Outcome, ask: bool = True) -> None:
+    def _fragment(self, citation: Citation) -> bool:
+        """Is the quote inside the cut first sentence of its chunk (the excerpt starts mid-sentence)?"""
+        chunk = self.index.chunk(citation.chunk_id)
+        if chunk is None or not chunk.cut_start:
+            return False
+        first = split_sentences(chunk.text)[:1]
+        return bool(first) and citation.quote.strip() in first[0]
+
+    def _ask(self, tool_plan: Plan, outcome: Outcome, ask: bool = True, about: frozenset[str] | None = None) -> None:
         """A required detail is missing: state the general rule (cited) and, for a particular case, ask one
-        question (the tool then waits for the detail either way)."""
+        question (the tool then waits for the detail either way). ``about``: the rules the sentence answering
+        the question states; when some are the tool's, only those are stated (a question on the consumption
+        dashboard is not answered with the performance dashboard's rule)."""
         tool = self.tools[tool_plan.tool]
         rules = [r for r in tool.rules if not r.startswith("menu.")]
+        rules = [r for r in rules if about and r in about] or rules
         citations = rule_citations(self.index, rules)
+        # A rule whose only anchor is the cut first sentence of an excerpt ("经理的第二天算起。") is no quote to
+        # state a rule with, beside whole ones: the reader cannot tell what it is about.
+        citations = [c for c in citations if not self._fragment(c)] or citations
         question = Said(*FOLLOW_UPS[(tool_plan.tool, tool_plan.missing)])
         # the rule said in the reader's language too when the quotes are in the other one
         lines = (gloss_lines([c.quote for c in citations]) if citations else []) + rule_lines(citations)

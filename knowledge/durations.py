@@ -97,7 +97,8 @@ def _clause(found: DurationRule) -> str:
 
 # What kind of date a question asks for: the last moment (a deadline, a window's end) or the first moment
 # something may happen (again). A rule whose direction gives that kind of date is preferred.
-_ASKS_LATEST = re.compile(r"最晚|最迟|截止|期限|到哪天|哪天失效|之前|\bby when\b|\bdeadline\b|\blatest\b|\buntil\b|"
+# (之前的 qualifies a noun - 之前的消费, the earlier consumption - and asks for no day)
+_ASKS_LATEST = re.compile(r"最晚|最迟|截止|期限|到哪天|哪天失效|之前(?!的)|\bby when\b|\bdeadline\b|\blatest\b|\buntil\b|"
                           r"\blast day\b|\bno later\b", re.I)
 _ASKS_EARLIEST = re.compile(r"最早|再次|再|下次|多久后|\bagain\b|\bearliest\b|\bnext\b|\bfrom when\b", re.I)
 _ASKS_DATE = re.compile(r"哪天|哪一天|什么时候|何时|几号|几点|日期|\bwhen\b|\bwhich (?:day|date)\b|\bwhat (?:date|time)\b",
