@@ -50,13 +50,34 @@ _DATE_CHARS = {ord(c): None for c in "年月日号时分秒"}
 _FIELD_LINE = re.compile(r"^[^::\n?？]{1,24}[::]\s*(?=[^\n]*\d)[\w\s\-/.:,#年月日号时分秒]+$")
 
 
+def is_field_line(line: str) -> bool:
+    """A header field with a date, number or identifier as its value (工单编号:GD-0032, Received: 2 Dec 2026)."""
+    text = to_simplified(line.strip())
+    if not _FIELD_LINE.match(text):
+        return False
+    value = re.split("[:\uff1a]", text, maxsplit=1)[1]
+    return not re.search(r"[\u4e00-\u9fff]", value.translate(_DATE_CHARS)) and len(re.findall(r"[A-Za-z]+", value)) <= 3
+
+
+# A label introducing a sentence ("问题描述:…?", "Question: when …?"): the label is the sentence's container.
+_CONTAINER = re.compile(r"^\s*[^::\n??。!!.]{1,24}?\s*(?<!\d)[::](?!\d)\s*(?=\S)")  # 0:30 is a time, no label
+
+
+def unlabelled(sentence: str) -> str:
+    """The sentence a label introduces, when what follows the label asks something on its own; else the
+    sentence as it is (a field line's value is no sentence: 申付单号:PR-0815 stays whole)."""
+    match = _CONTAINER.match(sentence)
+    if match is None or is_field_line(sentence):
+        return sentence
+    value = sentence[match.end():]
+    return value if sentence_function(value) in ("question", "request", "problem") else sentence
+
+
 def sentence_function(sentence: str) -> Function:
     """What a case's sentence does: asks a question, makes a request, reports a problem, or states a fact."""
     text = to_simplified(sentence.strip())
-    if _FIELD_LINE.match(text):
-        value = re.split("[:\uff1a]", text, maxsplit=1)[1]
-        if not re.search(r"[\u4e00-\u9fff]", value.translate(_DATE_CHARS)) and len(re.findall(r"[A-Za-z]+", value)) <= 3:
-            return "fact"
+    if is_field_line(text):
+        return "fact"
     if _REQUEST.search(text):  # 请问…吗? is a request that also asks: either way an ask
         return "request"
     if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or _INDIRECT.search(text) or asks_yes_no(text) \
@@ -72,23 +93,31 @@ def sentences_of(body: str) -> list[str]:
 
 
 def asks_of(body: str, names_topic: Callable[[str], bool] | None = None,
-            asking: tuple[Function, ...] = ("question", "request", "problem")) -> list[str]:
+            asking: tuple[Function, ...] = ("question", "request", "problem"),
+            same_topic: Callable[[str, str], bool] | None = None) -> list[str]:
     """The body's asks, in order: its questions, requests and problem reports (``asking``: the functions
     that count as asks; the others are facts). ``names_topic`` says whether a sentence names a topic of its
-    own; a question that does not is read with the sentence before it."""
+    own; a question that does not is read with the sentence before it. ``same_topic(a, b)`` says whether two
+    sentences name the same topic: a question right after a problem report on its topic asks about that
+    problem ("The offering could not be linked to the PO. Will the PO still move forward?"), one ask."""
     asks: list[str] = []
     before: str | None = None
+    before_function: Function | None = None
     for sentence in sentences_of(body):
+        sentence = unlabelled(sentence)
         function = sentence_function(sentence)
         if function not in asking:
-            before = sentence
+            before, before_function = sentence, function
             continue
-        if function == "question" and names_topic is not None and before is not None and not names_topic(sentence):
+        bare = names_topic is not None and not names_topic(sentence)
+        about_problem = same_topic is not None and before_function == "problem" and bool(asks) \
+            and asks[-1] == before and not _OPENS_ANOTHER.match(sentence) and same_topic(before, sentence)
+        if function == "question" and before is not None and (bare or about_problem):
             if asks and asks[-1] == before:
                 asks.pop()  # the question is about the problem just reported: one ask
             sentence = f"{before} {sentence}" if re.search(r"[A-Za-z]\W*$", before) else before + sentence
         asks.append(sentence)
-        before = sentence
+        before, before_function = sentence, function
     return asks
 
 
@@ -102,6 +131,10 @@ def names_topic(router, sentence: str) -> bool:  # noqa: ANN001 - the assistant'
 # A clause that opens with a discourse marker adding another matter (另外, 还有, 顺便问一下, also, besides)
 # starts an ask of its own even inside one sentence: "10月的账单何时出,另外主管能报备商机吗".
 _ANOTHER = re.compile(r"[,,;;]\s*(?=(?:另外|此外|还有|另|顺便|同时|再问|再有|also\b|and also\b|besides\b|plus\b))", re.I)
+
+
+_OPENS_ANOTHER = re.compile(r"\W*(?:另外|此外|还有|另|顺便|同时|再问|再有|also\b|and also\b|besides\b|plus\b|separately\b)",
+                            re.I)  # the same markers opening a sentence: another matter, not the problem before
 
 
 # A clause break: a comma not inside a number (2,000); in English only before a conjunction that adds a

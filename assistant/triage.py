@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 import uuid
-from datetime import datetime, time, timezone
+from dataclasses import replace
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools import ToolError, get_tool
+from tools import RULES, ToolError, get_tool
 from tools.model import BEIJING
 
+from knowledge import QueryError
 from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
-from .asks import CODE, Function, asks_of, names_topic, sentence_function, sentences_of  # noqa: F401 - re-exported
+from .asks import CODE, Function, asks_of, is_field_line, names_topic, sentence_function, sentences_of, unlabelled  # noqa: F401 - re-exported
 from .catalogue import with_catalogue
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
+from .evidence import gather_evidence
+from .evidence.sentences import SUPPORT_SCORE, key_terms
+from .extractive import compose as compose_extractive
 from .language import detect
 from .service import Assistant
 from .sessions import SessionNotFoundError
@@ -70,6 +76,18 @@ class Entities(BaseModel):
     payment_request_ids: list[str] = Field(default_factory=list)
 
 
+class TriageAsk(BaseModel):
+    """One ask of the case and the one decision made about it: the draft answers it (with the tools it ran and
+    the chunks it quotes), asks the partner for a detail that decides it, or leaves it to a person (it is
+    then named under missing information and nothing in the draft claims to answer it)."""
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    status: Literal["answered", "asked_back", "uncovered"]
+    tools: list[str] = Field(default_factory=list)
+    chunk_ids: list[str] = Field(default_factory=list, description="The chunks the draft quotes for it")
+
+
 class TriageResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -83,6 +101,7 @@ class TriageResult(BaseModel):
     missing_information: list[str] = Field(default_factory=list)
     language: Literal["zh", "en"]
     received_at: datetime | None = Field(default=None, description="The moment the rules were applied at")
+    asks: list[TriageAsk] = Field(default_factory=list, description="Each ask of the case and how the draft treats it")
     received_from: Literal["case", "stated", "clock"] | None = Field(
         default=None, description="Where received_at came from: the case's `now`, a date the text states as today, "
                                   "or the server clock")
@@ -121,10 +140,13 @@ _DATE_VALUE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[�
                          r"|\d{1,2} [A-Za-z]{3,9}\.? \d{4})(?:[ \tT]*(\d{1,2}:\d{2})(?::\d{2})?)?", re.I)
 
 
-def labelled_received(text: str, clock: datetime, names_topic: Callable[[str], bool] | None = None) -> datetime | None:
-    """The moment a field line of the case states, when its label names no topic of the rules: such a line
-    dates the case itself (when it was received, opened, submitted), while 账单日期:2026-10-31 dates a
-    bill. The first such line counts; its time of day, if given, in Beijing time."""
+def labelled_received(text: str, clock: datetime, names_topic: Callable[[str], bool] | None = None,
+                      asked_day: Callable[[date], bool] | None = None) -> datetime | None:
+    """The moment a field line of the case states, when the line dates the case itself (when it was received,
+    opened, submitted) rather than what the case asks about: ``names_topic(label)`` says whether the label
+    names such a topic (账单日期:2026-10-31 dates a bill), ``asked_day(day)`` whether the asks use the line's
+    date (分配日期:2026-11-18 beside "11月18日分给我之后…从哪天算?" dates the assignment asked about). The first
+    line dating the case counts; its time of day, if given, in Beijing time."""
     for line in text.splitlines():
         colon = re.search("[:\uff1a]", line)  # the first colon: a time in the value has its own
         if colon is None:
@@ -136,7 +158,7 @@ def labelled_received(text: str, clock: datetime, names_topic: Callable[[str], b
         if match is None:
             continue
         dates = extract(match.group(1), clock).dates
-        if not dates:
+        if not dates or asked_day is not None and asked_day(dates[0]):
             continue
         moment = time.fromisoformat(f"{int(match.group(2).split(':')[0]):02d}:{match.group(2).split(':')[1]}") \
             if match.group(2) else time(0, 0)
@@ -145,12 +167,13 @@ def labelled_received(text: str, clock: datetime, names_topic: Callable[[str], b
 
 
 def _received(case: TriageCase, text: str, clock: datetime | None,
-              names_topic: Callable[[str], bool] | None = None) -> tuple[datetime, str]:
+              names_topic: Callable[[str], bool] | None = None,
+              asked_day: Callable[[date], bool] | None = None) -> tuple[datetime, str]:
     if case.now is not None:
         return case.now, "case"
     stated = stated_today(text, clock or datetime.now(timezone.utc))
     if stated is None:
-        stated = labelled_received(text, clock or datetime.now(timezone.utc), names_topic)
+        stated = labelled_received(text, clock or datetime.now(timezone.utc), names_topic, asked_day)
     if stated is not None:
         return stated, "stated"
     return (clock or datetime.now(timezone.utc)).astimezone(BEIJING), "clock"  # shown in the rules' own zone
@@ -199,12 +222,33 @@ def _names_topic(assistant: Assistant, sentence: str) -> bool:
     return names_topic(assistant.router, sentence)
 
 
-def _names_rule_topic(assistant: Assistant, words: str) -> bool:
-    """Do the words name a topic the rules' tools are about (账单, 业绩, 分配), not the case itself (来件时间,
-    工单收到时间, received)? A word of the corpus no tool's rule uses names none; nor does one most tools share."""
+def _same_topic(assistant: Assistant, first: str, second: str) -> bool:
+    """Do two sentences name a topic in common: a word of a tool's topic, more specific than most tools share?"""
     router = assistant.router
-    terms = router.topic_terms(to_simplified(words).lower()) & router.tool_terms(tuple(assistant.tools))
-    return bool(terms - router.generic_terms())
+    shared = router.topic_terms(to_simplified(first).lower()) & router.topic_terms(to_simplified(second).lower())
+    return bool(shared & router.tool_terms(tuple(assistant.tools)) - router.generic_terms())
+
+
+def _names_asked_topic(assistant: Assistant, label: str, told: list[str]) -> bool:
+    """Does a field line's label name what the case tells of (订单日期 beside a story about that order's
+    performance, 账单日期 beside a bill question), rather than the case itself (工单收到时间, Date received)?
+    A label is a noun phrase naming what its date is of; it dates the case unless its words that name a
+    tool's topic (more specific than words most tools share) are words of the case's sentences too. Comparing
+    with what the case tells, not with every tool's vocabulary, is what keeps a metadata label whose words happen to be some
+    tool's (收到, received, "date" folded onto 数据) from being read as a rule's event."""
+    router = assistant.router
+    own = router.topic_terms(to_simplified(label).lower()) & router.tool_terms(tuple(assistant.tools))
+    asked = frozenset(t for sentence in told for t in router.topic_terms(to_simplified(sentence).lower()))
+    return bool((own & asked) - router.generic_terms())
+
+
+def _one_question(subject: str, body: str) -> str:
+    """A case with one ask is read whole, as one question: the subject and the body, without its header
+    fields (a case number, the received line: their values are no words of the question, and a case number
+    or a company's name read as words the documents never use refuses the question) and without the labels
+    that only introduce the question (问题描述:…)."""
+    lines = [unlabelled(line.strip()) for line in body.splitlines() if line.strip() and not is_field_line(line)]
+    return "\n".join([subject.strip(), *lines]).strip()
 
 
 def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
@@ -242,6 +286,50 @@ def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str]
                 assistant.sessions.delete("triage", session)
 
 
+def _answered_by_quotes(assistant: Assistant, ask: str, cited: set[str], variant: str) -> Answer | None:
+    """An ask refused on its own, that a passage the draft already quotes for another ask answers: one of the
+    ask's retrieved passages is such a chunk and supports it (one sentence holds at least half of the ask's
+    key terms, and the kind of answer it asks for). The ask is then answered by that passage's sentence: the
+    draft must not quote the answer for one ask while telling the partner nobody answered it (a look-back
+    answer quoting "客户消费…不能作为…开票的依据" beside 客户消费能拿来开票吗 listed as not covered)."""
+    if not cited:
+        return None
+    try:
+        evidence = gather_evidence(ask, language="en" if detect(ask) == "en" else "zh", retriever=assistant.retriever,
+                                   understood=tuple(span.lower() for span in extract(ask, datetime.now(timezone.utc)).spans))
+    except QueryError:
+        return None
+    if evidence.reason in {"instruction", "task"} or evidence.missing_kind:
+        return None
+    if evidence.search is None:
+        return None
+    # Words of the ask the index never uses count against it, each as a word of one passage would (the
+    # index's rarest weight): "认证什么时候到期" shares only 合作伙伴 with a quoted sentence, which answers
+    # nothing of it, while "评审结果会通知我们吗" holds 评审 and 结果 beside one such word (通知).
+    bm25 = assistant.index.lexical()
+    weight = sum(key_terms(evidence.search.query_tokens, bm25).values())
+    unknown = sum(bm25.idf(t) for t in evidence.unknown_terms)
+    held = lambda p: max((p.sentences[i].score for i in p.quote_sentences), default=0.0)  # noqa: E731
+    passage = next((p for p in evidence.passages if p.chunk.id in cited and p.supports
+                    and held(p) * weight / ((weight + unknown) or 1.0) >= SUPPORT_SCORE), None)
+    if passage is None:
+        return None
+    hits = sorted(evidence.search.hits, key=lambda h: h.chunk.id != passage.chunk.id)
+    section, citations = compose_extractive(ask, replace(evidence.search, hits=hits), passage.quote)
+    return Answer(answer=render([section], variant), abstained=False, citations=citations,
+                  language="en" if variant == "en" else "zh", variant=variant, session_id="")
+
+
+def _stated_tool(assistant: Assistant, answer: Answer) -> str | None:
+    """The tool whose rule an answer quotes without running it (a how-question answered by the rule)."""
+    quotes = [unicodedata.normalize("NFKC", c.quote) for c in answer.citations]
+    for name, tool in assistant.tools.items():
+        anchors = [unicodedata.normalize("NFKC", RULES[r].anchor) for r in tool.rules if not r.startswith("menu.") and r in RULES]
+        if any(anchor in quote for anchor in anchors for quote in quotes):
+            return name
+    return None
+
+
 def _merge(answers: list[Answer]) -> tuple[list[dict], list[dict], str, bool]:
     """Tool calls (each once), citations (each once), the draft (one section per ask, in order) and
     whether every ask abstained."""
@@ -249,8 +337,12 @@ def _merge(answers: list[Answer]) -> tuple[list[dict], list[dict], str, bool]:
     citations: list[dict] = []
     sections: list[str] = []
     seen_calls: set[str] = set()
+    quoted: set[tuple[str, str]] = set()
     answered = [a for a in answers if not a.abstained] or answers[:1]
     for answer in answered:
+        if not answer.tool_calls and answer.citations and {(c.chunk_id, c.quote) for c in answer.citations} <= quoted:
+            continue  # quotes only what an earlier ask's section quotes: that section answers both
+        quoted.update((c.chunk_id, c.quote) for c in answer.citations)
         new_calls = []
         for call in answer.tool_calls:
             dumped = call.model_dump(mode="json")
@@ -273,17 +365,34 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     own with the case's shared facts (the received date, the role field, the sentences that state facts),
     then the answers are merged, so every tool whose rule the case touches runs."""
     text = f"{case.subject}\n{case.body}".strip()
-    received, source = _received(case, text, now, lambda label: _names_rule_topic(assistant, label))
-    asks = asks_of(case.body, lambda sentence: _names_topic(assistant, sentence))
+    asks = asks_of(case.body, lambda sentence: _names_topic(assistant, sentence),
+                   same_topic=lambda a, b: _same_topic(assistant, a, b))
+    # What the case tells, apart from its header fields: a field line whose date or topic it speaks of dates
+    # that (the assignment, the order), not the case.
+    told = [s for s in sentences_of(case.body) if not is_field_line(s)]
+    clock = now or datetime.now(timezone.utc)
+    told_days = {d for sentence in told for d in extract(sentence, clock).dates}
+    received, source = _received(case, text, now, lambda label: _names_asked_topic(assistant, label, told),
+                                 lambda day: day in told_days)
     facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
-        asks = [text]  # one ask: the subject and body read together, as one question
+        asks = [_one_question(case.subject, case.body)]
     answers = [_answer_ask(assistant, ask, received, facts) for ask in asks]
     answer = next((a for a in answers if not a.abstained), answers[0])
-    calls, citations, merged_draft, all_abstained = _merge(answers)
     entities = entities_of(text, received)
     variant = "en" if answer.language == "en" else detect(text)
-    extra_calls, extra_citations, extra_sections = _lookups(assistant, entities, {c["name"] for c in calls}, variant)
+    ran_first = {c.name for a in answers if not a.abstained for c in a.tool_calls}
+    extra_calls, extra_citations, extra_sections = _lookups(assistant, entities, ran_first, variant)
+    looked_up = {str(c["arguments"].get("error_code") or c["arguments"].get("http_status")) for c in extra_calls}
+    # One decision per ask. An ask refused on its own is answered when a passage the draft quotes for another
+    # ask (or a code lookup) answers it; only then is it left to a person, and nothing in the draft answers it.
+    if len(answers) > 1:
+        cited = {c.chunk_id for a in answers if not a.abstained for c in a.citations} | \
+                {c.chunk_id for c in extra_citations}
+        for i, (ask, one) in enumerate(zip(asks, answers)):
+            if one.abstained and not one.tool_calls and not any(v in ask for v in looked_up):
+                answers[i] = _answered_by_quotes(assistant, ask, cited, variant) or one
+    calls, citations, merged_draft, all_abstained = _merge(answers)
     citations += [c.model_dump() for c in extra_citations if c.chunk_id not in {x["chunk_id"] for x in citations}]
     handled = not all_abstained or bool(extra_calls)
     if all_abstained:
@@ -293,13 +402,28 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     ran = {c["name"] for c in calls + extra_calls}
     # A follow-up is missing information only when no ask ran the tool it asks for.
     follow_ups: list[tuple[str, str | None]] = []
+    records: list[TriageAsk] = []
     for ask, one_answer in zip(asks, answers):
+        tools = [c.name for c in one_answer.tool_calls]
+        chunk_ids = list(dict.fromkeys(c.chunk_id for c in one_answer.citations))
         if one_answer.follow_up and one_answer.tool_calls:
             follow_ups.append((one_answer.follow_up, None))  # another tool of the same ask lacks a detail
         elif one_answer.follow_up:
             routes = assistant.router.route(ask)
             follow_ups.append((one_answer.follow_up, routes[0].tool if routes else None))
+        if one_answer.abstained and not one_answer.tool_calls:
+            codes = [c for c in extra_calls if str(c["arguments"].get("error_code") or c["arguments"].get("http_status")) in ask]
+            if codes:  # a quoted code the lookups explained counts as answered
+                records.append(TriageAsk(text=ask, status="answered", tools=[c["name"] for c in codes][:1],
+                                         chunk_ids=[c.chunk_id for c in extra_citations]))
+            else:
+                records.append(TriageAsk(text=ask, status="uncovered"))
+        elif one_answer.follow_up and not one_answer.tool_calls and (follow_ups[-1][1] is None or follow_ups[-1][1] not in ran):
+            records.append(TriageAsk(text=ask, status="asked_back", chunk_ids=chunk_ids))
+        else:
+            records.append(TriageAsk(text=ask, status="answered", tools=tools, chunk_ids=chunk_ids))
     category: Category
+    stated = [t for a in answers if not a.abstained and not a.tool_calls for t in [_stated_tool(assistant, a)] if t]
     if calls:
         category = _TOOL_CATEGORY[calls[0]["name"]]
     elif extra_calls:
@@ -308,7 +432,8 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         category = "out_of_scope"
     else:
         # A follow-up means a tool applies but lacks a detail: its topic is the case's category.
-        tools = [tool for _, tool in follow_ups if tool]
+        # So does a rule a tool states without computing (an open how-question on it).
+        tools = [tool for _, tool in follow_ups if tool] + stated
         category = _TOOL_CATEGORY[tools[0]] if tools else "general"
     server_error = any(s >= 500 for s in entities.http_statuses)
     priority = "high" if (_URGENT.search(text) or server_error) else ("low" if category == "navigation" else "normal")
@@ -318,11 +443,10 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         missing.append(_MISSING["clock"][en].format(when=received.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
                                                     + (" (Beijing time)" if en else "(北京时间)")))
     # An ask the documents do not cover, in a case whose other asks are answered, is named: the draft is
-    # sent only after a person answers it (a quoted code the lookups explained counts as answered).
-    looked_up = {c["arguments"].get("error_code") or c["arguments"].get("http_status") for c in extra_calls}
-    unanswered = [ask for ask, one in zip(asks, answers) if one.abstained and not one.tool_calls
-                  and not any(str(v) in ask for v in looked_up if v)]
-    if handled and unanswered and len(answers) > 1:
+    # sent only after a person answers it.
+    # (every ask of a case with several, answered or not, so a person sees which ones are left)
+    unanswered = [r.text for r in records if r.status == "uncovered"]
+    if unanswered and len(answers) > 1:
         handled = False
         missing += [_MISSING["uncovered_ask"][en].format(ask=ask) for ask in unanswered]
     elif not handled:
@@ -331,4 +455,4 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     return TriageResult(
         category=category, priority=priority, needs_human=not handled, entities=entities,
         tool_calls=calls + extra_calls, draft_reply=draft, citations=citations, missing_information=missing,
-        language=answer.language, received_at=received, received_from=source)
+        language=answer.language, received_at=received, received_from=source, asks=records)

@@ -88,6 +88,8 @@ class TriageExpectation(BaseModel):
     missing_information: bool | None = None
     received_date: str | None = Field(default=None, description="The Beijing date the case was read as received on "
                                                                  "(YYYY-MM-DD); null: not checked")
+    uncovered_asks: int | None = Field(default=None, ge=0, description="How many of the case's asks the documents do "
+                                                                       "not cover (left to a person); null: not checked")
 
 
 class TriageEvalCase(BaseModel):

@@ -315,6 +315,17 @@ def _run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
         checks["triage_entities"] = float(all(found.get(k) == v for k, v in expect.entities.items()))
     if expect.missing_information is not None:
         checks["triage_missing_information"] = float(bool(result.missing_information) == expect.missing_information)
+    # One decision per ask, always checked: an ask left to a person is named under missing information and
+    # the draft quotes nothing for it; an answered ask is not also named as uncovered.
+    uncovered = [a for a in result.asks if a.status == "uncovered"]
+    named = lambda ask: any(ask.text in m for m in result.missing_information)  # noqa: E731
+    checks["triage_consistent"] = float(
+        all((named(a) or len(result.asks) == 1 and bool(result.missing_information)) and not a.chunk_ids and not a.tools
+            for a in uncovered)
+        and not any(named(a) for a in result.asks if a.status == "answered")
+        and (result.needs_human or not uncovered))
+    if expect.uncovered_asks is not None:
+        checks["triage_uncovered_asks"] = float(len(uncovered) == expect.uncovered_asks)
     if expect.received_date is not None:
         received = result.received_at.astimezone(BEIJING).date().isoformat() if result.received_at else None
         checks["triage_received"] = float(received == expect.received_date)

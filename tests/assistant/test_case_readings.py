@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from assistant.asks import sentence_function
+from assistant.asks import asks_of, sentence_function, unlabelled
 from assistant.slots import extract
 from assistant.triage import TriageCase, labelled_received, triage
 
@@ -72,3 +72,61 @@ def test_triage_reads_the_received_line_as_now(bot):
     [call] = [c for c in result.tool_calls if c["name"] == "performance_visibility"]
     assert call["arguments"]["business_date"] == "2026-12-07"
     assert not any("收到时间" in m for m in result.missing_information)
+
+
+def test_a_field_line_whose_date_the_case_tells_of_dates_that_not_the_case():
+    text = "分配日期:2026-11-10\n受理时间:2026-11-16 09:00"
+    assert labelled_received(text, NOW, lambda label: False, lambda day: day == date(2026, 11, 10)) == \
+        datetime.fromisoformat("2026-11-16T09:00:00+08:00")
+
+
+def test_a_label_only_introducing_a_question_is_dropped_and_a_time_is_no_label():
+    assert unlabelled("问题描述:客户的账单几号出?") == "客户的账单几号出?"
+    assert unlabelled("Question: when is the bill out?") == "when is the bill out?"
+    assert unlabelled("申付单号:PR-0815") == "申付单号:PR-0815"
+    assert unlabelled("东京时间11月1日0:30的消费算哪个账期?") == "东京时间11月1日0:30的消费算哪个账期?"
+
+
+def test_a_question_right_after_a_problem_on_its_topic_asks_about_that_problem():
+    same = lambda a, b: "PO" in a and "PO" in b  # noqa: E731 - the shared topic, as the router would say
+    body = "Our PO could not be linked to an offering. Will the PO still count? Also, will the PO reach a PSM?"
+    assert asks_of(body, same_topic=same) == ["Our PO could not be linked to an offering. Will the PO still count?",
+                                              "Also, will the PO reach a PSM?"]
+
+
+@pytest.mark.integration
+def test_a_metadata_label_that_shares_a_word_with_a_rule_still_dates_the_case(bot):
+    # "date" is folded onto 数据 (a performance and look-back word): the label still names no topic the case tells of
+    case = TriageCase(subject="Bill", body="Date received: 3 December 2026\nWhen is the November 2026 partner bill generated?")
+    result = triage(bot, case, NOW)
+    assert result.received_from == "stated" and result.received_at.date() == date(2026, 12, 3)
+
+
+@pytest.mark.integration
+def test_an_ask_a_quoted_passage_answers_is_answered_not_left_to_a_person(bot):
+    result = triage(bot, TriageCase(subject="立项", body="提交立项申请后是谁评审?评审的结果伙伴能收到吗?"), NOW)
+    assert [a.status for a in result.asks] == ["answered", "answered"]
+    assert not result.needs_human and not result.missing_information
+
+
+@pytest.mark.integration
+def test_an_ask_left_to_a_person_is_named_and_quoted_nowhere(bot):
+    result = triage(bot, TriageCase(subject="储值卡", body="客户用储值卡付了5000元云服务费,业绩怎么算?另外激励发票的税率是几个点?"), NOW)
+    left = [a for a in result.asks if a.status == "uncovered"]
+    assert len(left) == 1 and not left[0].chunk_ids and result.needs_human
+    assert any(left[0].text in m for m in result.missing_information)
+    assert not any(a.text in m for a in result.asks if a.status == "answered" for m in result.missing_information)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("question", ["新分给客户经理的客户,消费看板是怎么统计消费的?",
+                                      "How is a reassigned customer's consumption counted on the consumption dashboard?"])
+def test_a_how_question_gets_the_rule_without_a_question_back_or_a_cut_fragment(bot, question):
+    answer = bot.answer(question, now=NOW)
+    assert answer.follow_up is None and answer.citations
+    assert all(c.quote.strip() != "经理的第二天算起。" for c in answer.citations)
+
+
+@pytest.mark.integration
+def test_a_when_question_about_ones_own_case_still_asks_for_the_day(bot):
+    assert bot.answer("我们这个客户的消费看板从哪天开始算?", now=NOW).follow_up
