@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant import Answer, Assistant, Settings, get_settings
 from assistant.answer import Now
 from assistant.catalogue import with_catalogue
+from assistant.compose import redraw
 from assistant.feedback import FeedbackIn, FeedbackStore
 from assistant.sessions import (SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionStoreError,
                                 SessionSummary)
@@ -292,8 +293,15 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         return SessionList(sessions=found)
 
     @app.get("/v1/sessions/{session_id}", response_model=SessionDetail, tags=["sessions"])
-    async def get_session(request: Request, session_id: str, _: Partner) -> SessionDetail:
-        return await run_in_threadpool(_sessions(request).session, request.state.owner, session_id)
+    async def get_session(request: Request, session_id: str, _: Partner,
+                          lang: Annotated[Literal["zh", "en"] | None, Query(
+                              description="draw every answer again in this language (our wording; quotes stay as "
+                                          "the documents write them); default: as each was served")] = None,
+                          ) -> SessionDetail:
+        detail = await run_in_threadpool(_sessions(request).session, request.state.owner, session_id)
+        if lang is not None:
+            detail.turns = [t.model_copy(update={"answer": redraw(t.answer, t.parts, lang)}) for t in detail.turns]
+        return detail
 
     @app.patch("/v1/sessions/{session_id}", response_model=SessionSummary, tags=["sessions"])
     async def rename_session(request: Request, session_id: str, body: SessionPatch, _: Partner) -> SessionSummary:

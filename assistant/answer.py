@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
 #: Years a turn's ``now`` may fall in: the rules engine computes within them, and relative words
 #: ("next month", "18 months ago") stay inside Python's calendar.
@@ -67,3 +67,6 @@ class Answer(BaseModel):
                                   "Chinese reader gets our wording, menu paths and steps in Traditional; quotes stay "
                                   "as the source writes them)")
     session_id: str = Field(description="The conversation; send it back to continue")
+    # The answer's language-neutral form (``compose.neutral``), stored with the turn so the turn can be drawn
+    # again in another language (``compose.redraw``); not part of the served answer.
+    _parts: dict[str, Any] | None = PrivateAttr(default=None)

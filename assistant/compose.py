@@ -90,6 +90,47 @@ def render(sections: list[Section], variant: Variant) -> str:
     return "\n\n".join(part for part in out if part)
 
 
+# ---- the neutral form kept with a stored turn, and the turn drawn again in another language ----------
+
+def _piece_json(piece: Piece) -> str | dict[str, Any]:
+    return piece if isinstance(piece, str) else {"zh": piece.zh, "en": piece.en, "ours": piece.ours}
+
+
+def _piece(data: str | dict[str, Any]) -> Piece:
+    return data if isinstance(data, str) else Said(data["zh"], data["en"], bool(data.get("ours", True)))
+
+
+def neutral(sections: list[Section], follow_up: Piece | None = None, choices: list[Piece] | None = None
+            ) -> dict[str, Any]:
+    """An answer's language-neutral form as JSON: its sections (a line is a piece or a list of pieces), the
+    follow-up question and its choices."""
+    return {"sections": [[[_piece_json(p) for p in line] if isinstance(line, tuple) else _piece_json(line)
+                          for line in section] for section in sections],
+            "follow_up": None if follow_up is None else _piece_json(follow_up),
+            "choices": [_piece_json(c) for c in choices or []]}
+
+
+def sections_of(parts: dict[str, Any]) -> list[Section]:
+    return [[tuple(_piece(p) for p in line) if isinstance(line, list) else _piece(line) for line in section]
+            for section in parts["sections"]]
+
+
+def redraw(answer: dict[str, Any], parts: dict[str, Any] | None, language: str) -> dict[str, Any]:
+    """A stored answer (as served) drawn again in ``language`` (zh or en) from its neutral form, in one pass
+    like the first time: our wording in that language, quotes as the documents write them. A Chinese reader
+    keeps the script the answer was written in (Simplified when it was English). An answer stored without
+    its neutral form (older turns, LLM-phrased ones) is returned as it was."""
+    if not parts:
+        return answer
+    variant: Variant = "en" if language == "en" else \
+        "zh-Hant" if answer.get("variant") == "zh-Hant" else "zh-Hans"
+    follow_up = parts.get("follow_up")
+    return {**answer, "answer": render(sections_of(parts), variant),
+            "follow_up": None if follow_up is None else one(_piece(follow_up), variant),
+            "follow_up_choices": [one(_piece(c), variant) for c in parts.get("choices") or []],
+            "variant": variant, "language": "en" if variant == "en" else "zh"}
+
+
 def rule_citations(index: KnowledgeIndex, rule_ids: list[str]) -> list[Citation]:
     """One citation per chunk stating the rules, quoting the sentence(s) that contain each anchor."""
     by_chunk: dict[str, tuple[Any, list[str]]] = {}

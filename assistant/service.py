@@ -21,7 +21,7 @@ from tools.workdays import CalendarData
 
 from .answer import Answer, check_now
 from .asks import joined, message_asks, names_topic
-from .compose import Piece, Said, check_numbers, one, render
+from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
 from .extractive import compose as compose_extractive
@@ -72,6 +72,31 @@ _KIND_NAMES = {"duration": ("a time frame", "时长或期限"), "frequency": ("a
 def _unstated_note(kinds: tuple[str, ...]) -> Said:
     return Said(f"我找到的相关规则没有写明{'或'.join(_KIND_NAMES[k][1] for k in kinds)}。",
                 f"The rules I found on this topic do not state {' or '.join(_KIND_NAMES[k][0] for k in kinds)}. ")
+
+
+_ASK_HEADING = Said("问:", "Q: ")
+_ASK_UNCOVERED = Said("资料中没有足以回答这一问的内容,我不作猜测。",
+                      "Not covered: the documents I have do not answer this part, and I will not guess.")
+
+
+def _merged_parts(kept: list[tuple[str, Answer, Any]], asking: Answer | None) -> dict[str, Any] | None:
+    """The neutral form of a message's answer merged from its asks (one section headed by each ask), or None
+    when an ask's answer has none (then the merged answer is kept as served)."""
+    sections: list[Any] = []
+    for ask, one_answer, _ in kept:
+        head = (_ASK_HEADING, ask.strip())
+        if one_answer.abstained:
+            sections.append([head, _ASK_UNCOVERED])
+            continue
+        if one_answer._parts is None:
+            return None
+        own = sections_of(one_answer._parts)
+        sections.append([head, *(own[0] if own else [])])
+        sections.extend(own[1:])
+    parts = neutral(sections)
+    if asking is not None and asking._parts is not None:
+        parts.update(follow_up=asking._parts.get("follow_up"), choices=asking._parts.get("choices") or [])
+    return parts
 
 
 # One question per script for warm_up: what they load, not what they answer, matters.
@@ -228,6 +253,7 @@ class Assistant:
                 text = render([[refusal]], variant)
                 answer = Answer(answer=text, abstained=True, language=norm.language, variant=variant,
                                 session_id=session_id, move=frame.move)
+                answer._parts = neutral([[refusal]])
                 state.pending = None  # a refused question leaves nothing to continue
                 return answer
             section, citations = compose_extractive(message, evidence.search,
@@ -247,6 +273,7 @@ class Assistant:
                         follow_up_choices=[one(c, shown) for c in outcome.choices],
                         language=outcome.language or norm.language, variant=shown, session_id=session_id,
                         move=frame.move)
+        answer._parts = neutral(outcome.sections, outcome.follow_up, outcome.choices)
         if self.llm is not None and outcome.follow_up is None:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.
             answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
@@ -319,6 +346,7 @@ class Assistant:
                         follow_up_choices=asking[1].follow_up_choices if asking else [],
                         language=norm.language, variant=norm.variant, session_id=session_id,
                         move=answered[0][1].move)
+        merged._parts = _merged_parts(kept, asking[1] if asking else None)
         return merged, after
 
     def _read(self, norm: Normalised, state: DialogueState, now: datetime) -> Slots:
@@ -457,7 +485,10 @@ class Assistant:
         pending = {"tool": state.pending.tool, "carried": state.pending.filled,
                    "missing": state.pending.missing} if state.pending else None
         last = {"tool": state.result.tool, "carried": state.result.filled} if state.result else None
-        self.sessions.save_turn(stored.id, now, message, answer.answer, answer.model_dump(mode="json"), pending, last,
+        payload = answer.model_dump(mode="json")
+        if answer._parts is not None:
+            payload["_parts"] = answer._parts  # to draw the turn again in another language
+        self.sessions.save_turn(stored.id, now, message, answer.answer, payload, pending, last,
                                 answer_id, stored.owner, dialogue=state.model_dump(mode="json"))
 
     # ---- plan and compute -------------------------------------------------------------------

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, bindparam, create_engine, delete, event,
                         func, inspect, or_, select, text)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -148,6 +148,8 @@ class SessionTurn(BaseModel):
     answer: dict[str, Any]  # the Answer as it was served
     answer_id: str | None
     created_at: datetime
+    # the answer's language-neutral form (compose.neutral), to draw it again in another language; never served
+    parts: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class SessionDetail(BaseModel):
@@ -378,9 +380,7 @@ class SessionStore:
                 summary = _summary(row, len(turns))
                 return SessionDetail(session_id=summary.session_id, title=summary.title,
                                      created_at=summary.created_at, updated_at=summary.updated_at,
-                                     turns=[SessionTurn(message=t.message, answer=t.payload or {"answer": t.answer},
-                                                        answer_id=t.answer_id, created_at=_utc(t.created_at))
-                                            for t in turns])
+                                     turns=[_turn(t) for t in turns])
         except (OperationalError, DatabaseError) as exc:
             raise SessionStoreError(self._db_message(exc)) from exc
 
@@ -417,6 +417,13 @@ class SessionStore:
         if row is None or row.owner != owner:
             raise SessionNotFoundError(f"no session {session_id}")
         return row
+
+
+def _turn(row: _TurnRow) -> SessionTurn:
+    payload = dict(row.payload or {"answer": row.answer})
+    parts = payload.pop("_parts", None)
+    return SessionTurn(message=row.message, answer=payload, answer_id=row.answer_id, created_at=_utc(row.created_at),
+                       parts=parts)
 
 
 def _summary(row: _SessionRow, turns: int) -> SessionSummary:

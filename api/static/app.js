@@ -11,7 +11,7 @@ const scroller = document.getElementById("scroller");
 // not see created (a made-up id fetched at start-up was a 404 in the console on every fresh load).
 const state = { sessionId: sessionStorage.getItem("sessionId"), turns: [], busy: false,
   controller: null, suggestions: [], sessionsApi: false };
-setupCommon(() => { if (!state.busy) renderAll(); loadSuggestions(); Sidebar.render(); });
+setupCommon(() => { if (!state.busy) redrawTurns(); loadSuggestions(); Sidebar.render(); });
 
 function newSessionId() {
   sessionStorage.removeItem("sessionId");
@@ -143,13 +143,32 @@ async function stream(message, turn, text, signal) {
 
 // ---- rendering ------------------------------------------------------------------------------------
 
-function renderAll() {
+// A language switch draws the page's own labels at once, then the answers themselves: the server renders
+// each stored turn again in the new language from its neutral form, in one pass as the first time (our
+// wording - 说明 / 依据 / 菜单路径, the follow-up and its choices - in that language; quotes as written).
+async function redrawTurns() {
+  renderAll(true);
+  const id = state.sessionId, lang = LANG;
+  if (!id || !state.sessionsApi || !state.turns.some((turn) => turn.answer_id)) return;
+  try {
+    const data = await (await api("/v1/sessions/" + encodeURIComponent(id) + "?lang=" + lang)).json();
+    if (state.sessionId !== id || LANG !== lang || state.busy) return;  // the page moved on meanwhile
+    const drawn = new Map((data.turns || []).map((turn) => [turn.answer_id, turn.answer]));
+    for (const turn of state.turns) if (drawn.has(turn.answer_id)) turn.answer = drawn.get(turn.answer_id);
+    renderAll(true);
+  } catch (error) { /* the answers stay as drawn */ }
+}
+
+// `keepOpen`: the same turns drawn again (a language switch): cards the user opened stay open.
+function renderAll(keepOpen) {
+  const open = keepOpen ? [...log.querySelectorAll("details")].map((d) => d.open) : [];
   log.replaceChildren();
   state.turns.forEach((turn, index) => {
     log.append(userNode(turn));
     log.append(renderBot(turn, index, index === state.turns.length - 1));
   });
   document.getElementById("empty").hidden = state.turns.length > 0;
+  if (keepOpen) log.querySelectorAll("details").forEach((d, i) => { if (open[i]) d.open = true; });
 }
 
 function userNode(turn) {
@@ -364,7 +383,7 @@ async function loadSuggestions() {
     state.suggestions = data.suggestions || [];
   } catch (error) { state.suggestions = []; }
   renderExamples();
-  if (!state.busy && state.turns.length) renderAll();
+  if (!state.busy && state.turns.length) renderAll(true);
 }
 function suggestionText(s) { return s.question || t("where_is", { t: s.topic }); }
 function renderExamples() {
@@ -499,7 +518,7 @@ async function restore(replace) {
     return;
   }
   try {
-    const data = await (await api("/v1/sessions/" + encodeURIComponent(state.sessionId))).json();
+    const data = await (await api("/v1/sessions/" + encodeURIComponent(state.sessionId) + "?lang=" + LANG)).json();
     turns = (data.turns || []).map((turn) => ({ message: turn.message, answer: turn.answer, answer_id: turn.answer_id }));
   } catch (error) {
     if (state.sessionsApi) turns = [];  // the server keeps sessions and has none by this id: a new conversation

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from .browser_support import axe_violations
 from .test_browser import analyze_case, ask, browser, live_server, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -93,3 +94,28 @@ def test_citation_cards_show_a_title_not_a_file_label(page, live_server):
     turn = ask(page, "CBC.30000010是什么错误?")
     summaries = turn.locator("details.citation > summary").all_inner_texts()
     assert summaries and not [s for s in summaries if FILE_LABEL.search(s)], summaries
+
+
+# ---- a language switch redraws the answers themselves ---------------------------------------------------------
+
+OURS_ZH = ("依据", "说明", "菜单路径", "您所在时区")
+
+
+def test_language_switch_redraws_the_answers_and_keeps_quotes(page, live_server):
+    page.goto(live_server + "/")
+    ask(page, "8月的伙伴账单什么时候生成?我在东京")
+    ask(page, "多笔激励可以合并开一张发票吗?")
+    page.select_option("#lang", "en")
+    bill = page.locator("article.turn.bot").first
+    bill.locator(".answer").filter(has_text="Rule (quoted from the documentation):").wait_for(timeout=10000)
+    text = bill.locator(".answer").inner_text()
+    assert not [w for w in OURS_ZH if w in text], text
+    assert "Menu path: " in text and "「伙伴账单采用北京时间(GMT+08:00)" in text  # the quote stays as written
+    assert bill.locator(".answer a.cite").first.inner_text() == "[1]"  # still linked to its card
+    follow = page.locator("article.turn.bot").nth(1).locator(".follow")
+    assert not re.search("[\u4e00-\u9fff]", follow.inner_text()), follow.inner_text()  # question and choices
+    page.reload()  # a reload in English draws the conversation in English
+    page.locator("article.turn.bot .answer").first.filter(has_text="Rule (quoted").wait_for(timeout=10000)
+    page.select_option("#lang", "zh")
+    page.locator("article.turn.bot .answer").first.filter(has_text="依据").wait_for(timeout=10000)
+    assert axe_violations(page) == []
