@@ -904,8 +904,8 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
         found.append((m.start(), today + timedelta(days=_relative_days(m.group(0)))))
         slots.spans.append(m.group(0))
     _holidays(text, slots, today, prefer_past, found, consumed)
-    for m in re.finditer(r"the (last day|(\d{1,2})(?:st|nd|rd|th)?) of (next|this|last) month", low):
-        first = add_months(date(today.year, today.month, 1), {"next": 1, "this": 0, "last": -1}[m.group(3)])
+    for m in re.finditer(r"the (last day|(\d{1,2})(?:st|nd|rd|th)?) of (next|this|last|the) month", low):
+        first = add_months(date(today.year, today.month, 1), {"next": 1, "this": 0, "the": 0, "last": -1}[m.group(3)])
         value = add_months(first, 1) - timedelta(days=1) if m.group(1) == "last day" else \
             _valid(first.year, first.month, int(m.group(2)))
         if value:
@@ -1307,7 +1307,10 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
     this_month = date(today.year, today.month, 1)
     for pattern, delta in ((r"下下个?月|the month after next", 2), (r"上上个?月|the month before last", -2),
                            (r"(?<!上)上个?月|last month|previous month", -1),
-                           (r"这个月|本月|this month|current month", 0), (r"(?<!下)下个?月|(?<!after )next month", 1)):
+                           # "of the month" after a part of a period (the end of the month) is this month, deictic
+                           (r"这个月|本月|this month|current month|(?<=\bof )the month(?!\s+(?:of|before|after)\b)|"
+                            r"(?<![\d一二三四五六七八九十上下这本个每])月(?=\s*(?:初(?![一二三四五六七八九十])|[底末]))", 0),
+                           (r"(?<!下)下个?月|(?<!after )next month", 1)):
         for m in re.finditer(pattern, low):
             index = this_month.year * 12 + this_month.month - 1 + delta
             add(m, index // 12, index % 12 + 1)

@@ -3,9 +3,10 @@ and whether it points at the thing already under discussion.
 
 The determiners are closed grammatical classes, composed here with the head noun a caller names:
 
-- identity / one: 同一 / 同个 / 一个 / 单个 / 一张 ..., the same / one / a single / a / an;
+- identity / one: 同一 / 同个 / 一个 / 单个 / 一张 ..., the same / one / a single (the indefinite a / an says no
+  quantity: "cancel a payment request");
 - distinctness / many: 不同 / 多个 / 两个 / 几个 / 各 / 各自 ..., different / separate / several / multiple / two ...
-  / their own, and an English plural head without an identity determiner;
+  / their own (a bare plural says no quantity either);
 - definite reference: a bare Chinese head, or the / this / that / its / their / our / my before an English one
   (卡, "the card"), names the entity under discussion, whose full name (储值卡, stored-value card) the caller
   gives.
@@ -21,7 +22,7 @@ Quantity = Literal["one", "many"]
 _CLASSIFIERS = "个张份笔项"
 _ONE_ZH = rf"(?:同一|同|单|一|唯一)[{_CLASSIFIERS}]?"
 _MANY_ZH = rf"(?:不同|多|两|二|三|四|五|几|若干|各|各自|分别)(?:的)?[{_CLASSIFIERS}]?"
-_ONE_EN = r"(?:the same|one and the same|a single|one single|just one|only one|one|single|same|a|an)"
+_ONE_EN = r"(?:the same|one and the same|a single|one single|just one|only one|one|single|same)"
 _MANY_EN = (r"(?:different|separate|several|multiple|various|many|distinct|two|three|four|five|six|their own|"
             r"its own|each (?:on )?(?:its|their) own)")
 _DEFINITE_EN = r"(?:the|this|that|its|their|our|my|his|her|your)"
@@ -30,8 +31,7 @@ _DEFINITE_EN = r"(?:the|this|that|its|their|our|my|his|her|your)"
 def quantity_table(head_zh: str, head_en: str, one: object, many: object) -> list[tuple[str, object]]:
     """A wording table (for ``planning.pick``) reading how many of the head the message means: the
     distinctness row first (不同 holds no 同一), then identity. ``head_en`` is the singular English head."""
-    many_pattern = (rf"{_MANY_ZH}\s*{head_zh}|\b{_MANY_EN}\s+(?:\w+\s+)?{head_en}s?\b|"
-                    rf"(?<!\bthe )(?<!\ba )(?<!\bone )(?<!\bsame )(?<!\bsingle )\b{head_en}s\b")
+    many_pattern = rf"{_MANY_ZH}\s*{head_zh}|\b{_MANY_EN}\s+(?:\w+\s+)?{head_en}s?\b"
     one_pattern = rf"{_ONE_ZH}\s*{head_zh}|\b{_ONE_EN}\s+(?:\w+\s+)?{head_en}\b(?!s)"
     return [(many_pattern, many), (one_pattern, one)]
 

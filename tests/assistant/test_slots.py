@@ -380,3 +380,11 @@ def test_a_numeral_next_to_ji_states_no_number():
     for text in ("十几张发票", "几十块钱", "二十几块", "两千几百块", "买了几张储值卡"):
         assert not read(text, now).of("money") and not read(text, now).of("number"), text
     assert read("两千五", now).of("money")[0].value["amount"] == "2500.00"
+
+
+def test_the_month_said_deictically_is_this_month():
+    now = datetime.fromisoformat("2026-11-29T19:00:00+08:00")
+    assert extract("we'll invoice at the end of the month", now).dates == [date(2026, 11, 30)]
+    assert extract("月底前要开票", now).dates == [date(2026, 11, 30)]
+    assert extract("每月底", now).dates == []  # every month's end: no one date
+    assert extract("the month of may", now).months == ["2026-05"]
