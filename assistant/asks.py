@@ -110,9 +110,12 @@ def asks_of(body: str, names_topic: Callable[[str], bool] | None = None,
             before, before_function = sentence, function
             continue
         bare = names_topic is not None and not names_topic(sentence)
+        # "Does that top-up count?", "这笔订单的业绩什么时候能看到?": a demonstrative points at what the fact just
+        # before told, which is then part of the question.
+        refers = same_topic is not None and before_function == "fact" and bool(_DEMONSTRATIVE.search(sentence))
         about_problem = same_topic is not None and before_function == "problem" and bool(asks) \
             and asks[-1] == before and not _OPENS_ANOTHER.match(sentence) and same_topic(before, sentence)
-        if function == "question" and before is not None and (bare or about_problem):
+        if function == "question" and before is not None and (bare or about_problem or refers):
             if asks and asks[-1] == before:
                 asks.pop()  # the question is about the problem just reported: one ask
             sentence = f"{before} {sentence}" if re.search(r"[A-Za-z]\W*$", before) else before + sentence
@@ -133,6 +136,11 @@ def names_topic(router, sentence: str) -> bool:  # noqa: ANN001 - the assistant'
 _ANOTHER = re.compile(r"[,,;;]\s*(?=(?:另外|此外|还有|另|顺便|同时|再问|再有|also\b|and also\b|besides\b|plus\b))", re.I)
 
 
+# A demonstrative determiner before a noun (closed classes): 这笔 / 这些 / 此项, this / that / these / those + a
+# word that is no verb ("that is", "that can" are pronouns, "so that" a conjunction).
+_DEMONSTRATIVE = re.compile(r"这[个些笔张份项位家次种]|此[笔张份项]|"
+                            r"(?<!\bso )\b(?:this|that|these|those)\s+(?!(?:is|was|are|were|will|would|can|could|"
+                            r"should|may|might|does|did|has|had|means?)\b)[a-z][a-z-]*", re.I)
 _OPENS_ANOTHER = re.compile(r"\W*(?:另外|此外|还有|另|顺便|同时|再问|再有|also\b|and also\b|besides\b|plus\b|separately\b)",
                             re.I)  # the same markers opening a sentence: another matter, not the problem before
 

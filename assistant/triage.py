@@ -42,8 +42,9 @@ _TOOL_CATEGORY: dict[str, Category] = {
     "opportunity_permission": "opportunity", "order_visibility": "orders", "error_code_lookup": "error_code",
     "menu_path_lookup": "navigation", "duration_deadline": "deadlines",
 }
-_URGENT = re.compile(r"紧急|加急|尽快|马上|立刻|无法|不能用|失败|阻塞|投诉|urgent|asap|blocked|cannot|can't|failed|outage",
-                     re.I)
+# (English verbs in any inflection, as the problem-report grammar in asks.py reads them: "keeps failing" is "failed")
+_URGENT = re.compile(r"紧急|加急|尽快|马上|立刻|无法|不能用|失败|阻塞|投诉|urgent|asap|\bblock(?:s|ed|ing)\b|cannot|can't|"
+                     r"\bfail(?:s|ed|ing|ure)?\b|outage", re.I)
 _CODE = CODE
 _STATUS = re.compile(r"(?:HTTP|状态码|status)\s*[::]?\s*([1-5]\d{2})(?!\d)", re.I)
 _PO = re.compile(r"(?<![A-Za-z0-9])PO[-_]?\d{3,}(?![0-9])", re.I)

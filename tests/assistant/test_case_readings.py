@@ -130,3 +130,11 @@ def test_a_how_question_gets_the_rule_without_a_question_back_or_a_cut_fragment(
 @pytest.mark.integration
 def test_a_when_question_about_ones_own_case_still_asks_for_the_day(bot):
     assert bot.answer("我们这个客户的消费看板从哪天开始算?", now=NOW).follow_up
+
+
+def test_a_question_pointing_at_the_fact_before_it_is_read_with_that_fact():
+    body = "The customer bought a card last week. Does that purchase count? Separately, who signs the contract?"
+    asks = asks_of(body, same_topic=lambda a, b: False)
+    assert asks == ["The customer bought a card last week. Does that purchase count?",
+                    "Separately, who signs the contract?"]
+    assert asks_of("客户上周买了一张卡。这笔购买算业绩吗?", same_topic=lambda a, b: False) == ["客户上周买了一张卡。这笔购买算业绩吗?"]
