@@ -28,6 +28,7 @@ from assistant import Answer, Assistant, Settings, get_settings
 from assistant.answer import Now
 from assistant.catalogue import with_catalogue
 from assistant.compose import redraw
+from assistant.next_questions import next_questions
 from assistant.feedback import FeedbackIn, FeedbackStore
 from assistant.sessions import (SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionStoreError,
                                 SessionSummary)
@@ -338,8 +339,17 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                           lang: Annotated[Literal["zh", "en"] | None, Query(
                               description="the page's language: examples from passages in it when the index "
                                           "has any, else from all; each example names its language")] = None,
+                          session_id: Annotated[str | None, Query(
+                              max_length=64, pattern=SESSION_ID_PATTERN,
+                              description="the caller's conversation: questions to ask next after its last answer, "
+                                          "near its topic, none it already asked or was answered with")] = None,
                           ) -> dict[str, Any]:
         bot = await _bot(request)
+        if session_id is not None:
+            detail = await run_in_threadpool(_sessions(request).session, request.state.owner, session_id)
+            turns = [(t.message, t.answer) for t in detail.turns]
+            picked = await run_in_threadpool(next_questions, bot, turns, lang or "zh", min(limit, 6))
+            return {"suggestions": [{**s, "topic": None, "menu_path": None} for s in picked]}
         chunks = bot.index.chunks
         same = [c for c in chunks if c.language == lang] if lang else []
         language = {c.id: c.language for c in chunks}

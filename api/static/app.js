@@ -10,7 +10,7 @@ const scroller = document.getElementById("scroller");
 // The server issues a conversation's id with its first answer: the page never asks for a session it did
 // not see created (a made-up id fetched at start-up was a 404 in the console on every fresh load).
 const state = { sessionId: sessionStorage.getItem("sessionId"), turns: [], busy: false,
-  controller: null, suggestions: [], sessionsApi: false };
+  controller: null, suggestions: [], next: [], sessionsApi: false };
 setupCommon(() => { if (!state.busy) redrawTurns(); loadSuggestions(); Sidebar.render(); });
 
 function newSessionId() {
@@ -67,6 +67,7 @@ async function send(message, fromBox) {
   setBusy(true);
   // Earlier turns stay as drawn (open cards stay open); only their spent suggestions go.
   log.querySelectorAll(".next").forEach((next) => next.remove());
+  state.next = [];  // the next answer brings its own
   log.querySelectorAll(".follow button, .next button").forEach((button) => { button.disabled = true; });
   document.getElementById("empty").hidden = true;
   const index = state.turns.length - 1;
@@ -105,6 +106,7 @@ async function send(message, fromBox) {
     }
     input.focus();
     Sidebar.load();
+    if (turn.answer && state.turns[index] === turn) loadNext();
   }
 }
 
@@ -147,15 +149,17 @@ async function stream(message, turn, text, signal) {
 // each stored turn again in the new language from its neutral form, in one pass as the first time (our
 // wording - 说明 / 依据 / 菜单路径, the follow-up and its choices - in that language; quotes as written).
 async function redrawTurns() {
+  state.next = [];  // asked again in the new language below
   renderAll(true);
   const id = state.sessionId, lang = LANG;
-  if (!id || !state.sessionsApi || !state.turns.some((turn) => turn.answer_id)) return;
+  if (!id || !state.sessionsApi || !state.turns.some((turn) => turn.answer_id)) { loadNext(); return; }
   try {
     const data = await (await api("/v1/sessions/" + encodeURIComponent(id) + "?lang=" + lang)).json();
     if (state.sessionId !== id || LANG !== lang || state.busy) return;  // the page moved on meanwhile
     const drawn = new Map((data.turns || []).map((turn) => [turn.answer_id, turn.answer]));
     for (const turn of state.turns) if (drawn.has(turn.answer_id)) turn.answer = drawn.get(turn.answer_id);
     renderAll(true);
+    loadNext();
   } catch (error) { /* the answers stay as drawn */ }
 }
 
@@ -397,17 +401,31 @@ function renderExamples() {
     ? t("try_from", { l: t("in_" + other.language) }) : t("try");
   document.getElementById("empty").hidden = state.turns.length > 0 || !state.suggestions.length;
 }
+// Next questions come from the server, built around the conversation's last topic (GET /v1/suggestions with
+// the session): never what the conversation already asked or was answered with, in the page's language.
 function nextQuestions(answer) {
-  const cited = new Set((answer.citations || []).map((c) => c.chunk_id));
-  const asked = new Set(state.turns.map((turn) => turn.message));
-  const sections = new Set((answer.citations || []).map((c) => (c.menu_path || "").split(" > ").slice(0, 2).join(" > ")).filter(Boolean));
-  const near = (s) => sections.has((s.menu_path || "").split(" > ").slice(0, 2).join(" > ")) ? 0 : 1;
-  const picks = state.suggestions.filter((s) => !cited.has(s.chunk_id) && !asked.has(suggestionText(s)))
-    .sort((a, b) => near(a) - near(b)).slice(0, 3);
+  const picks = state.next.slice(0, 3);
   if (!picks.length || answer.follow_up) return null;
   return el("div", { class: "next" }, el("h2", { text: t("next") }), el("ul", { class: "choices" },
-    ...picks.map((s) => el("li", {}, el("button", { type: "button", class: "choice", text: suggestionText(s),
-      onclick: () => send(suggestionText(s)) })))));
+    ...picks.map((s) => el("li", {}, el("button", { type: "button", class: "choice", text: s.question,
+      onclick: () => send(s.question) })))));
+}
+async function loadNext() {
+  const id = state.sessionId, lang = LANG, count = state.turns.length;
+  state.next = [];
+  if (id && state.sessionsApi && count) {
+    try {
+      const data = await (await api("/v1/suggestions?limit=3&lang=" + lang + "&session_id=" + encodeURIComponent(id))).json();
+      if (state.sessionId !== id || LANG !== lang || state.turns.length !== count || state.busy) return;
+      state.next = data.suggestions || [];
+    } catch (error) { state.next = []; }
+  }
+  const last = log.querySelector("article.turn.bot:last-of-type");
+  const turn = state.turns[state.turns.length - 1];
+  if (!last || !turn || !turn.answer) return;
+  last.querySelectorAll(".next").forEach((node) => node.remove());
+  const next = nextQuestions(turn.answer);
+  if (next) last.append(next);
 }
 
 // ---- conversation history (the session store) -------------------------------------------------------
@@ -530,8 +548,10 @@ async function restore(replace) {
   // At start-up the user may already have asked something, or switched conversations, meanwhile.
   if (state.sessionId !== id || (!replace && (state.turns.length || state.busy))) return;
   state.turns = turns;
+  state.next = [];
   renderAll();
   scroller.scrollTop = scroller.scrollHeight;
+  loadNext();
 }
 
 loadSuggestions();

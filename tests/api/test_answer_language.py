@@ -61,3 +61,15 @@ def test_a_message_with_several_asks_is_drawn_again_ask_by_ask(client):
     assert english["answer"].startswith("Q: ") and english["answer"].count("Q: ") == served["answer"].count("问:")
     back = client.get(f"/v1/sessions/{sid}?lang=zh", headers=P).json()["turns"][0]["answer"]
     assert back["answer"] == served["answer"]
+
+
+def test_next_questions_are_near_the_last_topic_never_asked_before_and_in_the_asked_language(client):
+    sid = "next-api"
+    for message in ("多笔激励可以合并开一张发票吗?", "8月的伙伴账单什么时候生成?我在东京"):
+        client.post("/v1/chat", headers=P, json={"message": message, "session_id": sid, "now": NOW})
+    zh = client.get(f"/v1/suggestions?lang=zh&limit=3&session_id={sid}", headers=P).json()["suggestions"]
+    en = client.get(f"/v1/suggestions?lang=en&limit=3&session_id={sid}", headers=P).json()["suggestions"]
+    assert 1 <= len(zh) <= 3 and 1 <= len(en) <= 3
+    assert not [s for s in zh if "发票" in s["question"] or "账单" in s["question"]], zh  # asked and answered already
+    assert not [s for s in en if any("\u4e00" <= ch <= "\u9fff" for ch in s["question"])], en
+    assert client.get("/v1/suggestions?session_id=not-mine", headers=P).status_code == 404

@@ -1,0 +1,77 @@
+"""Questions to ask next after an answer, built from the index around the conversation's last topic.
+
+Candidates are what the index can answer (its FAQ titles and menu pages, ``knowledge.topics``) and the rules
+engine's topics whose rule passages the index holds; they are ranked by how close their passage is to the
+last question (the retriever's own ranking, the last answer's citations first) and only related ones are
+offered. Nothing the conversation already asked or was answered with comes back: no passage any turn cited,
+no passage that is the best match of any earlier message, no tool any turn ran, no text the user sent. Each
+suggestion is in the page's language: index questions only from passages in that language, topics in our
+own wording of the engine's tools."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any, Literal
+
+from knowledge.topics import suggestions as index_suggestions
+
+from .planning import TOPICS
+from .understanding.values import BARE_QUESTIONS
+
+RELATED = 10  # passages of the last question's search that count as its neighbourhood
+
+
+def tool_question(tool: str, language: Literal["zh", "en"]) -> str | None:
+    """A rules-engine tool's topic as a question, in our wording (None for a tool without one)."""
+    if tool in TOPICS:  # noun phrases ("when the partner bill is generated")
+        zh, en = TOPICS[tool]
+        return f"{zh}是怎样规定的?" if language == "zh" else f"What do the rules say about {en}?"
+    if tool in BARE_QUESTIONS and BARE_QUESTIONS[tool][1].startswith(("can ", "does ", "is ")):  # yes/no questions
+        zh, en = BARE_QUESTIONS[tool]
+        return zh + "?" if language == "zh" else en[:1].upper() + en[1:] + "?"
+    return None
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+
+
+def next_questions(bot: Any, turns: list[tuple[str, dict[str, Any]]], language: Literal["zh", "en"],
+                   limit: int = 3) -> list[dict[str, Any]]:
+    """Up to ``limit`` next questions after ``turns`` (each the user's message and the answer as served)."""
+    if not turns:
+        return []
+    asked = {_key(message) for message, _ in turns}
+    seen = {c["chunk_id"] for _, answer in turns for c in answer.get("citations") or []}
+    ran = {c["name"] for _, answer in turns for c in answer.get("tool_calls") or []}
+    for message, _ in turns:  # a passage that best answers an earlier message repeats it, cited or not
+        top = bot.retriever.search(message, 1).hits
+        seen.update(h.chunk.id for h in top)
+    last_message, last = turns[-1]
+    rank: dict[str, float] = {c["chunk_id"]: 0 for c in last.get("citations") or []}
+    for hit in bot.retriever.search(last_message, RELATED).hits:
+        rank.setdefault(hit.chunk.id, hit.rank)
+    picks: list[tuple[float, str, str | None]] = []
+    chunks = [c for c in bot.index.chunks if c.language == language]
+    for s in index_suggestions(chunks, len(chunks) or 1):
+        if s["chunk_id"] in seen:
+            continue
+        text = s["question"] or (f"{s['topic']}在哪里查看?" if language == "zh" else f"Where do I find {s['topic']}?")
+        picks.append((rank.get(s["chunk_id"], math.inf), text, s["chunk_id"]))
+    for name, tool in bot.tools.items():
+        question = tool_question(name, language)
+        if question is None or name in ran or not tool.routed:
+            continue
+        passages = bot.planner.rule_chunks(name)
+        if not passages or passages <= seen:
+            continue
+        picks.append((min(rank.get(c, math.inf) for c in passages), question, None))
+    out: list[dict[str, Any]] = []
+    for place, text, chunk_id in sorted(picks, key=lambda p: p[0]):
+        if math.isinf(place) or len(out) >= limit:
+            break
+        if _key(text) in asked or any(_key(text) == _key(o["question"]) for o in out):
+            continue
+        out.append({"question": text, "chunk_id": chunk_id, "language": language})
+    return out
