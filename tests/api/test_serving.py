@@ -1,5 +1,6 @@
 """The serving path under a flaky network, a slow turn, a broken database or index, and abusive clients."""
 
+import concurrent.futures
 import json
 import socket
 import subprocess
@@ -288,3 +289,57 @@ def test_nul_in_a_message_or_search_is_422(client):
     headers = {"Authorization": "Bearer p-key"}
     assert client.post("/v1/chat", headers=headers, json={"message": "账单\x00什么时候出"}).status_code == 422
     assert client.get("/v1/sessions", headers=headers, params={"q": "a\x00"}).status_code == 422
+
+
+def test_a_worker_answers_one_chat_turn_at_a_time_in_arrival_order(built_data, monkeypatch):
+    """A second turn arriving while one is being answered waits for it instead of sharing the interpreter
+    lock with it (several answers in threads each took as long as all of them)."""
+    import httpx
+
+    from assistant.service import Assistant as Service
+
+    answer = Service.answer
+    running, most, order = [0], [0], []
+    release = threading.Event()
+    lock = threading.Lock()
+
+    def answering(self, message, *args, **kwargs):
+        if not message.startswith(("first:", "second:", "third:")):  # the warm-up's own questions
+            return answer(self, message, *args, **kwargs)
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            order.append(message)
+        try:
+            if message.startswith("first"):
+                assert release.wait(60)
+            return answer(self, message, *args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(Service, "answer", answering)
+    app = create_app(Settings(data_dir=built_data))
+    with live(app) as port:
+        base = f"http://127.0.0.1:{port}"
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            first = pool.submit(httpx.post, base + "/v1/chat", json={"message": "first: 8月的伙伴账单什么时候生成?"},
+                                timeout=60)
+            for _ in range(6000):  # until the first turn is being answered (bounded, not a timing assertion)
+                if order:
+                    break
+                time.sleep(0.01)
+            later = []
+            for n, name in enumerate(("second", "third"), start=1):
+                later.append(pool.submit(httpx.post, base + "/v1/chat",
+                                         json={"message": f"{name}: 多笔激励可以合并开一张发票吗?"}, timeout=60))
+                for _ in range(6000):  # until it waits for the worker's answer slot (bounded, not timed)
+                    slot = getattr(app.state, "answer_limiter", None)
+                    if (slot is not None and slot.statistics().tasks_waiting == n) or len(order) > 1:
+                        break
+                    time.sleep(0.01)
+            assert order == ["first: 8月的伙伴账单什么时候生成?"]  # neither later turn started alongside it
+            release.set()
+            assert [f.result().status_code for f in (first, *later)] == [200, 200, 200]
+    assert most[0] == 1
+    assert [m.split(":")[0] for m in order] == ["first", "second", "third"]
