@@ -160,6 +160,16 @@ class SessionDetail(BaseModel):
     turns: list[SessionTurn]
 
 
+class _Serialised(str):
+    """A JSON document already serialised: a JSON column stores it as written."""
+
+
+def _json_text(value: Any) -> str:
+    """The engine's JSON serialiser (SQLite and PostgreSQL): what SQLAlchemy would write, json.dumps, except
+    for text serialised beforehand."""
+    return value if isinstance(value, _Serialised) else json.dumps(value)
+
+
 def _utc(moment: datetime) -> datetime:
     """Aware UTC. SQLite drops offsets, so everything is stored in UTC and naive values read back as UTC."""
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -179,7 +189,8 @@ class SessionStore:
         try:
             connect_args = {"timeout": lock_timeout} if url.startswith("sqlite") else {"connect_timeout": 5}
             # A SQLite file needs no liveness probe before each use (it cost a query per turn); a server does.
-            self._engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
+            self._engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"),
+                                         json_serializer=_json_text)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise SessionStoreError(f"cannot use session database {self._safe_url()}: {exc}") from exc
         if url.startswith("sqlite"):
@@ -322,8 +333,10 @@ class SessionStore:
         """Record a turn and the new state in one transaction: all of it or none."""
         key = _row_id(session_id, owner)
         moment = _utc(now)
-        state = json.loads(json.dumps({"pending": pending, "last": last, "dialogue": dialogue}, default=str))
-        payload = json.loads(json.dumps(payload, default=str))
+        # Serialised once, here, before the write lock is taken (values JSON cannot hold become strings):
+        # the JSON columns store this text as it is (was: dumped, parsed back, dumped again under the lock).
+        state = _Serialised(json.dumps({"pending": pending, "last": last, "dialogue": dialogue}, default=str))
+        payload = _Serialised(json.dumps(payload, default=str))
         try:
             with self.write_lock, self._engine.begin() as db:
                 # Two statements, no ORM unit of work (this runs on every turn). Write first: the upsert

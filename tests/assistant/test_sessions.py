@@ -29,6 +29,32 @@ def test_state_survives_a_new_store_on_the_same_database(db_url):
     assert [h["message"] for h in store.history(sid)] == ["伙伴账单什么时候出?", "8月的"]
 
 
+def test_a_turns_documents_are_stored_as_json_objects_and_read_back_equal(db_url):
+    """The state and payload are serialised once before the write lock and stored as written: objects in the
+    database (not a JSON string holding a document), values JSON lacks stored as their text."""
+    from sqlalchemy import create_engine, text
+
+    store = SessionStore(db_url)
+    sid = store.new_id()
+    payload = {"answer": "账期 2026-08", "citations": [{"chunk_id": "c1", "score": 0.5}], "at": T0, "none": None}
+    store.save_turn(sid, T0, "8月的", "…", payload, pending={"tool": "t", "carried": {"n": 1.25}, "missing": "m"},
+                    last=None, dialogue={"facts": {"timezone": "Asia/Tokyo"}})
+    expected = {**payload, "at": str(T0)}
+    assert store.history(sid)[0]["payload"] == expected
+    state = store.load(sid, T0)
+    assert state.pending == {"tool": "t", "carried": {"n": 1.25}, "missing": "m"} and state.last is None
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as db:
+            of = "json_type({0})" if db_url.startswith("sqlite") else "json_typeof({0}::json)"
+            kinds = db.execute(text(f"SELECT {of.format('payload')}, {of.format('state')} FROM chat_turns JOIN "
+                                    "chat_sessions ON chat_sessions.id = chat_turns.session_id WHERE "
+                                    "chat_sessions.id = :sid"), {"sid": sid}).all()
+    finally:
+        engine.dispose()
+    assert kinds == [("object", "object")]
+
+
 def test_unknown_session_starts_fresh_and_expired_one_is_an_error(db_url):
     store = SessionStore(db_url, ttl=timedelta(hours=1))
     fresh = store.load("never-seen", T0)
