@@ -111,7 +111,9 @@ def pick(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] |
         target = found if said == "said" else denied if said == "denied" else unknown
         if value not in target:
             target.append(value)
-    found = [v for v in found if v not in denied]
+    # A value said plainly somewhere is said, whatever a negation elsewhere scopes over ("今天在业绩看板上还看不到
+    # 这笔业绩。业绩看板从哪天开始算?" denies seeing the performance, not the performance dashboard), as _denied reads.
+    denied = [v for v in denied if v not in found]
     if len(found) == 1:
         return found[0], False
     values = list(dict.fromkeys(value for _, value in table))

@@ -197,3 +197,10 @@ def test_owners_and_means_of_payment(tool, text, arguments):
 
 def test_a_negative_determiner_before_a_modified_offering():
     assert _plan("po_assessment_check", "Does a PO with no linked offering still flow?").arguments == {"linked_to": "nothing"}
+
+
+def test_a_value_said_plainly_is_not_ruled_out_by_a_negation_scoping_over_another_verb():
+    from assistant.planning import _DASHBOARD, pick
+
+    # 看不到 denies seeing the performance, not that the performance dashboard is the one asked about
+    assert pick("今天在业绩看板上还看不到这笔业绩。业绩看板从哪天开始算?", _DASHBOARD) == ("performance", False)
