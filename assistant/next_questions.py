@@ -6,20 +6,24 @@ last question (the retriever's own ranking, the last answer's citations first) a
 offered. Nothing the conversation already asked or was answered with comes back: no passage any turn cited,
 no passage that is the best match of any earlier message, no tool any turn ran, no text the user sent. Each
 suggestion is in the page's language: index questions only from passages in that language, topics in our
-own wording of the engine's tools."""
+own wording of the engine's tools. A suggestion is offered only when the assistant answers it (asked unsaved,
+on nobody's behalf): a button that leads to a refusal suggests nothing."""
 
 from __future__ import annotations
 
 import math
 import unicodedata
+from datetime import datetime, timezone
 from typing import Any, Literal
 
+from knowledge import QueryError
 from knowledge.topics import suggestions as index_suggestions
 
 from .planning import TOPICS
 from .understanding.values import BARE_QUESTIONS
 
 RELATED = 10  # passages of the last question's search that count as its neighbourhood
+EARLIER = 20  # earlier messages whose best passage is looked up (each is one search)
 
 
 def tool_question(tool: str, language: Literal["zh", "en"]) -> str | None:
@@ -31,6 +35,13 @@ def tool_question(tool: str, language: Literal["zh", "en"]) -> str | None:
         zh, en = BARE_QUESTIONS[tool]
         return zh + "?" if language == "zh" else en[:1].upper() + en[1:] + "?"
     return None
+
+
+def _search(bot: Any, text: str, k: int) -> list[Any]:
+    try:
+        return bot.retriever.search(text, k).hits
+    except QueryError:  # a message search cannot take (blank once normalised): nothing to learn from it
+        return []
 
 
 def _key(text: str) -> str:
@@ -45,15 +56,15 @@ def next_questions(bot: Any, turns: list[tuple[str, dict[str, Any]]], language: 
     asked = {_key(message) for message, _ in turns}
     seen = {c["chunk_id"] for _, answer in turns for c in answer.get("citations") or []}
     ran = {c["name"] for _, answer in turns for c in answer.get("tool_calls") or []}
-    for message, _ in turns:  # a passage that best answers an earlier message repeats it, cited or not
-        top = bot.retriever.search(message, 1).hits
-        seen.update(h.chunk.id for h in top)
+    for message, _ in turns[-EARLIER:]:  # a passage that best answers an earlier message repeats it, cited or not
+        seen.update(h.chunk.id for h in _search(bot, message, 1))
     last_message, last = turns[-1]
     rank: dict[str, float] = {c["chunk_id"]: 0 for c in last.get("citations") or []}
-    for hit in bot.retriever.search(last_message, RELATED).hits:
+    for hit in _search(bot, last_message, RELATED):
         rank.setdefault(hit.chunk.id, hit.rank)
     picks: list[tuple[float, str, str | None]] = []
-    chunks = [c for c in bot.index.chunks if c.language == language]
+    # only the neighbourhood can be offered, so only its passages are read (not the whole index)
+    chunks = [c for c in (bot.index.chunk(i) for i in rank) if c is not None and c.language == language]
     for s in index_suggestions(chunks, len(chunks) or 1):
         if s["chunk_id"] in seen:
             continue
@@ -68,10 +79,13 @@ def next_questions(bot: Any, turns: list[tuple[str, dict[str, Any]]], language: 
             continue
         picks.append((min(rank.get(c, math.inf) for c in passages), question, None))
     out: list[dict[str, Any]] = []
+    now = datetime.now(timezone.utc)
     for place, text, chunk_id in sorted(picks, key=lambda p: p[0]):
         if math.isinf(place) or len(out) >= limit:
             break
         if _key(text) in asked or any(_key(text) == _key(o["question"]) for o in out):
+            continue
+        if bot.answer(text, now=now, unsaved=True).abstained:
             continue
         out.append({"question": text, "chunk_id": chunk_id, "language": language})
     return out

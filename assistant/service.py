@@ -194,13 +194,15 @@ class Assistant:
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
                *, answer_id: str | None = None, owner: str | None = None, deadline: float | None = None,
-               stopped: threading.Event | None = None, case_ask: bool = False) -> Answer:
+               stopped: threading.Event | None = None, case_ask: bool = False, unsaved: bool = False) -> Answer:
         """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
         ``owner`` (the API's caller) scopes the session: another owner's id is a different session;
         past ``deadline`` (``time.monotonic()``), or once ``stopped`` is set (the caller went away: the page's
         Stop), the turn is not saved but raises TurnTimeoutError. ``case_ask``: the message is one ask of a
         support case (triage): a problem it reports ("the script gets HTTP 400 with CBC.0100") asks for what the
         rules compute about it, so a tool that answers it alone need not be asked for in so many words.
+        ``unsaved``: a question asked on nobody's behalf (would a suggestion be answered?): no session is read
+        or written.
 
         One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
@@ -209,7 +211,7 @@ class Assistant:
         # Every answer belongs to a session; a caller without one gets a new id to continue with.
         session_id = session_id or uuid.uuid4().hex
         stored = SessionState(session_id, None, None, 0)
-        if self.sessions is not None:
+        if self.sessions is not None and not unsaved:
             stored = self.sessions.load(session_id, now, owner)
         stored.deadline, stored.stopped = deadline, stopped
         state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
@@ -221,7 +223,8 @@ class Assistant:
             answer = self._respond(message, norm, state, now, session_id, case_ask)
         if norm.variant != "en":
             state.script = norm.variant
-        self._save(stored, now, message, answer, state, answer_id)
+        if not unsaved:
+            self._save(stored, now, message, answer, state, answer_id)
         return answer
 
     def _respond(self, message: str, norm: Normalised, state: DialogueState, now: datetime, session_id: str,
