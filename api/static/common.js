@@ -31,7 +31,8 @@ const I18N = {
     cat_orders: "订单", cat_error_code: "错误码", cat_navigation: "菜单导航", cat_deadlines: "期限",cat_general: "一般咨询",
     cat_out_of_scope: "超出范围", pri_high: "高", pri_normal: "普通", pri_low: "低",
     ent_dates: "日期", ent_billing_periods: "账期", ent_timestamps: "时间", ent_amounts: "金额", ent_error_codes: "错误码",
-    ent_http_statuses: "HTTP 状态码", ent_po_ids: "PO 编号", ent_payment_request_ids: "申付单号" },
+    ent_http_statuses: "HTTP 状态码", ent_po_ids: "PO 编号", ent_payment_request_ids: "申付单号",
+    asks: "案例中的问题", ask_answered: "草稿已回答", ask_asked_back: "需伙伴补充", ask_uncovered: "需人工答复" },
   en: { title: "Partner Rules Assistant", nav_chat: "Chat", nav_triage: "Triage", new: "New chat", send: "Send", stop: "Stop",
     skip: "Skip to the question box", language: "Language", conversation: "Conversation",
     intro: "Answers quote the Partner Center rules; dates, deadlines and amounts are computed exactly by the rules engine. When the documentation does not support an answer, it says so.",
@@ -68,6 +69,7 @@ const I18N = {
     cat_general: "General question", cat_out_of_scope: "Out of scope", pri_high: "High", pri_normal: "Normal", pri_low: "Low",
     ent_dates: "Dates", ent_billing_periods: "Billing periods", ent_timestamps: "Times", ent_amounts: "Amounts",
     ent_error_codes: "Error codes", ent_http_statuses: "HTTP statuses", ent_po_ids: "PO ids",
+    asks: "The case's asks", ask_answered: "answered in the draft", ask_asked_back: "asks the partner", ask_uncovered: "left to a person",
     ent_payment_request_ids: "Payment request ids" },
 };
 // Rules-engine names and fields, so tool cards read in the page language (unknown keys fall back to the key).

@@ -83,6 +83,12 @@ function card(title, r) {
   fact("human", r.needs_human ? t("yes") : t("no"));
   if (r.received_at) fact("applied_at", formatValue(r.received_at) + zoneNote(r.received_at) + " · " + t("from_" + r.received_from));
   box.append(facts);
+  // Each ask of a case with several and the one decision made about it: answered in the draft, asked back
+  // to the partner, or left to a person (then named under missing information, never answered in the draft).
+  if ((r.asks || []).length > 1) {
+    box.append(el("h3", { text: t("asks") }), el("ul", { class: "asks" }, ...r.asks.map((a) =>
+      el("li", { "data-status": a.status }, el("span", { class: "ask-status", text: t("ask_" + a.status) }), " " + a.text))));
+  }
   const chips = el("div", { class: "chips" });
   for (const [k, values] of Object.entries(r.entities)) for (const v of values) chips.append(el("span", { text: t("ent_" + k) + ": " + formatValue(v) }));
   box.append(el("h3", { text: t("entities") }), chips.childElementCount ? chips : el("p", { class: "meta", text: t("none") }));

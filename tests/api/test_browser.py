@@ -435,7 +435,7 @@ def test_dark_theme(browser, live_server, size):
         shoot(tab, f"chat_dark-{size}")
         assert axe_violations(tab) == []
         tab.goto(live_server + "/triage")
-        analyze_case(tab, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010")
+        analyze_case(tab, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010。另外代金券要怎么申请?")  # with its asks list
         shoot(tab, f"triage_dark-{size}")
         assert axe_violations(tab) == []
     finally:
@@ -545,7 +545,9 @@ def test_triage_loading_and_server_errors(page, live_server):
 def test_triage_page_has_no_serious_accessibility_violations(page, live_server):
     page.goto(live_server + "/triage")
     assert axe_violations(page) == []
-    result = analyze_case(page, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010")
+    # two asks, one the documents do not cover: the asks list with its statuses is checked too
+    result = analyze_case(page, "紧急:API报错", "接口返回HTTP 400,错误码CBC.30000010。另外代金券要怎么申请?")
+    assert result.locator("ul.asks li[data-status=uncovered]").count() == 1
     for summary in result.locator("summary").all():
         summary.click()
     assert axe_violations(page) == []
@@ -638,5 +640,9 @@ def test_triage_page_shows_a_tool_card_per_ask_and_what_is_missing(page, live_se
     missing = result.locator("ul").filter(has_text="批量申请").first
     assert "单个申请" in missing.inner_text()
     assert "PO-20261120" in result.locator(".chips").inner_text()
+    # one decision per ask, shown: the invoicing ask waits for the partner, the PO ask is answered
+    asks = result.locator("ul.asks li")
+    assert asks.count() == 2 and "需伙伴补充" in asks.nth(0).inner_text() and "草稿已回答" in asks.nth(1).inner_text()
     page.select_option("#lang", "en")
     assert "Missing information" in result.inner_text() and "PO flow and assessment scope" in result.inner_text()
+    assert "answered in the draft" in result.locator("ul.asks").inner_text()
