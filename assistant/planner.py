@@ -233,8 +233,7 @@ class Planner:
         # A runner-up runs beside the best only when both signals keep it there: within the router's margin
         # and grounded at least as well (its rule passage ranked as high); a close call on wording alone is
         # the best tool's answer ("…的消费算哪个账期" is a billing question, not an attribution one).
-        given = dict(frame.tools)  # the move's details for a tool (the case just computed, asked about again)
-        chosen = [(route.tool, dict(given.get(route.tool, facts))) for i, (total, route, grounding) in enumerate(scored)
+        chosen = [(route.tool, dict(facts)) for i, (total, route, grounding) in enumerate(scored)
                   if total >= self.router.threshold and top - total <= self.router.margin
                   and (i == 0 or route.tool == "menu_path_lookup" or grounding >= best_grounding)]
         if "menu_path_lookup" in dict(frame.tools) and "menu_path_lookup" not in dict(chosen):

@@ -150,13 +150,7 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     if pending is None and last is None and cues.bare and cues.asks_where and topic is None:
         return Decision("unclear")  # "在哪里看?" with nothing said before
     move: Move = "new" if state.empty else "switch"
-    # Asked again about the case just computed, with no detail of its own ("我们有两笔批量申请的激励。" then
-    # "这样能合开一张发票吗?"): the details the conversation gave that tool still hold; a message that changes
-    # one modifies it (above).
-    same = last is not None and routes == (last.tool,) and not cues.foreign((last.tool,)) \
-        and not cues.supplies(last.tool, {**facts, **last.filled})
-    return Decision(move, [(tool, {**facts, **last.filled} if same and last is not None and tool == last.tool
-                            else dict(facts)) for tool in routes])
+    return Decision(move, [(tool, dict(facts)) for tool in routes])
 
 
 def _relates(cues: Cues, tool: str) -> bool:

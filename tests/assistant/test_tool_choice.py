@@ -130,15 +130,6 @@ def test_a_bare_status_code_asked_for_its_meaning_gets_its_class(bot):
     assert not answer.abstained
 
 
-def test_details_stated_before_the_question_are_used_when_it_comes(bot):
-    """The incentives are described in one turn, the question comes in the next: it is not asked again."""
-    bot.answer("先说下情况:手上三笔激励,都是一起批量申请的,在同一个申付单里。", session_id="stated-first", now=NOW)
-    answer = bot.answer("那它们能开在一张发票上吗?", session_id="stated-first", now=NOW)
-    assert answer.follow_up is None
-    assert [c.name for c in answer.tool_calls] == ["invoice_merge_check"]
-    assert [i["application"] for i in answer.tool_calls[0].arguments["incentives"]] == ["batch"] * 3
-
-
 def test_a_rule_answering_an_faq_question_grounds_its_tool_through_that_question(bot):
     """The PO passage's rule sentence names neither PO nor Offering; the FAQ question before it does. A
     colloquial question with a word the index never uses (溜) is answered by the PO tool alone."""

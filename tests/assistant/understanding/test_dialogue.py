@@ -116,12 +116,3 @@ def test_a_bare_correction_of_a_value_modifies_the_last_result_whatever_the_valu
                            follows_up=False, bare=False), state)
     assert decision.move == "switch"
 
-
-def test_the_case_just_computed_asked_about_again_keeps_its_details():
-    """A statement that ran a tool, then a question routed to that tool alone giving no detail: the details
-    the conversation gave still hold (nothing to ask again); another tool gets only the user's facts."""
-    state = DialogueState(result=BILL, facts={"timezone": "Asia/Tokyo"})
-    decision = decide(cues(routes=["bill_timing"], follows_up=False), state)
-    assert decision.move == "switch" and decision.tools == [("bill_timing", BILL.filled)]
-    decision = decide(cues(routes=["performance_visibility"], follows_up=False), state)
-    assert decision.tools == [("performance_visibility", {"timezone": "Asia/Tokyo"})]
