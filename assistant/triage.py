@@ -18,6 +18,7 @@ from tools import RULES, ToolError, get_tool
 from tools.model import BEIJING
 
 from knowledge import QueryError
+from knowledge.durations import date_asking_phrases
 from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
@@ -230,6 +231,14 @@ def _same_topic(assistant: Assistant, first: str, second: str) -> bool:
     return bool(shared & router.tool_terms(tuple(assistant.tools)) - router.generic_terms())
 
 
+def _without_date_asking(sentence: str) -> str:
+    """The sentence without the words asking for a date ("What date will…": the question's form, no topic)."""
+    text = to_simplified(sentence).lower()
+    for phrase in sorted(date_asking_phrases(text), key=len, reverse=True):
+        text = text.replace(phrase, " ")
+    return text
+
+
 def _names_asked_topic(assistant: Assistant, label: str, told: list[str]) -> bool:
     """Does a field line's label name what the case tells of (订单日期 beside a story about that order's
     performance, 账单日期 beside a bill question), rather than the case itself (工单收到时间, Date received)?
@@ -239,16 +248,18 @@ def _names_asked_topic(assistant: Assistant, label: str, told: list[str]) -> boo
     tool's (收到, received, "date" folded onto 数据) from being read as a rule's event."""
     router = assistant.router
     own = router.topic_terms(to_simplified(label).lower()) & router.tool_terms(tuple(assistant.tools))
-    asked = frozenset(t for sentence in told for t in router.topic_terms(to_simplified(sentence).lower()))
+    asked = frozenset(t for sentence in told for t in router.topic_terms(_without_date_asking(sentence)))
     return bool((own & asked) - router.generic_terms())
 
 
-def _one_question(subject: str, body: str) -> str:
-    """A case with one ask is read whole, as one question: the subject and the body, without its header
-    fields (a case number, the received line: their values are no words of the question, and a case number
-    or a company's name read as words the documents never use refuses the question) and without the labels
-    that only introduce the question (问题描述:…)."""
-    lines = [unlabelled(line.strip()) for line in body.splitlines() if line.strip() and not is_field_line(line)]
+def _one_question(subject: str, body: str, told_of: Callable[[str], bool] = lambda label: False) -> str:
+    """A case with one ask is read whole, as one question: the subject and the body, without the header
+    fields about the case itself (a case number, the received line: their values are no words of the
+    question, and a case number read as words the documents never use refuses the question) and without the
+    labels that only introduce the question (问题描述:…). A field whose label names what the case tells of
+    (``told_of``: Order date beside a story about that order) holds a detail of the question and stays."""
+    lines = [unlabelled(line.strip()) for line in body.splitlines()
+             if line.strip() and (not is_field_line(line) or told_of(re.split("[:\uff1a]", line, maxsplit=1)[0]))]
     return "\n".join([subject.strip(), *lines]).strip()
 
 
@@ -377,7 +388,7 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
                                  lambda day: day in told_days)
     facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
-        asks = [_one_question(case.subject, case.body)]
+        asks = [_one_question(case.subject, case.body, lambda label: _names_asked_topic(assistant, label, told))]
     answers = [_answer_ask(assistant, ask, received, facts) for ask in asks]
     answer = next((a for a in answers if not a.abstained), answers[0])
     entities = entities_of(text, received)

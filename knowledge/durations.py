@@ -107,6 +107,12 @@ _GIVES_LATEST = {"within", "before"}
 _GIVES_EARLIEST = {"after", "once_per"}
 
 
+def date_asking_phrases(question: str) -> tuple[str, ...]:
+    """The wording that asks for a date ("what date", 哪天, 什么时候): the question's form, not its topic."""
+    return tuple(m.group(0) for pattern in (_ASKS_DATE, _ASKS_LATEST, _ASKS_EARLIEST)
+                 for m in pattern.finditer(question))
+
+
 def asks_for_date(question: str) -> bool:
     """Whether a question asks for a date or a moment (the latest, the earliest, or just when)."""
     return bool(_ASKS_DATE.search(question) or _ASKS_LATEST.search(question) or _ASKS_EARLIEST.search(question))

@@ -100,6 +100,18 @@ def test_a_metadata_label_that_shares_a_word_with_a_rule_still_dates_the_case(bo
     case = TriageCase(subject="Bill", body="Date received: 3 December 2026\nWhen is the November 2026 partner bill generated?")
     result = triage(bot, case, NOW)
     assert result.received_from == "stated" and result.received_at.date() == date(2026, 12, 3)
+    # ... also when the question asks "what date": asking for a date is the question's form, not its topic
+    case = TriageCase(subject="Bill", body="Date received: 3 December 2026\nWhat date is the November 2026 bill generated?")
+    assert triage(bot, case, NOW).received_at.date() == date(2026, 12, 3)
+
+
+@pytest.mark.integration
+def test_a_header_field_on_what_the_case_tells_of_stays_part_of_its_question(bot):
+    body = "Logged: 2026-12-02\nOrder date: 2026-11-27\nThe order's performance is missing. When will it show?"
+    result = triage(bot, TriageCase(subject="Performance", body=body), NOW)
+    assert result.received_at.date() == date(2026, 12, 2)
+    [call] = [c for c in result.tool_calls if c["name"] == "performance_visibility"]
+    assert call["arguments"]["business_date"] == "2026-11-27"
 
 
 @pytest.mark.integration
