@@ -412,8 +412,10 @@ function nextQuestions(answer) {
 }
 async function loadNext() {
   const id = state.sessionId, lang = LANG, count = state.turns.length;
+  const newest = state.turns[count - 1];
   state.next = [];
-  if (id && state.sessionsApi && count) {
+  // an answer asking back for a detail shows its choices instead: nothing to fetch
+  if (id && state.sessionsApi && newest && newest.answer && !newest.answer.follow_up) {
     try {
       const data = await (await api("/v1/suggestions?limit=3&lang=" + lang + "&session_id=" + encodeURIComponent(id))).json();
       if (state.sessionId !== id || LANG !== lang || state.turns.length !== count || state.busy) return;

@@ -80,7 +80,7 @@ def test_cli_ask_json_contract(tmp_path, monkeypatch):
     data = json.loads(result.output)
     assert set(data) == {"answer", "abstained", "citations", "tool_calls", "follow_up",
                            "follow_up_choices", "move", "language", "variant", "session_id"}
-    assert set(data["citations"][0]) == {"chunk_id", "text", "quote", "source", "menu_path"}
+    assert set(data["citations"][0]) == {"chunk_id", "text", "quote", "source", "menu_path", "title"}
     bad = runner.invoke(app, ["ask", ""])
     assert bad.exit_code == 2 and "query is empty" in bad.output and "Traceback" not in bad.output
     missing = runner.invoke(app, ["index", "build", str(tmp_path / "nope.txt")])
