@@ -1,0 +1,59 @@
+"""Large builds encode in worker processes (``knowledge.embedders.embed_batches``): the vectors must be the
+ones the building process would have computed itself, bit for bit, in the same order."""
+
+import numpy as np
+import pytest
+
+from knowledge import KnowledgeIndex, make_client, make_embedder
+from knowledge import embedders as embedders_module
+from knowledge.documents import Excerpt
+
+
+@pytest.fixture(scope="module")
+def use():
+    return make_embedder("use")
+
+
+def _texts(n):
+    return [f"伙伴账单每月5号12:00前生成,第{i}条说明。" if i % 2 else f"Incentive number {i} goes on one invoice."
+            for i in range(n)]
+
+
+def test_worker_vectors_are_the_in_process_vectors(use, monkeypatch):
+    monkeypatch.setattr(embedders_module, "POOL_MIN_TEXTS", 1)
+    texts = _texts(70)
+    batches = [texts[:30], [], texts[30:31], texts[31:]]  # an empty batch and a single text keep their places
+    pooled = list(embedders_module.embed_batches(use, batches, workers=2))
+    assert [None if p is None else p.shape[0] for p in pooled] == [30, None, 1, 39]
+    for batch, got in zip(batches, pooled):
+        if batch:
+            assert np.array_equal(got, use.embed_documents(batch))
+
+
+def test_small_or_single_core_work_stays_in_process(use, monkeypatch):
+    import concurrent.futures
+
+    started = []  # a pool started here would fail the test
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: started.append(a) or 1 / 0)
+    texts = _texts(5)
+    assert np.array_equal(next(embedders_module.embed_batches(use, [texts], workers=2)), use.embed_documents(texts))
+    monkeypatch.setattr(embedders_module, "POOL_MIN_TEXTS", 1)
+    assert np.array_equal(next(embedders_module.embed_batches(use, [texts], workers=0)), use.embed_documents(texts))
+    assert started == []
+
+
+def test_a_build_through_workers_stores_the_same_index(use, tmp_path, monkeypatch):
+    excerpts = [Excerpt(text=t, source=f"t:{i}") for i, t in enumerate(_texts(40) + ["伙伴账单每月5号12:00前生成,第1条说明。"])]
+
+    def build(where, pool_min):
+        monkeypatch.setattr(embedders_module, "POOL_MIN_TEXTS", pool_min)
+        index = KnowledgeIndex(make_client(tmp_path / where), use)
+        report = index.build(excerpts=excerpts)
+        got = index._client.get_collection(report.manifest.collection).get(include=["embeddings", "documents"])
+        return report, dict(zip(got["ids"], np.asarray(got["embeddings"]))), dict(zip(got["ids"], got["documents"]))
+
+    in_process, vectors, documents = build("a", 10**9)
+    pooled, pooled_vectors, pooled_documents = build("b", 1)
+    assert pooled.embedded == in_process.embedded and pooled.manifest.chunk_count == in_process.manifest.chunk_count
+    assert documents == pooled_documents and vectors.keys() == pooled_vectors.keys()
+    assert all(np.array_equal(vectors[k], pooled_vectors[k]) for k in vectors)
