@@ -5,7 +5,7 @@ in the same round), on the texts of synthetic chunks (as ``search_bench.py`` bui
 like an index build. Prints one JSON row per run with docs/s, the CPU seconds of the measuring process and of
 its workers, and the load average; writes bench/results/encoder_pool.json.
 
-    python bench/encoder_pool_bench.py [--texts 3000] [--rounds 2]
+    python bench/encoder_pool_bench.py [--texts 3000] [--rounds 2] [--settings workers process-1-thread]
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--texts", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS),
+                        help="two BLAS threads spin on a busy machine (5x the CPU): leave them out there")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -64,7 +66,7 @@ def main() -> None:
         return
     rows = []
     for _ in range(args.rounds):
-        for setting in SETTINGS:
+        for setting in args.settings:
             out = subprocess.run([sys.executable, __file__, "--one", setting, "--texts", str(args.texts)],
                                  capture_output=True, text=True, check=True)
             row = json.loads(out.stdout.strip().splitlines()[-1])

@@ -422,7 +422,10 @@ class KnowledgeIndex:
         lexicon = compile_lexicon(DomainLexicon.model_validate_json(raw)) if raw else None
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        bm25 = BM25Index.from_term_ids(terms, offsets, np.concatenate(term_ids) if term_ids else np.zeros(0, np.int32))
+        all_ids = np.concatenate(term_ids) if term_ids else np.zeros(0, np.int32)
+        del term_ids, rows  # the pages' copies: not held while BM25 sorts (the load's peak)
+        bm25 = BM25Index.from_term_ids(terms, offsets, all_ids)
+        del all_ids
         self._loaded = _Loaded(manifest.collection, collection, chunks, bm25,
                                {c.id: i for i, c in enumerate(chunks)}, vectors=vectors, lexicon=lexicon)
         _release_free_memory(len(chunks))
