@@ -46,8 +46,9 @@ class Guard:
         try:
             if path in self.untimed:
                 await self.app(scope, receive, tracked)
-            else:
-                await asyncio.wait_for(self.app(scope, receive, tracked), timeout=self.timeout + GRACE)
+            else:  # in the request's own task (wait_for would start another task per request)
+                async with asyncio.timeout(self.timeout + GRACE):
+                    await self.app(scope, receive, tracked)
         except asyncio.TimeoutError:
             if not status:
                 status = await _error(send, 504, "timeout", f"the request took longer than {self.timeout} s")

@@ -343,3 +343,39 @@ def test_a_worker_answers_one_chat_turn_at_a_time_in_arrival_order(built_data, m
             assert [f.result().status_code for f in (first, *later)] == [200, 200, 200]
     assert most[0] == 1
     assert [m.split(":")[0] for m in order] == ["first", "second", "third"]
+
+
+def test_the_guard_answers_504_and_cancels_a_request_past_its_timeout(monkeypatch):
+    """A handler still running past the timeout (plus the grace the turn has for its own 504) is cancelled
+    and the client gets the 504 envelope; the guard runs it in the request's own task."""
+    import asyncio
+
+    from api import guard
+
+    monkeypatch.setattr(guard, "GRACE", 0.0)
+    seen: dict[str, object] = {}
+
+    async def stuck(scope, receive, send):
+        seen["task"] = asyncio.current_task()
+        try:
+            await asyncio.Event().wait()  # never set
+        except asyncio.CancelledError:
+            seen["cancelled"] = True
+            raise
+
+    async def call():
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/slow", "headers": [], "state": {}}
+        await guard.Guard(stuck, timeout=0.05, untimed=frozenset())(scope, receive, send)
+        return sent, asyncio.current_task()
+
+    sent, task = asyncio.run(call())
+    assert sent[0]["status"] == 504 and json.loads(sent[1]["body"])["error"]["code"] == "timeout"
+    assert seen["cancelled"] is True and seen["task"] is task
