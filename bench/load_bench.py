@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -103,18 +104,19 @@ def wait_all_workers(base: str, port: int, workers: int, timeout: float) -> bool
     return False
 
 
-def in_process_asks_per_s(data: Path, seconds: float) -> float:
-    """One thread answering the load's questions in turn, each in its own session, for ``seconds``."""
+def in_process_asks_per_s(data: Path, seconds: float) -> tuple[float, float]:
+    """One thread answering the load's questions in turn, each in its own session, for ``seconds``: asks per
+    second and CPU milliseconds per ask."""
     bot = Assistant.from_settings(Settings(data_dir=data))
     bot.index.build()
     bot.warm_up()
-    done, started = 0, time.perf_counter()
+    done, started, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         bot.answer(QUESTIONS[done % len(QUESTIONS)])
         done += 1
     rate = done / (time.perf_counter() - started)
     bot.sessions.close()
-    return rate
+    return rate, (time.process_time() - cpu) / done * 1000
 
 
 def _connections_by_worker(port: int) -> list[int]:
@@ -122,23 +124,43 @@ def _connections_by_worker(port: int) -> list[int]:
     return sorted((holders.count(pid) for pid in set(holders)), reverse=True)
 
 
-def wrk(base: str, script: Path, level: int, seconds: int) -> dict:
+def _cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of ``pids`` so far (those still running)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def wrk(base: str, script: Path, level: int, seconds: int, server: list[int] | None = None) -> dict:
     # Half-way through, which worker holds how many of the keep-alive connections (a run whose
     # connections all landed on one worker measures one worker, whatever --workers says).
     port = int(base.rsplit(":", 1)[1])
     spread: list[list[int]] = []
     probe = threading.Timer(seconds / 2, lambda: spread.append(_connections_by_worker(port)))
     probe.start()
+    # CPU time is steadier than wall time on a shared machine: the server's processes per request, and
+    # wrk's own (it runs on the same cores as the workers).
+    server_cpu, wrk_cpu = _cpu_s(server or []), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(["wrk", "-t", str(min(level, 2)), "-c", str(level), "-d", f"{seconds}s",
                           "--timeout", "10s", "-s", str(script), base], capture_output=True, text=True,
                          timeout=seconds + 60).stdout
     probe.join()
+    server_cpu = _cpu_s(server or []) - server_cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = after.ru_utime + after.ru_stime - wrk_cpu.ru_utime - wrk_cpu.ru_stime
     requests, status_errors, socket_errors, p50, p95, p99 = re.search(
         r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out).groups()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return {"concurrency": level, "requests": int(requests), "req_per_s": rps, "p50_ms": float(p50),
             "p95_ms": float(p95), "p99_ms": float(p99), "non_2xx": int(status_errors),
-            "socket_errors": int(socket_errors), "connections_by_worker": spread[0] if spread else []}
+            "socket_errors": int(socket_errors), "connections_by_worker": spread[0] if spread else [],
+            "server_cpu_ms_per_request": round(server_cpu / max(int(requests), 1) * 1000, 2),
+            "wrk_cpu_ms_per_request": round(wrk_cpu / max(int(requests), 1) * 1000, 3)}
 
 
 def main() -> None:
@@ -154,8 +176,9 @@ def main() -> None:
         sys.exit("wrk and ss are needed: apt-get install wrk iproute2")
     load_before = [round(x, 2) for x in os.getloadavg()]  # other jobs on the machine swing every number
     data = Path(tempfile.mkdtemp(prefix="load-bench-"))
-    asks = in_process_asks_per_s(data, seconds=10)
-    print(json.dumps({"in_process_asks_per_s": round(asks, 1)}), flush=True)
+    asks, ask_cpu_ms = in_process_asks_per_s(data, seconds=10)
+    print(json.dumps({"in_process_asks_per_s": round(asks, 1), "in_process_cpu_ms_per_ask": round(ask_cpu_ms, 2)}),
+          flush=True)
     port = free_port()
     env = {**os.environ, "PARTNER_ASSISTANT_DATA_DIR": str(data), "OMP_NUM_THREADS": "1",
            "PARTNER_ASSISTANT_RATE_LIMIT_PER_MINUTE": "10000000"}
@@ -187,13 +210,15 @@ def main() -> None:
         bodies = ", ".join(json.dumps(json.dumps({"message": q}, ensure_ascii=False), ensure_ascii=False)
                            for q in QUESTIONS)
         script.write_text(LUA % bodies, encoding="utf-8")
+        # the supervisor, its workers and the Chroma server: everything serving the requests
+        serving = [server.pid] + [pid for child in _children(server.pid) for pid in [child, *_children(child)]]
         runs = []
         for _ in range(args.runs):
-            runs.append(wrk(base, script, args.concurrency, args.seconds))
+            runs.append(wrk(base, script, args.concurrency, args.seconds, serving))
             print(json.dumps(runs[-1]), flush=True)
         extra = []
         for level in args.levels:
-            extra.append(wrk(base, script, level, args.seconds))
+            extra.append(wrk(base, script, level, args.seconds, serving))
             print(json.dumps(extra[-1]), flush=True)
         workers = [pid for child in _children(server.pid) for pid in [child, *_children(child)]]
         memory = {str(pid): round(_rss_mb(pid), 1) for pid in workers if Path(f"/proc/{pid}").exists()}
@@ -207,16 +232,24 @@ def main() -> None:
             "first_answer_ms": round(first_ms, 1),
             "rss_mb_per_worker": max(worker_rss) if worker_rss else None,
         }
+        # Not a target: how much CPU an HTTP request costs the server beyond the same ask in process
+        # (in-process CPU per ask / server CPU per request). Under other jobs' load the wall-time ratio
+        # swings with the share of the cores the workers get; this one much less.
+        cpu_ratio = round(ask_cpu_ms / max(r["server_cpu_ms_per_request"] for r in runs), 3)
         verdict = {k: (v is not None and (v >= TARGETS[k] if k in {"throughput_ratio", "steadiness"}
                                           else v <= TARGETS[k])) for k, v in ratios.items()}
         load_after = [round(x, 2) for x in os.getloadavg()]
         result = {"workers": args.workers, "concurrency": args.concurrency, "seconds_per_run": args.seconds,
                   "machine": f"{os.cpu_count()} cores", "load_average_before": load_before,
                   "load_average_after": load_after, "in_process_asks_per_s": round(asks, 1),
+                  "in_process_cpu_ms_per_ask": round(ask_cpu_ms, 2), "cpu_ratio_in_process_to_http": cpu_ratio,
                   "ready_after_s": round(ready_s, 1), "all_workers_ready_after_s": round(all_ready_s, 1),
                   "runs": runs, "levels": extra, "rss_mb_by_process": memory, "rss_split_mb_by_process": memory_split,
                   "ratios": ratios, "targets": TARGETS, "met": verdict}
         print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
+        print(f"CPU per request: in process {ask_cpu_ms:.2f} ms, server over HTTP "
+              f"{', '.join(str(r['server_cpu_ms_per_request']) for r in runs)} ms, wrk "
+              f"{', '.join(str(r['wrk_cpu_ms_per_request']) for r in runs)} ms (ratio {cpu_ratio}, not a target)")
         for name, value in ratios.items():
             print(f"{name:>20}: {value}  (target {'>=' if name in {'throughput_ratio', 'steadiness'} else '<='} "
                   f"{TARGETS[name]}: {'met' if verdict[name] else 'NOT met'})")
