@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from tools.model import BEIJING, add_months
@@ -416,6 +416,30 @@ def _bill(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Pla
     return Plan("bill_timing", args)
 
 
+# A day of the month said alone ("the 30th", "15号", "Friday the 4th"): a closed grammar of date forms.
+_DAY_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+|(?:周|星期|礼拜)[一二三四五六日天]\s*)?"
+                       r"(?:the\s+)?(\d{1,2})\s*(?:st|nd|rd|th|号|日)?$", re.I)
+
+
+def _day_in_month_before(day: date, slots: Slots, before: Any) -> tuple[date, list[str], list[str], bool]:
+    """A follow-up naming only a day of the month ("那30号的呢", "sorry, I meant the 26th") changes the day of
+    the date said before, in that date's month and year, whatever month today is (after Dec 31, "the 30th" is
+    Dec 30, not the last 30th before today). Any month, year or relative word keeps its own reading. The last
+    value says whether the message named only a day of the date said before."""
+    spans = {span.strip() for span in slots.spans}
+    if before is None or not spans or not all(_DAY_ONLY.match(span) for span in spans):
+        return day, [], [], False
+    try:
+        base = date.fromisoformat(str(before)[:10])
+        moved = base.replace(day=day.day)
+    except ValueError:
+        return day, [], [], False
+    if moved == day:
+        return day, [], [], True
+    return (moved, [f"只说了日,按上文日期所在的月份理解:{moved.isoformat()}"],
+            [f"only a day was given, read in the month of the date before: {moved.isoformat()}"], True)
+
+
 def _performance(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     asked = slots.asked_dates
     day = asked[0] if asked else (slots.datetimes[0].date() if slots.datetimes else None)
@@ -423,7 +447,8 @@ def _performance(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
         return Plan("performance_visibility", {"business_date": carried["business_date"]})
     if day is None:
         return Plan("performance_visibility", {}, missing="business_date")
-    return Plan("performance_visibility", {"business_date": day.isoformat()})
+    day, notes_zh, notes_en, _ = _day_in_month_before(day, slots, carried.get("business_date"))
+    return Plan("performance_visibility", {"business_date": day.isoformat()}, notes_zh=notes_zh, notes_en=notes_en)
 
 
 def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
@@ -543,9 +568,19 @@ def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     if slots.datetimes:
         assigned = slots.datetimes[0].isoformat()
     elif slots.dates:
-        assigned = datetime.combine(slots.dates[0], time(0), BEIJING).isoformat()
-        result.notes_zh.append("未给出分配时刻,按当天 00:00(北京时间)计")
-        result.notes_en.append("no time of assignment was given, so 00:00 Beijing time that day was used")
+        before = carried.get("assigned_at")
+        day, notes_zh, notes_en, day_only = _day_in_month_before(slots.dates[0], slots, before)
+        result.notes_zh += notes_zh
+        result.notes_en += notes_en
+        if day_only:  # only the day changed: the moment said before keeps its time of day
+            moment = datetime.fromisoformat(str(before))
+            assigned = datetime.combine(day, moment.timetz()).isoformat()
+            result.notes_zh.append(f"分配时刻沿用上文的 {moment:%H:%M}")
+            result.notes_en.append(f"the time of assignment said before ({moment:%H:%M}) still holds")
+        else:
+            assigned = datetime.combine(slots.dates[0], time(0), BEIJING).isoformat()
+            result.notes_zh.append("未给出分配时刻,按当天 00:00(北京时间)计")
+            result.notes_en.append("no time of assignment was given, so 00:00 Beijing time that day was used")
     else:
         assigned = carried.get("assigned_at")
     result.arguments = {"assigned_at": assigned, "dashboard": dashboard}

@@ -204,3 +204,25 @@ def test_a_value_said_plainly_is_not_ruled_out_by_a_negation_scoping_over_anothe
 
     # 看不到 denies seeing the performance, not that the performance dashboard is the one asked about
     assert pick("今天在业绩看板上还看不到这笔业绩。业绩看板从哪天开始算?", _DASHBOARD) == ("performance", False)
+
+
+def test_a_day_said_alone_in_a_follow_up_is_a_day_of_the_month_said_before():
+    """After the last day of December, "the 29th" is December 29 even when today is in November; a
+    month, a year or a relative word keeps its own reading; a moment keeps the time of day said before."""
+    from assistant.planning import plan
+    from assistant.slots import extract
+    now = datetime.fromisoformat("2026-11-20T09:00:00+08:00")
+
+    def read(tool, text, carried):
+        low = text.lower()
+        return plan(tool, low, extract(low, now, simplified=True), now, carried)
+
+    moved = read("performance_visibility", "and the 29th?", {"business_date": "2026-12-31"})
+    assert moved.arguments == {"business_date": "2026-12-29"} and moved.notes_en
+    assert read("performance_visibility", "那11月12号呢", {"business_date": "2026-12-31"}).arguments == {
+        "business_date": "2026-11-12"}
+    assert read("performance_visibility", "那今天的呢", {"business_date": "2026-12-31"}).arguments == {
+        "business_date": "2026-11-20"}
+    earlier = read("attribution_start", "不对,是3号", {"assigned_at": "2026-10-05T16:30:00+08:00",
+                                                     "dashboard": "performance"})
+    assert earlier.arguments["assigned_at"] == "2026-10-03T16:30:00+08:00"
