@@ -279,7 +279,10 @@ class Assistant:
         answer._parts = neutral(outcome.sections, outcome.follow_up, outcome.choices)
         if self.llm is not None and outcome.follow_up is None:
             # The model may phrase the answer; it is accepted only if its citations and numbers check out.
-            answer = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
+            phrased = self.llm.answer(message, "English" if variant == "en" else "Chinese", now, answer)
+            if phrased is not answer and phrased.answer != answer.answer:
+                phrased._parts = None  # the model's wording has no neutral form: a redraw shows it as served
+            answer = phrased
         self._remember(state, frame, outcome, answer)
         return answer
 

@@ -51,6 +51,10 @@ def test_a_grounded_model_answer_is_accepted(settings):
     assert "search_rules" in model.bound_tools and "invoice_merge_check" in model.bound_tools
     system = model.seen[0][0]
     assert isinstance(system, SystemMessage) and SYSTEM.version and NOW.isoformat() in system.content
+    # the model's wording has no language-neutral form: a language switch shows the stored turn as served
+    assert answer._parts is None
+    fallback, _ = make(settings, [])
+    assert fallback.answer(QUESTION, now=NOW)._parts is not None  # the deterministic answer keeps its own
 
 
 @pytest.mark.parametrize("final", [
