@@ -57,6 +57,7 @@ def test_stop_after_typing_keeps_the_new_text_and_the_stopped_question(page, liv
     assert "仍在输入框" in message.inner_text()
     assert page.input_value("#q") == "客户经理主管能报备商机吗?"
     assert page.locator(".turn.user").first.inner_text().endswith("8月的伙伴账单什么时候生成?")
+    assert axe_violations(page) == []  # the stopped turn with its Retry
     page.unroute("**/v1/chat/stream")
     page.locator(".turn.failed").get_by_role("button", name="重试").click()  # the stopped question, asked again
     answer = page.locator("article.turn.bot .actions")
