@@ -226,6 +226,9 @@ class WordTags:
         return isinstance(word, str) and self._tables.trie.get(word) is not None
 
 
+BLOCK_CACHE = 20000  # blocks kept per process: about 5 MB
+
+
 class CompactTokenizer(jieba.Tokenizer):
     """jieba's tokenizer reading the mapped tables instead of a dict of every word and prefix. Everything
     but the two dictionary lookups (the word graph and its best path) is jieba's own code."""
@@ -236,6 +239,17 @@ class CompactTokenizer(jieba.Tokenizer):
         self.FREQ = Frequencies(tables)
         self.total = tables.total
         self.initialized = True
+        # jieba cuts a text block by block (runs of Han, Latin and digits between spaces and punctuation), and
+        # a block's words depend on the block alone: a block seen before is not searched again. Passages
+        # repeat their blocks across chunks (notes, menu lines, a rule restated) and across questions (the
+        # same best passages); the evidence stage segments the passages it quotes on every question.
+        self._cut_block = lru_cache(maxsize=BLOCK_CACHE)(self._search_block)
+
+    def _search_block(self, block: str) -> tuple[str, ...]:
+        return tuple(jieba.Tokenizer._Tokenizer__cut_DAG(self, block))
+
+    def _Tokenizer__cut_DAG(self, sentence: str):  # noqa: N802 - the name jieba's cut() calls (mangled)
+        return iter(self._cut_block(sentence))
 
     def add_word(self, word, freq=None, tag=None):  # noqa: ANN001 - jieba's signature
         raise NotImplementedError("the tables are built from knowledge/lexicon; add words there")

@@ -61,3 +61,21 @@ def test_frequencies_and_tags_are_jiebas(jieba_own):
         assert (ours.get(word) or 0) == (tok.FREQ.get(word) or 0), word
         assert tags.get(word, "x") == tagger.word_tag_tab.get(word, "x"), word
     assert segmenter().total == tok.total
+
+
+def test_blocks_seen_before_are_cut_as_jieba_cuts_them(jieba_own):
+    """Blocks are cut once per process (a bounded cache): a second pass over the same texts, served from it,
+    and a cache too small to hold them, both give jieba's words."""
+    from knowledge.word_tables import CompactTokenizer
+
+    tok, _ = jieba_own
+    ours = segmenter()
+    texts = _texts()[:400]
+    before = ours._cut_block.cache_info().hits
+    for text in texts + texts:
+        assert ours.lcut(text) == tok.lcut(text), text
+    assert ours._cut_block.cache_info().hits > before
+    tiny = CompactTokenizer(ours.tables)
+    tiny._cut_block = __import__("functools").lru_cache(maxsize=2)(tiny._search_block)
+    for text in texts:
+        assert tiny.lcut(text) == tok.lcut(text), text
