@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -24,6 +25,10 @@ from .understanding.values import BARE_QUESTIONS
 
 RELATED = 10  # passages of the last question's search that count as its neighbourhood
 EARLIER = 20  # earlier messages whose best passage is looked up (each is one search)
+# Whether a candidate is answered, per build (the candidates are the index's own titles and the tools' topics,
+# a fixed set per build, so each is asked once per worker, not after every answer).
+_ANSWERED: OrderedDict[tuple[str, str], bool] = OrderedDict()
+_ANSWERED_MAX = 4096
 
 
 def tool_question(tool: str, language: Literal["zh", "en"]) -> str | None:
@@ -42,6 +47,15 @@ def _search(bot: Any, text: str, k: int) -> list[Any]:
         return bot.retriever.search(text, k).hits
     except QueryError:  # a message search cannot take (blank once normalised): nothing to learn from it
         return []
+
+
+def _answered(bot: Any, question: str, now: datetime) -> bool:
+    key = (bot.index.active_collection, question)
+    if key not in _ANSWERED:
+        _ANSWERED[key] = not bot.answer(question, now=now, unsaved=True).abstained
+        while len(_ANSWERED) > _ANSWERED_MAX:
+            _ANSWERED.popitem(last=False)
+    return _ANSWERED[key]
 
 
 def _key(text: str) -> str:
@@ -85,7 +99,7 @@ def next_questions(bot: Any, turns: list[tuple[str, dict[str, Any]]], language: 
             break
         if _key(text) in asked or any(_key(text) == _key(o["question"]) for o in out):
             continue
-        if bot.answer(text, now=now, unsaved=True).abstained:
+        if not _answered(bot, text, now):
             continue
         out.append({"question": text, "chunk_id": chunk_id, "language": language})
     return out
