@@ -6,9 +6,11 @@ descriptions. A message is cut into clauses; each clause is matched to the value
 multilingual sentence encoder, the same one retrieval uses) with the clause's negator taken out, and the
 structure put back afterwards:
 
-- a negator governing the clause (不 / 没 / 未 / 非 / not / n't / never / neither / nor / without) rules the
-  value it describes out, and when the slot has a complement for that value (a yes/no detail's other side,
-  "none of the offerings" for "an offering", "someone else's" for "mine") the complement is read instead;
+- a negator governing the clause (the negation scope of ``understanding.scope``, shared with the planner's
+  tables: 不 / 没 / 未 / 非 / not / n't / never / neither / nor / without / unable, V不了 ...) rules the value it
+  describes out, and when the slot has a complement for that value (a yes/no detail's other side, "none of the
+  offerings" for "an offering", "someone else's" for "mine") the complement is read instead; a clause under a
+  negated verb of knowing ("not sure whether ...", 不清楚) gives no reading;
 - a determiner of otherness (别的 / 其他 / 另一 / another / other / someone else / a colleague) said of the
   person a self-value names ("registered by another manager") re-targets it to the slot's "someone else's"
   value.
