@@ -31,7 +31,8 @@ from .lexical import BM25Index, CompiledLexicon, compile_lexicon, tokenize, toke
 from .loaders import load_paths
 
 DEFAULT_CORPUS = Path(__file__).parent / "corpus"
-_BATCH = 256
+_BATCH = 256  # texts a batch to the encoder
+_ADD_BATCH = 1024  # chunks an add to Chroma
 _PAGE = 2000  # records per read when loading: each page is a transient copy of its texts and metadata
 CATALOGUE_KEY = "catalogue"  # the build's catalogue as JSON, in the metadata of its side collection
 LEXICON_KEY = "lexicon"  # the build's domain lexicon as JSON, likewise
@@ -284,13 +285,21 @@ class KnowledgeIndex:
         try:
             # The encoder runs in worker processes for large builds (``embed_batches``) while this process
             # segments and stores the batches already encoded.
-            for batch, texts, computed_rows in zip(batches, plan, encoded):
+            # Chroma's writes are stored _ADD_BATCH at a time: each add has a fixed cost (its own transaction
+            # and log entry), about a fifth of the writes' CPU at 256 a call.
+            stored: list[Chunk] = []
+            vectors: list[np.ndarray] = []
+            for number, (batch, texts, computed_rows) in enumerate(zip(batches, plan, encoded), start=1):
                 computed = dict(zip(texts, computed_rows)) if texts else {}
                 shared.update((t, v) for t, v in computed.items() if counts[t] > 1)
-                rows = [reuse[c.id] if c.id in reuse else computed.get(c.text, shared.get(c.text)) for c in batch]
+                vectors += [reuse[c.id] if c.id in reuse else computed.get(c.text, shared.get(c.text)) for c in batch]
                 embedded += sum(1 for c in batch if c.id not in reuse)
-                collection.add(ids=[c.id for c in batch], documents=[c.text for c in batch], embeddings=np.vstack(rows),
-                               metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text, compiled)) for c in batch])
+                stored += batch
+                if len(stored) >= _ADD_BATCH or number == len(batches):
+                    collection.add(ids=[c.id for c in stored], documents=[c.text for c in stored],
+                                   embeddings=np.vstack(vectors),
+                                   metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text, compiled)) for c in stored])
+                    stored, vectors = [], []
             encoded.close()
             # The catalogue travels with its collection: written before the manifest activates the build,
             # so readers see the old index with its own catalogue or the new one with its own, never a mix.
