@@ -94,12 +94,15 @@ def sentences_of(body: str) -> list[str]:
 
 def asks_of(body: str, names_topic: Callable[[str], bool] | None = None,
             asking: tuple[Function, ...] = ("question", "request", "problem"),
-            same_topic: Callable[[str, str], bool] | None = None) -> list[str]:
+            same_topic: Callable[[str, str], bool] | None = None, follow_ons: bool = False) -> list[str]:
     """The body's asks, in order: its questions, requests and problem reports (``asking``: the functions
     that count as asks; the others are facts). ``names_topic`` says whether a sentence names a topic of its
     own; a question that does not is read with the sentence before it. ``same_topic(a, b)`` says whether two
     sentences name the same topic: a question right after a problem report on its topic asks about that
-    problem ("The offering could not be linked to the PO. Will the PO still move forward?"), one ask."""
+    problem ("The offering could not be linked to the PO. Will the PO still move forward?"), one ask.
+    ``follow_ons``: a question naming no topic right after another question stays an ask of its own (a chat
+    message's "…几号生成?到时候还没生成怎么办?"): the caller reads it in the earlier ask's context and answers
+    or refuses it on its own, instead of folding it into the earlier ask, where it went unanswered."""
     asks: list[str] = []
     before: str | None = None
     before_function: Function | None = None
@@ -115,7 +118,9 @@ def asks_of(body: str, names_topic: Callable[[str], bool] | None = None,
         refers = same_topic is not None and before_function == "fact" and bool(_DEMONSTRATIVE.search(sentence))
         about_problem = same_topic is not None and before_function == "problem" and bool(asks) \
             and asks[-1] == before and not _OPENS_ANOTHER.match(sentence) and same_topic(before, sentence)
-        if function == "question" and before is not None and (bare or about_problem or refers):
+        follows_question = follow_ons and bare and before_function in ("question", "request")
+        if function == "question" and before is not None and (bare or about_problem or refers) \
+                and not follows_question:
             if asks and asks[-1] == before:
                 asks.pop()  # the question is about the problem just reported: one ask
             sentence = f"{before} {sentence}" if re.search(r"[A-Za-z]\W*$", before) else before + sentence
@@ -185,7 +190,7 @@ def message_asks(message: str, names_topic: Callable[[str], bool]) -> tuple[list
                  for clause in _question_clauses(part, names_topic)]
     if len(sentences) < 2:  # one sentence is one ask: nothing to split (the common case, no parsing)
         return [], []
-    asks = asks_of("\n".join(sentences), names_topic, asking=("question", "request"))
+    asks = asks_of("\n".join(sentences), names_topic, asking=("question", "request"), follow_ons=True)
     if len(asks) < 2:
         return [], []
     facts = [s for s in sentences if sentence_function(s) not in ("question", "request")]

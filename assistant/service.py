@@ -15,15 +15,16 @@ from typing import Any
 
 from knowledge import KnowledgeIndex, Retriever, make_client, make_embedder
 from knowledge.calendars import load_calendar
-from knowledge.lexical import to_simplified, tokenize
+from knowledge.lexical import pos_tagged, to_simplified, tokenize
 from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
 from .answer import Answer, check_now
-from .asks import joined, message_asks, names_topic
+from .asks import CODE, joined, message_asks, names_topic
 from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
+from .evidence.vocabulary import follow_on_words
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .planner import Outcome, Planner
@@ -228,11 +229,13 @@ class Assistant:
         return answer
 
     def _respond(self, message: str, norm: Normalised, state: DialogueState, now: datetime, session_id: str,
-                 case_ask: bool) -> Answer:
-        """One question's answer; ``state`` becomes the dialogue state after it (the caller saves it)."""
+                 case_ask: bool, follow_on: bool = False) -> Answer:
+        """One question's answer; ``state`` becomes the dialogue state after it (the caller saves it).
+        ``follow_on``: the question follows on the last topic whatever its wording (an ask of a message
+        that names no topic of its own, read after the ask before it)."""
         variant = norm.variant
         slots = self._read(norm, state, now)
-        evidence = self._in_context(norm, slots, state, self._evidence(norm, slots))
+        evidence = self._in_context(norm, slots, state, self._evidence(norm, slots), follow_on)
         frame = self._understand(norm, state, now, slots, evidence)
         # Instructions and tasks are refused whatever the conversation; a question whose topic the corpus
         # lacks ("激励提现" mentions incentives but is not an invoicing question) is refused unless it
@@ -295,18 +298,30 @@ class Assistant:
         "能报备商机吗?商机归谁?"): the two are answered as one question. An ask that only repeats what another
         answered adds nothing; an ask the documents do not cover is said to be uncovered beside the answered
         ones. The dialogue continues from the ask that asked back for a detail, else the last answered one."""
-        def respond(ask: str) -> tuple[str, Answer, DialogueState, frozenset[str]]:
-            own = state.model_copy(deep=True)
+        def respond(ask: str, after: tuple[str, Answer, DialogueState, frozenset[str]] | None = None
+                    ) -> tuple[str, Answer, DialogueState, frozenset[str]]:
+            # A follow-on ask is read against the state its earlier ask left (that ask as the last topic),
+            # as a topicless follow-up turn is read against the last turn.
+            own = (after[2] if after is not None else state).model_copy(deep=True)
             text = joined(ask, *(f for f in facts if f not in ask))
             ask_norm = replace(normalise(text), variant=norm.variant)  # the reader's script, not the fragment's
-            one_answer = self._respond(text, ask_norm, own, now, session_id, False)
+            if after is not None and not self._follow_on_stated(ask_norm, after[0], after[1]):
+                return ask, self._refused(ask_norm, session_id), own, frozenset()
+            one_answer = self._respond(text, ask_norm, own, now, session_id, False, follow_on=after is not None)
+            if after is not None and not one_answer.abstained and not one_answer.tool_calls and \
+                    not {c.chunk_id for c in one_answer.citations} & {c.chunk_id for c in after[1].citations}:
+                # answered from a passage the earlier ask's answer did not rest on: not this ask's context
+                return ask, self._refused(ask_norm, session_id), own, frozenset()
             tools = frozenset(c.name for c in one_answer.tool_calls) | (
                 {own.pending.tool} if own.pending is not None else set())
             return ask, one_answer, own, tools
 
         groups: list[tuple[str, Answer, DialogueState, frozenset[str]]] = []
         for ask in asks:
-            answered_ask = respond(ask)
+            # An ask that names no topic of its own (到时候还没生成怎么办, "what if it's below that?") follows on
+            # the ask before it: its topic, details and passages.
+            follows = bool(groups) and not self._names_own_topic(ask)
+            answered_ask = respond(ask, groups[-1] if follows else None)
             if groups and answered_ask[3] and answered_ask[3] <= groups[-1][3]:
                 answered_ask = respond(joined(groups.pop()[0], ask))
             groups.append(answered_ask)
@@ -355,6 +370,44 @@ class Assistant:
         merged._parts = _merged_parts(kept, asking[1] if asking else None)
         return merged, after
 
+    def _names_own_topic(self, ask: str) -> bool:
+        """Does an ask of a message name a topic of its own (a word only some tools use, a code), or is it
+        a follow-on that asks about the ask before it ("要怎么解决?", "What if it's below that?")?"""
+        text = to_simplified(ask).lower()
+        if CODE.search(ask):
+            return True
+        # A topic is a thing named (a noun: 业绩看板, 储值卡, PSM); a domain verb (操作, 处理, 生成, 考核) asks
+        # what happens to the earlier ask's thing, and a where-question's own wording (哪个菜单, which menu)
+        # is its form.
+        form = set(tokenize(" ".join(where_phrases(text))))
+        named = self.router.topic_terms(text) - self.router.generic_terms() - form
+        return any(flag.startswith("n") and flag != "vn" or flag == "eng"
+                   for term in named for word, flag in pos_tagged(term)[:1])
+
+    def _follow_on_stated(self, norm: Normalised, earlier: str, answered: Answer) -> bool:
+        """Do the passages that answered the earlier ask hold what a follow-on ask asks? Its own words
+        (those the earlier ask did not use; pointing and grammar words are its form) must be in them,
+        and it must have some: a bare "怎么办?" / "what if it is late?" asks for what they would have to say
+        in so many words. A where-question is answered by the menu path they give."""
+        if answered.abstained or not answered.citations:
+            return False  # nothing answered the earlier ask: nothing to read this one against
+        if asks_where(norm.simplified) and any(c.menu_path for c in answered.citations):
+            return True
+        chunks = [self.index.chunk(c.chunk_id) for c in answered.citations]
+        passage = "\n".join(c.text for c in chunks if c is not None)
+        words, unstated = follow_on_words(norm.original, earlier, passage, self.index.lexical(),
+                                          where_phrases(norm.simplified.lower()))
+        # at least half of them: a word said in other terms than the passage's (measured, 为准) is not a new matter
+        return bool(words) and len(unstated) * 2 <= len(words)
+
+    def _refused(self, norm: Normalised, session_id: str) -> Answer:
+        """An ask the documents do not answer (said beside the answered asks of its message)."""
+        refusal = self._refusal()
+        answer = Answer(answer=render([[refusal]], norm.variant), abstained=True, language=norm.language,
+                        variant=norm.variant, session_id=session_id)
+        answer._parts = neutral([[refusal]])
+        return answer
+
     def _read(self, norm: Normalised, state: DialogueState, now: datetime) -> Slots:
         """Dates, times, zones and amounts in the message (with the unclear message before it, if any)."""
         if state.held:  # its values belong to the topic this turn names
@@ -373,18 +426,20 @@ class Assistant:
         return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
                                understood=understood, policy=self.support_policy)
 
-    def _in_context(self, norm: Normalised, slots: Slots, state: DialogueState, evidence: Evidence) -> Evidence:
+    def _in_context(self, norm: Normalised, slots: Slots, state: DialogueState, evidence: Evidence,
+                    follow_on: bool = False) -> Evidence:
         """A follow-up that names no topic of its own ("那有效期呢?") asks about the last topic: when its own
         evidence is not on the passages the last answer cited, the evidence for the last question and this
         one together is used, if that is on them (the validity of the invitation link just asked about, not
         another topic's validity)."""
         topic = state.topic
-        if topic is None or not topic.citations or not continues(norm.simplified):
+        if topic is None or not topic.citations or not (follow_on or continues(norm.simplified)):
             return evidence
         if evidence.supported and evidence.best and evidence.best.chunk.id in topic.citations:
             return evidence
         own = self.router.topic_terms(norm.simplified) & self.router.tool_terms(tuple(self.tools))
-        if own - self.router.generic_terms() - set(self.router.topic_terms(to_simplified(topic.question))):
+        if not follow_on and own - self.router.generic_terms() - set(self.router.topic_terms(
+                to_simplified(topic.question))):
             return evidence  # it names a tool's topic the last question did not: its own question
         context = self._evidence(normalise(topic.question + "\n" + norm.original), slots)
         if context.supported and context.best and context.best.chunk.id in topic.citations:

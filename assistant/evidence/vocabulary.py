@@ -224,3 +224,35 @@ def uncovered(question: str, query_tokens: list[str], passage: str, bm25: BM25In
     covered = len(known) + TRANSLATED_WEIGHT * len(english_known)
     share = len(unknown) / (len(unknown) + covered)
     return len(unknown) >= covered or _asked_action(question, unknown, bm25), share, unknown
+
+
+def follow_on_words(question: str, earlier: str, passage: str, bm25: BM25Index,
+                    understood: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A follow-on ask's own words (those the ask it follows did not use) and which of them ``passage`` (the
+    earlier ask's passages) does not hold: ("到时候还没生成怎么办?" after a bill-date question, the passage
+    that dated the bill). Pointing words (哪个, 什么) and grammar words are the ask's form, not its content;
+    a word the index never uses is one no passage states; an English word counts as held when one of its
+    dictionary senses the corpus uses is in the passage."""
+    question = re.sub(r"n't\b", " not", question)  # "isn't": a negated auxiliary, grammar (no "isn" term)
+    given = set(tokenize(to_simplified(earlier).lower()))
+    tokens = [t for t in tokenize(to_simplified(question).lower()) if t not in given]
+    held = set(tokenize(passage)) | set(tokenize(to_simplified(passage).lower()))
+    own: list[str] = []
+    unstated: list[str] = []
+    known = {t for t in tokens if len(t) >= 2 and bm25.vocabulary_has(t) and t not in STOP_WORDS
+             and _specific(t, bm25) and not _is_pronoun(t)}
+    known = {t for t in known if not any(t != other and t in other for other in known)}
+    for term in sorted(known):
+        own.append(term)
+        if term not in held and term not in passage:
+            unstated.append(term)
+    for term in salient_unknown_terms(question, bm25, understood):
+        if term not in given and term not in own:
+            own.append(term)
+            unstated.append(term)
+    english_unknown, english_known = english_terms(tokens, bm25, understood)
+    own += [*english_unknown, *english_known]
+    unstated += list(english_unknown)
+    unstated += [w for w in english_known
+                 if not any(m in passage for m in bm25.corpus_matches(bilingual.translations(w)))]
+    return tuple(own), tuple(unstated)

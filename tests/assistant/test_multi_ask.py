@@ -96,3 +96,33 @@ def test_comma_clauses_that_each_ask_are_asks():
 ])
 def test_a_comma_does_not_split_one_ask(message):
     assert message_asks(message, _topic) == ([], [])
+
+
+def test_a_topicless_question_after_a_question_stays_its_own_ask():
+    # a chat message's follow-on ask is answered (or refused) on its own, in the earlier ask's context;
+    # folded into the earlier ask it went unanswered
+    def bare(sentence: str) -> bool:
+        return "账单" in sentence
+
+    asks, _ = message_asks("11月的账单几号出?出不来的话怎么弄?", bare)
+    assert asks == ["11月的账单几号出?", "出不来的话怎么弄?"]
+
+
+def test_a_follow_on_ask_the_passage_does_not_answer_is_refused_not_matched_alone(bot):
+    # the earlier ask's passage dates the data; it says nothing of disputing it, and no other passage may
+    # stand in for that
+    answer = bot.answer("业绩数据什么时候能看到?如果看到的数字不对要怎么申诉?", now=NOW)
+    assert not answer.abstained and answer.answer.count("问:") == 2
+    assert "没有足以回答这一问" in answer.answer
+    assert all("业绩" in c.quote for c in answer.citations)
+
+
+def test_a_follow_on_ask_the_passage_answers_is_answered_from_it(bot):
+    answer = bot.answer("Before which day is the partner bill generated? Is that day counted in Beijing time?", now=NOW)
+    assert not answer.abstained and "Not covered" not in answer.answer
+    assert "GMT+08:00" in answer.answer
+
+
+def test_a_follow_on_where_question_gets_the_earlier_passages_menu(bot):
+    answer = bot.answer("客户经理主管可不可以报备商机?去哪个页面看?", now=NOW)
+    assert "没有足以回答这一问" not in answer.answer and "机会点管理" in answer.answer
