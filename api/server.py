@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ from unittest import mock
 from fastapi import FastAPI
 from uvicorn.supervisors import multiprocess
 
+log = logging.getLogger("api")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -186,7 +188,10 @@ class _Dispatcher:
     def _leave(self, channel: socket.socket) -> None:
         if channel in self._ready:
             self._ready.remove(channel)
-        self._selector.unregister(channel)
+        if channel.fileno() == -1:  # already left (a failed hand-off, then its EOF in the same round)
+            return
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(channel)
         channel.close()
 
     def _hand(self, connection: socket.socket) -> None:
@@ -222,12 +227,15 @@ class _Dispatcher:
             for channel in joining:
                 self._selector.register(channel, selectors.EVENT_READ, "worker")
             for key, _ in self._selector.select(timeout=1.0):
-                if key.data == "wake":
-                    self._wake_r.recv(4096)
-                elif key.data == "worker":
-                    self._hear(key.fileobj)  # type: ignore[arg-type]
-                elif key.data == "listener":
-                    self._accept_pending()
+                try:
+                    if key.data == "wake":
+                        self._wake_r.recv(4096)
+                    elif key.data == "worker":
+                        self._hear(key.fileobj)  # type: ignore[arg-type]
+                    elif key.data == "listener":
+                        self._accept_pending()
+                except Exception:  # noqa: BLE001 - the thread must outlive any one event, or nothing is accepted
+                    log.exception("connection dispatcher: %s", key.data)
 
     def _accept_pending(self) -> None:
         while self._ready:

@@ -121,3 +121,37 @@ def test_without_a_ready_worker_connections_wait_in_the_backlog(dispatcher):
     assert got[0].recv(1) == b"x"
     client.close()
     got[0].close()
+
+
+def test_a_worker_that_dies_during_a_hand_off_leaves_once_and_the_next_worker_gets_the_connection():
+    """The hand-off to a dead worker fails: it leaves the rotation and the connection goes to the next
+    worker. Its end-of-file, read in the same round, must not take the dispatcher down."""
+    import selectors
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    d = _Dispatcher(listener)
+    (dead_parent, dead_child), (alive_parent, alive_child) = (
+        socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(2))
+    try:
+        for parent_end in (dead_parent, alive_parent):
+            parent_end.setblocking(False)
+            d._selector.register(parent_end, selectors.EVENT_READ, "worker")
+        d._ready = [dead_parent, alive_parent]  # both ready, the dead one next in turn
+        dead_child.close()  # the worker died
+        client = socket.create_connection(listener.getsockname())
+        connection, _ = listener.accept()
+        with connection:
+            d._hand(connection)
+        assert d._ready == [alive_parent]
+        d._hear(dead_parent)  # its end-of-file, in the same round: nothing raised, nothing changed
+        assert d._ready == [alive_parent]
+        alive_child.settimeout(10)
+        (handed,) = _received(alive_child, 1)
+        client.sendall(b"x")
+        assert handed.recv(1) == b"x"
+        handed.close()
+        client.close()
+    finally:
+        alive_child.close()
+        d.close()
+        listener.close()
