@@ -233,17 +233,22 @@ def embed_batches(embedder: Embedder, batches: list[list[str]], workers: int | N
     from concurrent.futures.process import BrokenProcessPool
 
     # spawn, not fork: the building process runs Chroma's threads, whose locks a fork could copy held.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_start, initargs=spec())
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_start, initargs=spec())
+    except (OSError, ImportError, NotImplementedError):  # no process semaphores here (some sandboxes)
+        for batch in batches:
+            yield embedder.embed_documents(batch) if batch else None
+        return
     pending: deque = deque()
     nxt = 0
     broken = False
     try:
-        for index, batch in enumerate(batches):
+        for batch in batches:
             while not broken and nxt < len(batches) and len(pending) < workers * _AHEAD + 1:
                 try:
                     pending.append(pool.submit(_worker_embed, batches[nxt]) if batches[nxt] else None)
-                except (BrokenProcessPool, RuntimeError):
+                except (BrokenProcessPool, RuntimeError, OSError):  # a worker could not start
                     broken = True
                     break
                 nxt += 1

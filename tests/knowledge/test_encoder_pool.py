@@ -57,3 +57,21 @@ def test_a_build_through_workers_stores_the_same_index(use, tmp_path, monkeypatc
     assert pooled.embedded == in_process.embedded and pooled.manifest.chunk_count == in_process.manifest.chunk_count
     assert documents == pooled_documents and vectors.keys() == pooled_vectors.keys()
     assert all(np.array_equal(vectors[k], pooled_vectors[k]) for k in vectors)
+
+
+def test_workers_that_cannot_start_leave_the_work_to_this_process(monkeypatch):
+    """A worker that fails (here: it cannot build its encoder) breaks the pool; every batch is still encoded,
+    in order, by the building process."""
+    from knowledge import HashEmbedder
+
+    class Unbuildable(HashEmbedder):
+        def worker_spec(self):
+            return "no-such-embedder", None
+
+    monkeypatch.setattr(embedders_module, "POOL_MIN_TEXTS", 1)
+    embedder = Unbuildable()
+    batches = [_texts(5), [], _texts(3)]
+    got = list(embedders_module.embed_batches(embedder, batches, workers=1))
+    assert got[1] is None
+    assert np.array_equal(got[0], embedder.embed_documents(batches[0]))
+    assert np.array_equal(got[2], embedder.embed_documents(batches[2]))
