@@ -853,6 +853,18 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
             if value:
                 found.append((m.start(), value))
                 consumed.append(m.span())
+    # A numeric date with the year last (11/04/2026, 30/11/2026, 30.11.2026): a part above 12 is the day;
+    # with both parts 12 or less the month comes first, as in the bare 12/31 form below, and the reading is said
+    for m in re.finditer(r"(?<![\d/.:-])(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?![\d/])", low):
+        first, second = int(m.group(1)), int(m.group(3))
+        month, day = (second, first) if first > 12 else (first, second)
+        value = None if _inside(m.span(), consumed) else _valid(int(m.group(4)), month, day)
+        if value:
+            found.append((m.start(), value))
+            consumed.append(m.span())
+            if first <= 12 and second <= 12 and first != second:
+                slots.note(f"“{m.group(0)}”按月/日/年读作 {value.isoformat()}",
+                           f"'{m.group(0)}' read month first, as {value.isoformat()}")
     for m in re.finditer(r"(?:(前年|去年|今年|明年)|(?<![\d年/-]))([0-9一二三四五六七八九十]{1,3})月([0-9一二三四五六七八九十]{1,3})[日号]",
                          text):
         if _inside(m.span(), consumed):

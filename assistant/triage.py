@@ -136,49 +136,141 @@ def stated_today(text: str, clock: datetime) -> datetime | None:
     return None
 
 
-# A field line of the case's header: a label, a colon, and a date (and time) alone on its line
-# (工单收到时间:2026-11-27, 受理日期: 2026/12/03 10:20, Received: 2 December 2026).
-_DATE_VALUE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?|[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}"
-                         r"|\d{1,2} [A-Za-z]{3,9}\.? \d{4})(?:[ \tT]*(\d{1,2}:\d{2})(?::\d{2})?)?", re.I)
+# A value that is only a moment: what is left once the date parser's readings are taken out (a zone, a
+# weekday in brackets, a preposition) holds no word of its own.
+_MOMENT_LEFTOVER = re.compile(r"[\s,,.。()()\[\]+\-:/]|utc|gmt|cst|bjt|北京时间|am|pm|on|at|周.|星期.|"
+                              r"mon|tue|wed|thu|fri|sat|sun|[a-z]{3,9}day", re.I)
 
 
-def labelled_received(text: str, clock: datetime, names_topic: Callable[[str], bool] | None = None,
-                      asked_day: Callable[[date], bool] | None = None) -> datetime | None:
-    """The moment a field line of the case states, when the line dates the case itself (when it was received,
-    opened, submitted) rather than what the case asks about: ``names_topic(label)`` says whether the label
-    names such a topic (账单日期:2026-10-31 dates a bill), ``asked_day(day)`` whether the asks use the line's
-    date (分配日期:2026-11-18 beside "11月18日分给我之后…从哪天算?" dates the assignment asked about). The first
-    line dating the case counts; its time of day, if given, in Beijing time."""
+def _moment(value: str, clock: datetime, whole: bool) -> datetime | None:
+    """The moment ``value`` states, read by the project's date parser (any written format, any language):
+    the first date and time it gives in Beijing time, its day's start when no time is given. ``whole``: the
+    value must be nothing but that moment (a field line's value), else None."""
+    if not re.search(r"\d", value):
+        return None  # a date the case states of itself is written out (下周, yesterday: no moment of the case)
+    slots = extract(value, clock)
+    if not slots.dates and not slots.datetimes:
+        return None
+    if whole:
+        rest = to_simplified(value).lower()
+        for span in sorted(slots.spans, key=len, reverse=True):
+            rest = rest.replace(span.lower(), " ")
+        if _MOMENT_LEFTOVER.sub("", rest).strip():
+            return None
+    if slots.datetimes:
+        return slots.datetimes[0].astimezone(BEIJING)
+    return datetime.combine(slots.dates[0], time(0, 0), BEIJING)
+
+
+def _labelled(text: str, clock: datetime, names_topic: Callable[[str], bool] | None,
+              asked_day: Callable[[date], bool] | None) -> tuple[datetime, str] | None:
     for line in text.splitlines():
         colon = re.search("[:\uff1a]", line)  # the first colon: a time in the value has its own
-        if colon is None:
+        if colon is None or re.search(r"[??]", line):
             continue
         label, value = line[:colon.start()].strip(), line[colon.end():].strip()
         if not label or len(label) > 24 or names_topic is not None and names_topic(label):
             continue
-        match = _DATE_VALUE.fullmatch(value)
-        if match is None:
+        moment = _moment(value, clock, whole=True)
+        if moment is None or asked_day is not None and asked_day(moment.date()):
             continue
-        dates = extract(match.group(1), clock).dates
-        if not dates or asked_day is not None and asked_day(dates[0]):
-            continue
-        moment = time.fromisoformat(f"{int(match.group(2).split(':')[0]):02d}:{match.group(2).split(':')[1]}") \
-            if match.group(2) else time(0, 0)
-        return datetime.combine(dates[0], moment, BEIJING)
+        return moment, line
     return None
+
+
+def labelled_received(text: str, clock: datetime, names_topic: Callable[[str], bool] | None = None,
+                      asked_day: Callable[[date], bool] | None = None) -> datetime | None:
+    """The moment a field line of the case states (a label, a colon, and nothing but a date and time: any
+    format the date parser reads), when the line dates the case itself (when it was received, opened,
+    submitted) rather than what the case asks about: ``names_topic(label)`` says whether the label names such
+    a topic (账单日期:2026-10-31 dates a bill), ``asked_day(day)`` whether the asks use the line's date
+    (分配日期:2026-11-18 beside "11月18日分给我之后…从哪天算?" dates the assignment asked about). The first
+    line dating the case counts; its time of day, if given, in Beijing time."""
+    found = _labelled(text, clock, names_topic, asked_day)
+    return found[0] if found else None
+
+
+# A clause stating the case's own receipt, opening or writing. The case-metadata predicates are a small
+# closed class (what happens to a case, not to what it tells of), and they count only in a structure whose
+# subject is the case itself: the clause opens with the predicate (Received on 3 Dec 2026, Written 30/11/2026
+# by …) or with a noun naming the case (Case opened …, 本案于…受理, 工单创建于…), or the predicate qualifies
+# such a noun (23号收到的工单). "We received the customer's order on 20 November" dates the order: its subject
+# is no case noun, so it is not read.
+_CASE_VERBS_EN = r"received|opened|logged|created|raised|written|dated|submitted|sent"
+_CASE_NOUNS_EN = r"case|ticket|enquiry|inquiry|query|message|e-?mail"
+_CASE_NOUN_EN = rf"(?:(?:this|the|our)\s+)?(?:{_CASE_NOUNS_EN})(?:\s*(?:#|no\.?|id)?\s*[\w-]*\d[\w-]*)?\s+"
+_CASE_PREDICATE_EN = rf"(?:(?:was|is|has been)\s+)?(?:{_CASE_VERBS_EN})\s+(?:(?:on|at|in)\s+)?(?=[\d(]|[a-z]{{3,9}}\.?\s+\d)"
+# The predicate with no subject of its own (Received on …) dates the case only when it opens a sentence: after
+# a comma it is said of the noun before it ("the payment request, submitted on 3 November, …").
+_CASE_SENTENCE_EN = re.compile(rf"^(?:{_CASE_NOUN_EN})?{_CASE_PREDICATE_EN}", re.I)
+_CASE_CLAUSE_EN = re.compile(rf"^{_CASE_NOUN_EN}{_CASE_PREDICATE_EN}", re.I)
+_CASE_VERBS_ZH = r"收到|接收|收件|来件|受理|创建|建单|提交|登记|发送|写于"
+_CASE_NOUNS_ZH = r"工单|案件|本案|来件|邮件|咨询单|本单|此单"
+_CASE_CLAUSE_ZH = re.compile(rf"^(?:这|本|该|此)?(?:个|张|封|份)?(?:{_CASE_NOUNS_ZH}|案)(?=.*(?:{_CASE_VERBS_ZH}))|"
+                             rf"(?:{_CASE_VERBS_ZH})的(?:{_CASE_NOUNS_ZH})")
+# Sentence and clause ends: Chinese punctuation, and ASCII punctuation before a space (a comma before a year,
+# as in "Nov 27, 2026", and a colon inside a time are part of the date).
+_SENTENCE_END = re.compile(r"[。!!??\n]|[.!?](?=\s|$)")
+_CLAUSE_END = re.compile(r"[;;,,\uff1a]|;(?=\s|$)|,(?!\s*\d{4})|:(?!\d)")
+
+
+def _case_clauses(text: str) -> list[str]:
+    """The clauses of ``text`` whose subject is the case itself and whose predicate is its receipt, opening
+    or writing (whether they hold a date is read after)."""
+    found = []
+    for sentence in _SENTENCE_END.split(text):
+        clauses = [c for c in (part.strip() for part in _CLAUSE_END.split(sentence)) if c]
+        for i, clause in enumerate(clauses):
+            if (_CASE_SENTENCE_EN if i == 0 else _CASE_CLAUSE_EN).search(clause) or \
+                    _CASE_CLAUSE_ZH.search(to_simplified(clause)):
+                found.append(clause)
+    return found
+
+
+def case_dated(text: str, clock: datetime, names_topic: Callable[[str], bool] | None = None,
+               asked_day: Callable[[date], bool] | None = None) -> tuple[datetime, str] | None:
+    """The moment the case states about itself, and the wording stating it (a line or clause that is then no
+    part of any ask): a date it gives as today, a header field line holding only a date, or a clause whose
+    subject is the case and whose predicate is its receipt, opening or writing. Every format is read by the
+    date parser."""
+    today = stated_today(text, clock)
+    if today is not None:
+        return today, ""
+    labelled = _labelled(text, clock, names_topic, asked_day)
+    if labelled is not None:
+        return labelled
+    for clause in _case_clauses(text):
+        moment = _moment(clause, clock, whole=False)
+        if moment is not None and not (asked_day is not None and asked_day(moment.date())):
+            return moment, clause
+    return None
+
+
+def _without(body: str, wording: str) -> str:
+    """The body without the wording that dates the case (and the punctuation closing it)."""
+    if not wording or wording not in body:
+        return body
+    at = body.index(wording)
+    end = at + len(wording)
+    tail = re.match(r"\s*[。.,,;;:]?", body[end:])
+    return (body[:at] + body[end + (tail.end() if tail else 0):]).strip()
+
+
+def _dates_case(sentence: str) -> bool:
+    """Does a sentence hold a clause dating the case itself (its days are then no day the case tells of)?"""
+    return bool(_case_clauses(sentence))
 
 
 def _received(case: TriageCase, text: str, clock: datetime | None,
               names_topic: Callable[[str], bool] | None = None,
-              asked_day: Callable[[date], bool] | None = None) -> tuple[datetime, str]:
+              asked_day: Callable[[date], bool] | None = None) -> tuple[datetime, str, str]:
+    """The received moment, where it came from, and the case's wording that stated it ("" if none)."""
     if case.now is not None:
-        return case.now, "case"
-    stated = stated_today(text, clock or datetime.now(timezone.utc))
-    if stated is None:
-        stated = labelled_received(text, clock or datetime.now(timezone.utc), names_topic, asked_day)
+        return case.now, "case", ""
+    stated = case_dated(text, clock or datetime.now(timezone.utc), names_topic, asked_day)
     if stated is not None:
-        return stated, "stated"
-    return (clock or datetime.now(timezone.utc)).astimezone(BEIJING), "clock"  # shown in the rules' own zone
+        return stated[0], "stated", stated[1]
+    return (clock or datetime.now(timezone.utc)).astimezone(BEIJING), "clock", ""  # shown in the rules' own zone
 
 
 def _lookups(assistant: Assistant, entities: Entities, ran: set[str], variant) -> tuple[list[dict], list[Citation], list[str]]:
@@ -377,18 +469,21 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     own with the case's shared facts (the received date, the role field, the sentences that state facts),
     then the answers are merged, so every tool whose rule the case touches runs."""
     text = f"{case.subject}\n{case.body}".strip()
-    asks = asks_of(case.body, lambda sentence: _names_topic(assistant, sentence),
-                   same_topic=lambda a, b: _same_topic(assistant, a, b))
     # What the case tells, apart from its header fields: a field line whose date or topic it speaks of dates
     # that (the assignment, the order), not the case.
     told = [s for s in sentences_of(case.body) if not is_field_line(s)]
     clock = now or datetime.now(timezone.utc)
-    told_days = {d for sentence in told for d in extract(sentence, clock).dates}
-    received, source = _received(case, text, now, lambda label: _names_asked_topic(assistant, label, told),
-                                 lambda day: day in told_days)
+    told_days = {d for sentence in told if not _dates_case(sentence) for d in extract(sentence, clock).dates}
+    received, source, wording = _received(case, text, now, lambda label: _names_asked_topic(assistant, label, told),
+                                          lambda day: day in told_days)
+    # The wording that dates the case is the case's metadata: no ask, and no tool's slot reads its date.
+    body = _without(case.body, wording)
+    told = [s for s in sentences_of(body) if not is_field_line(s)]
+    asks = asks_of(body, lambda sentence: _names_topic(assistant, sentence),
+                   same_topic=lambda a, b: _same_topic(assistant, a, b))
     facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
-        asks = [_one_question(case.subject, case.body, lambda label: _names_asked_topic(assistant, label, told))]
+        asks = [_one_question(case.subject, body, lambda label: _names_asked_topic(assistant, label, told))]
     answers = [_answer_ask(assistant, ask, received, facts) for ask in asks]
     answer = next((a for a in answers if not a.abstained), answers[0])
     entities = entities_of(text, received)

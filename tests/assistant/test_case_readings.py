@@ -7,7 +7,7 @@ import pytest
 
 from assistant.asks import asks_of, sentence_function, unlabelled
 from assistant.slots import extract
-from assistant.triage import TriageCase, labelled_received, triage
+from assistant.triage import TriageCase, case_dated, labelled_received, triage
 
 NOW = datetime.fromisoformat("2026-11-29T19:00:00+08:00")
 
@@ -150,3 +150,64 @@ def test_a_question_pointing_at_the_fact_before_it_is_read_with_that_fact():
     assert asks == ["The customer bought a card last week. Does that purchase count?",
                     "Separately, who signs the contract?"]
     assert asks_of("客户上周买了一张卡。这笔购买算业绩吗?", same_topic=lambda a, b: False) == ["客户上周买了一张卡。这笔购买算业绩吗?"]
+
+
+@pytest.mark.parametrize("text, moment, wording", [
+    # a header line holding only a date, in any format the date parser reads
+    ("登记日期:2026/11/23\n上周五的业绩哪天能看到?", "2026-11-23T00:00", "登记日期:2026/11/23"),
+    ("Logged at: Nov 27, 2026 8:45 PM\nWhen is the bill out?", "2026-11-27T20:45", "Logged at: Nov 27, 2026 8:45 PM"),
+    # a clause whose subject is the case and whose predicate is its receipt, opening or writing
+    ("Received 11/04/2026 from their finance team. When is the bill out?", "2026-11-04T00:00",
+     "Received 11/04/2026 from their finance team"),
+    ("Written 30/11/2026 by the finance lead: is the bill out?", "2026-11-30T00:00", "Written 30/11/2026 by the finance lead"),
+    ("Received on 3 Dec 2026. They want records from March 2025.", "2026-12-03T00:00", "Received on 3 Dec 2026"),
+    ("这是23号收到的工单(今年11月),伙伴问账单出了没有?", "2026-11-23T00:00", "这是23号收到的工单(今年11月)"),
+    ("Case opened 2026-11-26 09:30 UTC+1. Where is the data?", "2026-11-26T16:30", "Case opened 2026-11-26 09:30 UTC+1"),
+    ("本案於2026年12月2日受理。夥伴詢問帳單時間。", "2026-12-02T00:00", "本案於2026年12月2日受理"),
+    ("工单创建于11月24日上午10点。客户问业绩。", "2026-11-24T10:00", "工单创建于11月24日上午10点"),
+    ("Ticket #4471 was opened on 2 Dec 2026, and the partner asks about bills.", "2026-12-02T00:00",
+     "Ticket #4471 was opened on 2 Dec 2026"),
+])
+def test_the_date_a_case_states_of_itself_is_read_in_any_format(text, moment, wording):
+    clock = datetime.fromisoformat("2026-12-20T10:00:00+08:00")
+    found = case_dated(text, clock)
+    assert found is not None
+    assert found[0] == datetime.fromisoformat(moment + ":00+08:00") and found[1] == wording
+
+
+@pytest.mark.parametrize("text", [
+    "We received the customer's order on 20 November 2026, but its performance is missing.",  # the order's date
+    "Our payment request, submitted on 3 November 2026, covers two periods.",  # said of the request, not the case
+    "华为财务11月20日收到我们的发票后多久审核?",  # an invoice received, not the case
+    "收件日期:下周\n账单几号出?",  # no date written out
+    "收件日期:2026/11/30 账单几号出?",  # a question on the line: no field line
+])
+def test_a_date_of_something_else_does_not_date_the_case(text):
+    assert case_dated(text, datetime.fromisoformat("2026-12-20T10:00:00+08:00")) is None
+
+
+@pytest.mark.parametrize("text, day", [("11/04/2026", date(2026, 11, 4)), ("30/11/2026", date(2026, 11, 30)),
+                                       ("04.12.2026", date(2026, 4, 12)), ("12/31/2026", date(2026, 12, 31))])
+def test_numeric_dates_with_the_year_last(text, day):
+    # a part above 12 is the day; otherwise month first, like the bare 12/31 form
+    assert extract(text, NOW).dates == [day]
+
+
+@pytest.mark.integration
+def test_the_clause_dating_the_case_is_no_ask_and_feeds_no_tool_slot(bot):
+    case = TriageCase(subject="Old records", body="Received on 3 Dec 2026. The customer wants consumption records "
+                                                  "going back to March 2025. Is that still possible?")
+    result = triage(bot, case, datetime.fromisoformat("2027-03-01T10:00:00+08:00"))
+    assert result.received_from == "stated" and result.received_at.date() == date(2026, 12, 3)
+    [call] = [c for c in result.tool_calls if c["name"] == "consumption_lookback"]
+    assert call["arguments"]["requested_start"] == "2025-03" and call["arguments"]["now"].startswith("2026-12-03")
+    assert not any("Received" in a.text for a in result.asks)
+
+
+@pytest.mark.integration
+def test_a_labelled_date_line_is_never_an_ask(bot):
+    case = TriageCase(subject="账单", body="来件日期:2026/11/30\n问题:11月的伙伴账单什么时候生成?另外业务员能看到同事客户的订单吗?")
+    result = triage(bot, case, datetime.fromisoformat("2026-12-11T10:00:00+08:00"))
+    assert result.received_at.date() == date(2026, 11, 30)
+    assert result.asks and not any("来件日期" in a.text for a in result.asks)
+    assert not any("来件日期" in m for m in result.missing_information)
