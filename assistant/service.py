@@ -24,6 +24,7 @@ from .asks import CODE, joined, message_asks, names_topic
 from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
+from .evidence.answer_types import asked, stated
 from .evidence.vocabulary import follow_on_words
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
@@ -387,18 +388,23 @@ class Assistant:
     def _follow_on_stated(self, norm: Normalised, earlier: str, answered: Answer) -> bool:
         """Do the passages that answered the earlier ask hold what a follow-on ask asks? Its own words
         (those the earlier ask did not use; pointing and grammar words are its form) must be in them,
-        and it must have some: a bare "怎么办?" / "what if it is late?" asks for what they would have to say
-        in so many words. A where-question is answered by the menu path they give."""
+        and it must have some, or ask a kind of answer (a duration, an amount) they state: a bare "怎么办?" /
+        "what if it is late?" asks for what they would have to say in so many words. A kind of answer they do
+        not state is not answered from them. A where-question is answered by the menu path they give."""
         if answered.abstained or not answered.citations:
             return False  # nothing answered the earlier ask: nothing to read this one against
         if asks_where(norm.simplified) and any(c.menu_path for c in answered.citations):
             return True
         chunks = [self.index.chunk(c.chunk_id) for c in answered.citations]
         passage = "\n".join(c.text for c in chunks if c is not None)
+        kinds = asked(norm.simplified)  # a duration, an amount, a limit asked for ("要多久?", "最多几个?")
+        if kinds - stated(passage):
+            return False
         words, unstated = follow_on_words(norm.original, earlier, passage, self.index.lexical(),
                                           where_phrases(norm.simplified.lower()))
-        # at least half of them: a word said in other terms than the passage's (measured, 为准) is not a new matter
-        return bool(words) and len(unstated) * 2 <= len(words)
+        # at least half of them: a word said in other terms than the passage's (measured, 为准) is not a new
+        # matter; with none, the asked kind of answer the passage states is what the ask is about
+        return (bool(words) or bool(kinds)) and len(unstated) * 2 <= len(words)
 
     def _refused(self, norm: Normalised, session_id: str) -> Answer:
         """An ask the documents do not answer (said beside the answered asks of its message)."""

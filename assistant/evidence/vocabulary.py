@@ -246,8 +246,9 @@ def follow_on_words(question: str, earlier: str, passage: str, bm25: BM25Index,
         own.append(term)
         if term not in held and term not in passage:
             unstated.append(term)
+    kind_words = KIND_WORDS if asked(question) else frozenset()  # "最多", "maximum": the kind asked, not a topic
     for term in salient_unknown_terms(question, bm25, understood):
-        if term not in given and term not in own:
+        if term not in given and term not in own and term not in kind_words:
             own.append(term)
             unstated.append(term)
     english_unknown, english_known = english_terms(tokens, bm25, understood)

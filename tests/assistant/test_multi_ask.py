@@ -126,3 +126,12 @@ def test_a_follow_on_ask_the_passage_answers_is_answered_from_it(bot):
 def test_a_follow_on_where_question_gets_the_earlier_passages_menu(bot):
     answer = bot.answer("客户经理主管可不可以报备商机?去哪个页面看?", now=NOW)
     assert "没有足以回答这一问" not in answer.answer and "机会点管理" in answer.answer
+
+
+def test_a_follow_on_asking_a_kind_of_answer_needs_the_passage_to_state_it(bot):
+    # the bill passage states a day and a clock time, no count: "how many" is refused, "how long" on the
+    # look-back passage (which states 18 months) is not
+    counted = bot.answer("客户经理主管能不能报备商机?一个月最多可以报多少条?", now=NOW)
+    assert "没有足以回答这一问" in counted.answer
+    lasting = bot.answer("客户消费汇总能查历史数据吗?最长能往前多久?", now=NOW)
+    assert "没有足以回答这一问" not in lasting.answer and "18" in lasting.answer
