@@ -204,10 +204,14 @@ _CASE_PREDICATE_EN = rf"(?:(?:was|is|has been)\s+)?(?:{_CASE_VERBS_EN})\s+(?:(?:
 # a comma it is said of the noun before it ("the payment request, submitted on 3 November, …").
 _CASE_SENTENCE_EN = re.compile(rf"^(?:{_CASE_NOUN_EN})?{_CASE_PREDICATE_EN}", re.I)
 _CASE_CLAUSE_EN = re.compile(rf"^{_CASE_NOUN_EN}{_CASE_PREDICATE_EN}", re.I)
+# ... or the case is the predicate's object (We received this ticket on …, 我们11月3日收到伙伴的工单).
+_CASE_OBJECT_EN = re.compile(rf"\b(?:received|opened|logged|raised|submitted|sent)\s+(?:this|the|a|their|your)\s+"
+                             rf"(?:{_CASE_NOUNS_EN})\b", re.I)
 _CASE_VERBS_ZH = r"收到|接收|收件|来件|受理|创建|建单|提交|登记|发送|写于"
 _CASE_NOUNS_ZH = r"工单|案件|本案|来件|邮件|咨询单|本单|此单"
 _CASE_CLAUSE_ZH = re.compile(rf"^(?:这|本|该|此)?(?:个|张|封|份)?(?:{_CASE_NOUNS_ZH}|案)(?=.*(?:{_CASE_VERBS_ZH}))|"
-                             rf"(?:{_CASE_VERBS_ZH})的(?:{_CASE_NOUNS_ZH})")
+                             rf"(?:{_CASE_VERBS_ZH})的(?:{_CASE_NOUNS_ZH})|"
+                             rf"(?:{_CASE_VERBS_ZH})了?[^,,。;;]{{0,6}}?的?(?:{_CASE_NOUNS_ZH})")
 # Sentence and clause ends: Chinese punctuation, and ASCII punctuation before a space (a comma before a year,
 # as in "Nov 27, 2026", and a colon inside a time are part of the date).
 _SENTENCE_END = re.compile(r"[。!!??\n]|[.!?](?=\s|$)")
@@ -221,7 +225,7 @@ def _case_clauses(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(text):
         clauses = [c for c in (part.strip() for part in _CLAUSE_END.split(sentence)) if c]
         for i, clause in enumerate(clauses):
-            if (_CASE_SENTENCE_EN if i == 0 else _CASE_CLAUSE_EN).search(clause) or \
+            if (_CASE_SENTENCE_EN if i == 0 else _CASE_CLAUSE_EN).search(clause) or _CASE_OBJECT_EN.search(clause) or \
                     _CASE_CLAUSE_ZH.search(to_simplified(clause)):
                 found.append(clause)
     return found

@@ -167,6 +167,9 @@ def test_a_question_pointing_at_the_fact_before_it_is_read_with_that_fact():
     ("工单创建于11月24日上午10点。客户问业绩。", "2026-11-24T10:00", "工单创建于11月24日上午10点"),
     ("Ticket #4471 was opened on 2 Dec 2026, and the partner asks about bills.", "2026-12-02T00:00",
      "Ticket #4471 was opened on 2 Dec 2026"),
+    # ... or whose object is the case
+    ("We received this ticket on 12/01/2026. Is the bill out?", "2026-12-01T00:00", "We received this ticket on 12/01/2026"),
+    ("我们11月3日收到伙伴的工单,问账单几号出。", "2026-11-03T00:00", "我们11月3日收到伙伴的工单"),
 ])
 def test_the_date_a_case_states_of_itself_is_read_in_any_format(text, moment, wording):
     clock = datetime.fromisoformat("2026-12-20T10:00:00+08:00")
@@ -179,6 +182,7 @@ def test_the_date_a_case_states_of_itself_is_read_in_any_format(text, moment, wo
     "We received the customer's order on 20 November 2026, but its performance is missing.",  # the order's date
     "Our payment request, submitted on 3 November 2026, covers two periods.",  # said of the request, not the case
     "华为财务11月20日收到我们的发票后多久审核?",  # an invoice received, not the case
+    "The customer received the invoice on 2 December 2026. Can it be merged?",
     "收件日期:下周\n账单几号出?",  # no date written out
     "收件日期:2026/11/30 账单几号出?",  # a question on the line: no field line
 ])
