@@ -209,7 +209,11 @@ _CASE_OBJECT_EN = re.compile(rf"\b(?:received|opened|logged|raised|submitted|sen
                              rf"(?:{_CASE_NOUNS_EN})\b", re.I)
 _CASE_VERBS_ZH = r"收到|接收|收件|来件|受理|创建|建单|提交|登记|发送|写于"
 _CASE_NOUNS_ZH = r"工单|案件|本案|来件|邮件|咨询单|本单|此单"
-_CASE_CLAUSE_ZH = re.compile(rf"^(?:这|本|该|此)?(?:个|张|封|份)?(?:{_CASE_NOUNS_ZH}|案)(?=.*(?:{_CASE_VERBS_ZH}))|"
+# (after a case noun opening the clause, only the moment and a particle may come before the predicate: in
+# 工单里客户说11月3日提交的申付单 the 提交 is the customer's)
+_MOMENT_CHARS = r"[\d\s年月日号点分时半上下午晚早凌晨中今去明:/.()()\-]"
+_CASE_CLAUSE_ZH = re.compile(rf"^(?:这|本|该|此)?(?:个|张|封|份)?(?:{_CASE_NOUNS_ZH}|案)(?:已经|已|是|被)?(?:于|在)?"
+                             rf"{_MOMENT_CHARS}{{0,30}}(?:于|在)?(?:{_CASE_VERBS_ZH})|"
                              rf"(?:{_CASE_VERBS_ZH})的(?:{_CASE_NOUNS_ZH})|"
                              rf"(?:{_CASE_VERBS_ZH})了?[^,,。;;]{{0,6}}?的?(?:{_CASE_NOUNS_ZH})")
 # Sentence and clause ends: Chinese punctuation, and ASCII punctuation before a space (a comma before a year,

@@ -183,6 +183,7 @@ def test_the_date_a_case_states_of_itself_is_read_in_any_format(text, moment, wo
     "Our payment request, submitted on 3 November 2026, covers two periods.",  # said of the request, not the case
     "华为财务11月20日收到我们的发票后多久审核?",  # an invoice received, not the case
     "The customer received the invoice on 2 December 2026. Can it be merged?",
+    "工单里客户说11月3日提交的申付单还没审核。",  # the case noun opens the clause, but 提交 is the customer's
     "收件日期:下周\n账单几号出?",  # no date written out
     "收件日期:2026/11/30 账单几号出?",  # a question on the line: no field line
 ])
