@@ -15,7 +15,7 @@ from typing import Any
 
 from tools.model import BEIJING, add_months
 
-from .slots import Slots, cn_number, extract
+from .slots import Slots, cn_number, extract, to_digits
 from .understanding.cues import WHERE, asks_bound
 from .understanding.determiners import quantity_phrase, quantity_table, resolve_definite
 from .understanding.scope import negations, object_of_speaker, polarity
@@ -70,24 +70,29 @@ _SAME_REQUEST = quantity_table("申付单", "payment request", one="same", many=
 # "单个申付单") is the request's, not an application type.
 _REQUEST_PHRASE = quantity_phrase("申付单", "payment request")
 # How many incentives: counted directly, or by the billing periods they are for (a payment request holds
-# one incentive per period, "一个申付单包含着多个账期的激励").
-_COUNT = re.compile(r"([0-9]+|[两二三四五六七八九十])\s*(笔|个|项)\s*(?:激励|账期|月份?的激励)|"
-                    r"([0-9]+|two|three|four|five|six)\s+(?:incentives|billing periods|periods|months' incentives)", re.I)
-_EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# one incentive per period, "一个申付单包含着多个账期的激励"). Read on the message with its numbers as digits,
+# whichever language wrote them (slots.to_digits: 三笔, 十二个, "seven"); a count may stand a few modifiers
+# away from its noun (a relative clause ending in 的, or English adjectives) (四笔单独申请的激励, "five separately applied incentives").
+_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(?:笔|个|项)(?:[^\d\s,,。;;!?!?:]{0,7}的)?(?:激励|账期)|"
+                    r"(?<![\d.,])(\d+)\s+(?:[a-z-]+\s+){0,2}?(?:incentives|billing periods|periods|months' incentives)",
+                    re.I)
 _CODE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\.\d{2,10}(?![0-9])", re.I)  # CBC.0100, PTN.4004, MKT.0001
 _STATUS = re.compile(r"(?<![\d.])([1-5]\d{2})(?![\d.])")
 _STATUS_CONTEXT = re.compile(r"状态码|错误码|http|status|error|报错|返回|code|错误|接口|调用|请求|响应|报了?个?\s*\d|"
                              r"\b(api|call|calls|request|response|returns?|returned|getting|got|keep getting)\b", re.I)
 
 
-def _readings(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] | None = None
-              ) -> list[tuple[int, Any, str]]:
+def _readings(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] | None = None,
+              agent: bool = False) -> list[tuple[int, Any, str]]:
     """Every value ``text`` names, in order, with how it is said (plainly, denied or unknown: see
     ``understanding.scope``). Tables list specific wording first; a match is blanked out so that a longer phrase
     ("客户经理主管", "不在名下") is not read again as the shorter one inside it. Two values written as one
     compound ("account manager supervisor", "客户经理 主管") name its head, the last word, in English as in
-    Chinese: the modifier before it is no value of its own, said or denied."""
+    Chinese: the modifier before it is no value of its own, said or denied. An ``agent`` table names who does
+    something (a role): a negation reaching back over its clause (报备不了) denies the deed, not who the agent is."""
     spans = negations(text)
+    if agent:
+        spans = [n.forward() for n in spans]
     matches: list[tuple[int, int, Any]] = []
     for pattern, value in table:
         matches += [(m.start(), m.end(), value) for m in re.finditer(pattern, text, re.I)]
@@ -97,7 +102,8 @@ def _readings(text: str, table: list[tuple[str, Any]], other: Callable[[int], bo
     return sorted((s, v, "denied" if other is not None and other(s) else polarity(spans, s)) for s, _, v in heads)
 
 
-def pick(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] | None = None) -> tuple[Any, bool]:
+def pick(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] | None = None,
+         agent: bool = False) -> tuple[Any, bool]:
     """The one value the text names, and whether it named conflicting ones (then the value is None).
 
     A value denied ("我不是主管", "isn't under my name", "None of them were applied for in a batch") is ruled
@@ -107,7 +113,7 @@ def pick(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] |
     a denial.
     """
     found, denied, unknown = [], [], []
-    for _, value, said in _readings(text, table, other):
+    for _, value, said in _readings(text, table, other, agent):
         target = found if said == "said" else denied if said == "denied" else unknown
         if value not in target:
             target.append(value)
@@ -334,11 +340,10 @@ def _invoice(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> 
     if one_of and slots.months and set(slots.months) <= set(known):
         # the month names which of the earlier items differs ("如果9月那笔是单独申请的呢?"), not a new set of items
         periods, odd_period = known, slots.months[0]
-    count_match = _COUNT.search(low)
+    count_match = _COUNT.search(to_digits(low))
     count = carried.get("count")
     if count_match:
-        raw = count_match.group(1) or count_match.group(3)
-        count = _EN_NUMBERS[raw] if raw in _EN_NUMBERS else cn_number(raw)
+        count = int(count_match.group(1) or count_match.group(2))
     inferred = application is None and request is not None
     if inferred:  # a payment request comes from a batch application (corpus): the request says how they were applied
         application = "batch"
@@ -493,7 +498,55 @@ def _card_then_buy(low: str) -> str | None:
     head = match.group(3)
     if not head or re.match(r"[\d零〇一二两三四五六七八九十百千万¥$,,。??]|算|计", head):
         return "buy_card"
+    if head == "的" and re.match(r"\s*(?:[呢吗啊呀吧]|[,,。;;!?!?]|$)", low[match.end(3):]):
+        return "buy_card"  # 储值卡是花8000买的: a 是…的 clause with nothing bought after the verb, the card itself was
     return "pay_with_card"
+
+
+# A number with no unit, in a message that corrects the amount of a card transaction already answered ("改一下,
+# 是4000", "make that 1,200"): the conversation gives it its role. Not a date, time, count or rate.
+_BARE_NUMBER = re.compile(r"(?<![\d.,:])\d[\d,]*(?:\.\d+)?(?![\d.,]*(?:\s*(?:%|％|年|月|日|号|个|笔|次|天|点|时|:)|[a-z]))",
+                          re.I)
+
+
+def _correction_amount(low: str, slots: Slots, carried: dict[str, Any]) -> str | None:
+    """The one amount a message gives: its own (3000元, 两千五), or, when the conversation is about a card
+    transaction already, the one bare number it writes."""
+    if slots.amounts:
+        return str(slots.amounts[0]) if len(slots.amounts) == 1 else None
+    if not carried.get("transaction"):
+        return None
+    numbers = [m.group(0).replace(",", "") for m in _BARE_NUMBER.finditer(low)]
+    return numbers[0] if len(numbers) == 1 and float(numbers[0]) >= 10 else None
+
+
+def _correct_step(low: str, slots: Slots, carried: dict[str, Any], named: str | None) -> Plan | None:
+    """A correction of one step of an answer that computed two (a card bought, then paid with): the amount goes
+    to the step the correction's words name (用卡买的是4000: paid with the card; 卡是8000买的: the card bought),
+    or, when they name none, to the last step (said so); the other step keeps its amount. Both are recomputed."""
+    steps = [list(step) for step in carried.get("steps") or []]
+    amount = _correction_amount(low, slots, carried)
+    if len(steps) != 2 or amount is None or slots.currency not in (None, "CNY"):
+        return None
+    kinds = [t for t, _ in steps]
+    notes_zh, notes_en = [], []
+    if named not in kinds:
+        named = kinds[-1]
+        label_zh, label_en = _value_label("stored_value_card_credit", "transaction", named)
+        notes_zh.append(f"更正的金额未说明是哪一步,按“{label_zh}”的金额理解")
+        notes_en.append(f"the corrected amount did not say which step it is, so it was read as “{label_en}”")
+    steps[kinds.index(named)][1] = amount
+    return _two_steps(steps, notes_zh, notes_en)
+
+
+def _two_steps(steps: list[list[Any]], notes_zh: list[str] | None = None, notes_en: list[str] | None = None) -> Plan:
+    """One call per step, in order; the first carries both steps for a later correction of either."""
+    plans = [Plan("stored_value_card_credit", {"transaction": t, **({"amount": a} if a else {})}) for t, a in steps]
+    first = plans[0]
+    first.state = {**first.arguments, "steps": steps}
+    first.notes_zh, first.notes_en = notes_zh or [], notes_en or []
+    first.also = plans[1:]
+    return first
 
 
 def _ordered(text: str, table: list[tuple[str, Any]]) -> list[Any]:
@@ -513,19 +566,22 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
         # own amount when it gives one per step, in the order written.
         amounts = [str(a) for a in slots.amounts] if len(slots.amounts) == 2 and slots.currency in (None, "CNY") \
             else [None, None]
-        plans = [Plan("stored_value_card_credit", {"transaction": t, **({"amount": a} if a else {})})
-                 for t, a in zip(both, amounts, strict=True)]
-        plans[0].also = plans[1:]
-        return plans[0]
+        return _two_steps([[t, a] for t, a in zip(both, amounts, strict=True)])
     if transaction is None and not conflict:
         transaction = _card_then_buy(low)
+    if carried.get("steps") and not conflict:
+        corrected = _correct_step(low, slots, carried, transaction)
+        if corrected is not None:
+            return corrected
     if transaction == "pay_cash" and re.search(r"储值卡|stored[- ]value|prepaid", low) and "现金支付的额度" not in low:
         transaction = None  # "cash" next to a card usually describes the card's cash value: ask
     transaction = transaction or carried.get("transaction")
     notes_zh, notes_en = [], []
     if transaction is None and not conflict:
         transaction = general("stored_value_card_credit", "transaction", low, (notes_zh, notes_en))
-    amount = str(slots.amounts[0]) if slots.amounts else carried.get("amount")
+    # a step of an earlier two-step answer keeps its own amount when this message names it without one
+    step_amount = dict(map(tuple, carried.get("steps") or [])).get(transaction, carried.get("amount"))
+    amount = str(slots.amounts[0]) if slots.amounts else _correction_amount(low, slots, carried) or step_amount
     if slots.amounts and slots.currency not in (None, "CNY"):
         # The tools' amounts are CNY (tools.model.Money). Another currency is kept as written and said
         # to be outside the rule's unit; it is never computed as if it were yuan, nor converted at a guessed rate.
@@ -594,7 +650,7 @@ def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
 def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     # a role noun the speaker leads, manages or reports to is someone else's role, not the speaker's: the
     # speaker holds the other role ("I manage five account managers", 我向客户经理主管汇报)
-    role, _ = pick(low, _ROLE, other=lambda at: object_of_speaker(low, at))
+    role, _ = pick(low, _ROLE, other=lambda at: object_of_speaker(low, at), agent=True)
     if role is None and re.search(r"我是主管|作为主管|i am a supervisor|i'm a supervisor", low):
         role = "account_manager_supervisor"
     notes: tuple[list[str], list[str]] = ([], [])

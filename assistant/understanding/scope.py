@@ -7,7 +7,8 @@ closed grammatical class, not a list of phrasings:
 - a negator word: 不 / 没(有) / 未 / 非 / 无(法) ... and not / n't / never / no / none / nothing / nobody /
   neither / nor / without / unable / cannot, and the contrastive rather than / instead of;
 - a potential complement, a verb with 不 / 没 and a result (关联不了, 挂不上, 找不到, 绑不住): the verb itself
-  is denied, so the scope starts at the clause's start;
+  is denied, so the scope starts at the clause's start (or after a verb of saying that reports it: the
+  reporter is not denied);
 - a negated verb of knowing (不清楚, 不确定, "not sure", "don't know whether"): what follows is *unknown*,
   neither said nor denied - the detail is asked about, never read as its opposite.
 
@@ -47,12 +48,22 @@ _FRONTED = re.compile(r"(?:什么|任何|哪个|哪些|哪|一个|一点|一笔|
 _IS_KNOWING = re.compile(rf"不{_KNOWING_ZH}|{_KNOWING_EN}$|unsure|uncertain|no idea|不[清准]", re.I)
 
 
+# Verbs of saying and asking that introduce reported speech (a closed class): 说 / 反映 / 表示 / 称 / 问 ...
+_REPORTING = re.compile(r"(?:说|反映|反馈|表示|声称|称|提到|告诉|问)(?:过|了)?")
+
+
 @dataclass(frozen=True)
 class Negation:
     start: int       # where the negated stretch begins (the negator, or the clause start for V不了)
     end: int         # the end of its clause
     unknown: bool    # a negated verb of knowing: the stretch is unknown, not denied
     negator: str
+    at: int = -1     # where the negator itself is written (before it, the stretch reaches back)
+
+    def forward(self) -> Negation:
+        """The stretch from the negator on: what a potential complement or a fronted object's negation says of the
+        clause's agent. "客户经理主管报备不了" denies the supervisor's registering, not that they are a supervisor."""
+        return Negation(max(self.start, self.at), self.end, self.unknown, self.negator, self.at)
 
 
 def _masked(text: str) -> str:
@@ -82,13 +93,19 @@ def negations(text: str) -> list[Negation]:
         for m, after in zip(marks, [*marks[1:], None]):
             said = m.group(0)
             begin = start if m.group("pot") else m.start()
+            if m.group("pot"):
+                # reported speech opens a clause of its own: the reporter before a verb of saying (客户经理主管说他
+                # 报备不了) is not what the potential complement denies; its reach-back stops after that verb
+                reported = list(_REPORTING.finditer(masked, start, m.start()))
+                begin = reported[-1].end() if reported else begin
             if m.group("zh"):
                 # 什么Offering都没挂上, 任何商品也关联不了: an interrogative or "any" fronted before 都 / 也 is the
                 # negated object ("no offering at all"): the scope reaches back to it
                 fronted = _FRONTED.search(masked[start:m.start()])
                 begin = start + fronted.start() if fronted else begin
             # a negator governs up to the next one (不是基线也不是联营: each denies its own)
-            found.append(Negation(begin, after.start() if after else end, bool(_IS_KNOWING.search(said)), said))
+            found.append(Negation(begin, after.start() if after else end, bool(_IS_KNOWING.search(said)), said,
+                                  m.start()))
     return found
 
 
@@ -133,4 +150,13 @@ def object_of_speaker(text: str, at: int) -> bool:
     between = text[speakers[-1].end():at]
     if _COPULA.search(between):
         return False
+    if between.rstrip().endswith("的") and not _has_verb(between):
+        return False  # 我们部门的主管, 我们这的客户经理: the speaker is the noun's possessor, no verb relates them
     return bool(re.search(r"[a-z\u4e00-\u9fff]", between, re.I))
+
+
+def _has_verb(chinese: str) -> bool:
+    """Does a verb stand in ``chinese`` (jieba's part-of-speech tags: 我带的 / 我管理的 hold one, 我们部门的 none)?"""
+    from knowledge.lexical import pos_tagged
+
+    return any(flag.startswith("v") for _, flag in pos_tagged(chinese))

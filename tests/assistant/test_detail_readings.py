@@ -226,3 +226,25 @@ def test_a_day_said_alone_in_a_follow_up_is_a_day_of_the_month_said_before():
     earlier = read("attribution_start", "不对,是3号", {"assigned_at": "2026-10-05T16:30:00+08:00",
                                                      "dashboard": "performance"})
     assert earlier.arguments["assigned_at"] == "2026-10-03T16:30:00+08:00"
+
+
+@pytest.mark.parametrize("text,role", [
+    # a role noun is who acts: a potential complement denies the deed, never who the agent is
+    ("客户经理主管登记不了商机,正常吗", "account_manager_supervisor"),
+    ("我们这的客户经理主管讲,她自己录不了商机", "account_manager_supervisor"),
+    ("客户经理录入不了别人的客户的商机吧", "account_manager"),
+    ("我不是主管,是客户经理", "account_manager"),                  # a copula's negation still denies it
+])
+def test_a_role_is_not_denied_by_what_it_cannot_do(text, role):
+    assert _plan("opportunity_permission", text).arguments["role"] == role
+
+
+@pytest.mark.parametrize("text,count", [
+    ("Nine incentives, all applied for individually - one invoice?", 9),
+    ("we have eleven singly-applied incentives, can they share an invoice?", 11),
+    ("六笔都是单个申请的激励,能开一张发票吗", 6),
+    ("十五个月份的激励是单独申请的,能合开发票吗", 15),
+])
+def test_a_count_of_incentives_is_read_in_any_language(text, count):
+    incentives = _plan("invoice_merge_check", text).arguments["incentives"]
+    assert len(incentives) == count

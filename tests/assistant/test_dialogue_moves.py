@@ -72,3 +72,22 @@ def test_refer_back_names_the_page_the_last_answer_cited(bot):
     bot.answer("Can a salesperson see orders of customers not under their name?", session_id="refer-portal", now=NOW)
     answer = bot.answer("Where can I find this in Partner Center?", session_id="refer-portal", now=NOW)
     assert answer.move == "refer_back" and "客户订单" in answer.answer
+
+
+@pytest.mark.parametrize("first,correction,expected", [
+    # two steps answered: the correction's verb names the step whose amount changes; the other keeps its own
+    ("伙伴充值5000买了储值卡,又用储值卡买了1800的云主机,业绩多少?", "不对,用卡买的是2200",
+     [("buy_card", "5000"), ("pay_with_card", "2200")]),
+    ("伙伴充值5000买了储值卡,又用储值卡买了1800的云主机,业绩多少?", "说错了,卡是3000买的",
+     [("buy_card", "3000"), ("pay_with_card", "1800")]),
+    ("We bought a prepaid card for 6,000 yuan and then paid 2,000 yuan with the card. Performance?",
+     "Actually we paid 2,500 with the card.", [("buy_card", "6000"), ("pay_with_card", "2500")]),
+    # one amount answered: a bare number corrects it
+    ("用储值卡付了3000元,能算多少业绩?", "不好意思,是3300", [("pay_with_card", "3300")]),
+])
+def test_a_corrected_amount_goes_to_the_step_its_words_name(bot, first, correction, expected):
+    session = f"svc-{abs(hash((first, correction)))}"
+    bot.answer(first, session_id=session, now=NOW)
+    answer = bot.answer(correction, session_id=session, now=NOW)
+    assert answer.move == "modify"
+    assert [(c.arguments["transaction"], c.arguments.get("amount")) for c in answer.tool_calls] == expected

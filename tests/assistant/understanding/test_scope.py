@@ -17,6 +17,8 @@ def _said(text: str, word: str) -> str:
     ("we couldn't link the po to anything", "link", "denied"),
     ("the po is unable to link to an offering", "link", "denied"),
     ("这个po挂不上任何offering", "po", "denied"),          # a potential complement denies its verb's clause
+    ("主管跟我说他看不到这张订单", "主管", "said"),          # ... but not the reporter of reported speech
+    ("主管跟我说他看不到这张订单", "订单", "denied"),
     ("什么offering都没挂上", "offering", "denied"),         # a fronted interrogative before 都 + negator
     ("不是基线也不是联营,是普通offering", "联营", "denied"),  # each negator denies its own stretch
     ("不是基线也不是联营,是普通offering", "普通", "said"),
