@@ -18,7 +18,7 @@ from tools.model import BEIJING, add_months
 from .slots import Slots, cn_number, extract, to_digits
 from .understanding.cues import WHERE, asks_bound
 from .understanding.determiners import quantity_phrase, quantity_table, resolve_definite
-from .understanding.scope import negations, object_of_speaker, polarity
+from .understanding.scope import has_verb, negations, object_of_speaker, polarity
 from .understanding.values import read_value
 
 # (pattern, value) tables; patterns run on the lower-cased, Simplified message.
@@ -647,10 +647,25 @@ def _attribution(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     return result
 
 
+def _object_of_role(low: str, at: int) -> bool:
+    """Is the role noun at ``at`` the object of a verb whose subject is another role noun of the same stretch
+    (主管(管着几个客户经理): the account managers are the supervisor's, the supervisor is who acts)? Only within
+    a stretch with no clause break but brackets, the subject written first, a verb between."""
+    for m in re.finditer("|".join(p for p, _ in _ROLE), low, re.I):
+        if m.end() > at:
+            break
+        between = low[m.end():at]
+        if re.search(r"[,,;;。!?!?:]", between) or not re.search(r"[\u4e00-\u9fff]", between):
+            continue
+        if has_verb(between.strip("(()) ")):
+            return True
+    return False
+
+
 def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
     # a role noun the speaker leads, manages or reports to is someone else's role, not the speaker's: the
     # speaker holds the other role ("I manage five account managers", 我向客户经理主管汇报)
-    role, _ = pick(low, _ROLE, other=lambda at: object_of_speaker(low, at), agent=True)
+    role, _ = pick(low, _ROLE, other=lambda at: object_of_speaker(low, at) or _object_of_role(low, at), agent=True)
     if role is None and re.search(r"我是主管|作为主管|i am a supervisor|i'm a supervisor", low):
         role = "account_manager_supervisor"
     notes: tuple[list[str], list[str]] = ([], [])

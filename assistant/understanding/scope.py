@@ -150,12 +150,12 @@ def object_of_speaker(text: str, at: int) -> bool:
     between = text[speakers[-1].end():at]
     if _COPULA.search(between):
         return False
-    if between.rstrip().endswith("的") and not _has_verb(between):
+    if between.rstrip().endswith("的") and not has_verb(between):
         return False  # 我们部门的主管, 我们这的客户经理: the speaker is the noun's possessor, no verb relates them
     return bool(re.search(r"[a-z\u4e00-\u9fff]", between, re.I))
 
 
-def _has_verb(chinese: str) -> bool:
+def has_verb(chinese: str) -> bool:
     """Does a verb stand in ``chinese`` (jieba's part-of-speech tags: 我带的 / 我管理的 hold one, 我们部门的 none)?"""
     from knowledge.lexical import pos_tagged
 

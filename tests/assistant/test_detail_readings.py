@@ -234,6 +234,7 @@ def test_a_day_said_alone_in_a_follow_up_is_a_day_of_the_month_said_before():
     ("我们这的客户经理主管讲,她自己录不了商机", "account_manager_supervisor"),
     ("客户经理录入不了别人的客户的商机吧", "account_manager"),
     ("我不是主管,是客户经理", "account_manager"),                  # a copula's negation still denies it
+    ("我们组的主管(带着三个客户经理)能建商机吗", "account_manager_supervisor"),  # the objects of its verb are others
 ])
 def test_a_role_is_not_denied_by_what_it_cannot_do(text, role):
     assert _plan("opportunity_permission", text).arguments["role"] == role
