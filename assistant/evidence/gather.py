@@ -130,14 +130,8 @@ def candidate_features(result: SearchResult, candidates: list[Passage], keep: li
     - ``kind_sentence`` / ``kind_passage``: the asked kind of answer (duration, amount ...) stated by a
       sentence / by the passage;
     - ``length``: log of its characters; ``truncated``: a scraped excerpt cut at either end;
-    - ``identifiers``: share of the question's identifiers (CBC.0250, 5xx, a status code such
-      as 429) the passage holds."""
-    # an identifier mixes digits with letters or signs (CBC.0250, 5xx) or is a three-digit status code (429);
-    # a bare number of another length is a date's or amount's part (12 of 12月, 2026)
-    identifiers = [t for t in terms if any(ch.isdigit() for ch in t) and (not t.isdigit() or len(t) == 3)]
-    # Bare numbers are the question's details (the 12 and 00 of "2026-12-01 at 16:00", 12月), not what it is
-    # about: they matched "12:00" in the bill rule. Codes with a digit count as identifiers below.
-    terms = {t: w for t, w in terms.items() if not t.isdigit()}
+    - ``identifiers``: share of the question's terms with a digit (CBC.0250, 429, 18个月) the passage holds."""
+    identifiers = [t for t in terms if any(ch.isdigit() for ch in t)]
     topic_terms = {t: w for t, w in terms.items() if t in headings}
     out: dict[int, dict[str, float]] = {}
     for i in keep:
