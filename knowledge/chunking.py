@@ -50,12 +50,6 @@ def context_of(title: str, parent_topic: str | None, text: str) -> str:
     return " > ".join(parts)
 
 
-def lexical_text(chunk: Chunk) -> str:
-    """What the lexical index reads for ``chunk``: its page and heading path (or its title) and its words."""
-    context = context_of(chunk.title, chunk.parent_topic, chunk.text)
-    return f"{context} {chunk.text}" if context else f"{chunk.title} {chunk.text}"
-
-
 def indexed_text(chunk: Chunk) -> str:
     """``chunk`` with its context line first: what a section titled "Procedure" is about is its page.
     The evidence stage matches the question's terms against this; quotes still slice ``chunk.text``."""

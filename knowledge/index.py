@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .catalogue import Catalogue, build_catalogue
-from .chunking import build_chunks, lexical_text
+from .chunking import build_chunks
 from .documents import Chunk, ErrorCode, Excerpt
 from .embedders import Embedder, embed_batches
 from .durations import scan_chunks
@@ -298,7 +298,7 @@ class KnowledgeIndex:
                 if len(stored) >= _ADD_BATCH or number == len(batches):
                     collection.add(ids=[c.id for c in stored], documents=[c.text for c in stored],
                                    embeddings=np.vstack(vectors),
-                                   metadatas=[_to_metadata(c, tokenize(lexical_text(c), compiled)) for c in stored])
+                                   metadatas=[_to_metadata(c, tokenize(c.title + " " + c.text, compiled)) for c in stored])
                     stored, vectors = [], []
             encoded.close()
             # The catalogue travels with its collection: written before the manifest activates the build,

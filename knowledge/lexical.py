@@ -92,7 +92,7 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-TOKENIZER_REVISION = "7"  # bump when tokenize() or what it reads changes (7: sections with their page and heading path); the lexicon files are hashed too
+TOKENIZER_REVISION = "6"  # bump when tokenize() changes behaviour; the lexicon files are hashed too
 
 
 @lru_cache(maxsize=1)

@@ -2,174 +2,45 @@
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from importlib.resources import files
 
 import numpy as np
 
 from knowledge import Retriever, SearchResult
-from knowledge.chunking import context_of
-from knowledge.lexical import to_simplified, tokenize
+from knowledge.lexical import to_simplified
 from ..understanding.messages import is_instruction, is_task
 
 from . import calibration as cal
 from .alignment import align
 from .answer_types import asked, stated
 from .model import Evidence, Passage
-from .sentences import coverage, key_terms, passage, sentence_vectors
+from .sentences import key_terms, passage, sentence_vectors
 from .support import DEFAULT_POLICY, SupportPolicy, absent_action
 from .vocabulary import uncovered
 
 CANDIDATES = 20  # hits the sentence-level rerank may choose from; the first ``k`` are kept
-# The rerank is two linear models over each candidate's features, fitted by a listwise softmax on the dev
-# questions of the bundled and extended corpora (``bench/fit_rerank.py`` writes ``rerank_weights.json``):
-# the *preselect* model orders all 20 candidates on features that cost no embedding; the statements of its
-# first SIMILARITY_CANDIDATES are embedded (as many as the evidence stage embedded before the fitted rerank,
-# and the quotes need them anyway) and the *final* model, which adds the best statement's similarity, orders
-# those. Embedding all 20 candidates' statements cost 12% more ask time for little more hit@1.
-SIMILARITY_CANDIDATES = 5
-PRESELECT_FEATURES = ("rank", "dense_z", "lexical_z", "coverage", "topic", "topic_none", "page",
-                      "kind_sentence", "kind_passage", "length", "truncated", "identifiers")
-RERANK_FEATURES = PRESELECT_FEATURES + ("similarity_gap",)
+# Rerank weights (grid on the dev split, bundled + extended): retrieval rank, key-term coverage of the
+# passage, asked kind stated. Weighting the best sentence's coverage too won nothing on dev (weight 0).
+RANK_WEIGHT, PASSAGE_WEIGHT, KIND_WEIGHT = 1.0, 1.0, 0.6
+# ... and the passage's best sentence similarity to the question (its cosine by the index's embedder),
+# scored by its rank among the candidates compared like the retrieval rank (1 for the most similar, 0.5
+# for the sixth), so the weight means the same for every embedder and corpus size. Only the retriever's
+# first SIMILARITY_CANDIDATES are embedded by sentence (the cost of a cold sentence cache); the rest score
+# 0 there. Dev split, extended corpus, end to end: hit@1 0.748 -> 0.777 (weight 0.25: 0.757, 0.75: 0.767,
+# 1.0: 0.772; min-max rescaled cosines instead of ranks: 0.757 at 0.5, and on the bundled corpus the
+# stronger weights let a passage stating a duration on another topic outrank the asked topic's rule).
+# The first 5 rank as well as the first 10 on dev (0.764 both, 315 dev questions) at half the cold cost.
+SIMILARITY_WEIGHT, SIMILARITY_CANDIDATES = 0.5, 5
 UNKNOWN_TERM_PERCENTILE = 0.3  # with words the index never uses, retrieval must beat the median calibration question
 VETO_PRECISION = 0.9  # share of its refusals that must be must-abstain questions for the vocabulary rule to stay
+KIND_WINDOW = 4  # when the best passage lacks the asked kind, one of the next three stating it goes first
 
 
-@dataclass(frozen=True)
-class RerankModel:
-    features: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-
-    def scores(self, features: dict[int, dict[str, float]]) -> dict[int, float]:
-        return {i: float(((np.array([f[name] for name in self.features]) - self.mean) / self.scale) @ self.weights)
-                for i, f in features.items()}
-
-
-@lru_cache(maxsize=1)
-def rerank_models() -> tuple[RerankModel, RerankModel]:
-    """The fitted (preselect, final) rerank models."""
-    data = json.loads(files(__package__).joinpath("rerank_weights.json").read_text("utf-8"))
-    models = []
-    for stage, names in (("preselect", PRESELECT_FEATURES), ("final", RERANK_FEATURES)):
-        part = data[stage]
-        if tuple(part["features"]) != names:
-            raise RuntimeError("rerank_weights.json does not match the rerank features: re-run bench/fit_rerank.py")
-        models.append(RerankModel(names, np.asarray(part["mean"], dtype=np.float64),
-                                  np.asarray(part["scale"], dtype=np.float64), np.asarray(part["weights"], dtype=np.float64)))
-    return models[0], models[1]
-
-
-def _z(value: float | None, head: tuple[float, ...]) -> float:
-    """``value`` against this query's own list of scores (mean 0, unit spread); a hit the list does not
-    hold counts as its lowest score. Per-list distributions, not raw scores: they drift with corpus size."""
-    if not head:
-        return 0.0
-    values = np.asarray(head, dtype=np.float64)
-    spread = float(values.std()) or 1.0
-    return ((values.min() if value is None else value) - float(values.mean())) / spread
-
-
-_CONTEXT_TERMS: dict[tuple[int, str], frozenset[str]] = {}
-
-
-def _context_terms(context: str, lexicon) -> frozenset[str]:
-    """A section's page and heading path as terms (analysed as the build analysed its passages)."""
-    key = (id(lexicon), context)
-    terms = _CONTEXT_TERMS.get(key)
-    if terms is None:
-        if len(_CONTEXT_TERMS) > 20000:
-            _CONTEXT_TERMS.clear()
-        terms = _CONTEXT_TERMS[key] = frozenset(tokenize(context, lexicon))
-    return terms
-
-
-_HEADINGS: dict[str, frozenset[str]] = {}
-
-
-def heading_vocabulary(retriever: Retriever) -> frozenset[str]:
-    """The terms the index's pages and headings use (every chunk's title and parent topic), once per build:
-    what the index's documents are *about*. A question's key terms among them name its topic (迁移补贴,
-    申付单, voucher); the others are what it asks about the topic (撤回, export, how many)."""
-    index = retriever.index
-    name = index.active_collection
-    vocabulary = _HEADINGS.get(name)
-    if vocabulary is None:
-        lexicon = index.snapshot().lexicon
-        names = {text for c in index.chunks for text in (c.title, c.parent_topic) if text}
-        vocabulary = frozenset(t for text in names for t in _context_terms(text, lexicon))
-        if len(_HEADINGS) > 8:
-            _HEADINGS.clear()
-        _HEADINGS[name] = vocabulary
-    return vocabulary
-
-
-def _share(terms: dict[str, float], tokens: frozenset[str]) -> float:
-    total = sum(terms.values())
-    return sum(w for t, w in terms.items() if t in tokens) / total if total > 0 else 0.0
-
-
-def candidate_features(result: SearchResult, candidates: list[Passage], keep: list[int],
-                       terms: dict[str, float], kinds: frozenset[str], held: dict[str, frozenset[str] | None],
-                       lexicon=None, headings: frozenset[str] = frozenset()) -> dict[int, dict[str, float]]:
-    """The preselect features of each kept candidate (``PRESELECT_FEATURES``), by position in ``candidates``.
-
-    - ``rank``: the fused retrieval rank (1 for the first, 0.5 for the sixth);
-    - ``dense_z`` / ``lexical_z``: its cosine and BM25 score against the same query's own lists;
-    - ``coverage``: IDF-weighted share of the question's key terms in the passage *with its page and heading
-      path* (a section titled "Procedure" holds its page's words);
-    - ``topic``: the same share of the question's *topic* terms (those the index's titles and headings use,
-      ``heading_vocabulary``), and ``topic_none``: the question names a topic and the passage holds none of
-      its terms - a passage stating the asked action (撤回, cancel) on another topic must not win;
-    - ``page``: share of the question's key terms in the passage's title and page/heading path alone;
-    - ``kind_sentence`` / ``kind_passage``: the asked kind of answer (duration, amount ...) stated by a
-      sentence / by the passage;
-    - ``length``: log of its characters; ``truncated``: a scraped excerpt cut at either end;
-    - ``identifiers``: share of the question's terms with a digit (CBC.0250, 429, 18个月) the passage holds."""
-    identifiers = [t for t in terms if any(ch.isdigit() for ch in t)]
-    topic_terms = {t: w for t, w in terms.items() if t in headings}
-    out: dict[int, dict[str, float]] = {}
-    for i in keep:
-        p, hit = candidates[i], result.hits[i]
-        chunk = p.chunk
-        context = context_of(chunk.title, chunk.parent_topic, chunk.text)
-        page = _context_terms(" ".join(x for x in (chunk.parent_topic, chunk.title) if x), lexicon)
-        tokens = held.get(chunk.id)
-        if tokens is None:
-            tokens = frozenset(tokenize(chunk.text, lexicon))
-        tokens = tokens | page | (_context_terms(context, lexicon) if context else frozenset())
-        topic = _share(topic_terms, tokens)
-        out[i] = {
-            "rank": 1.0 / (1 + (p.rank - 1) / 5),
-            "dense_z": _z(hit.dense if hit.dense_rank else None, result.dense_top),
-            "lexical_z": _z(hit.lexical if hit.lexical_rank else None, result.lexical_top),
-            "coverage": coverage("", terms, tokens),
-            "topic": topic,
-            "topic_none": 1.0 if topic_terms and topic == 0.0 else 0.0,
-            "page": _share(terms, page),
-            "kind_sentence": 1.0 if kinds and any(kinds & s.kinds for s in p.sentences) else 0.0,
-            "kind_passage": 1.0 if kinds and kinds <= stated(chunk.text) else 0.0,
-            "length": math.log(max(len(chunk.text), 1)),
-            "truncated": float(p.truncated),
-            "identifiers": (sum(1 for t in identifiers if t in tokens or t in chunk.text.lower())
-                            / len(identifiers)) if identifiers else 0.0,
-        }
-    return out
-
-
-def add_similarity(features: dict[int, dict[str, float]], candidates: list[Passage], embedded: list[int],
-                   similarities: dict[str, float]) -> None:
-    """``similarity_gap`` of the embedded candidates: their best statement's cosine to the question minus the
-    best among them."""
-    best_of = {i: max((similarities.get(t, 0.0) for t in _statements(candidates[i])), default=0.0) for i in embedded}
-    top = max(best_of.values(), default=0.0)
-    for i in embedded:
-        features[i]["similarity_gap"] = best_of[i] - top
+def _rerank_score(p: Passage, kinds: frozenset[str], similarity: float = 0.0) -> float:
+    rank = 1.0 / (1 + (p.rank - 1) / 5)  # 1 for the retriever's first, 0.5 for its sixth
+    kind = 1.0 if kinds and any(kinds & s.kinds for s in p.sentences) else 0.0
+    return RANK_WEIGHT * rank + PASSAGE_WEIGHT * p.coverage + KIND_WEIGHT * kind + SIMILARITY_WEIGHT * similarity
 
 
 def _statements(p: Passage) -> list[str]:
@@ -177,8 +48,8 @@ def _statements(p: Passage) -> list[str]:
 
 
 def _similarities(query_text: str, candidates: list[Passage], retriever: Retriever) -> dict[str, float]:
-    """Cosine of each statement of ``candidates`` to the question, by the index's embedder."""
-    texts = list(dict.fromkeys(t for p in candidates for t in _statements(p)))
+    """Cosine of each statement of the first candidates to the question, by the index's embedder."""
+    texts = list(dict.fromkeys(t for p in candidates[:SIMILARITY_CANDIDATES] for t in _statements(p)))
     if not texts:
         return {}
     embedder = retriever.index.embedder
@@ -195,26 +66,12 @@ class _Ranked:
     kinds: frozenset[str]
 
 
-@dataclass(frozen=True)
-class _Candidates:
-    result: SearchResult
-    kinds: frozenset[str]
-    terms: dict[str, float]
-    passages: list[Passage]                # one per retrieved hit, unscored
-    keep: list[int]                        # positions that may be evidence (not question-only), preselect order
-    embedded: list[int]                    # positions whose statements were embedded (the first of ``keep``)
-    similarities: dict[str, float]
-    held: dict[str, frozenset[str] | None]
-    features: dict[int, dict[str, float]]  # the rerank's features by position (``similarity_gap``: embedded only)
-
-
-def candidates_of(query_text: str, retriever: Retriever, k: int = CANDIDATES,
-                  embed: int | None = SIMILARITY_CANDIDATES) -> _Candidates:
-    """The retrieved candidates with the rerank's features, in preselect order (also what
-    ``bench/fit_rerank.py`` fits on, with ``embed=None``: every candidate embedded)."""
+def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
     result = retriever.search(query_text, k=max(k, CANDIDATES))
     kinds = asked(query_text)
     terms = key_terms(result.query_tokens, retriever.index.lexical())
+    # Candidates are ranked on passage-level signals; only the passages kept get sentence scores
+    # (a segmentation per sentence is the stage's main cost).
     # A candidate's key-term coverage reads the chunk's terms stored by the index build (no segmentation
     # of 20 chunks per question: that was most of this stage's cost at 10k chunks).
     held = {h.chunk.id: retriever.index.chunk_terms(h.chunk.id) for h in result.hits}
@@ -222,27 +79,21 @@ def candidates_of(query_text: str, retriever: Retriever, k: int = CANDIDATES,
                   for h in result.hits]
     # A passage that only asks questions (an FAQ index) is never evidence: it names topics, answers nothing.
     keep = [i for i, p in enumerate(candidates) if not p.question_only]
-    features = candidate_features(result, candidates, keep, terms, kinds, held, retriever.index.snapshot().lexicon,
-                                  heading_vocabulary(retriever))
-    if embed is not None:
-        preselect = rerank_models()[0].scores(features)
-        keep.sort(key=lambda i: -preselect[i])
-    embedded = keep if embed is None else keep[:embed]
-    similarities = _similarities(query_text, [candidates[i] for i in embedded], retriever)
-    add_similarity(features, candidates, embedded, similarities)
-    return _Candidates(result, kinds, terms, candidates, keep, embedded, similarities, held, features)
-
-
-def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
-    found = candidates_of(query_text, retriever, k)
-    result, kinds, terms, candidates, similarities, held = (found.result, found.kinds, found.terms, found.passages,
-                                                           found.similarities, found.held)
-    final = rerank_models()[1].scores({i: found.features[i] for i in found.embedded})
-    # The asked kind of answer is two of the model's features: the hand rule that moved the first of the next
-    # three passages stating it to the top (when the best did not) is gone - after the fitted rerank it only
-    # lifted passages stating some limit to the top of must-abstain questions (extended dev correct
-    # abstention 0.296 -> 0.324 without it, hit@1 0.833 -> 0.836).
-    keep = sorted(found.embedded, key=lambda i: -final[i]) + found.keep[len(found.embedded):]
+    similarities = _similarities(query_text, [candidates[i] for i in keep], retriever)
+    best_similarity = {i: max((similarities.get(t, 0.0) for t in _statements(candidates[i])), default=0.0)
+                       for i in keep[:SIMILARITY_CANDIDATES]}
+    order = sorted(best_similarity, key=lambda i: -best_similarity[i])
+    relative = {i: 1.0 / (1 + r / 5) for r, i in enumerate(order)}  # 1 for the most similar, 0.5 for the sixth
+    keep.sort(key=lambda i: -_rerank_score(candidates[i], kinds, relative.get(i, 0.0)))
+    if kinds and keep and not kinds <= stated(candidates[keep[0]].chunk.text):
+        # A question asking how long (how often, how much ...) is answered by a passage stating one:
+        # the first of the next few that does goes first ("消费明细最长能查几个月": the look-back rule).
+        # ... provided it holds the question's key terms as fully (not a limit on another topic).
+        top = candidates[keep[0]].coverage
+        stating = next((j for j in range(1, min(len(keep), KIND_WINDOW))
+                        if kinds <= stated(candidates[keep[j]].chunk.text) and candidates[keep[j]].coverage >= top), None)
+        if stating is not None:
+            keep.insert(0, keep.pop(stating))
     keep = keep[:k]
     hits = [replace(result.hits[i], rank=rank) for rank, i in enumerate(keep, start=1)]
     passages = tuple(passage(result.hits[i].chunk, rank, result.hits[i].score, terms, kinds,

@@ -40,15 +40,12 @@ def test_the_held_out_gate_passes_against_the_stored_baseline(healthy_report):
     assert healthy_report.metrics["errors"] == 0
 
 
-class LosingRetriever(Retriever):
-    """Deliberately broken: loses the best chunks. (Reversing the list is no longer breakage the gate can
-    see: the evidence stage reranks all candidates and puts the right passage back on top.)"""
-
-    LOST = 5
+class ReversedRetriever(Retriever):
+    """Deliberately broken: ranks the best chunks last."""
 
     def search(self, query: str, k: int = 5) -> SearchResult:
-        result = super().search(query, k=k + self.LOST)
-        return replace(result, hits=[replace(h, rank=i + 1) for i, h in enumerate(result.hits[self.LOST:])])
+        result = super().search(query, k=k)
+        return replace(result, hits=[replace(h, rank=i + 1) for i, h in enumerate(reversed(result.hits))])
 
 
 def _broken_visibility(args: PerformanceVisibilityInput) -> PerformanceVisibilityResult:
@@ -60,7 +57,7 @@ def _broken_visibility(args: PerformanceVisibilityInput) -> PerformanceVisibilit
 
 
 def test_a_broken_retriever_fails_the_gate(healthy):
-    broken = Assistant(LosingRetriever(healthy.index), healthy.sessions)
+    broken = Assistant(ReversedRetriever(healthy.index), healthy.sessions)
     problems = check(run(broken, split="held-out", datasets=("retrieval",)), load_baseline(BASELINE))
     assert any(p.startswith("retrieval.hit@1") for p in problems)
 
