@@ -88,3 +88,46 @@ def absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
                 and not any(t in here for t in terms):
             return word
     return None
+
+
+def _noun(flag: str) -> bool:
+    return flag.startswith("n") or flag == "vn"
+
+
+def _modified_heads(tagged) -> list[tuple[str, str, str]]:
+    """(modifier, head, the modifier's tag) noun pairs as written: 商品账单, 云硬盘的账单 (one 的 between them at most)."""
+    words = [(w, f) for w, f in tagged if w.strip()]
+    pairs = []
+    for i, (head, flag) in enumerate(words):
+        if not _noun(flag) or len(head) < 2 or not _is_cjk(head):
+            continue
+        j = i - 1
+        if j >= 0 and words[j][0] == "的":
+            j -= 1
+        # the modifier is a noun itself (对应的商品, 运营主管: a verb's noun use is no kind of thing)
+        if j >= 0 and words[j][1].startswith("n") and len(words[j][0]) >= 2 and _is_cjk(words[j][0]):
+            pairs.append((words[j][0], head, words[j][1]))
+    return pairs
+
+
+def other_modifier(question: str, passage: str, understood: tuple[str, ...] = ()) -> str | None:
+    """The question's modifier of a head noun when the passage speaks of that head only under other
+    modifiers: asked about 云硬盘的账单 or 商品账单, the passage names 伙伴账单 and never 硬盘 or 商品.
+
+    Synonym folds keep a bare head apart from its compounds (``knowledge.lexical.part_of_another``), so
+    a 账单 question meets every passage about some bill; this is where the question's modifier decides.
+    A passage that uses the modifier anywhere, or the head only bare, is no conflict; the compounds are
+    read from the passage's own words (jieba with the lexicon's terms), not from a list. A place or a
+    person (东京时间 beside 北京时间: a time zone to convert to) and the spans the understanding stage
+    already read as details (``understood``) modify nothing the passage must name."""
+    text = to_simplified(passage)
+    for modifier, head, flag in _modified_heads(pos_tagged(to_simplified(question))):
+        if modifier in text or head not in text or flag in ("ns", "nr") or any(modifier in u for u in understood):
+            continue
+        words = [(w, f) for w, f in pos_tagged(text) if w.strip()]
+        # the passage's own compound names ending in the head (伙伴账单): one word to the segmenter, so a
+        # term of the corpus, not a phrase that happens to put a noun before it
+        others = {w[:-len(head)] for w, _ in words if w.endswith(head) and len(w) > len(head)}
+        if others - {modifier}:
+            return modifier
+    return None
