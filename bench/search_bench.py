@@ -152,10 +152,10 @@ def main() -> None:
                 "answerability_p95_ms": round(percentile(overhead, 95), 2),
                 "evidence_first_call_seconds": round(evidence_first_s, 2),
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                # the build's encoder workers (knowledge.embedders.embed_batches), each its own process: the
-                # largest one's peak; they exist during the build only
+                # child processes apart: the build's encoder workers (knowledge.embedders.embed_batches, during
+                # the build only) and, when its tables were stale, the table cache's builder; the largest one's peak
                 "encoder_workers": pool_workers() if report.embedded >= POOL_MIN_TEXTS else 0,
-                "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+                "children_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
                 "load_average_before": load_before, "load_average_after": _load(),
             }
             print(json.dumps(row), flush=True)
