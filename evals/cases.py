@@ -90,6 +90,9 @@ class TriageExpectation(BaseModel):
                                                                  "(YYYY-MM-DD); null: not checked")
     uncovered_asks: int | None = Field(default=None, ge=0, description="How many of the case's asks the documents do "
                                                                        "not cover (left to a person); null: not checked")
+    tool_arguments: dict[str, dict] = Field(default_factory=dict, description=(
+        "Per tool name, arguments (a subset) one of its calls must have been given: a detail the case states, "
+        "such as the partner's time zone, must reach the tool"))
 
 
 class TriageEvalCase(BaseModel):

@@ -326,6 +326,10 @@ def _run_triage(assistant: Assistant, case: TriageEvalCase) -> CaseOutcome:
         and (result.needs_human or not uncovered))
     if expect.uncovered_asks is not None:
         checks["triage_uncovered_asks"] = float(len(uncovered) == expect.uncovered_asks)
+    if expect.tool_arguments:
+        checks["triage_tool_arguments"] = float(all(
+            any(c["name"] == name and all(c["arguments"].get(k) == v for k, v in wanted.items()) for c in result.tool_calls)
+            for name, wanted in expect.tool_arguments.items()))
     if expect.received_date is not None:
         received = result.received_at.astimezone(BEIJING).date().isoformat() if result.received_at else None
         checks["triage_received"] = float(received == expect.received_date)
