@@ -52,7 +52,7 @@ _FIELD_LINE = re.compile(r"^[^::\n?？]{1,24}[::]\s*(?=[^\n]*\d)[\w\s\-/.:,#年�
 
 def is_field_line(line: str) -> bool:
     """A header field with a date, number or identifier as its value (工单编号:GD-0032, Received: 2 Dec 2026)."""
-    text = to_simplified(line.strip())
+    text = to_simplified(line.strip()).rstrip("。")  # a field written as a sentence (收件日期:2026/11/28。) is one too
     if not _FIELD_LINE.match(text):
         return False
     value = re.split("[:\uff1a]", text, maxsplit=1)[1]

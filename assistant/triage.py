@@ -164,7 +164,16 @@ def _moment(value: str, clock: datetime, whole: bool) -> datetime | None:
 
 def _labelled(text: str, clock: datetime, names_topic: Callable[[str], bool] | None,
               asked_day: Callable[[date], bool] | None) -> tuple[datetime, str] | None:
+    # The unit is the sentence: a labelled date may open a paragraph (收件日期:2026/11/28。伙伴问…) as well
+    # as stand on its own line. A whole line is read first, so a date whose abbreviation ends in a full stop
+    # (Dec. 3) is not cut.
+    units = []
     for line in text.splitlines():
+        units.append(line)
+        parts = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
+        if len(parts) > 1:
+            units += parts
+    for line in units:
         colon = re.search("[:\uff1a]", line)  # the first colon: a time in the value has its own
         if colon is None or re.search(r"[??]", line):
             continue
@@ -204,6 +213,11 @@ _CASE_PREDICATE_EN = rf"(?:(?:was|is|has been)\s+)?(?:{_CASE_VERBS_EN})\s+(?:(?:
 # a comma it is said of the noun before it ("the payment request, submitted on 3 November, …").
 _CASE_SENTENCE_EN = re.compile(rf"^(?:{_CASE_NOUN_EN})?{_CASE_PREDICATE_EN}", re.I)
 _CASE_CLAUSE_EN = re.compile(rf"^{_CASE_NOUN_EN}{_CASE_PREDICATE_EN}", re.I)
+# The case's author writing it (A reseller from Madrid writes on 2026-11-25: …): a subject of a few words
+# (no date of its own) and a verb of writing, the writing being the case itself.
+_CASE_WRITING_EN = r"writes|wrote|has written|is writing"
+_CASE_AUTHOR_EN = re.compile(rf"^(?P<author>(?:[^\W\d][\w'’-]*\s+){{1,6}}?)(?:{_CASE_WRITING_EN})\s+(?:(?:on|at|in)\s+)?"
+                             rf"(?=[\d(]|[a-z]{{3,9}}\.?\s+\d)", re.I)
 # ... or the case is the predicate's object (We received this ticket on …, 我们11月3日收到伙伴的工单).
 _CASE_OBJECT_EN = re.compile(rf"\b(?:received|opened|logged|raised|submitted|sent)\s+(?:this|the|a|their|your)\s+"
                              rf"(?:{_CASE_NOUNS_EN})\b", re.I)
@@ -222,15 +236,40 @@ _SENTENCE_END = re.compile(r"[。!!??\n]|[.!?](?=\s|$)")
 _CLAUSE_END = re.compile(r"[;;,,\uff1a]|;(?=\s|$)|,(?!\s*\d{4})|:(?!\d)")
 
 
-def _case_clauses(text: str) -> list[str]:
-    """The clauses of ``text`` whose subject is the case itself and whose predicate is its receipt, opening
-    or writing (whether they hold a date is read after)."""
+def _addresses(clauses: list[str], names_topic: Callable[[str], bool] | None) -> bool:
+    """Are ``clauses`` (those opening a sentence before a subject-less predicate) only an address or greeting
+    (Hi support, Dear team, 您好)? Such a clause is a few words with no date, and names nothing the case tells
+    of; a noun phrase the predicate could be said of ("Our payment request, submitted on 3 November, …")
+    names a topic. With no topic reader, nothing is taken for an address."""
+    if names_topic is None:
+        return False
+    for clause in clauses:
+        words = re.findall(r"[^\W\d_]+", clause)
+        cjk = len(re.findall(r"[\u4e00-\u9fff]", clause))
+        if re.search(r"\d", clause) or len(words) > 3 or cjk > 6 or names_topic(clause):
+            return False
+    return True
+
+
+def _case_clause(clause: str, opens: bool) -> re.Match | None:
+    """The case-metadata structure ``clause`` holds (its subject and predicate, up to the moment), if any;
+    ``opens``: the clause opens its sentence (after an address at most)."""
+    if opens:
+        found = _CASE_SENTENCE_EN.search(clause) or _CASE_AUTHOR_EN.search(clause)
+    else:
+        found = _CASE_CLAUSE_EN.search(clause)
+    return found or _CASE_OBJECT_EN.search(clause) or _CASE_CLAUSE_ZH.search(to_simplified(clause))
+
+
+def _case_clauses(text: str, names_topic: Callable[[str], bool] | None = None) -> list[str]:
+    """The clauses of ``text`` whose subject is the case itself (or its author writing it) and whose predicate
+    is its receipt, opening or writing (whether they hold a date is read after). A clause after an address
+    (Hi support, received 27 Nov 2026) opens its sentence as much as one with nothing before it."""
     found = []
     for sentence in _SENTENCE_END.split(text):
         clauses = [c for c in (part.strip() for part in _CLAUSE_END.split(sentence)) if c]
         for i, clause in enumerate(clauses):
-            if (_CASE_SENTENCE_EN if i == 0 else _CASE_CLAUSE_EN).search(clause) or _CASE_OBJECT_EN.search(clause) or \
-                    _CASE_CLAUSE_ZH.search(to_simplified(clause)):
+            if _case_clause(clause, i == 0 or _addresses(clauses[:i], names_topic)):
                 found.append(clause)
     return found
 
@@ -247,26 +286,51 @@ def case_dated(text: str, clock: datetime, names_topic: Callable[[str], bool] | 
     labelled = _labelled(text, clock, names_topic, asked_day)
     if labelled is not None:
         return labelled
-    for clause in _case_clauses(text):
+    for clause in _case_clauses(text, names_topic):
         moment = _moment(clause, clock, whole=False)
         if moment is not None and not (asked_day is not None and asked_day(moment.date())):
             return moment, clause
     return None
 
 
-def _without(body: str, wording: str) -> str:
-    """The body without the wording that dates the case (and the punctuation closing it)."""
+def _rest_of_clause(wording: str, clock: datetime) -> str:
+    """What a clause dating the case says besides that (Ticket received 29 Nov 2026 from a partner (Sydney):
+    "from a partner (Sydney)", a detail the asks may need): the clause without its case-metadata subject and
+    predicate and without the moments the date parser reads in it; "" when nothing of two words or more is left
+    (a field line's label, a preposition)."""
+    found = _case_clause(wording, True)
+    if found is None or _labelled(wording, clock, None, None) is not None:
+        return ""  # a field (工单提交日期:2026-11-26) says nothing but the date
+    rest = to_simplified(wording)
+    author = found.groupdict().get("author") or ""  # who writes is part of what the case tells
+    rest = rest[:found.start()] + " " + author + rest[found.end():]
+    for span in sorted((s for s in extract(rest, clock).spans if re.search(r"\d", s)), key=len, reverse=True):
+        rest = rest.replace(span, " ")
+    rest = re.sub(r"\s+", " ", rest).strip(" ,,.。;;:-")
+    words = re.findall(r"[^\W\d_]{2,}", _MOMENT_LEFTOVER.sub(" ", rest))
+    cjk = re.findall(r"[\u4e00-\u9fff]", rest)
+    return rest if len(words) >= 2 or len(cjk) >= 2 else ""
+
+
+def _without(body: str, wording: str, clock: datetime | None = None) -> str:
+    """The body without the wording that dates the case (and the punctuation closing it); what else a dating
+    clause says stays in its place."""
     if not wording or wording not in body:
         return body
     at = body.index(wording)
     end = at + len(wording)
     tail = re.match(r"\s*[。.,,;;:]?", body[end:])
+    rest = _rest_of_clause(wording, clock or datetime.now(timezone.utc))
+    if rest:
+        # (a colon after it would make the rest read as a field's label: it closes a sentence of its own)
+        after = re.sub(r"^\s*[:\uff1a]", "." if rest.isascii() else "。", body[end:])
+        return (body[:at] + rest + after).strip()
     return (body[:at] + body[end + (tail.end() if tail else 0):]).strip()
 
 
-def _dates_case(sentence: str) -> bool:
+def _dates_case(sentence: str, names_topic: Callable[[str], bool] | None = None) -> bool:
     """Does a sentence hold a clause dating the case itself (its days are then no day the case tells of)?"""
-    return bool(_case_clauses(sentence))
+    return bool(_case_clauses(sentence, names_topic))
 
 
 def _received(case: TriageCase, text: str, clock: datetime | None,
@@ -481,11 +545,11 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     # that (the assignment, the order), not the case.
     told = [s for s in sentences_of(case.body) if not is_field_line(s)]
     clock = now or datetime.now(timezone.utc)
-    told_days = {d for sentence in told if not _dates_case(sentence) for d in extract(sentence, clock).dates}
-    received, source, wording = _received(case, text, now, lambda label: _names_asked_topic(assistant, label, told),
-                                          lambda day: day in told_days)
+    told_of = lambda label: _names_asked_topic(assistant, label, told)  # noqa: E731
+    told_days = {d for sentence in told if not _dates_case(sentence, told_of) for d in extract(sentence, clock).dates}
+    received, source, wording = _received(case, text, now, told_of, lambda day: day in told_days)
     # The wording that dates the case is the case's metadata: no ask, and no tool's slot reads its date.
-    body = _without(case.body, wording)
+    body = _without(case.body, wording, clock)
     told = [s for s in sentences_of(body) if not is_field_line(s)]
     asks = asks_of(body, lambda sentence: _names_topic(assistant, sentence),
                    same_topic=lambda a, b: _same_topic(assistant, a, b))

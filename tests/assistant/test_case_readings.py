@@ -216,3 +216,38 @@ def test_a_labelled_date_line_is_never_an_ask(bot):
     assert result.received_at.date() == date(2026, 11, 30)
     assert result.asks and not any("来件日期" in a.text for a in result.asks)
     assert not any("来件日期" in m for m in result.missing_information)
+
+
+@pytest.mark.parametrize("text, moment, wording", [
+    # a labelled date written as a sentence of a paragraph, not on a line of its own
+    ("受理日期:2026/12/05。伙伴问上个月的账单出了没有。", "2026-12-05T00:00", "受理日期:2026/12/05"),
+    ("Opened: 4 Dec 2026. They ask when the bill is out.", "2026-12-04T00:00", "Opened: 4 Dec 2026"),
+    # an address or greeting before a subject-less predicate: it still opens the sentence
+    ("Hi all, opened on 6 Dec 2026. Is the bill out?", "2026-12-06T00:00", "opened on 6 Dec 2026"),
+    # the case's author and a verb of writing
+    ("The partner's accountant wrote on 7 Dec 2026: is the bill out?", "2026-12-07T00:00",
+     "The partner's accountant wrote on 7 Dec 2026"),
+])
+def test_a_case_dates_itself_in_a_sentence_after_a_greeting_or_by_its_author(text, moment, wording):
+    clock = datetime.fromisoformat("2026-12-20T10:00:00+08:00")
+    found = case_dated(text, clock, names_topic=lambda clause: "bill" in clause or "账单" in clause)
+    assert found is not None
+    assert found[0] == datetime.fromisoformat(moment + ":00+08:00") and found[1] == wording
+
+
+def test_a_noun_before_a_subjectless_predicate_is_no_greeting():
+    # the predicate is said of the payment request, a topic the case tells of, so it dates the request
+    text = "Payment request, submitted on 3 November 2026. Can it be merged?"
+    assert case_dated(text, datetime.fromisoformat("2026-12-20T10:00:00+08:00"),
+                      names_topic=lambda clause: "payment request" in clause.lower()) is None
+
+
+@pytest.mark.integration
+def test_the_rest_of_a_dating_clause_still_informs_the_asks(bot):
+    # the place in the dating clause is the partner's: their local time is that place's zone
+    case = TriageCase(subject="Bill", body="Case logged 2 Dec 2026 for a partner (Singapore). When is the "
+                                           "November 2026 partner bill generated in their local time?")
+    result = triage(bot, case, datetime.fromisoformat("2026-12-20T10:00:00+08:00"))
+    assert result.received_at.date() == date(2026, 12, 2)
+    [call] = [c for c in result.tool_calls if c["name"] == "bill_timing"]
+    assert call["arguments"]["timezone"] == "Asia/Singapore" and call["arguments"]["now"].startswith("2026-12-02")
