@@ -205,6 +205,8 @@ def test_empty_state_examples_and_next_questions(page, live_server):
     assert not turn.locator(".answer").inner_text().startswith("资料不支持")
     assert page.locator("#empty").is_hidden()
     nxt = turn.locator(".next button")
+    # next questions are fetched after the answer is shown: wait for them rather than racing the fetch
+    nxt.first.wait_for(timeout=20000)
     assert nxt.count() >= 1 and menu not in nxt.all_inner_texts()
 
 
