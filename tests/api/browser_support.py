@@ -89,3 +89,16 @@ def inject_into_done(route, change) -> None:
             block = head + "\ndata: " + json.dumps(payload, ensure_ascii=False)
         blocks.append(block)
     route.fulfill(response=response, body="\n\n".join(blocks))
+
+
+STREAM = "**/v1/chat/stream"
+
+
+def ask_pending(page: Any, question: str) -> None:
+    """Send a question whose answer never comes (the stream request is held), and wait for the typing indicator:
+    the state in which Stop, blocked input and typing-while-waiting are tested. `page.unroute(STREAM)` lets the
+    next request through."""
+    page.route(STREAM, lambda route: None)
+    page.fill("#q", question)
+    page.keyboard.press("Enter")
+    page.locator(".typing").wait_for()

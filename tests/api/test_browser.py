@@ -8,7 +8,7 @@ import pytest
 
 from assistant import Settings
 
-from .browser_support import VIEWPORTS, LiveServer, axe_violations, inject_into_done, launch, shoot
+from .browser_support import VIEWPORTS, LiveServer, ask_pending, axe_violations, inject_into_done, launch, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -230,10 +230,7 @@ def test_english_page_names_the_language_of_examples_it_has_only_in_chinese(page
 
 def test_stop_aborts_and_input_is_blocked_while_running(page, live_server):
     page.goto(live_server + "/")
-    page.route("**/v1/chat/stream", lambda route: None)  # the request never answers
-    page.fill("#q", "8月的伙伴账单什么时候生成?")
-    page.keyboard.press("Enter")
-    page.locator(".typing").wait_for()
+    ask_pending(page, "8月的伙伴账单什么时候生成?")
     assert page.locator("#send").is_disabled()
     stop = page.get_by_role("button", name="停止")
     assert stop.is_visible()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .browser_support import axe_violations
+from .browser_support import STREAM, ask_pending, axe_violations
 from .test_browser import analyze_case, ask, browser, live_server, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -45,10 +45,7 @@ def test_fresh_chat_page_logs_no_error_and_takes_the_servers_session_id(page, li
 
 def test_stop_after_typing_keeps_the_new_text_and_the_stopped_question(page, live_server):
     page.goto(live_server + "/")
-    page.route("**/v1/chat/stream", lambda route: None)  # the request never answers
-    page.fill("#q", "8月的伙伴账单什么时候生成?")
-    page.keyboard.press("Enter")
-    page.locator(".typing").wait_for()
+    ask_pending(page, "8月的伙伴账单什么时候生成?")
     page.fill("#q", "客户经理主管能报备商机吗?")  # typed while the answer is pending
     page.get_by_role("button", name="停止").click()
     message = page.locator(".turn.failed .error")
@@ -58,7 +55,7 @@ def test_stop_after_typing_keeps_the_new_text_and_the_stopped_question(page, liv
     assert page.input_value("#q") == "客户经理主管能报备商机吗?"
     assert page.locator(".turn.user").first.inner_text().endswith("8月的伙伴账单什么时候生成?")
     assert axe_violations(page) == []  # the stopped turn with its Retry
-    page.unroute("**/v1/chat/stream")
+    page.unroute(STREAM)
     page.locator(".turn.failed").get_by_role("button", name="重试").click()  # the stopped question, asked again
     answer = page.locator("article.turn.bot .actions")
     answer.wait_for(timeout=20000)
@@ -68,10 +65,7 @@ def test_stop_after_typing_keeps_the_new_text_and_the_stopped_question(page, liv
 
 def test_stop_with_an_empty_box_puts_the_question_back(page, live_server):
     page.goto(live_server + "/")
-    page.route("**/v1/chat/stream", lambda route: None)
-    page.fill("#q", "8月的伙伴账单什么时候生成?")
-    page.keyboard.press("Enter")
-    page.locator(".typing").wait_for()
+    ask_pending(page, "8月的伙伴账单什么时候生成?")
     page.get_by_role("button", name="停止").click()
     page.locator(".turn.failed .error").filter(has_text="问题已放回输入框").wait_for()
     assert page.input_value("#q") == "8月的伙伴账单什么时候生成?"
