@@ -14,13 +14,14 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from isolated import run_one  # noqa: E402
 
 SETTINGS = ("process-1-thread", "process-2-threads", "workers")
 
@@ -67,9 +68,7 @@ def main() -> None:
     rows = []
     for _ in range(args.rounds):
         for setting in args.settings:
-            out = subprocess.run([sys.executable, __file__, "--one", setting, "--texts", str(args.texts)],
-                                 capture_output=True, text=True, check=True)
-            row = json.loads(out.stdout.strip().splitlines()[-1])
+            row = run_one(__file__, setting, "--texts", args.texts)
             print(json.dumps(row), flush=True)
             rows.append(row)
     path = Path(__file__).parent / "results" / "encoder_pool.json"

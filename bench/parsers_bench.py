@@ -17,13 +17,14 @@ import argparse
 import json
 import re
 import resource
-import subprocess
 import sys
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from isolated import IsolatedRunFailed, run_one  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = ("ours", "dateparser", "jionlp", "cn2an", "recognizers", "parsedatetime", "timefhuman", "text2num",
@@ -263,10 +264,10 @@ def main() -> None:
         return
     rows = []
     for name in CANDIDATES:
-        done = subprocess.run([sys.executable, __file__, "--one", name, "--split", args.split],
-                              capture_output=True, text=True, cwd=ROOT, timeout=900)
-        line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-        rows.append(json.loads(line) if line.startswith("{") else {"name": name, "error": done.stderr[-300:]})
+        try:
+            rows.append(run_one(__file__, name, "--split", args.split, cwd=ROOT, timeout=900))
+        except IsolatedRunFailed as failed:  # a candidate that does not install or load is reported, not fatal
+            rows.append({"name": name, "error": str(failed)})
     langs = ("zh-Hans", "zh-Hant", "en", "mixed", "all")
     print(f"{'candidate':<12}" + "".join(f"{lang:>9}" for lang in langs) + f"{'ms/msg':>9}{'start s':>9}{'MB':>7}")
     for row in rows:

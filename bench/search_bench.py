@@ -17,12 +17,13 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from isolated import run_one  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -109,9 +110,7 @@ def main() -> None:
     if args.one is None:
         results = []
         for size in args.sizes:  # a fresh process per size: its peak RSS is that size's alone
-            out = subprocess.run([sys.executable, __file__, "--one", str(size), "--embedder", args.embedder,
-                                  "--queries", str(args.queries)], capture_output=True, text=True, check=True)
-            row = json.loads(out.stdout.strip().splitlines()[-1])
+            row = run_one(__file__, size, "--embedder", args.embedder, "--queries", args.queries)
             for metric, (target, at) in TARGETS.items():
                 if row["chunks"] >= 0.9 * at:
                     better_low = metric != "build_chunks_per_s"
