@@ -215,7 +215,10 @@ function renderBot(turn, index, last) {
   const copy = el("button", { type: "button", class: "copy", text: t("copy") });
   copy.addEventListener("click", async () => { if (await copyText(answer.answer)) copy.textContent = t("copied"); });
   article.append(el("div", { class: "actions" }, copy, turn.answer_id ? feedbackBox(turn) : null));
-  if (last) article.append(nextQuestions(answer));
+  // Node.append(null) writes the word "null": append the next questions only when there are some (they are
+  // usually fetched after the answer is drawn, see loadNext)
+  const next = last ? nextQuestions(answer) : null;
+  if (next) article.append(next);
   return article;
 }
 
