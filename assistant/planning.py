@@ -77,7 +77,7 @@ _COUNT = re.compile(r"(?<![\d.])(\d+)\s*(?:笔|个|项)(?:[^\d\s,,。;;!?!?:]{0,
                     r"(?<![\d.,])(\d+)\s+(?:[a-z-]+\s+){0,2}?(?:incentives|billing periods|periods|months' incentives)",
                     re.I)
 _CODE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\.\d{2,10}(?![0-9])", re.I)  # CBC.0100, PTN.4004, MKT.0001
-_STATUS = re.compile(r"(?<![\d.])([1-5]\d{2})(?![\d.])")
+_STATUS = re.compile(r"(?<![\d.])([1-5]\d{2})(?!\d|\.\d)")  # "HTTP 503." ends a sentence; 503.5 is no status
 _STATUS_CONTEXT = re.compile(r"状态码|错误码|http|status|error|报错|返回|code|错误|接口|调用|请求|响应|报了?个?\s*\d|"
                              r"\b(api|call|calls|request|response|returns?|returned|getting|got|keep getting)\b", re.I)
 
@@ -813,6 +813,9 @@ def _error_code(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) 
                 args["http_status"] = int(digit) * 100
                 return Plan("error_code_lookup", args, notes_zh=[f"{digit}xx 按{zh}(以 {digit}00 为例)说明"],
                             notes_en=[f"{digit}xx explained as the {en} class ({digit}00 as the example)"])
+    if not args:
+        # a message giving no code ("那怎么办?" after a code's answer) keeps the conversation's code and status
+        args = {k: carried[k] for k in ("error_code", "http_status") if carried.get(k) is not None}
     if not args:
         return Plan("error_code_lookup", {}, missing="code")
     return Plan("error_code_lookup", args)

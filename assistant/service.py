@@ -6,6 +6,7 @@ the evidence does not support an answer, and checks the composed answer's number
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -24,7 +25,7 @@ from .asks import CODE, joined, message_asks, names_topic
 from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
-from .evidence.answer_types import asked, stated
+from .evidence.answer_types import asked, asks_action, stated, states_action
 from .evidence.vocabulary import follow_on_words
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
@@ -236,6 +237,9 @@ class Assistant:
         that names no topic of its own, read after the ask before it)."""
         variant = norm.variant
         slots = self._read(norm, state, now)
+        # A message naming nothing of its own ("那怎么办?", "what now?", "要多久?") follows on the last topic when
+        # that topic's passages state what it asks: the topic's evidence decides, as for a follow-on ask
+        follow_on = follow_on or self._follows_on(norm, slots, state)
         evidence = self._in_context(norm, slots, state, self._evidence(norm, slots), follow_on)
         frame = self._understand(norm, state, now, slots, evidence)
         # Instructions and tasks are refused whatever the conversation; a question whose topic the corpus
@@ -386,19 +390,39 @@ class Assistant:
                    for term in named for word, flag in pos_tagged(term)[:1])
 
     def _follow_on_stated(self, norm: Normalised, earlier: str, answered: Answer) -> bool:
-        """Do the passages that answered the earlier ask hold what a follow-on ask asks? Its own words
-        (those the earlier ask did not use; pointing and grammar words are its form) must be in them,
-        and it must have some, or ask a kind of answer (a duration, an amount) they state: a bare "怎么办?" /
-        "what if it is late?" asks for what they would have to say in so many words. A kind of answer they do
-        not state is not answered from them. A where-question is answered by the menu path they give."""
+        """Do the passages that answered the earlier ask hold what a follow-on ask asks?"""
         if answered.abstained or not answered.citations:
             return False  # nothing answered the earlier ask: nothing to read this one against
-        if asks_where(norm.simplified) and any(c.menu_path for c in answered.citations):
+        return self._stated_in(norm, earlier, [c.chunk_id for c in answered.citations],
+                               any(c.menu_path for c in answered.citations))
+
+    def _follows_on(self, norm: Normalised, slots: Slots, state: DialogueState) -> bool:
+        """Does the message ask about the last topic without naming one: no value, no code, no domain word
+        beyond those every tool shares, asking a kind of answer (a duration, what to do) or phrased as a
+        follow-up, and the topic's passages state what it asks?"""
+        topic = state.topic
+        text = norm.simplified
+        if topic is None or not topic.citations or slots.spans or CODE.search(norm.original):
+            return False
+        if self.router.topic_terms(text.lower()) - self.router.generic_terms():
+            return False
+        if not (asked(text) or asks_action(text) or continues(text)):
+            return False
+        return self._stated_in(norm, topic.question, topic.citations, bool(topic.menu_paths))
+
+    def _stated_in(self, norm: Normalised, earlier: str, chunk_ids: list[str], has_menu: bool) -> bool:
+        """Do these passages (an earlier question's) hold what a follow-on asks? Its own words (those the
+        earlier question did not use; pointing and grammar words are its form) must be in them, and it must
+        have some, or ask a kind of answer they state: a duration, an amount ("要多久?", "最多几个?"), or what
+        to do ("怎么办?", "what now?"), which a passage advising an action (请…, 可联系…) answers. A kind of
+        answer they do not state is not answered from them. A where-question is answered by the menu path
+        they give."""
+        if asks_where(norm.simplified) and has_menu:
             return True
-        chunks = [self.index.chunk(c.chunk_id) for c in answered.citations]
+        chunks = [self.index.chunk(c) for c in chunk_ids]
         passage = "\n".join(c.text for c in chunks if c is not None)
-        kinds = asked(norm.simplified)  # a duration, an amount, a limit asked for ("要多久?", "最多几个?")
-        if kinds - stated(passage):
+        kinds = asked(norm.simplified) | ({"action"} if asks_action(norm.simplified) else set())
+        if kinds - stated(passage) - ({"action"} if states_action(passage) else set()):
             return False
         words, unstated = follow_on_words(norm.original, earlier, passage, self.index.lexical(),
                                           where_phrases(norm.simplified.lower()))
@@ -441,16 +465,27 @@ class Assistant:
         topic = state.topic
         if topic is None or not topic.citations or not (follow_on or continues(norm.simplified)):
             return evidence
-        if evidence.supported and evidence.best and evidence.best.chunk.id in topic.citations:
+        if self._on_topic(evidence, topic):
             return evidence
         own = self.router.topic_terms(norm.simplified) & self.router.tool_terms(tuple(self.tools))
         if not follow_on and own - self.router.generic_terms() - set(self.router.topic_terms(
                 to_simplified(topic.question))):
             return evidence  # it names a tool's topic the last question did not: its own question
         context = self._evidence(normalise(topic.question + "\n" + norm.original), slots)
-        if context.supported and context.best and context.best.chunk.id in topic.citations:
+        if self._on_topic(context, topic):
             return context
         return evidence
+
+    def _on_topic(self, evidence: Evidence, topic: LastTopic) -> bool:
+        """Does the evidence support an answer on a passage the last topic rests on: one it cited, or another
+        copy of the sentence it quoted (the status-code header opens every code table's chunk)?"""
+        if not evidence.supported or evidence.best is None:
+            return False
+        if evidence.best.chunk.id in topic.citations:
+            return True
+        sentences = [s for s in re.split(r"(?<=[。!?!?])\s*", evidence.best.quote or "") if len(s.strip()) >= 8]
+        texts = [chunk.text for chunk in (self.index.chunk(c) for c in topic.citations) if chunk is not None]
+        return any(s.strip() in text for s in sentences for text in texts)
 
     def _understand(self, norm: Normalised, state: DialogueState, now: datetime, slots: Slots,
                     evidence: Evidence) -> Frame:

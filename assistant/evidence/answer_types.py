@@ -126,6 +126,29 @@ def states_procedure(sentence: str) -> bool:
     return bool(_MENU_PATH.search(sentence))
 
 
+# What to do about it: a question asking for an action (怎么办, 如何处理, "what now?", "how do we fix it?") is
+# answered by a passage advising one - a directive or advice sentence (请…, 建议…, 需…, 可…联系/处理,
+# "please", "contact"), the closed class of Chinese advice markers and their English forms.
+_ASKS_ACTION = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理|怎样处理|该如何|怎么解决|如何解决|怎么弄|怎么搞|"
+                          r"\bwhat now\b|\bwhat (?:do|should|can|shall) (?:i|we|they) do\b|"
+                          r"\bhow (?:do|should|can|would) (?:i|we|they) (?:fix|handle|solve|resolve|deal with|sort)\b|"
+                          r"\bwhat(?:'s| is) the fix\b|\bnext steps?\b")
+_STATES_ACTION = re.compile(r"请(?!求)|建议|(?<![如按无所])需(?!求)|应(?:当|该)|"
+                            r"可(?:以)?(?:及时)?(?:联系|咨询|提交|申请|处理|重新)|"
+                            r"\bplease\b|\bcontact\b|\bshould\b")
+
+
+@lru_cache(maxsize=1024)
+def asks_action(question: str) -> bool:
+    """Does the question ask what to do (怎么办, what now)?"""
+    return bool(_ASKS_ACTION.search(to_simplified(question).lower()))
+
+
+def states_action(passage: str) -> bool:
+    """Does the passage advise an action (a directive or advice sentence)?"""
+    return bool(_STATES_ACTION.search(to_simplified(passage).lower()))
+
+
 def unanswered(question: str, passage: str) -> frozenset[str]:
     """Kinds the question asks for that the passage does not state."""
     kinds = asked(question)

@@ -249,3 +249,22 @@ def test_a_role_is_not_denied_by_what_it_cannot_do(text, role):
 def test_a_count_of_incentives_is_read_in_any_language(text, count):
     incentives = _plan("invoice_merge_check", text).arguments["incentives"]
     assert len(incentives) == count
+
+
+@pytest.mark.parametrize("text,status", [
+    ("Our call fails with HTTP 503. What kind of error is that?", 503),  # a full stop ends the sentence
+    ("接口返回 502。", 502),
+    ("the API returned 404.", 404),
+])
+def test_a_status_code_before_a_full_stop_is_read(text, status):
+    assert _plan("error_code_lookup", text).arguments.get("http_status") == status
+
+
+def test_a_version_number_is_no_status():
+    assert _plan("error_code_lookup", "接口版本 503.2 报错").arguments.get("http_status") is None
+
+
+def test_a_message_giving_no_code_keeps_the_conversations_code():
+    # "那怎么办?" after a code's answer asks about that code: nothing it says changes the code
+    read = plan("error_code_lookup", "那怎么办?", extract("那怎么办?", NOW), NOW, {"error_code": "CBC.0100"})
+    assert read.arguments == {"error_code": "CBC.0100"} and read.missing is None

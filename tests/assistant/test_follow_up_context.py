@@ -28,3 +28,19 @@ def test_a_bare_follow_up_stays_on_the_last_topic(bot):
     follow = bot.answer("那有效期呢?", session_id="validity", now=NOW)
     assert "7天" in follow.answer and "90天" not in follow.answer
 
+
+
+def test_what_to_do_follows_on_a_topic_whose_passage_advises_an_action(bot):
+    # "那怎么办?" names nothing of its own: the last topic's passage answers it when it advises an action
+    # (过期需重新生成); word overlap with the passage is not what decides
+    bot.answer("邀请链接生成以后能用几天?", session_id="act", now=NOW)
+    follow = bot.answer("那过期了怎么办?", session_id="act", now=NOW)
+    assert not follow.abstained and "重新生成" in follow.answer
+    english = bot.answer("ok so what do we do now?", session_id="act", now=NOW)
+    assert not english.abstained and "重新生成" in english.answer
+
+
+def test_what_to_do_is_not_answered_from_a_passage_that_advises_nothing(bot):
+    bot.answer("商机报备通过后保护多久?", session_id="none", now=NOW)
+    follow = bot.answer("what now?", session_id="none", now=NOW)
+    assert "90天" not in follow.answer
