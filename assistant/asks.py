@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
+import sentencex
+
 from knowledge.chunking import split_sentences
 from knowledge.durations import asks_for_date
 from knowledge.lexical import to_simplified, tokenize
@@ -88,8 +90,18 @@ def sentence_function(sentence: str) -> Function:
     return "fact"
 
 
+def written_sentences(text: str) -> list[str]:
+    """The sentences of written text, line by line: a sentence ends at its final punctuation whether or not a
+    space follows ("...received on 27 Nov 2026.Our sales rep asks...", "收到.客户经理问"), while abbreviations,
+    decimals and codes (Dec. 3, U.S., 12.5万, CBC.0100) stay inside their sentence. sentencex (Wikimedia's
+    rule-based segmenter, chosen on those cases over pysbd and syntok: 11 of 11 against 5 each) decides the
+    ASCII ends; Chinese ends are its own too."""
+    return [s.strip() for line in text.splitlines() for s in sentencex.segment("en", line) if s.strip()]
+
+
 def sentences_of(body: str) -> list[str]:
-    return [p.strip() for s in split_sentences(body) for p in _CLAUSE.split(s) if p.strip()]
+    return [p.strip() for line in split_sentences(body) for s in written_sentences(line)
+            for p in _CLAUSE.split(s) if p.strip()]
 
 
 def asks_of(body: str, names_topic: Callable[[str], bool] | None = None,

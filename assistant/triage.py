@@ -22,7 +22,8 @@ from knowledge.durations import date_asking_phrases
 from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
-from .asks import CODE, Function, asks_of, is_field_line, names_topic, sentence_function, sentences_of, unlabelled  # noqa: F401 - re-exported
+from .asks import (CODE, Function, asks_of, is_field_line, names_topic, sentence_function, sentences_of,  # noqa: F401 - re-exported
+                   unlabelled, written_sentences)
 from .catalogue import with_catalogue
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
 from .evidence import gather_evidence
@@ -170,7 +171,7 @@ def _labelled(text: str, clock: datetime, names_topic: Callable[[str], bool] | N
     units = []
     for line in text.splitlines():
         units.append(line)
-        parts = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
+        parts = _sentences(line)
         if len(parts) > 1:
             units += parts
     for line in units:
@@ -230,9 +231,13 @@ _CASE_CLAUSE_ZH = re.compile(rf"^(?:这|本|该|此)?(?:个|张|封|份)?(?:{_CA
                              rf"{_MOMENT_CHARS}{{0,30}}(?:于|在)?(?:{_CASE_VERBS_ZH})|"
                              rf"(?:{_CASE_VERBS_ZH})的(?:{_CASE_NOUNS_ZH})|"
                              rf"(?:{_CASE_VERBS_ZH})了?[^,,。;;]{{0,6}}?的?(?:{_CASE_NOUNS_ZH})")
-# Sentence and clause ends: Chinese punctuation, and ASCII punctuation before a space (a comma before a year,
-# as in "Nov 27, 2026", and a colon inside a time are part of the date).
-_SENTENCE_END = re.compile(r"[。!!??\n]|[.!?](?=\s|$)")
+def _sentences(text: str) -> list[str]:
+    """The sentences of ``text`` without their final punctuation (the wording dating a case ends before it)."""
+    return [s for s in (re.sub(r"[。.!?]+$", "", s).strip() for s in written_sentences(text)) if s]
+
+
+# Clause ends (sentences are `_sentences`): a comma before a year, as in "Nov 27, 2026", and a colon
+# inside a time are part of the date.
 _CLAUSE_END = re.compile(r"[;;,,\uff1a]|;(?=\s|$)|,(?!\s*\d{4})|:(?!\d)")
 
 
@@ -266,7 +271,7 @@ def _case_clauses(text: str, names_topic: Callable[[str], bool] | None = None) -
     is its receipt, opening or writing (whether they hold a date is read after). A clause after an address
     (Hi support, received 27 Nov 2026) opens its sentence as much as one with nothing before it."""
     found = []
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in _sentences(text):
         clauses = [c for c in (part.strip() for part in _CLAUSE_END.split(sentence)) if c]
         for i, clause in enumerate(clauses):
             if _case_clause(clause, i == 0 or _addresses(clauses[:i], names_topic)):
@@ -540,6 +545,10 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     A case often holds several asks (a bill not seen and an invoicing question): each is answered on its
     own with the case's shared facts (the received date, the role field, the sentences that state facts),
     then the answers are merged, so every tool whose rule the case touches runs."""
+    # The case is read in NFKC, as the chat reads a message: full-width punctuation (：？，) is the ASCII the
+    # readers below are written for (a field line 来件日期：2026年12月2日 was otherwise read as a question).
+    case = case.model_copy(update={"subject": unicodedata.normalize("NFKC", case.subject),
+                                   "body": unicodedata.normalize("NFKC", case.body)})
     text = f"{case.subject}\n{case.body}".strip()
     # What the case tells, apart from its header fields: a field line whose date or topic it speaks of dates
     # that (the assignment, the order), not the case.

@@ -170,6 +170,10 @@ def test_a_question_pointing_at_the_fact_before_it_is_read_with_that_fact():
     # ... or whose object is the case
     ("We received this ticket on 12/01/2026. Is the bill out?", "2026-12-01T00:00", "We received this ticket on 12/01/2026"),
     ("我们11月3日收到伙伴的工单,问账单几号出。", "2026-11-03T00:00", "我们11月3日收到伙伴的工单"),
+    # a sentence end with no space after it: the next sentence is no part of the date
+    ("This ticket was received on 27 Nov 2026.Our sales rep asks about last week.", "2026-11-27T00:00",
+     "This ticket was received on 27 Nov 2026"),
+    ("本工单于2026/11/27收到.客户经理问账单。", "2026-11-27T00:00", "本工单于2026/11/27收到"),
 ])
 def test_the_date_a_case_states_of_itself_is_read_in_any_format(text, moment, wording):
     clock = datetime.fromisoformat("2026-12-20T10:00:00+08:00")

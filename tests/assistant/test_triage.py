@@ -187,3 +187,12 @@ def test_every_follow_up_detail_names_rules_of_its_own_tool():
     assert set(DECIDES) == set(FOLLOW_UPS)
     for (tool, _), rules in DECIDES.items():
         assert rules and rules <= set(TOOLS[tool].rules), tool
+
+
+def test_a_case_is_read_in_nfkc_so_a_full_width_field_line_dates_it(bot):
+    # 来件日期：… with a full-width colon is a header field (its date dates the case), never an ask
+    case = TriageCase(subject="账单生成时间", body="来件日期\uff1a2026年12月2日\n您好\uff0c11月的伙伴账单什么时候生成\uff1f")
+    result = triage(bot, case, CLOCK)
+    assert result.received_from == "stated" and result.received_at.date().isoformat() == "2026-12-02"
+    assert [c["name"] for c in result.tool_calls] == ["bill_timing"]
+    assert not any("来件日期" in a.text for a in result.asks)
