@@ -199,17 +199,18 @@ class Planner:
             candidate = plan(tool, text, slots, now, None)
             return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
 
-        facts = state.carried_facts()
+        facts = state.carried_facts
         if named_codes(text) and "error_code_lookup" in self.tools:
             # A message naming an error code asks about that code: the catalogue's exact row answers it (or
             # the tool says no indexed table lists it), whatever the wording scores and wherever retrieval
             # ranks the table (a table of neighbouring codes can outrank the one holding the row).
             others = [(name, carried) for name, carried in self._choose(frame, text, complete, facts, evidence)
                       if name != "error_code_lookup"]
-            return [("error_code_lookup", dict(facts)), *others]
+            return [("error_code_lookup", facts("error_code_lookup")), *others]
         return self._choose(frame, text, complete, facts, evidence)
 
-    def _choose(self, frame: Frame, text: str, complete: typing.Callable[[str], bool], facts: dict,
+    def _choose(self, frame: Frame, text: str, complete: typing.Callable[[str], bool],
+                facts: typing.Callable[[str], dict],
                 evidence: Evidence) -> list[tuple[str, dict]]:
         scored = []
         for route in self.router.candidates(text, evidence=complete):
@@ -233,11 +234,11 @@ class Planner:
         # A runner-up runs beside the best only when both signals keep it there: within the router's margin
         # and grounded at least as well (its rule passage ranked as high); a close call on wording alone is
         # the best tool's answer ("…的消费算哪个账期" is a billing question, not an attribution one).
-        chosen = [(route.tool, dict(facts)) for i, (total, route, grounding) in enumerate(scored)
+        chosen = [(route.tool, facts(route.tool)) for i, (total, route, grounding) in enumerate(scored)
                   if total >= self.router.threshold and top - total <= self.router.margin
                   and (i == 0 or route.tool == "menu_path_lookup" or grounding >= best_grounding)]
         if "menu_path_lookup" in dict(frame.tools) and "menu_path_lookup" not in dict(chosen):
-            chosen.append(("menu_path_lookup", dict(facts)))  # "how do I view X" wants the steps too
+            chosen.append(("menu_path_lookup", facts("menu_path_lookup")))  # "how do I view X" wants the steps too
         return chosen
 
     def answers_alone(self, frame: Frame, state: DialogueState, now: datetime, evidence: Evidence,
@@ -253,7 +254,7 @@ class Planner:
         values = tuple(slots.spans)
         for route in self.router.route(text, evidence=lambda t: self._complete(t, text, slots, now)):
             if route.tool != "menu_path_lookup" and self.grounding(route.tool, evidence, values) >= OVERRIDE_GROUNDING \
-                    and self._complete(route.tool, text, slots, now) \
+                    and self._complete(route.tool, text, slots, now, state.carried_facts(route.tool)) \
                     and (implied or self._computes_asked(route.tool, text, evidence)):
                 return True
         return False
@@ -274,8 +275,8 @@ class Planner:
                 or (bool(kinds & {"verdict", "class"}) and not asks_open(text)))
 
     @staticmethod
-    def _complete(tool: str, text: str, slots: Slots, now: datetime) -> bool:
-        candidate = plan(tool, text, slots, now, None)
+    def _complete(tool: str, text: str, slots: Slots, now: datetime, carried: dict | None = None) -> bool:
+        candidate = plan(tool, text, slots, now, carried)
         return candidate.applicable and candidate.complete and tool != "menu_path_lookup"
 
     def grounding(self, tool: str, evidence: Evidence, values: tuple[str, ...] = (),

@@ -838,3 +838,5 @@ _PLANNERS = {
     "opportunity_permission": _opportunity, "order_visibility": _orders, "error_code_lookup": _error_code,
     "menu_path_lookup": _menu,
 }
+# The tools whose arguments `plan` reads from a message (a duration is planned from the passage it quotes).
+PLANNED = frozenset(_PLANNERS)

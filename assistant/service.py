@@ -30,7 +30,7 @@ from .evidence.vocabulary import follow_on_words
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .planner import Outcome, Planner
-from .planning import plan
+from .planning import PLANNED, plan
 from .understanding.normalise import in_script
 from .understanding.values import reader_for, use as use_values
 from .routing import ToolRouter
@@ -197,7 +197,8 @@ class Assistant:
     # ---- the turn ---------------------------------------------------------------------------
     def answer(self, message: str, session_id: str | None = None, now: datetime | None = None,
                *, answer_id: str | None = None, owner: str | None = None, deadline: float | None = None,
-               stopped: threading.Event | None = None, case_ask: bool = False, unsaved: bool = False) -> Answer:
+               stopped: threading.Event | None = None, case_ask: bool = False, unsaved: bool = False,
+               context: str | None = None) -> Answer:
         """Answer one turn. ``answer_id`` (optional) is stored with the turn so feedback can refer to it;
         ``owner`` (the API's caller) scopes the session: another owner's id is a different session;
         past ``deadline`` (``time.monotonic()``), or once ``stopped`` is set (the caller went away: the page's
@@ -205,7 +206,9 @@ class Assistant:
         support case (triage): a problem it reports ("the script gets HTTP 400 with CBC.0100") asks for what the
         rules compute about it, so a tool that answers it alone need not be asked for in so many words.
         ``unsaved``: a question asked on nobody's behalf (would a suggestion be answered?): no session is read
-        or written.
+        or written. ``context``: what a support case states outside its asks ("The partner is in New York."):
+        the details it gives each tool are the turn's starting point, as earlier turns' details are
+        (``DialogueState.stated``); the question's topic and evidence are its own.
 
         One way through: normalise -> evidence -> understand (Frame) -> plan and compute -> compose."""
         now = check_now(now or datetime.now(timezone.utc))
@@ -218,6 +221,8 @@ class Assistant:
             stored = self.sessions.load(session_id, now, owner)
         stored.deadline, stored.stopped = deadline, stopped
         state = DialogueState.from_stored(stored.dialogue, stored.pending, stored.last)
+        if context:
+            state.stated = self._stated(context, now)
         norm = in_script(norm, state.script)  # "那10月的呢?" in a Traditional conversation stays Traditional
         asks, facts = ([], []) if case_ask else message_asks(message, lambda s: names_topic(self.router, s))
         if len(asks) > 1:
@@ -229,6 +234,21 @@ class Assistant:
         if not unsaved:
             self._save(stored, now, message, answer, state, answer_id)
         return answer
+
+    def _stated(self, context: str, now: datetime) -> dict[str, dict[str, Any]]:
+        """The details ``context`` gives each tool, read by the tool's own argument reader (empty readings
+        left out); the menu tool takes no detail from it."""
+        norm = normalise(context)
+        slots = extract(norm.simplified, now, simplified=True)
+        stated: dict[str, dict[str, Any]] = {}
+        for tool in self.tools:
+            if tool == "menu_path_lookup" or tool not in PLANNED:
+                continue  # (a tool planned from the passage it quotes, like a duration, reads nothing here)
+            read = plan(tool, norm.simplified, slots, now, None)
+            details = {k: v for k, v in read.carried.items() if v not in (None, [], {}, "")} if read.applicable else {}
+            if details:
+                stated[tool] = details
+        return stated
 
     def _respond(self, message: str, norm: Normalised, state: DialogueState, now: datetime, session_id: str,
                  case_ask: bool, follow_on: bool = False) -> Answer:

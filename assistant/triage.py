@@ -22,8 +22,8 @@ from knowledge.durations import date_asking_phrases
 from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
-from .asks import (CODE, Function, asks_of, is_field_line, names_topic, sentence_function, sentences_of,  # noqa: F401 - re-exported
-                   unlabelled, written_sentences)
+from .asks import (CODE, Function, asks_of, is_field_line, joined, names_topic, sentence_function,  # noqa: F401 - re-exported
+                   sentences_of, unlabelled, written_sentences)
 from .catalogue import with_catalogue
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
 from .evidence import gather_evidence
@@ -314,7 +314,8 @@ def _rest_of_clause(wording: str, clock: datetime) -> str:
     rest = re.sub(r"\s+", " ", rest).strip(" ,,.。;;:-")
     words = re.findall(r"[^\W\d_]{2,}", _MOMENT_LEFTOVER.sub(" ", rest))
     cjk = re.findall(r"[\u4e00-\u9fff]", rest)
-    return rest if len(words) >= 2 or len(cjk) >= 2 else ""
+    # a single word that is a value (Case opened 2026-12-02 (Dubai): the partner's zone) is kept as well
+    return rest if len(words) >= 2 or len(cjk) >= 2 or (rest and extract(rest, clock).spans) else ""
 
 
 def _without(body: str, wording: str, clock: datetime | None = None) -> str:
@@ -432,6 +433,24 @@ def _one_question(subject: str, body: str, told_of: Callable[[str], bool] = lamb
     return "\n".join([subject.strip(), *lines]).strip()
 
 
+def case_context(assistant: Assistant, body: str, clock: datetime) -> list[str]:
+    """What the case states outside its asks, which every ask is read against as a dialogue's question is
+    read against the earlier turns: its fact sentences that hold a value (a zone, a date, an amount: "The
+    partner is in New York.", 伙伴所在地:悉尼, what is left of the clause dating the case) or name a tool's topic
+    ("The customer belongs to another sales rep.", 客户是11月18日分配给客户经理的). Greetings and signatures
+    hold neither. Only their details reach an ask (``Assistant.answer(context=...)``): joined to an ask's
+    words, a fact's topic (an October bill paid late) would answer an ask of another topic (a late fee)."""
+    router = assistant.router
+    context = []
+    for sentence in sentences_of(body):
+        if is_field_line(sentence) or sentence_function(sentence) != "fact":
+            continue
+        named = router.topic_terms(to_simplified(sentence).lower()) - router.generic_terms()
+        if named or extract(sentence, clock).spans:
+            context.append(sentence)
+    return context
+
+
 def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
     """The one follow-up choice a stated detail names (the case's role field first, then its facts);
     longer choices are read first and blanked out, so 客户经理主管 is not also read as 客户经理."""
@@ -446,12 +465,14 @@ def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
     return None
 
 
-def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str]) -> Answer:
-    """One ask answered in its own triage-scoped session: a detail the planner asks for that the case
-    already states (its role field, a fact sentence) is given as the reply, so it is never asked back."""
+def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str], context: str = "") -> Answer:
+    """One ask answered in its own triage-scoped session, read against the case's ``context`` (the details
+    its facts give each tool); a detail the planner still asks for that the case states (its role field, a
+    fact sentence) is given as the reply, so it is never asked back."""
     session = uuid.uuid4().hex
     try:
-        answer = assistant.answer(text, session_id=session, now=now, owner="triage", case_ask=True)
+        answer = assistant.answer(text, session_id=session, now=now, owner="triage", case_ask=True,
+                                  context=context or None)
         if answer.follow_up and answer.follow_up_choices and assistant.sessions is not None:
             choice = _stated_choice(answer.follow_up_choices, facts)
             if choice is not None:
@@ -565,7 +586,9 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
         asks = [_one_question(case.subject, body, lambda label: _names_asked_topic(assistant, label, told))]
-    answers = [_answer_ask(assistant, ask, received, facts) for ask in asks]
+    # The case's facts are the state every ask is read against (its details, not its topic)
+    context = joined(*case_context(assistant, body, received))
+    answers = [_answer_ask(assistant, ask, received, facts, context) for ask in asks]
     answer = next((a for a in answers if not a.abstained), answers[0])
     entities = entities_of(text, received)
     variant = "en" if answer.language == "en" else detect(text)

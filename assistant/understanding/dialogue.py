@@ -64,6 +64,10 @@ class DialogueState(BaseModel):
     result: LastResult | None = None
     topic: LastTopic | None = None
     facts: dict[str, Any] = Field(default_factory=dict)
+    # Details stated outside the questions, per tool (a support case's facts: "The partner is in New York.",
+    # "The customer belongs to another sales rep."): every question is read against them as against what
+    # earlier turns said; a detail the question states itself wins.
+    stated: dict[str, dict[str, Any]] = Field(default_factory=dict)
     held: str | None = None  # an unclear message kept until the next turn says what it refers to
     script: Variant | None = None  # the Chinese script the conversation is written in, for script-neutral messages
 
@@ -85,8 +89,10 @@ class DialogueState(BaseModel):
     def empty(self) -> bool:
         return self.pending is None and self.result is None and self.topic is None
 
-    def carried_facts(self) -> dict[str, Any]:
-        return {k: v for k, v in self.facts.items() if k in USER_FACTS}
+    def carried_facts(self, tool: str | None = None) -> dict[str, Any]:
+        """What a fresh question's ``tool`` starts from: the details stated for it outside the questions,
+        then the facts the user stated about themselves (a zone, a role)."""
+        return {**self.stated.get(tool or "", {}), **{k: v for k, v in self.facts.items() if k in USER_FACTS}}
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,7 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
     if pending is None and last is None and cues.bare and cues.asks_where and topic is None:
         return Decision("unclear")  # "在哪里看?" with nothing said before
     move: Move = "new" if state.empty else "switch"
-    return Decision(move, [(tool, dict(facts)) for tool in routes])
+    return Decision(move, [(tool, state.carried_facts(tool)) for tool in routes])
 
 
 def _relates(cues: Cues, tool: str) -> bool:

@@ -196,3 +196,27 @@ def test_a_case_is_read_in_nfkc_so_a_full_width_field_line_dates_it(bot):
     assert result.received_from == "stated" and result.received_at.date().isoformat() == "2026-12-02"
     assert [c["name"] for c in result.tool_calls] == ["bill_timing"]
     assert not any("来件日期" in a.text for a in result.asks)
+
+
+def test_the_case_facts_reach_every_ask_as_details_not_as_topic(bot):
+    # The zone is in the clause dating the case, the batch in a fact sentence: both reach the asks they
+    # concern, as earlier turns' details reach a later question; neither changes what another ask is about.
+    case = TriageCase(subject="Two questions",
+                      body="Case logged 2026-12-04 (Berlin).\nBy when is the November 2026 partner bill produced, "
+                           "in our local time?\nOur four incentives went through one batch application. "
+                           "May they share one invoice?")
+    result = triage(bot, case, CLOCK)
+    calls = {c["name"]: c["arguments"] for c in result.tool_calls}
+    assert calls["bill_timing"]["timezone"] == "Europe/Berlin"
+    assert {i["application"] for i in calls["invoice_merge_check"]["incentives"]} == {"batch"}
+    assert [a.status for a in result.asks] == ["answered", "answered"] and not result.needs_human
+
+
+def test_a_fact_on_one_topic_does_not_answer_an_ask_on_another(bot):
+    # the October bill paid late is a detail of the bill rule, not an answer to a late-fee waiver
+    case = TriageCase(subject="Bill", now=datetime.fromisoformat("2026-11-28T10:00:00+08:00"),
+                      body="When will the November 2026 partner bill be generated?\nOur October bill was settled "
+                           "a week late. Could the penalty for paying late be cancelled?")
+    result = triage(bot, case, CLOCK)
+    assert [c["name"] for c in result.tool_calls] == ["bill_timing"]
+    assert [a.status for a in result.asks] == ["answered", "uncovered"] and result.needs_human
