@@ -1343,9 +1343,18 @@ _CN_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆�
 # A spoken amount with no unit (两千五, 三千五百): a numeral run that starts with a digit and holds a
 # magnitude (a count of ten or less is never money).
 # Digits with no unit right after a verb of paying (a closed class): 买了3000的云服务, 付了800, 花了1500
-_PAID_DIGITS = re.compile(r"(?:买|购买|付|支付|花|消费|充值|充)了?\s*(?P<paid>\d[\d,]*(?:\.\d+)?)"
-                          r"(?![\d.,]|\s*(?:万|千|百|k|w|元|块|rmb|cny|yuan|usd|dollars?|美元|港币|新台币|%|％|年|月|日|号|个|笔|次|天|[a-z]))",
+_PAID_DIGITS = re.compile(r"(?:买|购买|付|支付|花|消费|充值|充)了?\s*(?P<paid>\d+(?:,\d{3})*(?:\.\d+)?)"
+                          r"(?!\d|[.,]\d|\s*(?:万|千|百|k|w|元|块|rmb|cny|yuan|usd|dollars?|美元|港币|新台币|%|％|年|月|日|号|个|笔|次|天|[a-z]))",
                           re.I)
+# The same in English: the digits a verb of paying takes as its object, when what follows them is no noun they
+# could count (a unit, a preposition, a time word or the end of the clause: "spent 2500 via the card", "paid 800
+# for OBS"; "bought 30 servers" counts servers).
+_PAID_DIGITS_EN = re.compile(r"\b(?:spen[dt]s?|spending|paid|pays?|paying|charged|costs?|costing|bought|buys?|buying|"
+                             r"purchas(?:ed|es?|ing)|topp?(?:ed|ing|s)? up|recharg(?:ed|es?|ing))\s+"
+                             r"(?:(?:a total of|in total|about|around|roughly|nearly|almost|over|some|just)\s+)?"
+                             r"(?P<paid>\d+(?:\.\d+)?)"
+                             r"(?=\s*(?:$|[^\w\s%]|(?:on|for|via|with|using|through|from|out|in|at|to|by|of|and|or|but|"
+                             r"last|this|yesterday|today|already|total|worth|when|so|then)\b))", re.I)
 _BARE_AMOUNT = re.compile(rf"(?<![第{_CN_NUMERALS}\d.])[一二两三四五六七八九壹贰叁肆伍陆柒捌玖][{_CN_NUMERALS}]*"
                           rf"[百千万亿佰仟][{_CN_NUMERALS}]*(?!几)")  # 两千几百: no stated amount
 
@@ -1355,7 +1364,7 @@ def _bare_amounts(text: str, slots: Slots) -> list[tuple[int, Decimal]]:
     amount of money, in yuan (客户花了两千五, 儲值三千五). The reading is stated. Digits count the same
     way when a verb of paying puts them as the price (买了3000的云服务, 付了800): an object of 买/付 that
     counts nothing is what was paid."""
-    found = list(_BARE_AMOUNT.finditer(text)) + list(_PAID_DIGITS.finditer(text))
+    found = list(_BARE_AMOUNT.finditer(text)) + list(_PAID_DIGITS.finditer(text)) + list(_PAID_DIGITS_EN.finditer(text))
     found_at: list[tuple[int, Decimal]] = []
     if not found:
         return found_at

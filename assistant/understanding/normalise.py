@@ -7,6 +7,7 @@ rendering the answer in the user's script.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -19,10 +20,33 @@ from ..language import Variant, detect, script_neutral
 _BREAKS = {ord(c): " " for c in "\u2028\u2029\u0085\u000b\u000c\u200b\ufeff"}
 
 
+# Digits with commas between them: one number written with thousands separators (2,500 / 12,345.67; full-width
+# １２，５００ is 12,500 after NFKC), or a list (1,2,3月 / 3,5两个月). Which one is CLDR's grouping rule's to say.
+_COMMA_DIGITS = re.compile(r"(?<![\d.,])\d+(?:,\d+)+(?:\.\d+)?(?![\d.])")
+
+
+def ungroup(text: str) -> str:
+    """Numbers written with thousands separators as plain digits (2,500 -> 2500, 12,345.67 -> 12345.67), so
+    that no later reader takes the separator for a clause or list boundary (2,500 read as 2 and 500). A run is
+    one number only when Babel's strict parser accepts its grouping (groups of three after the first); anything
+    else (1,2,3月, 10,11月, 3,5) is a list and stays as written."""
+    if "," not in text:
+        return text
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    def plain(m: re.Match[str]) -> str:
+        try:
+            parse_decimal(m.group(0), locale="en", strict=True)
+        except NumberFormatError:
+            return m.group(0)
+        return m.group(0).replace(",", "")
+    return _COMMA_DIGITS.sub(plain, text)
+
+
 @dataclass(frozen=True)
 class Normalised:
     original: str
-    text: str          # NFKC (full-width digits and letters become ASCII), breaks as spaces
+    text: str          # NFKC (full-width digits and letters become ASCII), breaks as spaces, numbers ungrouped
     simplified: str    # ``text`` in Simplified Chinese
     variant: Variant
 
@@ -36,7 +60,7 @@ class Normalised:
 
 
 def normalise(message: str) -> Normalised:
-    text = unicodedata.normalize("NFKC", message).translate(_BREAKS)
+    text = ungroup(unicodedata.normalize("NFKC", message).translate(_BREAKS))
     simplified = to_simplified(text)
     return Normalised(original=message, text=text, simplified=simplified, variant=detect(text, simplified))
 

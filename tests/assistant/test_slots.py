@@ -286,6 +286,10 @@ def test_a_part_of_the_day_before_a_colon_clock():
 @pytest.mark.parametrize("text,amounts", [
     ("用储值卡买了3000的云服务", [Decimal("3000")]), ("先买了5000块的卡,后来付了1200", [Decimal("5000"), Decimal("1200")]),
     ("买了500GB的存储", []), ("买了3台服务器", []), ("付了2026年的费用", []),
+    # English: the digits a paying verb takes, when no noun they could count follows
+    ("the customer spent 2600 via the card", [Decimal("2600")]), ("paid 840 for OBS.", [Decimal("840")]),
+    ("they bought 30 servers", []), ("spent 3 days on it", []), ("paid 5 for it", []),
+    ("花了3800,用的储值卡", [Decimal("3800")]),  # a comma after the digits ends the clause
 ])
 def test_digits_a_paying_verb_takes_are_the_price(text, amounts):
     assert extract(text, NOW).amounts == amounts
