@@ -75,6 +75,25 @@ def unlabelled(sentence: str) -> str:
     return value if sentence_function(value) in ("question", "request", "problem") else sentence
 
 
+# The embedded question of an indirect one: the clause from "whether", or from the wh-word after a verb of asking.
+_EMBEDDED = re.compile(r"\bwhether\b|\b(?:ask|asks|asked|asking|wonder|wonders|wondering|know|confirm|check)\s+"
+                       r"(?P<wh>(?:if|when|how|what|which|why|who)\b)", re.I)
+
+
+def embedded_question(sentence: str) -> str:
+    """What an indirect question asks: "Our finance team would like to know whether customer consumption can
+    serve as a repayment basis" asks "whether customer consumption can serve as a repayment basis". The
+    clause reporting the asking (who asks, that they want to know) is the ask's form, like a label
+    introducing it (问题描述:), and its words are no topic: read as the question, words the documents never
+    use (finance, colleagues, separately) refused a question they answer. Any other sentence as it is."""
+    match = _EMBEDDED.search(sentence)
+    start = match.start("wh") if match is not None and match.group("wh") else match.start() if match else 0
+    if start == 0:
+        return sentence
+    rest = re.sub(r"[.。!]*$", "", sentence[start:].strip())  # asked as the question it is
+    return rest + "?" if len(re.findall(r"\w+", rest)) >= 4 else sentence
+
+
 def sentence_function(sentence: str) -> Function:
     """What a case's sentence does: asks a question, makes a request, reports a problem, or states a fact."""
     text = to_simplified(sentence.strip())

@@ -22,8 +22,8 @@ from knowledge.durations import date_asking_phrases
 from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
-from .asks import (CODE, Function, asks_of, is_field_line, joined, names_topic, sentence_function,  # noqa: F401 - re-exported
-                   sentences_of, unlabelled, written_sentences)
+from .asks import (CODE, Function, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
+                   sentence_function, sentences_of, unlabelled, written_sentences)
 from .catalogue import with_catalogue
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
 from .evidence import gather_evidence
@@ -588,7 +588,8 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         asks = [_one_question(case.subject, body, lambda label: _names_asked_topic(assistant, label, told))]
     # The case's facts are the state every ask is read against (its details, not its topic)
     context = joined(*case_context(assistant, body, received))
-    answers = [_answer_ask(assistant, ask, received, facts, context) for ask in asks]
+    answers = [_answer_ask(assistant, embedded_question(ask) if len(asks) > 1 else ask, received, facts, context)
+               for ask in asks]
     answer = next((a for a in answers if not a.abstained), answers[0])
     entities = entities_of(text, received)
     variant = "en" if answer.language == "en" else detect(text)

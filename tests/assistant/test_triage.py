@@ -220,3 +220,15 @@ def test_a_fact_on_one_topic_does_not_answer_an_ask_on_another(bot):
     result = triage(bot, case, CLOCK)
     assert [c["name"] for c in result.tool_calls] == ["bill_timing"]
     assert [a.status for a in result.asks] == ["answered", "uncovered"] and result.needs_human
+
+
+@pytest.mark.parametrize(("ask", "asked"), [
+    ("Also, our auditors ask whether the consumption data can be a basis for settlement.",
+     "whether the consumption data can be a basis for settlement?"),
+    ("The finance lead wants to know how far back the consumption data goes.", "how far back the consumption data goes?"),
+    ("Whether it counts?", "Whether it counts?"),  # nothing reports the asking: as it is
+    ("Can a supervisor register one?", "Can a supervisor register one?"),
+])
+def test_an_indirect_question_is_read_as_what_it_asks(ask, asked):
+    from assistant.asks import embedded_question
+    assert embedded_question(ask) == asked
