@@ -38,7 +38,7 @@ _REQUEST = re.compile(r"^\W*(?:\w{0,4}[,,]\s*)?(?:另|也|还|顺便|同时)?(?:
 _NEGATED = re.compile(r"(?:不|没|未|无法|无从)(?!同|论|仅|过|错|久|少|多|管)[\u4e00-\u9fff]|还没|"
                       r"\b(?:not|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|never|no longer)\b|"
                       r"失败|报错|出错|异常|拒绝|驳回|\b(?:fail\w*|error\w*|reject\w*|denied|refus\w*)\b|"
-                      r"(?:返回|报|returns?|returning|gets?|getting|throws?|throwing)\s*(?:HTTP|状态码|status)?\s*[1-5]\d{2}(?!\d)", re.I)
+                      r"(?:返回|报|returns?|returning|gets?|getting|throws?|throwing)\s*(?:了\s*)?(?:一?个\s*)?(?:HTTP|状态码|status)?\s*[1-5]\d{2}(?!\d)", re.I)
 _OPENING_AUX = re.compile(r"^\W*(?:\(?\w{1,2}[).]\s*)?(?:and |also |so |but )?(?:what|when|where|which|who|why|how|"
                           r"is|are|was|were|do|does|did|can|could|may|might|shall|should|will|would|has|have)\b", re.I)
 _CLAUSE = re.compile(r"(?<=[。!?!?;;\n])\s*|(?<=[.?!])\s+")
@@ -226,6 +226,37 @@ def message_asks(message: str, names_topic: Callable[[str], bool]) -> tuple[list
         return [], []
     facts = [s for s in sentences if sentence_function(s) not in ("question", "request")]
     return asks, facts
+
+
+# Interrogative words and particles (closed classes): what a statement holds none of. 几 and 那么 are left in
+# on purpose: a message with them is read as it always was, not as a statement.
+_INTERROGATIVE = re.compile(r"什么|啥|哪|几|多[少久长大高快远]|谁|怎|咋|为何|吗|呢|吧|么|是否|能否|可否|行不行|"
+                            r"\b(?:what|when|where|which|who|whom|whose|why|how|whether)\b|\bor (?:nah|not)\b|[??]|"
+                            # a tag question after a comma: "..., is that allowed"
+                            r"[,,]\s*(?:is|are|can|could|does|do|will|would|should)\s+(?:that|it|this|he|she|they|we|i)\b|"
+                            # a wish is a request ("我有三笔激励想合并开票", "we want to merge them")
+                            r"想|希望|打算|\b(?:want|wants|wanna|would like|'d like|need to|needs to)\b",
+                            re.I)
+# A declarative states what is: a copula, existential or possessive verb, or a completed event (sentence-final
+# 了); closed classes. An imperative ("Tell me a joke", 告诉我…) or a bare topic ("伙伴账单生成时间") has none.
+_DECLARATIVE = re.compile(r"是|在|有|属于|位于|了\W*$|\b(?:am|is|are|was|were|have|has|had)\b|'(?:m|re|s|ve)\b", re.I)
+
+
+def states_only(message: str) -> bool:
+    """Does the message only state facts ("我是在东京的", "The customer is under my colleague's name.") - every
+    sentence a fact, none a question, request or problem report, and no interrogative word or particle?"""
+    sentences = sentences_of(message)
+    text = to_simplified(message)
+    return bool(sentences) and all(sentence_function(s) == "fact" for s in sentences) and \
+        not _INTERROGATIVE.search(text) and not CODE.search(message) and bool(_DECLARATIVE.search(text))
+
+
+def closed(sentence: str) -> str:
+    """The sentence with a full stop when it has no closing punctuation (a statement read before a question)."""
+    text = sentence.strip()
+    if not text or re.search(r"[。.!!??;;]$", text):
+        return text
+    return text + ("." if re.search(r"[A-Za-z0-9)]$", text) else "。")
 
 
 def joined(*parts: str) -> str:

@@ -21,7 +21,7 @@ from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
 from .answer import Answer, check_now
-from .asks import CODE, joined, message_asks, names_topic
+from .asks import CODE, closed, joined, message_asks, names_topic, states_only
 from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
@@ -224,11 +224,19 @@ class Assistant:
         if context:
             state.stated = self._stated(context, now)
         norm = in_script(norm, state.script)  # "那10月的呢?" in a Traditional conversation stays Traditional
+        # (a message after an unclear one says what that one refers to: no statement)
+        statement = not case_ask and not state.held and states_only(message)
+        if state.stated and not statement and not case_ask:
+            # the question after statements is read with them, as one message stating its facts first; it
+            # is answered in its own language and script
+            message = joined(*(closed(s) for s in state.stated), message)
+            norm = replace(normalise(message), variant=norm.variant)
+            state.stated = []
         asks, facts = ([], []) if case_ask else message_asks(message, lambda s: names_topic(self.router, s))
         if len(asks) > 1:
             answer, state = self._answer_asks(asks, facts, norm, state, now, session_id)
         else:
-            answer = self._respond(message, norm, state, now, session_id, case_ask)
+            answer = self._respond(message, norm, state, now, session_id, case_ask, statement=statement)
         if norm.variant != "en":
             state.script = norm.variant
         if not unsaved:
@@ -251,7 +259,7 @@ class Assistant:
         return stated
 
     def _respond(self, message: str, norm: Normalised, state: DialogueState, now: datetime, session_id: str,
-                 case_ask: bool, follow_on: bool = False) -> Answer:
+                 case_ask: bool, follow_on: bool = False, statement: bool = False) -> Answer:
         """One question's answer; ``state`` becomes the dialogue state after it (the caller saves it).
         ``follow_on``: the question follows on the last topic whatever its wording (an ask of a message
         that names no topic of its own, read after the ask before it)."""
@@ -262,6 +270,11 @@ class Assistant:
         follow_on = follow_on or self._follows_on(norm, slots, state)
         evidence = self._in_context(norm, slots, state, self._evidence(norm, slots), follow_on)
         frame = self._understand(norm, state, now, slots, evidence)
+        # A statement that starts nothing it continues (no question: "我是在东京的", "the customer is under my
+        # colleague's name") is noted, not answered: the question after it is read with it.
+        if statement and frame.move in {"new", "switch"} and evidence.reason not in {"instruction", "task"} and (
+                slots.spans or frame.routes or self.router.topic_terms(norm.simplified.lower())):
+            return self._noted(norm, frame, state, session_id)
         # Instructions and tasks are refused whatever the conversation; a question whose topic the corpus
         # lacks ("激励提现" mentions incentives but is not an invoicing question) is refused unless it
         # only continues the conversation (it then names no topic of its own).
@@ -576,6 +589,21 @@ class Assistant:
             decision.move in {"continue", "modify"} or any(supplies(tool) for tool, _ in decision.tools)
         return Frame(norm=norm, slots=slots, routes=routes, move=decision.move, tools=decision.tools,
                      convert_to=cues.language, particular=specific)
+
+    def _noted(self, norm: Normalised, frame: Frame, state: DialogueState, session_id: str) -> Answer:
+        """The reply to a statement: what was read from it, kept for the question that follows. The pending
+        detail, the last result and topic stay as they were."""
+        state.stated = [*state.stated, norm.original][-3:]
+        zone = frame.slots.timezone
+        if zone:
+            state.facts["timezone"] = zone
+        noted = (Said("好的,记下了" + (f"(时区按 {zone} 理解)" if zone else "") + "。请接着问您的问题,我会结合这些情况来回答。",
+                      "Noted" + (f" (time zone read as {zone})" if zone else "") +
+                      ". Ask your question and I will take this into account."),)
+        answer = Answer(answer=render([[noted]], norm.variant), abstained=False, language=norm.language,
+                        variant=norm.variant, session_id=session_id, move=frame.move)
+        answer._parts = neutral([[noted]])
+        return answer
 
     def _remember(self, state: DialogueState, frame: Frame, outcome: Outcome, answer: Answer) -> None:
         """The dialogue state after this turn."""

@@ -91,3 +91,25 @@ def test_a_corrected_amount_goes_to_the_step_its_words_name(bot, first, correcti
     answer = bot.answer(correction, session_id=session, now=NOW)
     assert answer.move == "modify"
     assert [(c.arguments["transaction"], c.arguments.get("amount")) for c in answer.tool_calls] == expected
+
+
+def test_a_statement_is_noted_and_the_next_question_is_read_with_it(bot):
+    # written for this test: a detail stated with no question carries to the question after it
+    noted = bot.answer("说明一下,我人在首尔", session_id="stated", now=NOW)
+    assert not noted.abstained and noted.tool_calls == [] and "Asia/Seoul" in noted.answer
+    asked = bot.answer("9月的伙伴账单几点前生成?", session_id="stated", now=NOW)
+    assert {k: v for k, v in asked.tool_calls[0].arguments.items() if k != "now"} == {
+        "billing_period": "2026-09", "timezone": "Asia/Seoul"}
+    who = bot.answer("The customer was handed to me on 3 November at 10am; I'm the account manager.",
+                     session_id="stated-en", now=NOW)
+    assert not who.abstained and who.tool_calls == []
+    counted = bot.answer("From which day does the performance dashboard count it for me?", session_id="stated-en", now=NOW)
+    assert {k: v for k, v in counted.tool_calls[0].arguments.items() if k != "now"} == {
+        "assigned_at": "2026-11-03T10:00:00+08:00", "dashboard": "performance"}
+
+
+def test_a_detail_answering_the_pending_question_is_no_statement(bot):
+    asked = bot.answer("我们有两笔激励,能开在一张发票上吗?", session_id="pending-fact", now=NOW)
+    assert asked.follow_up
+    filled = bot.answer("两笔是同一次批量申请的", session_id="pending-fact", now=NOW)
+    assert filled.move == "continue" and filled.tool_calls

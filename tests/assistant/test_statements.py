@@ -1,0 +1,35 @@
+"""A message that only states facts (no question, request or problem report, no interrogative word) is a
+statement: the assistant notes it and reads the next question with it (issue 11: details stated in a turn
+with no question carry to the next question)."""
+
+import pytest
+
+from assistant.asks import closed, states_only
+
+
+@pytest.mark.parametrize("message", [
+    "我人在首尔",
+    "這個客戶上週轉給我了。",
+    "For context, we are a reseller based in Oslo.",
+    "FYI 这三笔激励是一起申请的 (one batch)",
+])
+def test_statements(message):
+    assert states_only(message)
+
+
+@pytest.mark.parametrize("message", [
+    "1月份的账单现在应该出来了吧",      # a sentence-final 吧 asks for confirmation
+    "调用的时候报了个404",             # a problem report asks what it means
+    "云商店商品账单去哪导出",            # where
+    "yo can supervisors even file opps or nah",
+    "上个月的 partner bill 啥时候出",
+    "我们有几笔激励",                  # 几 may ask how many: read as before, not as a statement
+    "Is the customer under my name",
+])
+def test_not_statements(message):
+    assert not states_only(message)
+
+
+def test_a_statement_read_before_a_question_is_closed():
+    assert closed("我人在首尔") == "我人在首尔。" and closed("we are in Oslo") == "we are in Oslo."
+    assert closed("已说明。") == "已说明。"
