@@ -18,7 +18,7 @@ from tools.model import BEIJING, add_months
 from .slots import Slots, cn_number, extract, to_digits
 from .understanding.cues import WHERE, asks_bound
 from .understanding.determiners import quantity_phrase, quantity_table, resolve_definite
-from .understanding.scope import has_verb, negations, object_of_speaker, polarity
+from .understanding.scope import has_verb, negations, object_of_speaker, owned_by_speaker, polarity
 from .understanding.values import read_value
 
 # (pattern, value) tables; patterns run on the lower-cased, Simplified message.
@@ -57,12 +57,9 @@ _RELATION = [(r"自己报备|我报备的|自己的客户|own customer|registere
              (r"关联的客户|关联客户|associated", "associated"),
              (r"别人的客户|其他人的客户|别的客户经理|不是我的|不属于|not (my|their|his|her) (own )?customer|someone else|another (account )?manager",
               "other")]
-# Under whose name: the salesperson's own name (denied: "isn't under my name", 并不在我名下 - the other value), or
-# another person's (otherness, read from the owner below).
-_UNDER_NAME = [(r"别人的客户|其他客户|someone else|other salesperson", False),
-               # customers assigned to the salesperson themselves are theirs
-               (r"名下|自己的客户|own customers?|under (their|his|her|my) name|"
-                r"\b(?:assigned|allocated)\s+to\s+(?:them|him|her|me|themselves|the salesperson)\b", True)]
+# Under whose name, when no possessive structure names an owner (``scope.owned_by_speaker`` reads that first):
+# a bare 名下 / "under the name" is the asker's own (denied: "isn't under the name" - the other value).
+_UNDER_NAME = [(r"名下|\bunder\s+(?:(?:the|their|his|her|my|our)\s+)?names?\b|\bown customers?\b", True)]
 # Whether the incentives are on one payment request or several: the request's determiner of quantity
 # (同一个 / 一个 / the same / a single vs 不同 / 多个 / different / separate, or a plural), denied or not.
 _SAME_REQUEST = quantity_table("申付单", "payment request", one="same", many="different")
@@ -672,7 +669,9 @@ def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     role = role or carried.get("role") or general("opportunity_permission", "role", low, notes)
     relation, conflict = pick(low, _RELATION)
     if relation is None and not conflict:
-        relation = _registrant_reading(low)
+        # who the customer belongs to or was registered by (这个客户是实习生报备的, "registered by our channel
+        # manager"): a third party's is someone else's (the speaker's own may be registered or associated)
+        relation = "other" if owned_by_speaker(low) is False else None
     relation = relation or carried.get("customer_relation")
     if relation is None and not conflict and role == "account_manager":
         # the customer's relation decides an account manager's registration only: a supervisor's answer does
@@ -686,107 +685,12 @@ def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
     return Plan("opportunity_permission", args, notes_zh=notes[0], notes_en=notes[1])
 
 
-# Whose customers: a possessive before "customer(s)". The salesperson's own (self-reference) are under
-# their name; anyone else's (a colleague's, another team's, 同事的) are not.
-_POSSESSOR = re.compile(r"((?:[a-z-]+\s+)?[a-z][a-z-]*)'s?\s+(?:\w+\s+)?customers?|([\u4e00-\u9fff]{1,4})的客户")
-_SELF = re.compile(r"^(my|our|their|his|her|own|the salesperson|salesperson|自己|我|我们|他|她|他们|其|业务员|本人)$")
-
-
-_BARE_POSSESSOR = re.compile(r"([\u4e00-\u9fff]{2,5})客户")
-# A determiner of otherness before the owner (别的业务员, 其他同事, another salesperson) makes the owner
-# someone else even when the noun names the same role as the asker: a closed class, like the tense markers.
-_OTHER_DET = re.compile(r"(别的|其他的?|其它的?|另一个?|另外的?|别家的?|(?<![a-z])(?:another|other|a different|"
-                        r"different|some other|a second)\s*)$")
-# English: "a customer who belongs to <owner>", "customers of <owner>", "customers under <owner>'s name"
-_BELONGS = re.compile(r"customers?\s+(?:who|that|which)?\s*(?:belongs?|is assigned|are assigned)\s+to\s+"
-                      r"((?:a |an |the )?(?:another |other |a different |different )?)([a-z]+)|"
-                      r"customers?\s+of\s+((?:a |an |the )?(?:another |other |a different |different )?)([a-z]+)")
-
-
-def _otherness(before: str) -> bool:
-    return _OTHER_DET.search(before) is not None
-
-
-def _possessor_reading(low: str) -> bool | None:
-    match = _POSSESSOR.search(low)
-    belongs = _BELONGS.search(low) if match is None else None
-    if belongs is not None:
-        det, owner = (belongs.group(1), belongs.group(2)) if belongs.group(2) else (belongs.group(3), belongs.group(4))
-        if _otherness(det):
-            return False
-        if _SELF.match(owner) and owner not in {"salesperson", "the salesperson"}:
-            return True
-        # belonging to someone named other than the asker (a colleague, a manager) is not under their name
-        return False if belongs.group(2) and owner not in {"salesperson", "the", "them", "it"} else None
-    if match is None:
-        # Chinese drops 的 between a person and what is theirs (同事客户, 经理客户): the noun right before
-        # 客户 is the owner when CC-CEDICT counts it as a person (with 位 or 名)
-        from .understanding.bilingual import person_nouns
-
-        bare = _BARE_POSSESSOR.search(low)
-        words = [bare.group(1)[i:] for i in range(len(bare.group(1)) - 1)] if bare else []
-        owner = next((w for w in words if w in person_nouns() or _SELF.match(w)), None)
-        if owner is None:
-            return None
-        if _otherness(low[:bare.start(1) + len(bare.group(1)) - len(owner)]):
-            return False  # 别的业务员客户: another salesperson's customers
-        return bool(_SELF.match(owner))
-    owner = (match.group(1) or match.group(2)).strip()
-    owner = re.sub(r"^(看|查看|看到|查|访问|能看|能查|可以看|see|view)+", "", owner) if match.group(2) else owner
-    if not owner or owner in {"a", "the", "any", "all"}:
-        return None
-    if _otherness(low[:match.start()]) or _otherness(owner.rsplit(" ", 1)[0] + " " if " " in owner else ""):
-        return False  # 别的同事的客户, another salesperson's customers
-    return bool(_SELF.match(owner))
-
-
-# Who registered the customer (别的同事报备的客户, a customer another colleague registered): the speaker is
-# their own; another person (a noun CC-CEDICT counts as a person, or an English word translating one) is not.
-_REGISTRANT = re.compile(r"([\u4e00-\u9fff]{1,6})报备的客户|customers?\s+(?:that\s+|who\s+|whom\s+)?"
-                         r"(?:an?\s+|another\s+|other\s+|the\s+|my\s+)?([a-z]+)\s+(?:has\s+|had\s+)?registered")
-
-
-def _registrant_reading(low: str) -> str | None:
-    from .understanding.bilingual import person_nouns, translations
-
-    match = _REGISTRANT.search(low)
-    if match is None:
-        return None
-    if match.group(1):
-        words = [match.group(1)[i:] for i in range(len(match.group(1)))]
-        owner = next((w for w in words if _SELF.match(w) or w in person_nouns()), None)
-    else:
-        word = match.group(2)
-        owner = word if _SELF.match(word) or word == "i" or person_nouns() & translations(word) else None
-    if owner is None:
-        return None
-    return "registered_by_self" if _SELF.match(owner) or owner == "i" else "other"
-
-
-_NAME_OWNER = re.compile(r"([\u4e00-\u9fff]{1,3}?)的?名下")
-
-
-def _name_owner(low: str) -> bool | None:
-    """Whose name a customer is under: 自己/我/其 名下 is the salesperson's own; 同事/别人 名下 is not."""
-    match = _NAME_OWNER.search(low)
-    if match is None:
-        return None
-    owner = match.group(1)
-    if _otherness(low[:match.start(1)]):
-        return False  # 其他业务员名下: under another salesperson's name
-    if re.search(r"(自己|我|其|他|她|本人|业务员)$", owner):
-        return True
-    if re.search(r"(同事|别人|他人|其他人|别的|其他|另一|其它|旁人|团队)$", owner):
-        return False
-    return None
-
-
 def _orders(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Plan:
-    under = _name_owner(low) if not _denied(low, r"名下|under") else None
+    # whose customer: the owner a possessive structure names (我的 / 同事的 / 组长名下 / "Maria's" / "owned by
+    # the intern"), any noun but a personal pronoun being a third party; else a bare 名下 (the asker's own)
+    under = owned_by_speaker(low, elliptical=True)
     if under is None:
         under, _ = pick(low, _UNDER_NAME)
-    if under is None:
-        under = _possessor_reading(low)
     if under is None:
         under = carried.get("customer_under_their_name")
     notes: tuple[list[str], list[str]] = ([], [])

@@ -160,3 +160,197 @@ def has_verb(chinese: str) -> bool:
     from knowledge.lexical import pos_tagged
 
     return any(flag.startswith("v") for _, flag in pos_tagged(chinese))
+
+
+# Who owns a noun, from possessive structure (issue 11, ownership). The owner is whatever noun phrase the
+# possessive structure names - 同事 / 组长 / 小王 / 区域总监 / "my team lead" / "Maria" / "the intern" - and it
+# is the speaker when it is a personal pronoun (a closed class: the first person, and the third person that
+# points back at the question's subject - "a salesperson ... their customers"), or when it repeats the noun
+# the message already made its subject (业务员能看业务员名下…) with no determiner of otherness before it
+# (别的业务员, another salesperson: a second referent). Any other noun is a third party: nothing lists who.
+_PERSONAL_ZH = re.compile(r"^(?:我们?|咱们?|自己|本人|他们?|她们?|其)$")
+_PERSONAL_EN = re.compile(r"^(?:i|me|my|mine|myself|we|us|our|ours|ourselves|own|they|them|their|theirs|themselves|"
+                          r"he|him|his|himself|she|her|hers|herself)$")
+# Determiners of otherness (a closed class, like the quantity determiners of ``determiners``): they make the
+# noun after them a referent other than the one already spoken of.
+OTHERNESS_ZH = r"(?:别的|其他的?|其它的?|另一个?|另外的?|另|别家的?)"
+OTHERNESS_EN = r"(?:another|other|a different|different|some other|a second)"
+_OTHER_BEFORE = re.compile(rf"(?:{OTHERNESS_ZH}|(?<![a-z]){OTHERNESS_EN})\s*$")
+# Chinese possessive structures before the head: X的H, X名下(的)H, X H (的 dropped: 同事客户), X V的H (the
+# agent of a relative clause: 实习生跟的客户, 我带的客户); after it: H是X的 / H在X名下 / H归X(管) / H属于X.
+_ZH_AFTER = re.compile(r"^\s*(?:是|在|归|属于|算)\s*(?P<np>.{1,12}?)\s*(?:(?P<rel>的)(?![\u4e00-\u9fff]{0,2}(?:订单|单))|名下|管|$|[,,。;;!?!?])")
+_FUNCTION_ZH = re.compile(r"^(?:的|了|是|在|这|那|这个|那个|这些|那些|该|此|个|能|可以|会|要|想|看|查|看到|查看|"
+                          r"能不能|可不可以|有|没有|不|没|都|也|还|就|吗|呢|把|被|给|对|向|跟|和|与|或)$")
+_EN_NP_STOP = re.compile(r"^(?:in|on|at|from|with|who|that|which|and|or|but|so|for|can|could|is|are|was|were|"
+                         r"not|name|names|account|accounts|side|team|portfolio)$")
+_TIME_WORD_EN = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday|"
+                           r"jan\w*|feb\w*|mar\w*|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
+                           r"week|month|year|quarter|\d+\w*)$")
+
+
+@dataclass(frozen=True)
+class Owner:
+    speaker: bool   # the speaker (or the subject already spoken of) owns the noun; False: a third party
+    at: int         # where the owner is written (for the polarity of its clause)
+    word: str
+
+
+def _zh_owner(text: str, stretch_start: int, stretch_end: int, kind: str) -> tuple[str, int] | None:
+    """The owning noun at the end of ``text[stretch_start:stretch_end]`` (jieba's words, read backwards).
+    ``kind``: "bare" (X客户, 的 dropped: X must be a noun or a pronoun, never a verb's object 跑客户),
+    "named" (X名下: the nearest content word), "of" (X的H: the nearest content word, or, when a verb stands
+    right before 的, the agent of that relative clause - 实习生跟的客户, 我当初亲手报上去的)."""
+    from knowledge.lexical import pos_tagged
+
+    words, at = [], stretch_start
+    for word, flag in pos_tagged(text[stretch_start:stretch_end]):
+        words.append((word, flag, at))
+        at += len(word)
+    words = [w for w in words if w[0].strip() and w[1] != "x"]
+    if kind == "of" and words and words[-1][0] == "的":
+        words = words[:-1]
+    if kind == "of":
+        # an English word inside Chinese (客户是他自己 register 的) is a verb of the relative clause unless
+        # CC-CEDICT translates it to a noun for a person (我 manager 的客户: a manager's)
+        from .bilingual import person_nouns, translations
+
+        words = [(w, "v" if f == "eng" and not person_nouns() & translations(w) else f, a) for w, f, a in words]
+    relative = kind == "of" and bool(words) and words[-1][1][:1] in ("v", "p") and len(words) > 1
+    for word, flag, at in reversed(words):
+        if _PERSONAL_ZH.match(word) or word in ("别人", "他人", "人家", "旁人"):
+            return word, at
+        if relative and flag[:1] in ("v", "p", "d", "t", "f", "u") and word not in ("是", "在"):
+            continue  # the relative clause's verb, adverbs, time words: its agent is before them
+        if kind == "bare" and not _person(word, flag):
+            return None  # 重点客户, 企业客户: an attribute, not an owner (Chinese drops 的 after persons only)
+        if flag != "eng" and (_FUNCTION_ZH.match(word) or flag[:1] in tuple("ucydrmwe")):
+            return None
+        return word, at  # a content word: a noun, a name, a group (jieba tags some role nouns as verbs: 组长)
+    return None
+
+
+# Agentive suffixes of Chinese person nouns (a closed morphological class): 业务员, 组长, 实习生, 作者, 律师.
+_AGENTIVE = re.compile(r"[员长生者师人家手工]$")
+
+
+def _person(word: str, flag: str) -> bool:
+    """Does ``word`` name a person: a proper name, a noun CC-CEDICT counts with the person classifiers, a noun
+    with an agentive suffix, or an English word CC-CEDICT translates to one of those?"""
+    from .bilingual import person_nouns, translations
+
+    if flag == "eng":
+        return bool(person_nouns() & translations(word))
+    return flag == "nr" or word in person_nouns() or bool(_AGENTIVE.search(word))
+
+
+def _judge(text: str, word: str, at: int, phrase: str | None = None) -> Owner:
+    """``phrase``: the owner's whole noun phrase (channel manager), compared with what was said before."""
+    if _PERSONAL_ZH.match(word) or _PERSONAL_EN.match(word.lower()):
+        return Owner(True, at, word)
+    if _OTHER_BEFORE.search(text[max(0, at - 12):at]):
+        return Owner(False, at, word)
+    # the noun the message already made its subject (业务员…业务员名下; a salesperson ... the salesperson's name)
+    said = (phrase or word).lower()
+    earlier = text.lower().find(said)
+    if earlier >= 0 and re.match(r"[a-z]", said) and re.search(r"[a-z]$", text[:earlier].lower()):
+        earlier = -1  # part of a longer English word or phrase
+    before = text.lower()[max(0, earlier - 12):earlier]
+    shared = 0 <= earlier < at - (len(said) - len(word)) and not _OTHER_BEFORE.search(before)
+    if shared and re.match(r"[a-z]", said) and re.search(r"[a-z]+\s+$", before) and \
+            not re.search(r"\b(?:a|an|the|as|i'm|am|is|are)\s+$", before):
+        shared = False  # "account manager" is not "channel manager"
+    return Owner(shared, at, word)
+
+
+def owner_of(text: str, head_zh: str, head_en: str) -> Owner | None:
+    """Who owns the noun ``head_zh`` / ``head_en`` (a regex of its English forms) in ``text``: the first
+    possessive structure found, with the owner judged as above. None when no structure names an owner."""
+    from .bilingual import person_nouns
+
+    low = text.lower()
+    found: list[Owner] = []
+    # Chinese: X的H / X名下(的)H / X H / X V的H, and 名下 with the head elsewhere (不在我名下, 客户是组长名下的)
+    for m in re.finditer(rf"(名下)|(的)?\s*{head_zh}", low):
+        if m.group(1) is None and low[max(0, m.start() - 2):m.start()] == "名下":
+            continue  # 名下客户: read at 名下
+        start = max((s for s, e in clauses(low) if s <= m.start()), default=0)
+        if m.group(1) is None and any(low[m.end():m.end() + n] in person_nouns() for n in (1, 2, 3)):
+            continue  # 客户经理: the head names a person of its own (a compound), not the customer
+        kind = "named" if m.group(1) else "of" if m.group(2) else "bare"
+        owner = _zh_owner(low, start, m.start(), kind)
+        if owner is None and m.group(1) is None:
+            after = _ZH_AFTER.match(low[m.end():m.end() + 24])
+            if after:
+                np_start = m.end() + after.start("np")
+                owner = _zh_owner(low, np_start, np_start + len(after.group("np")) + (1 if after.group("rel") else 0),
+                                  "of" if after.group("rel") else "named")
+        if owner is not None and owner[0] != head_zh:
+            found.append(_judge(low, *owner))
+    # English: X's H, a possessive determiner before H, and H ... by / to / of / under X (a person or a name)
+    for m in re.finditer(rf"\b([a-z]+)(?:'s|s')\s+(?:own\s+)?(?:[a-z-]+\s+){{0,2}}?(?:{head_en})\b", low):
+        found.append(_judge(low, m.group(1), m.start(1)))
+    # (a plain "our customer" is how partners name any customer of theirs, not a statement about whose name it
+    # is under; "my own" / "their own" is)
+    for m in re.finditer(rf"\b(my|our|their|his|her)\s+own\s+(?:[a-z-]+\s+){{0,2}}?(?:{head_en})\b", low):
+        found.append(_judge(low, m.group(1), m.start(1)))
+    # a reduced relative clause: "a customer (that) another colleague registered", "the client my boss brought in"
+    for m in re.finditer(rf"\b(?:{head_en})\s+(?:that\s+|whom?\s+|which\s+)?((?:(?:the|a|an|my|our|their|his|her|"
+                         rf"another|other|some)\s+)*)([a-z]+(?:\s+[a-z]+)?)\s+(?:has\s+|had\s+|have\s+)?"
+                         rf"(?:[a-z]+ed|brought|got|won|found|took|made|signed|set up)\b", low):
+        words = m.group(2).split()
+        if any(_EN_NP_STOP.match(w) or w in ("is", "was", "has", "had", "i'm", "it") for w in words):
+            continue
+        head = words[-1]
+        at = m.start(2) + m.group(2).rfind(head)
+        found.append(Owner(False, at, head) if _OTHER_BEFORE.search(m.group(1)) else
+                     _judge(low, head, at, " ".join(words)))
+    for m in re.finditer(rf"\b(?:{head_en})\b", low):
+        end = next((e for s, e in clauses(low) if s <= m.start() < e), len(low))
+        prep = re.compile(r"\b(?:by|to|of|under)\s+((?:(?:the|a|an|one|some|my|our|their|his|her|another|other|"
+                          r"different)\s+)*)([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2})")
+        for p in prep.finditer(low, m.end(), end):
+            words = p.group(2).split()
+            kept = []
+            for w in words:
+                if _EN_NP_STOP.match(w):
+                    break
+                kept.append(w)
+            if not kept:
+                if re.search(r"\b(my|our|their|his|her)\b", p.group(1)):  # under my name
+                    det = re.search(r"\b(my|our|their|his|her)\b", p.group(1))
+                    found.append(_judge(low, det.group(1), p.start(1) + det.start(1)))
+                    break
+                continue
+            possessive = next((w for w in kept if w.endswith(("'s", "s'"))), None)
+            head = (possessive[:-2] if possessive else kept[-1])
+            if _TIME_WORD_EN.match(head):
+                continue
+            at = p.start(2) + p.group(2).find(head)
+            phrase = " ".join(kept[:kept.index(possessive) + 1] if possessive else kept).removesuffix("'s")
+            found.append(_judge(low, head, at, phrase) if not _OTHER_BEFORE.search(p.group(1)) else Owner(False, at, head))
+            break
+    return min(found, key=lambda o: o.at) if found else None
+
+
+# The entity whose owner the tools ask about, in Chinese and English (the caller's head noun, as in
+# ``determiners``): a customer.
+CUSTOMER_ZH, CUSTOMER_EN = "客户", r"customers?|clients?"
+
+
+def owned_by_speaker(text: str, head_zh: str = CUSTOMER_ZH, head_en: str = CUSTOMER_EN,
+                     elliptical: bool = False) -> bool | None:
+    """Is the noun the speaker's own (True), a third party's (False), or not said (None)? The owner's
+    polarity counts: an owner denied (不在我名下, "not under my name", 不是同事的) is the other side; an owner
+    under a negated verb of knowing gives no reading. ``elliptical``: a clause with no head of its own may
+    continue the one before it ("... not to me but to a colleague"): the head is read as implied before it."""
+    owner = owner_of(text, head_zh, head_en)
+    if owner is None and elliptical and not re.search(rf"{head_zh}|\b(?:{head_en})\b", text, re.I):
+        implied = head_en.split("?")[0].split("|")[0] + " " if re.match(r"\s*[a-z]", text, re.I) else head_zh
+        owner = owner_of(implied + text, head_zh, head_en)
+        text = implied + text
+    if owner is None:
+        return None
+    said = polarity_of(text, owner.at)
+    if said == "unknown":
+        return None
+    return owner.speaker if said == "said" else not owner.speaker

@@ -11,9 +11,9 @@ structure put back afterwards:
   describes out, and when the slot has a complement for that value (a yes/no detail's other side, "none of the
   offerings" for "an offering", "someone else's" for "mine") the complement is read instead; a clause under a
   negated verb of knowing ("not sure whether ...", 不清楚) gives no reading;
-- a determiner of otherness (别的 / 其他 / 另一 / another / other / someone else / a colleague) said of the
-  person a self-value names ("registered by another manager") re-targets it to the slot's "someone else's"
-  value.
+- a third party named as the owner by possessive structure (同事的客户, 组长名下, "registered by the intern",
+  ``scope.owned_by_speaker``: any noun that is not a personal pronoun) re-targets a self-value ("mine") to
+  the slot's "someone else's" value.
 
 The best clause decides when its similarity clears a floor and beats the value's runner-up by a margin;
 otherwise there is no reading and the planner asks its short-option question instead of guessing. The
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .scope import CLAUSE, negated, uncertain
+from .scope import CLAUSE, negated, owned_by_speaker, uncertain
 
 # (tool, slot) -> value -> (Chinese description, English description). Written from the tools' field
 # descriptions (tools/opportunities.py, tools/invoicing.py, tools/billing.py ...): what the value means,
@@ -111,9 +111,6 @@ TOPIC_SLACK = 0.1  # how far the topic's own question may lie above the best val
 
 # Clause boundaries: punctuation, a spaced dash, and the conjunctions that open a new predicate.
 _CLAUSE = CLAUSE
-# Otherness said of a person: another / other / a different / someone else / a colleague, 别的 / 其他 / 另一 / 同事.
-_OTHERNESS = re.compile(r"\b(?:another|other|a different|someone else|somebody else|colleague'?s?|coworker)\b|"
-                        r"别的|别人|其他|其它|另一|另外|他人|同事|隔壁", re.I)
 _NEGATOR_STRIP = re.compile(r"(?:并|也|都|还|从|完全)?(?:不是|不|没有|没|未|非|无法|无)|"
                             r"\b(?:not|never|neither|nor|without|nothing|nobody|none|no)\b|n't\b", re.I)
 
@@ -208,7 +205,9 @@ class ValueReader:
                 if complement is None:
                     continue
                 value, was_negated = complement, True
-            elif top in _SELF_VALUES.get(key, {}) and _OTHERNESS.search(clause):
+            elif top in _SELF_VALUES.get(key, {}) and owned_by_speaker(clause, elliptical=True) is False:
+                # the clause names a third party as the owner (a colleague's, 组长名下, "registered by the
+                # intern"): the possessive structure says whose, whatever noun names them
                 value, retargeted = _SELF_VALUES[key][top], True
             if best is None or score > best.score:
                 best = ValueReading(value, score, margin, clause, was_negated, retargeted)
