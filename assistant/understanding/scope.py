@@ -207,7 +207,7 @@ def _zh_owner(text: str, stretch_start: int, stretch_end: int, kind: str) -> tup
         words.append((word, flag, at))
         at += len(word)
     words = [w for w in words if w[0].strip() and w[1] != "x"]
-    if kind == "of" and words and words[-1][0] == "的":
+    if kind in ("of", "named") and words and words[-1][0] == "的":  # X的H, X的名下
         words = words[:-1]
     if kind == "of":
         # an English word inside Chinese (客户是他自己 register 的) is a verb of the relative clause unless

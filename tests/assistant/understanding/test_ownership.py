@@ -25,3 +25,8 @@ from assistant.understanding.scope import owned_by_speaker
 ])
 def test_owner_from_structure(text, expected):
     assert owned_by_speaker(text.lower() if text.isascii() else text) is expected
+
+
+def test_a_possessive_particle_before_name_is_passed_over():
+    assert owned_by_speaker("客户挂在另一位销售的名下") is False
+    assert owned_by_speaker("客户一直在我的名下") is True
