@@ -107,6 +107,18 @@ class UseEmbedder(_LazyModel):
         """What a worker process needs to build the same encoder (``embed_batches``)."""
         return "use", str(self._cache_dir) if self._cache_dir is not None else None
 
+    def bulk_encoder(self, threads: int | None = None):
+        """A function embedding documents like ``embed_documents`` (to float rounding) for one index build,
+        from per-piece tables it fills as it goes (``knowledge.use_tables``): drop it with the build.
+        None when the installed package is not the layout the tables know."""
+        from .use_tables import bulk_encoder
+
+        tables = bulk_encoder(self._get()._model)
+        if tables is None:
+            return None
+        threads = _batch_threads() if threads is None else threads
+        return lambda texts: _unit(tables.encode(texts, threads)) if texts else np.zeros((0, 512), np.float32)
+
 
 class E5Embedder(_LazyModel):
     name = "multilingual-e5-small-q4"
@@ -188,15 +200,20 @@ POOL_MIN_TEXTS = 2048  # below this, starting workers (about a second each) cost
 _AHEAD = 2  # batches in flight per worker: enough to keep each busy while the previous result is collected
 
 _worker_embedder: Embedder | None = None
+_worker_bulk = None  # the worker's bulk encoder (``bulk_encoder``), when its embedder has one
 
 
 def _worker_start(spec: str, cache_dir: str | None) -> None:
-    global _worker_embedder
+    global _worker_embedder, _worker_bulk
     _worker_embedder = make_embedder(spec, Path(cache_dir) if cache_dir else None)
+    bulk = getattr(_worker_embedder, "bulk_encoder", None)
+    _worker_bulk = bulk(threads=1) if bulk is not None else None  # one BLAS thread per worker
 
 
 def _worker_embed(texts: list[str]) -> np.ndarray:
     assert _worker_embedder is not None
+    if _worker_bulk is not None:
+        return _worker_bulk(texts)
     if isinstance(_worker_embedder, UseEmbedder):  # one BLAS thread per worker, whatever the batch size
         model = _worker_embedder._get()
         backend = model._model
@@ -223,9 +240,19 @@ def embed_batches(embedder: Embedder, batches: list[list[str]], workers: int | N
     total = sum(len(b) for b in batches)
     workers = pool_workers() if workers is None else workers
     spec = getattr(embedder, "worker_spec", None)
+    local: list = []
+
+    def encode(batch: list[str]) -> np.ndarray:
+        """In this process: the embedder's bulk encoder, made on first use; its tables live as long as this
+        call (one build)."""
+        if not local:
+            bulk = getattr(embedder, "bulk_encoder", None)
+            local.append((bulk() if bulk is not None else None) or embedder.embed_documents)
+        return local[0](batch)
+
     if spec is None or workers < 1 or total < POOL_MIN_TEXTS:
         for batch in batches:
-            yield embedder.embed_documents(batch) if batch else None
+            yield encode(batch) if batch else None
         return
     import multiprocessing
     from collections import deque
@@ -238,7 +265,7 @@ def embed_batches(embedder: Embedder, batches: list[list[str]], workers: int | N
                                    initializer=_worker_start, initargs=spec())
     except (OSError, ImportError, NotImplementedError):  # no process semaphores here (some sandboxes)
         for batch in batches:
-            yield embedder.embed_documents(batch) if batch else None
+            yield encode(batch) if batch else None
         return
     pending: deque = deque()
     nxt = 0
@@ -262,7 +289,7 @@ def embed_batches(embedder: Embedder, batches: list[list[str]], workers: int | N
             if broken:
                 pending.clear()
                 nxt = len(batches)
-            yield embedder.embed_documents(batch) if batch else None
+            yield encode(batch) if batch else None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,5 +1,7 @@
 """Large builds encode in worker processes (``knowledge.embedders.embed_batches``): the vectors must be the
-ones the building process would have computed itself, bit for bit, in the same order."""
+ones the building process would have computed itself, in the same order. Builds encode from per-piece tables
+filled as pieces are met (``knowledge.use_tables``), so a worker's vectors equal the building process's own to
+float rounding (the order the pieces were met in differs), not bit for bit."""
 
 import numpy as np
 import pytest
@@ -9,9 +11,16 @@ from knowledge import embedders as embedders_module
 from knowledge.documents import Excerpt
 
 
+TOLERANCE = 1e-5  # per component of unit vectors
+
+
 @pytest.fixture(scope="module")
 def use():
     return make_embedder("use")
+
+
+def _same(a, b):
+    return a.shape == b.shape and float(np.abs(a - b).max()) < TOLERANCE
 
 
 def _texts(n):
@@ -27,7 +36,7 @@ def test_worker_vectors_are_the_in_process_vectors(use, monkeypatch):
     assert [None if p is None else p.shape[0] for p in pooled] == [30, None, 1, 39]
     for batch, got in zip(batches, pooled):
         if batch:
-            assert np.array_equal(got, use.embed_documents(batch))
+            assert _same(got, use.embed_documents(batch))
 
 
 def test_small_or_single_core_work_stays_in_process(use, monkeypatch):
@@ -36,9 +45,9 @@ def test_small_or_single_core_work_stays_in_process(use, monkeypatch):
     started = []  # a pool started here would fail the test
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: started.append(a) or 1 / 0)
     texts = _texts(5)
-    assert np.array_equal(next(embedders_module.embed_batches(use, [texts], workers=2)), use.embed_documents(texts))
+    assert _same(next(embedders_module.embed_batches(use, [texts], workers=2)), use.embed_documents(texts))
     monkeypatch.setattr(embedders_module, "POOL_MIN_TEXTS", 1)
-    assert np.array_equal(next(embedders_module.embed_batches(use, [texts], workers=0)), use.embed_documents(texts))
+    assert _same(next(embedders_module.embed_batches(use, [texts], workers=0)), use.embed_documents(texts))
     assert started == []
 
 
@@ -56,7 +65,7 @@ def test_a_build_through_workers_stores_the_same_index(use, tmp_path, monkeypatc
     pooled, pooled_vectors, pooled_documents = build("b", 1)
     assert pooled.embedded == in_process.embedded and pooled.manifest.chunk_count == in_process.manifest.chunk_count
     assert documents == pooled_documents and vectors.keys() == pooled_vectors.keys()
-    assert all(np.array_equal(vectors[k], pooled_vectors[k]) for k in vectors)
+    assert all(_same(np.asarray(vectors[k]), np.asarray(pooled_vectors[k])) for k in vectors)
 
 
 def test_workers_that_cannot_start_leave_the_work_to_this_process(monkeypatch):
