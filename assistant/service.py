@@ -226,12 +226,12 @@ class Assistant:
         norm = in_script(norm, state.script)  # "那10月的呢?" in a Traditional conversation stays Traditional
         # (a message after an unclear one says what that one refers to: no statement)
         statement = not case_ask and not state.held and states_only(message)
-        if state.stated and not statement and not case_ask:
+        if state.statements and not statement and not case_ask:
             # the question after statements is read with them, as one message stating its facts first; it
             # is answered in its own language and script
-            message = joined(*(closed(s) for s in state.stated), message)
+            message = joined(*(closed(s) for s in state.statements), message)
             norm = replace(normalise(message), variant=norm.variant)
-            state.stated = []
+            state.statements = []
         asks, facts = ([], []) if case_ask else message_asks(message, lambda s: names_topic(self.router, s))
         if len(asks) > 1:
             answer, state = self._answer_asks(asks, facts, norm, state, now, session_id)
@@ -593,7 +593,7 @@ class Assistant:
     def _noted(self, norm: Normalised, frame: Frame, state: DialogueState, session_id: str) -> Answer:
         """The reply to a statement: what was read from it, kept for the question that follows. The pending
         detail, the last result and topic stay as they were."""
-        state.stated = [*state.stated, norm.original][-3:]
+        state.statements = [*state.statements, norm.original][-3:]
         zone = frame.slots.timezone
         if zone:
             state.facts["timezone"] = zone

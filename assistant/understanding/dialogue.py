@@ -69,9 +69,9 @@ class DialogueState(BaseModel):
     # earlier turns said; a detail the question states itself wins.
     stated: dict[str, dict[str, Any]] = Field(default_factory=dict)
     held: str | None = None  # an unclear message kept until the next turn says what it refers to
-    # statements with no question ("我是在东京的", "the customer is under my colleague's name"), kept until the
-    # next question, which is read with them
-    stated: list[str] = Field(default_factory=list)
+    # chat statements with no question ("我是在东京的", "the customer is under my colleague's name"), kept until
+    # the next question, which is read with them
+    statements: list[str] = Field(default_factory=list)
     script: Variant | None = None  # the Chinese script the conversation is written in, for script-neutral messages
 
     @classmethod
