@@ -118,6 +118,14 @@ def written_sentences(text: str) -> list[str]:
     return [s.strip() for line in text.splitlines() for s in sentencex.segment("en", line) if s.strip()]
 
 
+def reports_problem(message: str) -> bool:
+    """Does the message report a problem in one of its clauses (a negated or failed predicate: 消费都没有,
+    "gets HTTP 400"), whatever else the sentence does? A support case's ask that does asks for whatever the rules compute about it, whether or
+    not it asks in so many words ("…之前的消费都没有,是不是漏了?"); an ask reporting nothing ("Can the late fee be
+    waived?") says what it asks, and is answered by a tool only when the tool computes that, as in the chat."""
+    return any(_NEGATED.search(to_simplified(s)) and not is_field_line(s) for s in sentences_of(message))
+
+
 def sentences_of(body: str) -> list[str]:
     return [p.strip() for line in split_sentences(body) for s in written_sentences(line)
             for p in _CLAUSE.split(s) if p.strip()]

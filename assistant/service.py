@@ -21,7 +21,7 @@ from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
 from .answer import Answer, check_now
-from .asks import CODE, closed, joined, message_asks, names_topic, states_only
+from .asks import CODE, closed, joined, message_asks, names_topic, reports_problem, states_only
 from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
@@ -285,7 +285,7 @@ class Assistant:
         # date or amount the passage does not).
         vetoed = evidence.reason in {"instruction", "task"} or (
             not relates and evidence.reason in {"uncovered_terms", "unstated"}
-            and not self.planner.answers_alone(frame, state, now, evidence, implied=case_ask))
+            and not self.planner.answers_alone(frame, state, now, evidence, implied=case_ask and reports_problem(message)))
         outcome = None if vetoed else self.planner.plan(frame, state, now, evidence, relates)
         if outcome is None:
             if not evidence.supported:

@@ -232,3 +232,16 @@ def test_a_fact_on_one_topic_does_not_answer_an_ask_on_another(bot):
 def test_an_indirect_question_is_read_as_what_it_asks(ask, asked):
     from assistant.asks import embedded_question
     assert embedded_question(ask) == asked
+
+
+@pytest.mark.parametrize(("message", "reports"), [
+    ("Since Monday our export gets HTTP 400 when it runs. What does that mean?", True),
+    ("客户分配前的消费在看板里都没有,是不是漏了?", True),
+    ("Can the late payment fee on the October bill be waived?", False),
+    ("10月的账单我们晚付了几天,能否申请免除滞纳金?", False),
+])
+def test_only_an_ask_reporting_a_problem_is_answered_by_whatever_the_rules_compute(message, reports):
+    # the lone-tool override skips the chat's "does it ask what the tool computes" test only for a reported
+    # problem; a question that reports nothing is decided as the chat decides it
+    from assistant.asks import reports_problem
+    assert reports_problem(message) is reports
