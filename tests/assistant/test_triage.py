@@ -245,3 +245,12 @@ def test_only_an_ask_reporting_a_problem_is_answered_by_whatever_the_rules_compu
     # problem; a question that reports nothing is decided as the chat decides it
     from assistant.asks import reports_problem
     assert reports_problem(message) is reports
+
+
+def test_an_ask_refused_alone_is_answered_only_when_the_earlier_asks_passage_holds_it(bot):
+    # the passage quoted for another ask must hold its words (the chat's follow-on gate, half of the words held,
+    # answered the bonus question from the review passage too; it was measured and not taken)
+    held = triage(bot, TriageCase(subject="立项", body="联合立项申请提交以后由哪一方评审?会议信息会同步给伙伴吗?"), CLOCK)
+    assert [a.status for a in held.asks] == ["answered", "answered"] and not held.needs_human
+    unheld = triage(bot, TriageCase(subject="立项", body="联合立项申请提交以后由哪一方评审?立项通过后伙伴能领多少奖金?"), CLOCK)
+    assert [a.status for a in unheld.asks] == ["answered", "uncovered"] and unheld.needs_human
