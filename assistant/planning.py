@@ -546,6 +546,38 @@ def _two_steps(steps: list[list[Any]], notes_zh: list[str] | None = None, notes_
     return first
 
 
+# What the card is in its clause (understanding.roles): the means of paying, or the object of a verb. The rule
+# covers two deeds (tools.rules svc.*): buying a card (its own verbs of acquiring) and paying with one (verbs of
+# using and paying). Any other verb done to the card (退, 转让, refund, transfer ...) is a transaction it does not
+# cover: "other", answered as not stated instead of guessed as a purchase.
+_CARD = r"储值卡|stored[- ]?value cards?|prepaid cards?"
+_BUY_VERBS = (frozenset({"买", "购买", "购", "充值", "充", "办", "办理", "订购", "购置"}),
+              frozenset({"buy", "purchase", "top", "recharge", "load", "order", "acquire"}))
+_PAY_VERBS = (frozenset({"用", "使用", "拿", "刷", "支付", "付", "付款", "结算", "扣", "扣款", "消费", "抵扣", "结账", "花"}),
+              frozenset({"use", "pay", "spend", "charge", "swipe", "settle", "cover", "deduct"}))
+
+
+def _card_kinds(low: str) -> list[tuple[str, str]]:
+    """Each card mention's transaction kind, read from its role in its clause, with the word that decides it."""
+    from .understanding.bilingual import lemmas
+    from .understanding.roles import roles
+
+    kinds = []
+    for role in roles(low, _CARD):
+        if role.relation == "means":
+            kinds.append(("pay_with_card", role.word))
+            continue
+        chinese = bool(re.search(r"[\u4e00-\u9fff]", role.word))
+        forms = {role.word} if chinese else set(lemmas(role.word))
+        if forms & _BUY_VERBS[not chinese]:
+            kinds.append(("buy_card", role.word))
+        elif forms & _PAY_VERBS[not chinese]:
+            kinds.append(("pay_with_card", role.word))
+        else:
+            kinds.append(("other", role.word))
+    return kinds
+
+
 def _ordered(text: str, table: list[tuple[str, Any]]) -> list[Any]:
     """The values a text names, in the order it names them (none said under negation)."""
     return list(dict.fromkeys(value for _, value, said in _readings(text, table) if said == "said"))
@@ -557,6 +589,13 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
         # conversation already named (alone, 买卡 could be any card: asked)
         low = resolve_definite(low, "储值卡", "stored-value card")
     transaction, conflict = pick(low, _TRANSACTION)
+    kinds = _card_kinds(low)
+    if kinds and all(kind == "other" for kind, _ in kinds) and not carried.get("steps"):
+        # only deeds the rule does not cover are done to the card (a refund, a transfer): not stated, never guessed
+        said = "、".join(dict.fromkeys(word for _, word in kinds))
+        return Plan("stored_value_card_credit", {"transaction": "other"},
+                    notes_zh=[f"“{said}”储值卡既不是购买储值卡,也不是用储值卡支付"],
+                    notes_en=[f"'{said}' a stored-value card is neither buying one nor paying with one"])
     both = _ordered(low, _TRANSACTION) if conflict else []
     if set(both) == {"buy_card", "pay_with_card"}:
         # The message tells both steps (bought a card, then paid with it): each is computed, each with its
@@ -566,6 +605,9 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
         return _two_steps([[t, a] for t, a in zip(both, amounts, strict=True)])
     if transaction is None and not conflict:
         transaction = _card_then_buy(low)
+    if transaction is None and not conflict and len({kind for kind, _ in kinds} - {"other"}) == 1:
+        # no wording table reads it: the card's role in its clause does (through / via / 通过 the card pays)
+        transaction = next(kind for kind, _ in kinds if kind != "other")
     if carried.get("steps") and not conflict:
         corrected = _correct_step(low, slots, carried, transaction)
         if corrected is not None:

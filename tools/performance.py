@@ -69,8 +69,9 @@ def performance_visibility(args: PerformanceVisibilityInput) -> PerformanceVisib
 
 
 class StoredValueCardInput(ToolInput):
-    transaction: Literal["buy_card", "pay_with_card", "pay_cash"] = Field(
-        description="buy a stored-value card (购买储值卡), pay for cloud services with the card, or pay cash")
+    transaction: Literal["buy_card", "pay_with_card", "pay_cash", "other"] = Field(
+        description="buy a stored-value card (购买储值卡), pay for cloud services with the card, pay cash, or "
+                    "another transaction with a card (a refund, a transfer ...), which the rule does not cover")
     amount: Money | None = Field(default=None, description="Amount in CNY (yuan), digits with at most two "
                                                            "decimals; optional: the rule holds for any amount")
 
@@ -120,6 +121,17 @@ def stored_value_card_credit(args: StoredValueCardInput) -> StoredValueCardResul
                                         f"On that reading, paying CNY {amount} credits CNY {amount}.",
                                         "svc.pay_cash_value"),
                          _CASH_VALUE_READING]))
+    if args.transaction == "other":
+        # Not a deed the rule names: the answer says so and rests on no rule (an abstention worded by the tool).
+        return StoredValueCardResult(
+            credited_amount=None, stated_in_corpus=False,
+            trace=["another card transaction (neither buying a card nor paying with one) -> not stated in the corpus"],
+            rule_refs=[],
+            **explained([not_stated("资料只说明了购买储值卡和使用储值卡支付时如何计算业绩,未说明退卡、转让等其他储值卡交易"
+                                    "对业绩的影响。",
+                                    "The documentation only covers buying a stored-value card and paying with one; it "
+                                    "does not say how another card transaction, such as a refund or a transfer, "
+                                    "affects performance.")]))
     return StoredValueCardResult(  # paying cash directly
         credited_amount=None, stated_in_corpus=False,
         trace=[f"pay cash {amount if amount is not None else ''} -> not stated in the corpus"],

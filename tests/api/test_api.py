@@ -71,7 +71,7 @@ def test_tools_directly_with_field_level_errors(client):
     bad = client.post("/v1/tools/stored_value_card_credit", headers=P, json={"transaction": "steal", "amount": "1"})
     assert_error(bad, 422, "invalid_tool_arguments")
     detail = bad.json()["error"]["details"][0]
-    assert detail["field"] == "transaction" and "'buy_card', 'pay_with_card' or 'pay_cash'" in detail["message"]
+    assert detail["field"] == "transaction" and "'buy_card', 'pay_with_card', 'pay_cash' or 'other'" in detail["message"]
     assert_error(client.post("/v1/tools/nope", headers=P, json={}), 404, "unknown_tool")
 
 

@@ -268,3 +268,48 @@ def test_a_message_giving_no_code_keeps_the_conversations_code():
     # "那怎么办?" after a code's answer asks about that code: nothing it says changes the code
     read = plan("error_code_lookup", "那怎么办?", extract("那怎么办?", NOW), NOW, {"error_code": "CBC.0100"})
     assert read.arguments == {"error_code": "CBC.0100"} and read.missing is None
+
+
+def _kind(text):
+    from assistant.understanding import normalise
+
+    low = normalise(text).lower
+    return plan("stored_value_card_credit", low, extract(low, NOW, simplified=True), NOW)
+
+
+@pytest.mark.parametrize("text,transaction", [
+    # the card as the means: a preposition of means or source governs it
+    ("the client covered an ECS renewal through its prepaid card", "pay_with_card"),
+    ("customer spent 5,100 via a stored-value card", "pay_with_card"),
+    ("客户经储值卡结算了RDS的费用", "pay_with_card"), ("客户凭储值卡结清了费用", "pay_with_card"),
+    ("客戶消費了六千,用的是儲值卡", "pay_with_card"),
+    # the card as the object of a verb of acquiring
+    ("a customer purchased two prepaid cards", "buy_card"),
+    ("客户订购了储值卡", "buy_card"),
+    # another deed done to the card: not covered by the rule, so not guessed
+    ("客户把储值卡作废了", "other"),
+    ("客户注销了储值卡,业绩会变吗", "other"),
+    ("the customer cancelled the prepaid card", "other"),
+    ("their stored-value card got refunded last month", "other"),
+    ("what happens after a transfer of a prepaid card?", "other"),
+])
+def test_the_transaction_is_what_the_clause_does_with_the_card(text, transaction):
+    planned = _kind(text)
+    assert {**(planned.state or {}), **planned.arguments}.get("transaction") == transaction
+
+
+@pytest.mark.parametrize("text", ["储值卡算不算业绩", "Does a prepaid card count toward performance?",
+                                  "I have a prepaid card - how does it count?", "储值卡有效期多长"])
+def test_a_card_nothing_is_done_to_is_no_other_transaction(text):
+    # asking about the card (or having one) names no deed: the planner asks instead of reading "other"
+    planned = _kind(text)
+    assert {**(planned.state or {}), **planned.arguments}.get("transaction") != "other"
+
+
+def test_an_uncovered_card_transaction_is_answered_as_not_stated():
+    from tools import run_tool
+
+    planned = _kind("客户把储值卡退掉了,业绩怎么算")
+    assert planned.complete and planned.arguments == {"transaction": "other"}
+    out = run_tool(planned.tool, planned.arguments)
+    assert out.credited_amount is None and not out.stated_in_corpus and "未说明" in out.explanation_zh

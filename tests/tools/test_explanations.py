@@ -33,7 +33,7 @@ CASES = [
     ("performance_visibility", {"business_date": "2027-09-30"}),
     ("performance_visibility", {"business_date": "2001-09-30"}),
     *[("consumption_lookback", {"requested_start": s, "now": NOW}) for s in ("2026-01-01", "2025-05", "2024-01")],
-    *[("stored_value_card_credit", {"transaction": t, "amount": a}) for t in ("buy_card", "pay_with_card", "pay_cash")
+    *[("stored_value_card_credit", {"transaction": t, "amount": a}) for t in ("buy_card", "pay_with_card", "pay_cash", "other")
       for a in (None, "3000")],
     *[("attribution_start", {"assigned_at": "2026-03-10T17:30:00Z", "dashboard": d})
       for d in ("performance", "consumption")],

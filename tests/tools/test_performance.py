@@ -81,12 +81,18 @@ def test_unpublished_years_skip_the_statutory_holidays_and_say_provisional(day):
     ("pay_with_card", "3000", Decimal("3000"), True),
     ("pay_with_card", "0.10", Decimal("0.10"), True),
     ("pay_cash", "500", None, False),
+    ("other", "500", None, False),   # a refund or a transfer: the rule does not cover it
 ])
 def test_stored_value_card(tx, amount, credited, stated):
     out = run_tool("stored_value_card_credit", {"transaction": tx, "amount": amount})
     assert out.credited_amount == credited and out.stated_in_corpus is stated
     if credited is not None:
         assert isinstance(out.credited_amount, Decimal)
+
+
+def test_a_card_transaction_the_rule_does_not_name_rests_on_no_rule():
+    out = run_tool("stored_value_card_credit", {"transaction": "other"})
+    assert out.rule_refs == [] and [s.basis for s in out.statements] == ["not_stated"]
 
 
 @given(st.decimals(min_value=0, max_value=Decimal("99999999999999.99"), places=2, allow_nan=False))

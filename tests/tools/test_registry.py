@@ -103,7 +103,7 @@ def test_declared_rules_exist_and_cover_what_tools_cite():
         "bill_timing": [{"billing_period": "2026-08", "now": "2026-11-01T00:00:00Z"}],
         "performance_visibility": [{"business_date": "2026-05-08"}],
         "consumption_lookback": [{"requested_start": "2026-01", "now": "2026-11-01T00:00:00Z"}],
-        "stored_value_card_credit": [{"transaction": t, "amount": "1"} for t in ("buy_card", "pay_with_card", "pay_cash")],
+        "stored_value_card_credit": [{"transaction": t, "amount": "1"} for t in ("buy_card", "pay_with_card", "pay_cash", "other")],
         "attribution_start": [{"assigned_at": "2026-01-01T00:00:00Z", "dashboard": d} for d in ("performance", "consumption")],
         "opportunity_permission": [{"role": r} for r in ("account_manager", "account_manager_supervisor")],
         "order_visibility": [{"customer_under_their_name": True}],
