@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tools.model import BEIJING, add_months
@@ -275,6 +276,10 @@ def plan(tool: str, text: str, slots: Slots, now: datetime, carried: dict[str, A
     normalise stage), falling back to what earlier turns carried."""
     low = text.lower()
     carried = dict(carried or {})
+    corrected = bare_correction(tool, low, slots, carried)
+    if corrected is not None:
+        # a bare number after this tool answered ("改一下,是4000", "make it 503") is its numeric detail
+        carried[corrected[0]], carried[BARE_CORRECTION] = corrected[1], corrected[0]
     return _PLANNERS[tool](low, slots, now, carried)
 
 
@@ -500,21 +505,92 @@ def _card_then_buy(low: str) -> str | None:
     return "pay_with_card"
 
 
-# A number with no unit, in a message that corrects the amount of a card transaction already answered ("改一下,
-# 是4000", "make that 1,200"): the conversation gives it its role. Not a date, time, count or rate.
-_BARE_NUMBER = re.compile(r"(?<![\d.,:])\d[\d,]*(?:\.\d+)?(?![\d.,]*(?:\s*(?:%|％|年|月|日|号|个|笔|次|天|点|时|:)|[a-z]))",
+# A number with no unit, date or clock reading ("改一下,是4000", "make it 503", "sorry 是 1900"): after a tool
+# answered, it corrects that tool's numeric detail (``bare_correction``). Not a date, time, count or rate.
+_BARE_NUMBER = re.compile(r"(?<![\d.,:])\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日|号|个|笔|次|天|点|时|:|"
+                          r"[a-z]))",  # a word after it is its unit (3 days, 5 POs)
                           re.I)
+# The carried key saying which numeric detail this message's bare number corrected (set by ``plan``).
+BARE_CORRECTION = "_bare_number"
+
+
+def lone_number(low: str, slots: Slots) -> Decimal | None:
+    """The one number a message writes with no unit and nothing else read as a value (no date, month, time,
+    amount or zone): "改一下,是4000", "make it 503". None otherwise."""
+    if slots.dates or slots.months or slots.datetimes or slots.times or slots.periods or slots.amounts or \
+            slots.timezone or slots.invalid_zone:
+        return None
+    numbers = [m.group(0).replace(",", "") for m in _BARE_NUMBER.finditer(low)]
+    if len(numbers) != 1:
+        return None
+    try:
+        return Decimal(numbers[0])
+    except InvalidOperation:
+        return None
+
+
+def _numeric_fields(tool: str) -> dict[str, Any]:
+    """The tool's input fields that hold a number (int or Decimal, not a flag), with their field info."""
+    import typing
+
+    from tools import TOOLS
+
+    def numeric(annotation: Any) -> bool:
+        if annotation is bool:
+            return False
+        if annotation in (int, float, Decimal):
+            return True
+        return any(numeric(a) for a in typing.get_args(annotation))
+
+    model = TOOLS[tool].input_model
+    return {name: info for name, info in model.model_fields.items() if numeric(info.annotation)}
+
+
+def bare_correction(tool: str, low: str, slots: Slots, carried: dict[str, Any]) -> tuple[str, Any] | None:
+    """The numeric detail a bare number corrects, with its value: the most recent numeric detail the tool's
+    last call was given (the last one set), or the tool's only numeric detail when none was, provided the
+    tool's own field accepts the number (its type and bounds: an HTTP status is an integer from 100 to 599,
+    an amount a non-negative decimal). None when the tool did not run in this conversation, has no numeric
+    detail, or none accepts the number: the move decision then asks what the number refers to."""
+    from pydantic import TypeAdapter, ValidationError
+    from tools import TOOLS
+
+    number = lone_number(low, slots)
+    if number is None or tool not in TOOLS:
+        return None
+    fields = _numeric_fields(tool)
+    if not fields or not any(k in carried for k in TOOLS[tool].input_model.model_fields):
+        return None
+    given = [k for k in carried if k in fields and carried[k] is not None]
+    for name in (list(reversed(given)) or (list(fields) if len(fields) == 1 else [])):
+        info = fields[name]
+        try:
+            value = TypeAdapter(typing_annotated(info)).validate_python(
+                int(number) if number == number.to_integral_value() else number)
+        except (ValidationError, ValueError, TypeError):
+            continue
+        if value is None:
+            continue
+        # the number as written when the field takes a decimal (amounts travel as their written digits)
+        return name, format(number, "f") if isinstance(value, Decimal) else value
+    return None
+
+
+def typing_annotated(info: Any) -> Any:
+    """A pydantic field's annotation with its constraints (ge / le ...), for validating one value alone."""
+    from typing import Annotated
+
+    return Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
 
 
 def _correction_amount(low: str, slots: Slots, carried: dict[str, Any]) -> str | None:
-    """The one amount a message gives: its own (3000元, 两千五), or, when the conversation is about a card
-    transaction already, the one bare number it writes."""
+    """The one amount a message gives: its own (3000元, 两千五), or the bare number that corrects the amount
+    of the transaction answered before (``bare_correction``, read by ``plan``)."""
     if slots.amounts:
         return str(slots.amounts[0]) if len(slots.amounts) == 1 else None
-    if not carried.get("transaction"):
-        return None
-    numbers = [m.group(0).replace(",", "") for m in _BARE_NUMBER.finditer(low)]
-    return numbers[0] if len(numbers) == 1 and float(numbers[0]) >= 10 else None
+    if carried.get(BARE_CORRECTION) == "amount":
+        return str(carried["amount"])
+    return None
 
 
 def _correct_step(low: str, slots: Slots, carried: dict[str, Any], named: str | None) -> Plan | None:

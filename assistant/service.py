@@ -30,14 +30,15 @@ from .evidence.vocabulary import follow_on_words
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .planner import Outcome, Planner
-from .planning import PLANNED, plan
+from .planning import PLANNED, lone_number, plan
 from .understanding.normalise import in_script
 from .understanding.values import reader_for, use as use_values
 from .routing import ToolRouter
 from .sessions import SessionState, SessionStore, TurnTimeoutError
 from .settings import Settings
 from .slots import Slots, extract
-from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastTopic, Normalised, asks_how, asks_where,
+from .understanding import (USER_FACTS, Cues, DialogueState, Frame, LastTopic, Normalised, asks_how, asks_open,
+                            asks_where,
                             continues, decide, language_request, normalise, particular, preface, where_phrases)
 
 _ABSTAIN_ZH = ("抱歉,伙伴中心规则资料中没有足以回答这个问题的内容,我不作猜测。"
@@ -581,7 +582,9 @@ class Assistant:
                     asks_where=asks_where(norm.simplified),
                     zone=slots.timezone or slots.invalid_zone, language=language_request(norm.simplified),
                     bare=bare,
-                    has_values=bool(slots.spans), follows_up=continues(norm.simplified))
+                    has_values=bool(slots.spans), follows_up=continues(norm.simplified),
+                    # a correction's bare number ("改成5", "make it 40"), not a question about one ("What's a 502?")
+                    lone_number=lone_number(norm.simplified.lower(), slots) is not None and not asks_open(norm.simplified))
         decision = decide(cues, state)
         # Worth a question back: the user's own case, a yes/no question whose answer turns on the missing
         # detail, or a conversation already filling details. "How / when / what" gets the rule itself.

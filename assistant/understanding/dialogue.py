@@ -112,6 +112,7 @@ class Cues:
     language: Variant | None = None              # a language it asks the answer in
     has_values: bool = False                     # it holds a date, month, time, amount or zone
     follows_up: bool = False                     # phrased as a follow-up ("那…呢", "what about …")
+    lone_number: bool = False                    # a correction whose one value is a number with no unit ("改成5")
     bare: bool = False                           # beyond its values, it names no topic any tool covers
     # the evidence supports the message on its own, on a passage none of these tools (nor the last topic) rests on
     elsewhere: Callable[[tuple[str, ...]], bool] = lambda tools: False
@@ -154,6 +155,10 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
             # A bare follow-up ("那12月31号的呢?", "如果是11月30号分的呢?") names no topic of its own: a value the
             # last tool takes changes that tool's detail, whichever tool the value alone would suggest.
             return Decision("modify", [(last.tool, carried)])
+    if last is not None and cues.bare and cues.lone_number and not cues.supplies(last.tool, {**facts, **last.filled}):
+        # a bare number after an answer that no numeric detail of the last tool accepts ("改成5" after a PO
+        # answer, a four-digit "status"): ask what it refers to rather than guess a topic for it
+        return Decision("unclear")
     if pending is None and last is None and cues.bare and cues.follows_up and (cues.has_values or topic is None):
         return Decision("unclear")  # a follow-up ("那10月的呢?", "what about the 15th?") with nothing to follow
     if pending is None and last is None and cues.bare and cues.asks_where and topic is None:
