@@ -14,6 +14,7 @@ from ..understanding.messages import is_instruction, is_task
 from . import calibration as cal
 from .alignment import align
 from .answer_types import asked, stated
+from .frame import read_frame
 from .model import Evidence, Passage
 from .sentences import key_terms, passage, sentence_vectors
 from .support import DEFAULT_POLICY, SupportPolicy, absent_action, other_modifier
@@ -96,8 +97,10 @@ def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
             keep.insert(0, keep.pop(stating))
     keep = keep[:k]
     hits = [replace(result.hits[i], rank=rank) for rank, i in enumerate(keep, start=1)]
+    frame = read_frame(query_text, result.query_tokens, retriever.index.lexical(), retriever.index.snapshot().lexicon)
     passages = tuple(passage(result.hits[i].chunk, rank, result.hits[i].score, terms, kinds,
-                             similarities=similarities, question=query_text, held=held[result.hits[i].chunk.id])
+                             similarities=similarities, question=query_text, held=held[result.hits[i].chunk.id],
+                             frame=frame)
                      for rank, i in enumerate(keep, start=1))
     ranked = SearchResult(query=result.query, hits=hits, query_tokens=result.query_tokens,
                           dense_top=result.dense_top, lexical_top=result.lexical_top)
@@ -116,7 +119,8 @@ def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
                 "uncovered": 1.0, "unknown_share": 1.0,
                 "kind": 0.0, "action": 0.0, "agreement": 0.0, "english": float(cal.is_english(query_text)),
                 "similarity": 0.0, "window": 0.0, "aligned": 0.0, "gap": 1.0, "topic": 0.0}, ()
-    quoted = [best.sentences[i] for i in best.quote_sentences]
+    # the supporting window (the quote before a frame-answering sentence joined it): what the model was fitted on
+    quoted = [best.sentences[i] for i in (best.window_sentences or best.quote_sentences)]
     held = cal.passage_tokens(best.chunk.title, best.chunk.text)
     ranks = [r for r in (hit.dense_rank, hit.lexical_rank)]
     agreement = sum(1.0 / r for r in ranks if r) / 2
@@ -140,7 +144,7 @@ def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
         "agreement": agreement,
         "english": float(cal.is_english(query_text)),
         "similarity": max((s.similarity for s in best.sentences), default=0.0),
-        "window": cal.question_coverage(ranked.result.query_tokens, cal.passage_tokens(best.chunk.title, best.quote),
+        "window": cal.question_coverage(ranked.result.query_tokens, cal.passage_tokens(best.chunk.title, best.window),
                                         bm25, understood)[0],
         "aligned": alignment.aligned,
         "gap": alignment.gap,

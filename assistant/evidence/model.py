@@ -40,6 +40,17 @@ class Passage:
     supports: bool                    # a sentence of it holds the question's key terms (and the asked kind)
     rule_ids: frozenset[str]          # ids of ``tools.RULES`` whose anchor phrase this passage states
     coverage: float = 0.0             # IDF-weighted share of the question's key terms in title + text, 0..1
+    # The supporting window the answerability features read: the quote before the sentence answering the
+    # question's frame joined it (``sentences.choose_quote``), so that quote rule changes what is quoted, not
+    # what is decided. Empty means the quote itself.
+    window_sentences: tuple[int, ...] = ()
+
+    @property
+    def window(self) -> str:
+        """Exact slice of the text over the supporting window (the quote when no frame sentence was added)."""
+        if not self.window_sentences:
+            return self.quote
+        return self.chunk.text[self.sentences[self.window_sentences[0]].start:self.sentences[self.window_sentences[-1]].end]
 
     @property
     def question_only(self) -> bool:

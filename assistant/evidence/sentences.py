@@ -26,6 +26,7 @@ from knowledge.lexical import BM25Index, tokenize
 from tools import RULES
 
 from .answer_types import asks_procedure, stated, states_procedure
+from .frame import Frame, answer_score
 from .model import Passage, PassageLanguage, Sentence
 
 _QUESTION_END = re.compile(r"[??]\s*$")
@@ -154,10 +155,12 @@ def sentences_of(chunk: Chunk, terms: dict[str, float], scored: bool = True,
 
 
 def choose_quote(sentences: tuple[Sentence, ...], asked: frozenset[str], procedure: bool = False,
-                 terms: dict[str, float] | None = None) -> tuple[int, ...]:
+                 terms: dict[str, float] | None = None, frame: Frame | None = None) -> tuple[int, ...]:
     """The best statement by key-term share and similarity to the question with the neighbours scoring
     nearly as well, plus the best statement of the asked kind when it is another one, plus the best one naming a menu path when the question asks
-    how or where (the way to the page is the answer's core).
+    how or where (the way to the page is the answer's core), plus the statement answering the question's
+    frame best (``frame.answer_score``: the asked clause's words with content of the asked kind) when it
+    answers it better than every sentence chosen so far.
 
     Ties go to the earlier sentence. A leading fragment (cut excerpt) competes like any sentence;
     the passage's ``truncated`` flag tells the reader."""
@@ -190,6 +193,9 @@ def choose_quote(sentences: tuple[Sentence, ...], asked: frozenset[str], procedu
         stating = [i for i in statements if asked & sentences[i].kinds]
         if stating:
             chosen.add(max(stating, key=lambda i: (value(i), -abs(i - best))))
+    stating = frame_sentence(sentences, statements, chosen, frame)
+    if stating is not None:
+        chosen.add(stating)
     if procedure and not any(states_procedure(sentences[i].text) for i in chosen):
         paths = [i for i in statements if states_procedure(sentences[i].text)]
         if paths:
@@ -197,6 +203,23 @@ def choose_quote(sentences: tuple[Sentence, ...], asked: frozenset[str], procedu
     for i in list(chosen):
         chosen.update(list_unit(sentences, i))
     return tuple(sorted(chosen))
+
+
+def frame_sentence(sentences: tuple[Sentence, ...], statements: list[int], chosen: set[int],
+                   frame: Frame | None) -> int | None:
+    """The statement answering the question's frame best (the asked clause's words with content of the
+    asked kind, ``frame.answer_score``), when it answers it better than every sentence in ``chosen``.
+
+    The sentence stating what the asking clause asks ("Pass mark: 80" for "what score to pass", the 30
+    days of notice rather than "no notice period") is often not the one sharing most of the question's
+    words: those sit in the topic sentence. Ties go to the more similar sentence, then the earlier."""
+    if frame is None or not frame.words or not statements:
+        return None
+    answers = {i: answer_score(frame, sentences[i].text) for i in statements}
+    best = max(statements, key=lambda i: (answers[i], sentences[i].similarity, -i))
+    if best in chosen or answers[best] <= max((answers[i] for i in chosen if i in answers), default=0.0):
+        return None
+    return best
 
 
 _CONTINUED = re.compile(r"[;;::]\s*$")
@@ -223,20 +246,23 @@ def list_unit(sentences: tuple[Sentence, ...], i: int) -> range:
 
 def passage(chunk: Chunk, rank: int, score: float, terms: dict[str, float], asked: frozenset[str],
             scored: bool = True, similarities: dict[str, float] | None = None, question: str = "",
-            held: frozenset[str] | None = None) -> Passage:
+            held: frozenset[str] | None = None, frame: Frame | None = None) -> Passage:
     """The chunk as evidence; with ``scored=False`` (a candidate being ranked) sentences are not scored,
     so the quote and ``supports`` are provisional: score the passages kept. ``held``: the chunk's terms
     from the index (``KnowledgeIndex.chunk_terms``), else its title and text are segmented here."""
     sentences = sentences_of(chunk, terms, scored, similarities)
-    chosen = choose_quote(sentences, asked, procedure=bool(question) and asks_procedure(question), terms=terms)
+    procedure = bool(question) and asks_procedure(question)
+    window = choose_quote(sentences, asked, procedure=procedure, terms=terms)
+    chosen = choose_quote(sentences, asked, procedure=procedure, terms=terms, frame=frame) if scored and frame else window
     if chosen:
         quote = chunk.text[sentences[chosen[0]].start:sentences[chosen[-1]].end]
     else:
         quote = chunk.text
-    best = max((sentences[i].score for i in chosen), default=0.0)
-    kinds = frozenset().union(*(sentences[i].kinds for i in chosen)) if chosen else frozenset()
-    supports = bool(chosen) and best >= SUPPORT_SCORE and (not asked or bool(asked & kinds))
+    best = max((sentences[i].score for i in window), default=0.0)
+    kinds = frozenset().union(*(sentences[i].kinds for i in window)) if window else frozenset()
+    supports = bool(window) and best >= SUPPORT_SCORE and (not asked or bool(asked & kinds))
     return Passage(chunk=chunk, rank=rank, score=score, sentences=sentences, quote_sentences=chosen,
                    quote=quote, truncated=chunk.cut_start or chunk.cut_end, language="en" if chunk.language == "en" else "zh",
                    supports=supports, rule_ids=rules_in(chunk.text),
-                   coverage=coverage(chunk.title + " " + chunk.text, terms, held))
+                   coverage=coverage(chunk.title + " " + chunk.text, terms, held),
+                   window_sentences=window if window != chosen else ())
