@@ -28,14 +28,13 @@ from assistant import Answer, Assistant, Settings, get_settings
 from assistant.answer import Now
 from assistant.catalogue import with_catalogue
 from assistant.compose import redraw
-from assistant.next_questions import next_questions
+from assistant.next_questions import next_questions, starters
 from assistant.feedback import FeedbackIn, FeedbackStore
 from assistant.sessions import (SESSION_ID_PATTERN, TITLE_MAX, SessionDetail, SessionStore, SessionStoreError,
                                 SessionSummary)
 from assistant.triage import TriageCase, TriageResult, triage
 from knowledge import DEFAULT_CORPUS, KnowledgeError, QueryError
 from knowledge.retrieval import MAX_QUERY_CHARS
-from knowledge.topics import suggestions as index_suggestions
 from tools import TOOLS, get_tool
 
 from . import errors, mcp, metrics, openapi
@@ -365,11 +364,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
             turns = [(t.message, t.answer) for t in detail.turns]
             picked = await run_in_threadpool(next_questions, bot, turns, lang or "zh", min(limit, 6))
             return {"suggestions": [{**s, "topic": None, "menu_path": None} for s in picked]}
-        chunks = bot.index.chunks
-        same = [c for c in chunks if c.language == lang] if lang else []
-        language = {c.id: c.language for c in chunks}
-        picked = index_suggestions(same, limit) or index_suggestions(chunks, limit)
-        return {"suggestions": [{**s, "language": language.get(s["chunk_id"], "zh")} for s in picked]}
+        return {"suggestions": await run_in_threadpool(starters, bot, lang, limit)}
 
     # ---- rules engine
     @app.get("/v1/tools", tags=["tools"])

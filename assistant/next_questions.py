@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from knowledge import QueryError
-from knowledge.topics import suggestions as index_suggestions
+from knowledge.topics import names_in, suggestions as index_suggestions
 
 from .planning import TOPICS
 from .understanding.values import BARE_QUESTIONS
@@ -58,6 +58,41 @@ def _answered(bot: Any, question: str, now: datetime) -> bool:
     return _ANSWERED[key]
 
 
+def _names(bot: Any, language: str) -> dict[str, str]:
+    """The names in ``language`` the index's own documents give its terms (per build)."""
+    key = (bot.index.active_collection, "names", language)
+    if key not in _NAMES:
+        _NAMES[key] = names_in(language, bot.index.folds(), bot.index.chunks)
+        while len(_NAMES) > 8:
+            _NAMES.pop(next(iter(_NAMES)))
+    return _NAMES[key]
+
+
+_NAMES: dict[tuple[str, str, str], dict[str, str]] = {}
+
+
+def starters(bot: Any, language: Literal["zh", "en"] | None, limit: int = 12) -> list[dict[str, Any]]:
+    """Questions a new conversation can start with, in the page's ``language``: the index's FAQ titles and menu
+    pages written in it (or named in it by the documents themselves), then the rules engine's topics in our own
+    wording when the rule passages are indexed and the question is answered. Only when nothing can be said in
+    that language, the other language's examples, each naming its language (the page says which)."""
+    chunks = bot.index.chunks
+    if language is None:
+        return index_suggestions(chunks, limit)
+    picked = index_suggestions(chunks, limit, language, _names(bot, language))
+    now = datetime.now(timezone.utc)
+    for name, tool in bot.tools.items():
+        if len(picked) >= limit:
+            break
+        question = tool_question(name, language)
+        if question is None or not tool.routed or not bot.planner.rule_chunks(name):
+            continue
+        if _answered(bot, question, now):
+            picked.append({"question": question, "topic": None, "chunk_id": None, "menu_path": None,
+                           "language": language})
+    return picked or index_suggestions(chunks, limit)
+
+
 def _key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
 
@@ -79,7 +114,7 @@ def next_questions(bot: Any, turns: list[tuple[str, dict[str, Any]]], language: 
     picks: list[tuple[float, str, str | None]] = []
     # only the neighbourhood can be offered, so only its passages are read (not the whole index)
     chunks = [c for c in (bot.index.chunk(i) for i in rank) if c is not None and c.language == language]
-    for s in index_suggestions(chunks, len(chunks) or 1):
+    for s in index_suggestions(chunks, len(chunks) or 1, language, _names(bot, language)):
         if s["chunk_id"] in seen:
             continue
         text = s["question"] or (f"{s['topic']}在哪里查看?" if language == "zh" else f"Where do I find {s['topic']}?")

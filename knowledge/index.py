@@ -455,6 +455,11 @@ class KnowledgeIndex:
             loaded.catalogue = Catalogue.model_validate_json(raw) if raw else build_catalogue(loaded.chunks)
         return loaded.catalogue
 
+    def folds(self) -> dict[str, str]:
+        """The English names the active build's documents pair with their Chinese terms (lower case -> term)."""
+        lexicon = self._state().lexicon
+        return dict(lexicon.folds) if lexicon is not None else {}
+
     def chunks_stating(self, phrase: str) -> list[Chunk]:
         """The chunks whose text contains ``phrase`` (after NFKC): how a rule id resolves to citations.
 

@@ -392,7 +392,9 @@ async function loadSuggestions() {
   renderExamples();
   if (!state.busy && state.turns.length) renderAll(true);
 }
-function suggestionText(s) { return s.question || t("where_is", { t: s.topic }); }
+// A topic is asked about in its own language (the server names each suggestion's): a Chinese menu name inside an
+// English sentence ("Where do I find 客户消费?") is neither language
+function suggestionText(s) { return s.question || ((s.language || LANG) === "en" ? I18N.en : I18N.zh).where_is.replace("{t}", s.topic); }
 function renderExamples() {
   const list = document.getElementById("examples");
   const shown = state.suggestions.slice(0, 6);

@@ -210,13 +210,24 @@ def test_empty_state_examples_and_next_questions(page, live_server):
     assert nxt.count() >= 1 and menu not in nxt.all_inner_texts()
 
 
-def test_english_page_names_the_language_of_examples_it_has_only_in_chinese(page, live_server):
+def test_english_page_examples_are_english_and_chinese_only_ones_are_named(page, live_server):
     page.goto(live_server + "/")
     page.locator("#examples button").first.wait_for()
     assert page.locator("#empty-title").inner_text() == "可以这样问"
     with page.expect_response(lambda r: "/v1/suggestions?lang=en" in r.url):
         page.select_option("#lang", "en")
-    page.locator("#empty-title").filter(has_text="Questions from the help centre (Chinese)").wait_for()
+    # the bundled index is Chinese: the English page offers the rules' topics in English, never a Chinese menu
+    # name inside an English sentence ("Where do I find 客户消费?")
+    page.locator("#empty-title").filter(has_text="Try asking").wait_for()
+    texts = page.locator("#examples button").all_inner_texts()
+    assert texts and not any(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
+    # An index whose examples are all Chinese: the page names their language and each is wholly Chinese.
+    page.route("**/v1/suggestions*", lambda route: route.fulfill(json={"suggestions": [
+        {"question": None, "topic": "客户消费", "chunk_id": "x", "menu_path": "销售 > 客户 > 客户消费", "language": "zh"}]}))
+    page.reload()
+    page.locator("#examples button", has_text="客户消费在哪里查看?").wait_for()
+    assert page.locator("#empty-title").inner_text() == "Questions from the help centre (Chinese)"
+    page.unroute("**/v1/suggestions*")
     # English examples where the index has English FAQ titles: the plain heading.
     page.route("**/v1/suggestions*", lambda route: route.fulfill(json={"suggestions": [
         {"question": "When is the partner bill generated?", "topic": None, "chunk_id": "x", "menu_path": None,
