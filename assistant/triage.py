@@ -529,6 +529,13 @@ def _stated_tool(assistant: Assistant, answer: Answer) -> str | None:
         anchors = [unicodedata.normalize("NFKC", RULES[r].anchor) for r in tool.rules if not r.startswith("menu.") and r in RULES]
         if any(anchor in quote for anchor in anchors for quote in quotes):
             return name
+    # A rule no tool computes with belongs to the family of rules it is filed under (po.psm_all_receive, who
+    # receives a shared PO, beside the PO assessment rules): the tool computing with that family is the topic.
+    families = {rule.id.split(".", 1)[0] for rule in RULES.values() if not rule.id.startswith("menu.")
+                and any(unicodedata.normalize("NFKC", rule.anchor) in quote for quote in quotes)}
+    for name, tool in assistant.tools.items():
+        if families & {r.split(".", 1)[0] for r in tool.rules if not r.startswith("menu.")}:
+            return name
     return None
 
 

@@ -254,3 +254,9 @@ def test_an_ask_refused_alone_is_answered_only_when_the_earlier_asks_passage_hol
     assert [a.status for a in held.asks] == ["answered", "answered"] and not held.needs_human
     unheld = triage(bot, TriageCase(subject="立项", body="联合立项申请提交以后由哪一方评审?立项通过后伙伴能领多少奖金?"), CLOCK)
     assert [a.status for a in unheld.asks] == ["answered", "uncovered"] and unheld.needs_human
+
+
+def test_a_rule_no_tool_computes_with_is_categorised_by_its_family(bot):
+    # who receives a shared PO is no tool's computation, but a PO rule: the case is a PO case, not "general"
+    result = triage(bot, TriageCase(subject="PO", body="PO共享给华为以后,代表处那边是一个PSM还是多个PSM收到?"), CLOCK)
+    assert result.category == "po_assessment" and not result.needs_human and not result.tool_calls
