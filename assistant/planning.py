@@ -465,6 +465,8 @@ def _lookback(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) ->
         start = slots.months[0]
     elif slots.periods:
         start = slots.periods[0][0].strftime("%Y-%m")  # 上个季度: from the quarter's first month
+    elif slots.years:  # 2024年全年的消费, "consumption for 2024": the year from its first month, as a period is read
+        start = f"{slots.years[0]:04d}-01"
     else:
         match = re.search(r"([0-9两二三四五六七八九十]+)\s*(年|个月)(前|以前|之前)|(\d+)\s*(years?|months?)\s+ago", low)
         start = None

@@ -65,6 +65,7 @@ class Slots:
     #                                  ``timezone`` is then the other, the zone the answer is asked in
     currency: str | None = None      # ISO code when the message names one other than CNY
     periods: list[tuple[date, date]] = field(default_factory=list)  # quarters: first and last day
+    years: list[int] = field(default_factory=list)  # a year named on its own (2024年全年, for 2024, 去年), no month of it
     spans: list[str] = field(default_factory=list)  # the wording these values came from
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
@@ -301,7 +302,25 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     _year_parts(text, low, today, slots)
     _extract_amounts(text, slots)
     _extract_periods(text, today, slots)
+    _extract_years(text, low, today, slots)
     return slots
+
+
+# A year named on its own, as a whole: 2024年 / 2024年全年 / 2024年度 not followed by a month, a part of it
+# (初, 底, 上半年) or a quarter; a relative year word; in English a four-digit year after a preposition or
+# "year" (for 2024, in 2024, during the year 2024) that no month or date wording continues.
+_WHOLE_YEAR_ZH = re.compile(r"(?:(?<!\d)(\d{4})\s*年|(前年|去年|今年|明年|后年))(?:度|全年|整年)?"
+                            r"(?!\s*(?:\d{1,2}\s*月|[初底末]|[上下]半年|第?[一二三四1-4]季|\d))")
+_WHOLE_YEAR_EN = re.compile(r"\b(?:(?:in|for|during|throughout|of|since|from)\s+(?:the\s+)?(?:(?:whole|entire|full)\s+)?"
+                            r"(?:year\s+)?(\d{4})|(last year|this year|next year))\b(?!\s*[-/.]\s*\d)", re.I)
+
+
+def _extract_years(text: str, low: str, today: date, slots: Slots) -> None:
+    for digits, word in [m.groups() for m in _WHOLE_YEAR_ZH.finditer(text)] + \
+            [m.groups() for m in _WHOLE_YEAR_EN.finditer(low)]:
+        year = int(digits) if digits else today.year + year_shift(word, today)
+        if 1900 <= year <= 9998 and year not in slots.years:
+            slots.years.append(year)
 
 
 _QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?|\d{4}\s*年?)?\s*(?:(上上|上|这|本|下)个?\s*(?:一)?(?:季度?|quarter)|"
