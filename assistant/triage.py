@@ -231,6 +231,14 @@ _CASE_CLAUSE_ZH = re.compile(rf"^(?:这|本|该|此)?(?:个|张|封|份)?(?:{_CA
                              rf"{_MOMENT_CHARS}{{0,30}}(?:于|在)?(?:{_CASE_VERBS_ZH})|"
                              rf"(?:{_CASE_VERBS_ZH})的(?:{_CASE_NOUNS_ZH})|"
                              rf"(?:{_CASE_VERBS_ZH})了?[^,,。;;]{{0,6}}?的?(?:{_CASE_NOUNS_ZH})")
+# The case's author writing it, in Chinese (伦敦的伙伴于2026/12/02来信, 深圳的伙伴11月26日来函): a subject of a few
+# characters with no date, the moment, and a verb of writing in: 来 + the letter (the mail coming in is the case;
+# 写信给客户经理 writes to someone else and dates nothing of the case).
+_CASE_WRITING_ZH = r"来信|来函|来邮|来件"
+_CASE_AUTHOR_ZH = re.compile(rf"^(?P<author>[^\d,,。;;:]{{1,12}}?)(?:于|在)?(?=[\d今昨前上本])"
+                             rf"{_MOMENT_CHARS}{{2,30}}?(?:{_CASE_WRITING_ZH})")
+
+
 def _sentences(text: str) -> list[str]:
     """The sentences of ``text`` without their final punctuation (the wording dating a case ends before it)."""
     return [s for s in (re.sub(r"[。.!?]+$", "", s).strip() for s in written_sentences(text)) if s]
@@ -260,7 +268,8 @@ def _case_clause(clause: str, opens: bool) -> re.Match | None:
     """The case-metadata structure ``clause`` holds (its subject and predicate, up to the moment), if any;
     ``opens``: the clause opens its sentence (after an address at most)."""
     if opens:
-        found = _CASE_SENTENCE_EN.search(clause) or _CASE_AUTHOR_EN.search(clause)
+        found = _CASE_SENTENCE_EN.search(clause) or _CASE_AUTHOR_EN.search(clause) or \
+            _CASE_AUTHOR_ZH.search(to_simplified(clause))
     else:
         found = _CASE_CLAUSE_EN.search(clause)
     return found or _CASE_OBJECT_EN.search(clause) or _CASE_CLAUSE_ZH.search(to_simplified(clause))
