@@ -392,3 +392,12 @@ def test_the_month_said_deictically_is_this_month():
     assert extract("月底前要开票", now).dates == [date(2026, 11, 30)]
     assert extract("每月底", now).dates == []  # every month's end: no one date
     assert extract("the month of may", now).months == ["2026-05"]
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("需要2024年全年的客户消费", [2024]), ("consumption for 2024, month by month", [2024]), ("去年的消费", [2025]),
+    ("2024年11月的消费", []), ("2024年初的消费", []), ("2024年上半年", []), ("from 2024-03 on", []), ("付了2024元", []),
+])
+def test_a_year_named_on_its_own_is_read_as_a_year(text, years):
+    from datetime import datetime, timezone
+    assert extract(text, datetime(2026, 11, 20, tzinfo=timezone.utc)).years == years
