@@ -13,6 +13,7 @@ import hashlib
 import mmap
 import os
 import threading
+from collections import deque
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -197,7 +198,10 @@ EMBEDDER_CHOICES = ("use", "e5", "st:minilm", "st:<path>", "hash")
 # for the same vectors. Processes neither share a GIL nor spin, and the vectors are bit-identical (the same
 # forward pass on the same 64-text batches; tests/knowledge/test_encoder_pool.py).
 POOL_MIN_TEXTS = 2048  # below this, starting workers (about a second each) costs more than it saves
-_AHEAD = 2  # batches in flight per worker: enough to keep each busy while the previous result is collected
+# Batches in flight per worker (256 texts, 0.5 MB of vectors each): the building process does some seconds of
+# work of its own while the workers encode (at 100k chunks: the duration scan, the lexicon and the catalogue,
+# about 12 s), and they keep encoding through it instead of idling after a couple of batches.
+_AHEAD = 8
 
 _worker_embedder: Embedder | None = None
 _worker_bulk = None  # the worker's bulk encoder (``bulk_encoder``), when its embedder has one
@@ -230,68 +234,103 @@ def pool_workers() -> int:
     return 0 if cores < 2 else min(cores, 4)
 
 
-def embed_batches(embedder: Embedder, batches: list[list[str]], workers: int | None = None):
-    """The vectors of each batch of texts, in order, as an iterator.
+def embed_batches(embedder: Embedder, batches: list[list[str]], workers: int | None = None) -> "EncodedBatches":
+    """The vectors of each batch of texts, in order, as an iterator (close it when done: it stops the workers).
 
     With enough texts and an embedder that can be rebuilt in another process (``worker_spec``), the batches
-    are encoded by ``workers`` processes (``pool_workers()`` by default) a few batches ahead of the caller,
-    so its own work on a batch (segmenting, storing) overlaps the encoding of the next ones. Otherwise, or if
-    the workers cannot start or die, the batches are encoded here, one by one."""
-    total = sum(len(b) for b in batches)
-    workers = pool_workers() if workers is None else workers
-    spec = getattr(embedder, "worker_spec", None)
-    local: list = []
+    are encoded by ``workers`` processes (``pool_workers()`` by default), started by this call and kept up to
+    ``_AHEAD`` batches each ahead of the caller, so its own work (segmenting, storing, and whatever it does
+    before it asks for the first batch) overlaps the encoding. Otherwise, or if the workers cannot start or
+    die, the batches are encoded here, one by one, as they are asked for."""
+    return EncodedBatches(embedder, batches, pool_workers() if workers is None else workers)
 
-    def encode(batch: list[str]) -> np.ndarray:
-        """In this process: the embedder's bulk encoder, made on first use; its tables live as long as this
-        call (one build)."""
-        if not local:
-            bulk = getattr(embedder, "bulk_encoder", None)
-            local.append((bulk() if bulk is not None else None) or embedder.embed_documents)
-        return local[0](batch)
 
-    if spec is None or workers < 1 or total < POOL_MIN_TEXTS:
-        for batch in batches:
-            yield encode(batch) if batch else None
-        return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+class EncodedBatches:
+    """``embed_batches``' iterator: yields each batch's vectors (None for an empty batch) in order."""
 
-    # spawn, not fork: the building process runs Chroma's threads, whose locks a fork could copy held.
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_start, initargs=spec())
-    except (OSError, ImportError, NotImplementedError):  # no process semaphores here (some sandboxes)
-        for batch in batches:
-            yield encode(batch) if batch else None
-        return
-    pending: deque = deque()
-    nxt = 0
-    broken = False
-    try:
-        for batch in batches:
-            while not broken and nxt < len(batches) and len(pending) < workers * _AHEAD + 1:
-                try:
-                    pending.append(pool.submit(_worker_embed, batches[nxt]) if batches[nxt] else None)
-                except (BrokenProcessPool, RuntimeError, OSError):  # a worker could not start
-                    broken = True
-                    break
-                nxt += 1
-            future = pending.popleft() if pending else None
-            if future is not None and not broken:
-                try:
-                    yield future.result()
-                    continue
-                except BrokenProcessPool:  # a worker died (killed, out of memory): finish in this process
-                    broken = True
-            if broken:
-                pending.clear()
-                nxt = len(batches)
-            yield encode(batch) if batch else None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    def __init__(self, embedder: Embedder, batches: list[list[str]], workers: int) -> None:
+        self._embedder = embedder
+        self._batches = batches
+        self._local = None  # this process's encoder, made on first use
+        self._pool = None
+        self._pending: deque = deque()
+        self._next_submit = 0
+        self._next_yield = 0
+        spec = getattr(embedder, "worker_spec", None)
+        if spec is None or workers < 1 or sum(len(b) for b in batches) < POOL_MIN_TEXTS:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, not fork: the building process runs Chroma's threads, whose locks a fork could copy held.
+        try:
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_worker_start, initargs=spec())
+        except (OSError, ImportError, NotImplementedError):  # no process semaphores here (some sandboxes)
+            return
+        self._window = workers * _AHEAD + 1
+        self._submit()
+
+    def _submit(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        batches = self._batches
+        while self._pool is not None and self._next_submit < len(batches) and len(self._pending) < self._window:
+            batch = batches[self._next_submit]
+            try:
+                self._pending.append(self._pool.submit(_worker_embed, batch) if batch else None)
+            except (BrokenProcessPool, RuntimeError, OSError):  # a worker could not start
+                self._broken()
+                return
+            self._next_submit += 1
+
+    def _broken(self) -> None:
+        """The workers are gone: what they had not returned is encoded here."""
+        self.close()
+
+    def _encode_here(self, batch: list[str]) -> np.ndarray:
+        """In this process: the embedder's bulk encoder; its tables live as long as this iterator (one build)."""
+        if self._local is None:
+            bulk = getattr(self._embedder, "bulk_encoder", None)
+            self._local = (bulk() if bulk is not None else None) or self._embedder.embed_documents
+        return self._local(batch)
+
+    def __iter__(self) -> "EncodedBatches":
+        return self
+
+    def __next__(self) -> np.ndarray | None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._next_yield >= len(self._batches):
+            self.close()
+            raise StopIteration
+        batch = self._batches[self._next_yield]
+        self._next_yield += 1
+        if self._pool is not None:
+            future = self._pending.popleft()
+            if future is None:
+                self._submit()
+                return None
+            try:
+                vectors = future.result()
+                self._submit()
+                return vectors
+            except BrokenProcessPool:  # a worker died (killed, out of memory): finish in this process
+                self._broken()
+        return self._encode_here(batch) if batch else None
+
+    def close(self) -> None:
+        """Stop the workers (pending batches are dropped); the rest, if asked for, is encoded here."""
+        pool, self._pool = self._pool, None
+        self._pending.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to stop
+            pass
 
 
 def _map_table(backend, cache_dir: Path) -> None:

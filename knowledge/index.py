@@ -237,8 +237,8 @@ class KnowledgeIndex:
         digest = corpus_hash(chunks)
         sources = [str(p) for p in paths]
         old = self.manifest()
-        durations = scan_chunks(chunks)
         if old and not force and old.corpus_hash == digest and old.embedder == self.embedder.name:
+            durations = scan_chunks(chunks)
             catalogue = build_catalogue(chunks)
             return BuildReport(old, 0, 0, old.chunk_count, 0, time.perf_counter() - started, True,
                                len(durations.rules), len(durations.unparsed),
@@ -259,13 +259,6 @@ class KnowledgeIndex:
                 reuse = {}
         self._sweep(keep={old.collection} if old else set())
 
-        # The domain lexicon is read from these documents; their tokens, and every query against this
-        # build, are analysed with it (``knowledge.domain_lexicon``).
-        lexicon = derive_lexicon(chunks)
-        compiled = compile_lexicon(lexicon)
-        name = f"{self.namespace}-{uuid.uuid4().hex[:12]}"
-        collection = self._client.create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
         embedded = 0
         # A text that several chunks share (a banner, a repeated notice) is embedded once: each batch
         # encodes the texts no earlier batch did, planned up front so that batches can be encoded ahead.
@@ -280,11 +273,20 @@ class KnowledgeIndex:
             plan.append(texts)
         del planned
         shared: dict[str, np.ndarray] = {}
+        # Started here: for a large build the encoder's workers start and encode ahead while this process
+        # scans durations, derives the lexicon and builds the catalogue (seconds at 100k chunks, which
+        # otherwise ran before or after the encoding, with the workers idle or not started yet).
         encoded = embed_batches(self.embedder, plan)
-
+        name = f"{self.namespace}-{uuid.uuid4().hex[:12]}"
         try:
-            # The encoder runs in worker processes for large builds (``embed_batches``) while this process
-            # segments and stores the batches already encoded.
+            durations = scan_chunks(chunks)
+            # The domain lexicon is read from these documents; their tokens, and every query against this
+            # build, are analysed with it (``knowledge.domain_lexicon``).
+            lexicon = derive_lexicon(chunks)
+            compiled = compile_lexicon(lexicon)
+            catalogue = build_catalogue(chunks)
+            collection = self._client.create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
             # Chroma's writes are stored _ADD_BATCH at a time: each add has a fixed cost (its own transaction
             # and log entry), about a fifth of the writes' CPU at 256 a call.
             stored: list[Chunk] = []
@@ -303,12 +305,11 @@ class KnowledgeIndex:
             encoded.close()
             # The catalogue travels with its collection: written before the manifest activates the build,
             # so readers see the old index with its own catalogue or the new one with its own, never a mix.
-            catalogue = build_catalogue(chunks)
             self._client.create_collection(self._aux_name(name), embedding_function=None, metadata={
                 CATALOGUE_KEY: catalogue.model_dump_json(), LEXICON_KEY: lexicon.model_dump_json()})
         except BaseException:
             encoded.close()  # stops the encoder's workers
-            self._drop(name)  # the previous index stays active
+            self._drop(name)  # the previous index stays active (nothing to drop if it was not created yet)
             raise
         manifest = Manifest(collection=name, embedder=self.embedder.name, corpus_hash=digest,
                             chunk_count=len(chunks), built_at=time.time(), sources=sources)

@@ -84,3 +84,21 @@ def test_workers_that_cannot_start_leave_the_work_to_this_process(monkeypatch):
     assert got[1] is None
     assert np.array_equal(got[0], embedder.embed_documents(batches[0]))
     assert np.array_equal(got[2], embedder.embed_documents(batches[2]))
+
+
+def test_workers_encode_from_the_call_on_and_stop_when_closed(use, monkeypatch):
+    """The workers start when ``embed_batches`` is called, so the build's own work before its first batch
+    overlaps the encoding; closed before the end, they stop and what is still asked for is encoded here."""
+    monkeypatch.setattr(embedders_module, "POOL_MIN_TEXTS", 1)
+    texts = _texts(12)
+    batches = [texts[:4], texts[4:8], texts[8:]]
+    encoded = embedders_module.embed_batches(use, batches, workers=1)
+    assert encoded._pool is not None and len(encoded._pending) == 3  # all submitted before anything is asked
+    assert encoded._pending[0].result(timeout=120).shape == (4, 512)  # encoding while nobody waits for it
+    assert _same(next(encoded), use.embed_documents(batches[0]))
+    encoded.close()
+    assert encoded._pool is None
+    assert _same(next(encoded), use.embed_documents(batches[1]))  # after close: in this process
+    assert _same(next(encoded), use.embed_documents(batches[2]))
+    with pytest.raises(StopIteration):
+        next(encoded)
