@@ -179,7 +179,7 @@ class Planner:
             # The best passage states a duration rule and no hand-written tool's rule: compute from it.
             outcome = self._duration(norm, slots, evidence, best_only=True)
         if outcome is None:
-            if frame.move in FRESH:
+            if frame.move in FRESH and not frame.restored:
                 frame.tools = self.choose(frame, state, now, evidence)
             outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best,
                                 quoted=self._quoted_rules(evidence) if frame.move in FRESH and not relates else None)

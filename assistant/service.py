@@ -21,7 +21,7 @@ from tools import TOOLS, Tool
 from tools.workdays import CalendarData
 
 from .answer import Answer, check_now
-from .asks import CODE, closed, joined, message_asks, names_topic, reports_problem, states_only
+from .asks import CODE, closed, joined, message_asks, names_topic, reports_problem, sentence_function, states_only
 from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
@@ -31,6 +31,7 @@ from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .planner import Outcome, Planner
 from .planning import PLANNED, lone_number, plan
+from .understanding.cues import returns_to
 from .understanding.normalise import in_script
 from .understanding.values import reader_for, use as use_values
 from .routing import ToolRouter
@@ -279,7 +280,7 @@ class Assistant:
         # Instructions and tasks are refused whatever the conversation; a question whose topic the corpus
         # lacks ("激励提现" mentions incentives but is not an invoicing question) is refused unless it
         # only continues the conversation (it then names no topic of its own).
-        relates = frame.move in {"continue", "modify", "refer_back", "convert", "unclear"}
+        relates = frame.restored or frame.move in {"continue", "modify", "refer_back", "convert", "unclear"}
         # Words the index never uses (拿到, pull, booked) or an asked kind the best passage does not state veto
         # a fresh question, unless one tool answers it alone: routed by its wording, its rule the best
         # passage, its details in the message, and the question asking what it computes (the tool states the
@@ -485,10 +486,25 @@ class Assistant:
         opening = preface(norm.simplified.lower(), lambda words: bool(self.router.topic_terms(words)))
         if opening:  # "Switching topics - ...": the message's form, not a topic to find in the documents
             understood += (opening,)
+        understood += self._manners(norm.simplified.lower())
         # A blank or over-long message raises QueryError naming the limit: the callers' input error
         # (CLI exit 2, API 4xx naming the field), never a crash.
         return gather_evidence(norm.original, language=norm.language, retriever=self.retriever,
                                understood=understood, policy=self.support_policy)
+
+    def _manners(self, text: str) -> tuple[str, ...]:
+        """The clauses opening a question that only acknowledge, thank or greet ("好的谢谢", "ok cool thx"): no
+        question, no topic word, no value, no predicate of a statement - the message's manners, not a topic
+        to find in the documents. Only before a clause that asks a question."""
+        clauses = [c.strip() for c in re.split(r"[,,。.!!~～;;]+\s*", text) if c.strip()]
+        out: list[str] = []
+        for n, clause in enumerate(clauses[:-1]):
+            if re.search(r"\d", clause) or self.router.topic_terms(clause) or \
+                    sentence_function(clause) != "fact" or states_only(clause):
+                break
+            out.append(clause)
+        rest = " ".join(clauses[len(out):])
+        return tuple(out) if out and sentence_function(rest) == "question" else ()
 
     def _in_context(self, norm: Normalised, slots: Slots, state: DialogueState, evidence: Evidence,
                     follow_on: bool = False) -> Evidence:
@@ -584,14 +600,15 @@ class Assistant:
                     bare=bare,
                     has_values=bool(slots.spans), follows_up=continues(norm.simplified),
                     # a correction's bare number ("改成5", "make it 40"), not a question about one ("What's a 502?")
-                    lone_number=lone_number(norm.simplified.lower(), slots) is not None and not asks_open(norm.simplified))
+                    lone_number=lone_number(norm.simplified.lower(), slots) is not None and not asks_open(norm.simplified),
+                    returns=returns_to(norm.simplified))
         decision = decide(cues, state)
         # Worth a question back: the user's own case, a yes/no question whose answer turns on the missing
         # detail, or a conversation already filling details. "How / when / what" gets the rule itself.
         specific = particular(norm.simplified) or not asks_how(norm.simplified) or \
             decision.move in {"continue", "modify"} or any(supplies(tool) for tool, _ in decision.tools)
         return Frame(norm=norm, slots=slots, routes=routes, move=decision.move, tools=decision.tools,
-                     convert_to=cues.language, particular=specific)
+                     convert_to=cues.language, particular=specific, restored=decision.restored)
 
     def _noted(self, norm: Normalised, frame: Frame, state: DialogueState, session_id: str) -> Answer:
         """The reply to a statement: what was read from it, kept for the question that follows. The pending
@@ -612,6 +629,14 @@ class Assistant:
         """The dialogue state after this turn."""
         state.held = frame.norm.original if frame.move == "unclear" else None
         state.pending = outcome.pending
+        left = state.result
+        if frame.restored:  # the topic gone back to is the current one again
+            back = {tool for tool, _ in frame.tools}
+            state.earlier = [r for r in state.earlier if r.tool not in back]
+        if left is not None and (outcome.result is None and frame.move == "switch" or
+                                 outcome.result is not None and outcome.result.tool != left.tool):
+            # a topic left for another is kept, to go back to
+            state.earlier = [*[r for r in state.earlier if r.tool != left.tool], left][-3:]
         if outcome.result is not None:
             state.result = outcome.result
             state.facts.update({k: v for k, v in outcome.result.filled.items() if k in USER_FACTS})

@@ -80,6 +80,18 @@ def particular(text: str) -> bool:
     return bool(_PARTICULAR.search(text))
 
 
+# Going back to something said before (closed class of discourse markers): 回到刚才那个, 说回之前的, "back to the
+# bill", "going back to my first question".
+_RETURNS = re.compile(r"回到|说回|再回|回头(?:说|问|看)|(?:刚才|刚刚|之前|前面|上面|先前)(?:那个|那条|那件|那道|的那个|的问题|问的|说的)|"
+                      r"上一个问题|\b(?:back to|going back|go back|returning to|return to)\b|"
+                      r"\b(?:the|my) (?:earlier|previous|first|other) (?:one|question|topic)\b", re.I)
+
+
+def returns_to(text: str) -> bool:
+    """Does the message go back to something said before ("回到刚才那个", "back to the bill")?"""
+    return bool(_RETURNS.search(text))
+
+
 def continues(text: str) -> bool:
     """Is the message phrased as a follow-up to something said before?"""
     return bool(_CONTINUES.search(text.strip()))

@@ -62,6 +62,8 @@ class DialogueState(BaseModel):
 
     pending: PendingTool | None = None
     result: LastResult | None = None
+    # the results of topics left for another, most recent last: "回到刚才那个" / "back to the bill" restores one
+    earlier: list[LastResult] = Field(default_factory=list)
     topic: LastTopic | None = None
     facts: dict[str, Any] = Field(default_factory=dict)
     # Details stated outside the questions, per tool (a support case's facts: "The partner is in New York.",
@@ -119,12 +121,27 @@ class Cues:
     # the words naming a tool's topic (伙伴账单, 订单) that none of these tools uses (the menu tool, which
     # covers every page, counts as using none)
     names: Callable[[tuple[str, ...]], frozenset[str]] = lambda tools: frozenset()
+    returns: bool = False                        # it says it goes back to something said before (回到刚才那个)
 
 
 @dataclass
 class Decision:
     move: Move
     tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # tool and the details carried
+    # the tools are an earlier topic's, restored with its details ("回到刚才那个,10月2号的呢"): a switch back, whose
+    # tools are not chosen afresh
+    restored: bool = False
+
+
+def restore(cues: Cues, state: DialogueState) -> LastResult | None:
+    """The earlier topic a message going back to one means: the most recent left topic whose tool its
+    wording routes to, else the most recent one it gives a detail to, else the most recent one."""
+    if not cues.returns or not state.earlier:
+        return None
+    facts = state.carried_facts()
+    earlier = list(reversed(state.earlier))
+    return next((r for r in earlier if r.tool in cues.routes), None) or next(
+        (r for r in earlier if cues.supplies(r.tool, {**facts, **r.filled})), None) or earlier[0]
 
 
 def decide(cues: Cues, state: DialogueState) -> Decision:
@@ -142,6 +159,11 @@ def decide(cues: Cues, state: DialogueState) -> Decision:
             not cues.foreign(("menu_path_lookup", *topic.tools)) and not cues.names(tuple(topic.tools)) and (
                 set(routes) <= {"menu_path_lookup", *topic.tools} or not cues.elsewhere(("menu_path_lookup", *topic.tools))))):
         return Decision("refer_back")
+    # Going back to a topic left for another ("回到刚才那个,10月2号的呢", "back to the bill - September?"): that
+    # topic's tool with its details, this message's details changing them; a switch back, not a fresh choice.
+    back = restore(cues, state)
+    if back is not None:
+        return Decision("switch", [(back.tool, {**facts, **back.filled})], restored=True)
     # A message naming nothing beyond the earlier tool's topic goes to that tool even when the router
     # also likes another ("那9月的呢?" after a bill question scores for the look-back too). The details are
     # read against what the tool carries, so a value only the conversation gives a role to counts.

@@ -25,3 +25,4 @@ class Frame:
     tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # tools to plan, details carried
     convert_to: Variant | None = None  # the language a convert move asks for
     particular: bool = False           # about the user's own case: a missing detail is worth asking for
+    restored: bool = False             # the tools are an earlier topic's, gone back to: not chosen afresh

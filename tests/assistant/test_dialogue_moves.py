@@ -113,3 +113,18 @@ def test_a_detail_answering_the_pending_question_is_no_statement(bot):
     assert asked.follow_up
     filled = bot.answer("两笔是同一次批量申请的", session_id="pending-fact", now=NOW)
     assert filled.move == "continue" and filled.tool_calls
+
+
+def test_going_back_to_an_earlier_topic_restores_its_details(bot):
+    # written for this test: a card question, a switch to the bill, then back to the card with a new amount
+    bot.answer("客户拿储值卡付了1500元的云服务,算多少业绩?", session_id="back", now=NOW)
+    bot.answer("另外,10月的伙伴账单几号出?", session_id="back", now=NOW)
+    back = bot.answer("说回储值卡那个,要是付的是2500呢?", session_id="back", now=NOW)
+    assert back.move == "switch" and [c.name for c in back.tool_calls] == ["stored_value_card_credit"]
+    assert back.tool_calls[0].arguments["transaction"] == "pay_with_card"
+    assert back.tool_calls[0].arguments["amount"] == "2500"
+
+
+def test_thanks_before_a_question_is_its_manners_not_its_topic(bot):
+    answer = bot.answer("ok cool, thx! When is the partner bill for October generated?", session_id="thanks", now=NOW)
+    assert not answer.abstained and [c.name for c in answer.tool_calls] == ["bill_timing"]

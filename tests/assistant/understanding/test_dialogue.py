@@ -116,3 +116,19 @@ def test_a_bare_correction_of_a_value_modifies_the_last_result_whatever_the_valu
                            follows_up=False, bare=False), state)
     assert decision.move == "switch"
 
+
+
+def test_going_back_restores_the_earlier_topic_with_its_details():
+    card = LastResult(tool="stored_value_card_credit", filled={"transaction": "pay_with_card", "amount": "2000"})
+    state = DialogueState(earlier=[card, BILL], topic=TOPIC)  # two topics left, the bill the more recent
+    back = Cues(routes=(), supplies=lambda tool, carried=None: frozenset(), foreign=lambda tools: frozenset(),
+                asks_where=False, returns=True)
+    decision = decide(back, state)
+    assert decision.move == "switch" and decision.restored
+    assert decision.tools == [("bill_timing", {"billing_period": "2026-08", "timezone": "Asia/Tokyo"})]
+    # the message's wording names the card topic: that one, though it was left earlier
+    named = Cues(routes=("stored_value_card_credit",), supplies=lambda tool, carried=None: frozenset(),
+                 foreign=lambda tools: frozenset(), asks_where=False, returns=True)
+    assert decide(named, state).tools[0][0] == "stored_value_card_credit"
+    # nothing left to go back to: an ordinary decision
+    assert not decide(back, DialogueState(result=BILL, topic=TOPIC)).restored
