@@ -31,7 +31,7 @@ from .extractive import compose as compose_extractive
 from .extractive import is_procedural
 from .planner import Outcome, Planner
 from .planning import PLANNED, lone_number, plan
-from .understanding.cues import returns_to
+from .understanding.cues import returns_to, without_return
 from .understanding.normalise import in_script
 from .understanding.values import reader_for, use as use_values
 from .routing import ToolRouter
@@ -607,6 +607,8 @@ class Assistant:
         # detail, or a conversation already filling details. "How / when / what" gets the rule itself.
         specific = particular(norm.simplified) or not asks_how(norm.simplified) or \
             decision.move in {"continue", "modify"} or any(supplies(tool) for tool, _ in decision.tools)
+        if decision.restored:  # the planner reads the restored topic's details without the going-back wording
+            norm = replace(norm, simplified=without_return(norm.simplified))
         return Frame(norm=norm, slots=slots, routes=routes, move=decision.move, tools=decision.tools,
                      convert_to=cues.language, particular=specific, restored=decision.restored)
 

@@ -92,6 +92,12 @@ def returns_to(text: str) -> bool:
     return bool(_RETURNS.search(text))
 
 
+def without_return(text: str) -> str:
+    """The message without its going-back wording: that is its form, not a detail (说回 is no deed done to
+    the card in "说回储值卡那个,要是付的是2500呢")."""
+    return _RETURNS.sub(" ", text)
+
+
 def continues(text: str) -> bool:
     """Is the message phrased as a follow-up to something said before?"""
     return bool(_CONTINUES.search(text.strip()))

@@ -117,7 +117,7 @@ def test_a_detail_answering_the_pending_question_is_no_statement(bot):
 
 def test_going_back_to_an_earlier_topic_restores_its_details(bot):
     # written for this test: a card question, a switch to the bill, then back to the card with a new amount
-    bot.answer("客户拿储值卡付了1500元的云服务,算多少业绩?", session_id="back", now=NOW)
+    bot.answer("客户用储值卡支付了1500元的云服务,算多少业绩?", session_id="back", now=NOW)
     bot.answer("另外,10月的伙伴账单几号出?", session_id="back", now=NOW)
     back = bot.answer("说回储值卡那个,要是付的是2500呢?", session_id="back", now=NOW)
     assert back.move == "switch" and [c.name for c in back.tool_calls] == ["stored_value_card_credit"]
