@@ -241,6 +241,49 @@ def status_code_spans(text: str) -> list[str]:
     return [m.group(0) for m in _HTTP_STATUS.finditer(to_simplified(text).lower())]
 
 
+_LATIN, _HAN = 1, 2
+
+
+def _script(term: str) -> int:
+    """``_HAN`` for a term with a Chinese character, ``_LATIN`` for one with a Latin letter and none, else 0
+    (numbers, codes written in digits)."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in term):
+        return _HAN
+    return _LATIN if any("a" <= ch <= "z" for ch in term) else 0
+
+
+def _script_idf(terms: dict[str, int], pair_doc: np.ndarray, pair_term: np.ndarray, df: np.ndarray,
+                n_docs: int) -> np.ndarray:
+    """BM25 IDF with a term's rarity measured among the documents that could use it.
+
+    A word is rare or common *in its language*: in a help centre of 600 Chinese excerpts and 60 English
+    sections, "submitted" in 10 English sections is a common English word, yet over all 660 documents it
+    looked as rare as 申付单 in 10 Chinese ones, so an English question weighed its everyday words like the
+    Chinese topic terms its glossary phrases fold onto. Each document is English or Chinese by which of its
+    distinct terms are more numerous (Latin-letter or Chinese ones); a Latin term's population is the English
+    documents plus the Chinese ones in the share of its documents that are Chinese (a loanword used in
+    Chinese text - PO, API, Offering - counts against the whole index, a word only English pages use against
+    the English pages), and the same the other way for Chinese terms. Digits and codes count against every
+    document. A one-language index (the bundled corpus) gets exactly the usual IDF."""
+    n_terms = len(df)
+    script = np.zeros(n_terms, dtype=np.int8)
+    for term, t in terms.items():
+        script[t] = _script(term)
+    pair_script = script[pair_term]
+    # (subsets of the pair arrays, not float weights over all of them: at 100k chunks those are 80 MB each)
+    latin = np.bincount(pair_doc[pair_script == _LATIN], minlength=n_docs)
+    han = np.bincount(pair_doc[pair_script == _HAN], minlength=n_docs)
+    english = latin > han
+    n_english = float(english.sum())
+    df_english = np.bincount(pair_term[english[pair_doc]], minlength=n_terms).astype(np.float64)
+    df_chinese = df - df_english
+    share_chinese = np.divide(df_chinese, df, out=np.zeros(n_terms), where=df > 0)
+    population = np.full(n_terms, float(n_docs))
+    population[script == _LATIN] = (n_english + (n_docs - n_english) * share_chinese)[script == _LATIN]
+    population[script == _HAN] = ((n_docs - n_english) + n_english * (1 - share_chinese))[script == _HAN]
+    return np.log(1 + np.maximum(population - df + 0.5, 0.5) / (df + 0.5))
+
+
 def _masks(word: str) -> list[str]:
     return [word[:i] + "\0" + word[i + 1:] for i in range(len(word))]
 
@@ -302,7 +345,7 @@ class BM25Index:
         df = np.bincount(pair_term, minlength=n_terms)
         self._starts = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=self._starts[1:])
-        self._idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        self._idf = _script_idf(terms, pair_doc, pair_term, df, n_docs)
         norm = self.k1 * (1 - self.b + self.b * lengths / max(self.avg_len, 1e-9))
         tf_sorted = tf[order].astype(np.float32)
         self._weights = (self._idf[pair_term[order]].astype(np.float32) * tf_sorted * (self.k1 + 1)

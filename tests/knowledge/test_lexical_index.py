@@ -60,3 +60,20 @@ def test_the_searched_collection_carries_no_catalogue(hash_index):
     assert CATALOGUE_KEY not in (searched.metadata or {})
     assert hash_index.catalogue().codes  # read from the side collection
     assert Retriever(hash_index).search("伙伴账单每月几号生成", k=1).hits
+
+
+def test_a_word_is_as_rare_as_it_is_among_the_documents_of_its_language():
+    """Ten Chinese excerpts and three English sections: "submitted" is in one of the three English sections
+    (common English), 申付单 in one of ten Chinese ones (rare), PO a loanword both kinds use. Over all 13
+    documents the two looked equally rare; among their own language's documents they are not. A
+    Chinese-only index keeps the textbook IDF (the test above)."""
+    chinese = [["申付单", "发票", "po"]] + [["账单", "生成", f"词{i}"] for i in range(9)]
+    english = [["submitted", "request", "po"], ["request", "invoice"], ["voucher", "issue"]]
+    index = BM25Index(chinese + english)
+    assert index.document_frequency("submitted") == index.document_frequency("申付单") == 1
+    assert index.idf("申付单") > index.idf("submitted") + 0.5
+    # a loanword both kinds use counts against the English documents and the Chinese ones in the share of
+    # its documents that are Chinese (one of two here: half of the ten)
+    assert index.idf("po") == pytest.approx(np.log(1 + (3 + 10 * 0.5 - 2 + 0.5) / 2.5))
+    # a word of every English document is no evidence, however few the English documents
+    assert BM25Index(chinese + [d + ["partner"] for d in english]).idf("partner") < 0.3
