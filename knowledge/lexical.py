@@ -436,6 +436,30 @@ class BM25Index:
                 out[self._ids[lo:hi]] += self._weights[lo:hi]
         return out
 
+    def group_scores(self, groups: list[tuple[str, ...]]) -> np.ndarray:
+        """BM25 where each query word is a group of index terms standing for it (the word and its
+        translations): a document scores the group once, by the member it holds best, at the group's IDF -
+        the lowest of its members', so an English word weighs what the concept weighs in the index's larger
+        language ("submitted" in one English section is common as 提交), and a dictionary's many loose senses
+        add no weight. A one-term group is that term's usual BM25 score."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for group in groups:
+            ids = [t for t in (self._terms.get(term) for term in group) if t is not None]
+            if not ids:
+                continue
+            if len(ids) == 1:
+                lo, hi = self._starts[ids[0]], self._starts[ids[0] + 1]
+                out[self._ids[lo:hi]] += self._weights[lo:hi]
+                continue
+            idf = min(float(self._idf[t]) for t in ids)
+            best = np.zeros(self.n_docs, dtype=np.float32)
+            for t in ids:
+                lo, hi = self._starts[t], self._starts[t + 1]
+                docs = self._ids[lo:hi]
+                best[docs] = np.maximum(best[docs], self._weights[lo:hi] * np.float32(idf / max(float(self._idf[t]), 1e-9)))
+            out += best
+        return out
+
     def holding(self, terms, docs: np.ndarray) -> dict[str, np.ndarray]:
         """For each of ``terms`` the index knows, a boolean per document of ``docs``: does it hold the term?
         A binary search in the term's postings: no document is re-read or re-analysed."""

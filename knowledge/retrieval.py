@@ -9,6 +9,7 @@ the evidence stage can judge a hit against this query's own score distribution.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -45,6 +46,25 @@ class SearchResult:
     lexical_top: tuple[float, ...] = ()  # the BM25 list's scores, best first (its candidates)
 
 
+def query_groups(tokens: list[str], bm25, equivalents: Callable[[str], Iterable[str]] | None = None
+                 ) -> list[tuple[str, ...]]:
+    """The query's terms for BM25, each a group of the index's terms that stand for one query word: the word
+    itself when the index holds it and, for a Latin-letter word, the index's Chinese words ``equivalents``
+    gives for it (an English question over Chinese excerpts: "recall" also matches 撤回)."""
+    groups: list[tuple[str, ...]] = []
+    seen: set[str] = set()
+    for token in tokens:
+        if token in seen:
+            continue
+        seen.add(token)
+        members = [token] if bm25.vocabulary_has(token) else []
+        if equivalents is not None and token.isascii() and any("a" <= ch <= "z" for ch in token):
+            members += sorted(t for t in set(equivalents(token)) if t != token and bm25.vocabulary_has(t))
+        if members:
+            groups.append(tuple(members))
+    return groups
+
+
 def validate_query(query: str) -> str:
     if not isinstance(query, str) or not query.strip():
         raise QueryError("query is empty: type a question")
@@ -63,27 +83,33 @@ class Retriever:
         self.alpha = alpha
         self.candidates = candidates
 
-    def search(self, query: str, k: int = 5) -> SearchResult:
+    def search(self, query: str, k: int = 5,
+               equivalents: Callable[[str], Iterable[str]] | None = None) -> SearchResult:
+        """The ``k`` best chunks for ``query``. ``equivalents`` gives a query word's equivalents in the other
+        language (a bilingual dictionary, supplied by the caller: ``knowledge`` holds none); with it, a
+        Latin-letter word the glossary did not fold also matches the index's Chinese words it translates to,
+        as one group (``BM25Index.group_scores``)."""
         query = validate_query(query)
         if not 1 <= k <= 100:
             raise QueryError(f"k must be between 1 and 100, got {k}")
         try:
-            return self._search(query, k, self.index.snapshot())
+            return self._search(query, k, self.index.snapshot(), equivalents)
         except StaleSnapshotError:  # swept by two re-indexes during this query: once more on the new build
-            return self._search(query, k, self.index.snapshot(reload=True))
+            return self._search(query, k, self.index.snapshot(reload=True), equivalents)
 
-    def _search(self, query: str, k: int, snapshot: Any) -> SearchResult:
+    def _search(self, query: str, k: int, snapshot: Any,
+                equivalents: Callable[[str], Iterable[str]] | None = None) -> SearchResult:
         """Chunks, BM25 and dense positions all from ``snapshot``: one build per query."""
         chunks = snapshot.chunks
         bm25 = snapshot.bm25
         tokens = tokenize(query, snapshot.lexicon)  # analysed as this build's passages were
-        known = [t for t in tokens if bm25.vocabulary_has(t)]
+        groups = query_groups(tokens, bm25, equivalents)
         depth = max(self.candidates, k)
 
         lexical_list: list[tuple[int, float]] = []
         lexical = None
-        if self.mode != "dense" and known:
-            lexical = bm25.scores(known)
+        if self.mode != "dense" and groups:
+            lexical = bm25.group_scores(groups)
             top = np.argpartition(-lexical, min(depth, len(lexical) - 1))[:depth] if len(lexical) > depth \
                 else np.arange(len(lexical))
             lexical_list = sorted(((int(p), float(lexical[p])) for p in top if lexical[p] > 0), key=lambda r: -r[1])

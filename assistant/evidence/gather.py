@@ -9,6 +9,7 @@ import numpy as np
 
 from knowledge import Retriever, SearchResult
 from knowledge.lexical import to_simplified
+from ..understanding.bilingual import translations
 from ..understanding.messages import is_instruction, is_task
 
 from . import calibration as cal
@@ -68,7 +69,8 @@ class _Ranked:
 
 
 def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
-    result = retriever.search(query_text, k=max(k, CANDIDATES))
+    # An English word the glossary does not fold also matches the Chinese words CC-CEDICT gives for it.
+    result = retriever.search(query_text, k=max(k, CANDIDATES), equivalents=translations)
     kinds = asked(query_text)
     terms = key_terms(result.query_tokens, retriever.index.lexical())
     # Candidates are ranked on passage-level signals; only the passages kept get sentence scores

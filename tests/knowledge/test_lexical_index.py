@@ -77,3 +77,32 @@ def test_a_word_is_as_rare_as_it_is_among_the_documents_of_its_language():
     assert index.idf("po") == pytest.approx(np.log(1 + (3 + 10 * 0.5 - 2 + 0.5) / 2.5))
     # a word of every English document is no evidence, however few the English documents
     assert BM25Index(chinese + [d + ["partner"] for d in english]).idf("partner") < 0.3
+
+
+def test_a_query_word_with_its_translations_scores_once_at_the_groups_weight():
+    """An English word and the Chinese words a dictionary gives for it are one group: a document holding
+    any of them scores by the member it holds best, weighted by the group's lowest IDF (the concept's
+    weight in the index's larger language), and a document holding two members is not counted twice."""
+    docs = [["撤回", "代金券"], ["撤回", "收回", "代金券"], ["recall", "voucher"], ["账单"], ["账单", "撤回"], ["收回"],
+            ["invoice", "bill"], ["partner", "bill"], ["bill"]]
+    index = BM25Index(docs)
+    group = ("recall", "撤回", "收回")
+    scores = index.group_scores([group])
+    assert (scores[[0, 1, 2, 4, 5]] > 0).all() and not scores[[3, 6, 7, 8]].any()
+    lowest = min(index.idf(t) for t in group)
+    assert index.idf("recall") > lowest  # "recall" alone (one document) looked rarer than the concept is
+    # the document holding both 撤回 and 收回 scores one member, not the sum
+    assert scores[1] <= max(index.scores(["撤回"])[1], index.scores(["收回"])[1]) + 1e-6
+    # a one-term group is plain BM25
+    assert np.allclose(index.group_scores([("账单",), ("代金券",)]), index.scores(["账单", "代金券"]))
+
+
+def test_query_groups_add_translations_the_index_holds_to_latin_words_only():
+    from knowledge.retrieval import query_groups
+
+    index = BM25Index([["撤回", "代金券"], ["recall"], ["发票"]])
+    dictionary = {"recall": {"撤回", "召回"}, "发票": {"invoice"}}
+    groups = query_groups(["recall", "发票", "没有的词"], index, lambda w: dictionary.get(w, ()))
+    # 召回 is not in the index; a Chinese word is not expanded; a word with nothing indexed has no group
+    assert groups == [("recall", "撤回"), ("发票",)]
+    assert query_groups(["recall", "发票"], index) == [("recall",), ("发票",)]

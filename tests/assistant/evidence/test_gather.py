@@ -70,3 +70,16 @@ def test_the_index_names_its_own_topics(tmp_path):
     index.build(excerpts=[Excerpt(text=t, source=f"t.txt:{i}") for i, t in enumerate(texts)])
     assert set(index.topics()) == {"代金券管理", "市场发展基金", "客户关联"}
     assert "其他" not in index.topics()  # one chunk is no topic
+
+
+def test_an_english_word_reaches_a_chinese_passage_through_its_translations(tmp_path):
+    """No glossary phrase folds "recall": the lexical list finds the Chinese excerpt through the
+    words CC-CEDICT gives for it (撤回), which the evidence stage passes to the retriever."""
+    texts = ["代金券 客户已经部分使用的代金券不能撤回。", "账单 伙伴账单每月5号生成。", "代金券额度 每季度按业绩设置额度。"]
+    index = KnowledgeIndex(make_client(tmp_path), HashEmbedder(), namespace="equivalents-test")
+    index.build(excerpts=[Excerpt(text=t, source=f"t.txt:{i + 1}") for i, t in enumerate(texts)])
+    retriever = Retriever(index, mode="lexical")
+    question = "Can I recall it?"
+    assert retriever.search(question, k=3).hits == []  # no word of it is the index's
+    evidence = gather_evidence(question, language="en", retriever=retriever)
+    assert evidence.passages and evidence.passages[0].chunk.text == texts[0]
