@@ -436,27 +436,30 @@ class BM25Index:
                 out[self._ids[lo:hi]] += self._weights[lo:hi]
         return out
 
-    def group_scores(self, groups: list[tuple[str, ...]]) -> np.ndarray:
-        """BM25 where each query word is a group of index terms standing for it (the word and its
-        translations): a document scores the group once, by the member it holds best, at the group's IDF -
-        the lowest of its members', so an English word weighs what the concept weighs in the index's larger
-        language ("submitted" in one English section is common as 提交), and a dictionary's many loose senses
-        add no weight. A one-term group is that term's usual BM25 score."""
+    def group_scores(self, groups: list[tuple[tuple[str, float], ...]]) -> np.ndarray:
+        """BM25 where each query word is a group of index terms standing for it, each with a weight (the
+        word itself 1, a dictionary's translation of it less): a document scores the group once, by the
+        member it holds best, at the group's IDF - the lowest of its members', so an English word weighs what
+        the concept weighs in the index's larger language ("submitted" in one English section is common as
+        提交), and a dictionary's many loose senses add no weight. A one-term group of weight 1 is that term's
+        usual BM25 score."""
         out = np.zeros(self.n_docs, dtype=np.float32)
         for group in groups:
-            ids = [t for t in (self._terms.get(term) for term in group) if t is not None]
-            if not ids:
+            members = [(t, w) for t, w in ((self._terms.get(term), w) for term, w in group) if t is not None]
+            if not members:
                 continue
-            if len(ids) == 1:
-                lo, hi = self._starts[ids[0]], self._starts[ids[0] + 1]
-                out[self._ids[lo:hi]] += self._weights[lo:hi]
+            if len(members) == 1:
+                (t, w), = members
+                lo, hi = self._starts[t], self._starts[t + 1]
+                out[self._ids[lo:hi]] += self._weights[lo:hi] * np.float32(w)
                 continue
-            idf = min(float(self._idf[t]) for t in ids)
+            idf = min(float(self._idf[t]) for t, _ in members)
             best = np.zeros(self.n_docs, dtype=np.float32)
-            for t in ids:
+            for t, w in members:
                 lo, hi = self._starts[t], self._starts[t + 1]
                 docs = self._ids[lo:hi]
-                best[docs] = np.maximum(best[docs], self._weights[lo:hi] * np.float32(idf / max(float(self._idf[t]), 1e-9)))
+                scale = np.float32(w * idf / max(float(self._idf[t]), 1e-9))
+                best[docs] = np.maximum(best[docs], self._weights[lo:hi] * scale)
             out += best
         return out
 

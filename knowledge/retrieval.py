@@ -23,6 +23,9 @@ from .lexical import to_simplified, tokenize
 Mode = Literal["hybrid", "dense", "lexical"]
 MAX_QUERY_CHARS = 2000
 DEFAULT_ALPHA = 0.5  # dense list's weight in the rank fusion (lexical: 1 - alpha); dev split
+# A dictionary translation is weaker evidence of the asked word than the word itself (a dictionary lists every
+# sense: "submitted" -> 提交 also matches every excerpt about submitting anything).
+TRANSLATION_WEIGHT = 0.5
 RRF_K = 60           # the usual reciprocal-rank constant: rank 1 and rank 5 differ, rank 40 and 45 barely
 
 
@@ -47,19 +50,21 @@ class SearchResult:
 
 
 def query_groups(tokens: list[str], bm25, equivalents: Callable[[str], Iterable[str]] | None = None
-                 ) -> list[tuple[str, ...]]:
-    """The query's terms for BM25, each a group of the index's terms that stand for one query word: the word
-    itself when the index holds it and, for a Latin-letter word, the index's Chinese words ``equivalents``
-    gives for it (an English question over Chinese excerpts: "recall" also matches 撤回)."""
-    groups: list[tuple[str, ...]] = []
+                 ) -> list[tuple[tuple[str, float], ...]]:
+    """The query's terms for BM25, each a group of the index's terms that stand for one query word, with
+    weights: the word itself (1) when the index holds it and, for a Latin-letter word, the index's Chinese
+    words ``equivalents`` gives for it (``TRANSLATION_WEIGHT``: an English question over Chinese excerpts,
+    "recall" also matches 撤回)."""
+    groups: list[tuple[tuple[str, float], ...]] = []
     seen: set[str] = set()
     for token in tokens:
         if token in seen:
             continue
         seen.add(token)
-        members = [token] if bm25.vocabulary_has(token) else []
+        members = [(token, 1.0)] if bm25.vocabulary_has(token) else []
         if equivalents is not None and token.isascii() and any("a" <= ch <= "z" for ch in token):
-            members += sorted(t for t in set(equivalents(token)) if t != token and bm25.vocabulary_has(t))
+            members += [(t, TRANSLATION_WEIGHT) for t in sorted(set(equivalents(token)))
+                        if t != token and bm25.vocabulary_has(t)]
         if members:
             groups.append(tuple(members))
     return groups

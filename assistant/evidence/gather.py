@@ -19,7 +19,7 @@ from .frame import read_frame
 from .model import Evidence, Passage
 from .sentences import key_terms, passage, sentence_vectors
 from .support import DEFAULT_POLICY, SupportPolicy, absent_action, other_modifier
-from .vocabulary import uncovered
+from .vocabulary import _english_general, uncovered
 
 CANDIDATES = 20  # hits the sentence-level rerank may choose from; the first ``k`` are kept
 # Rerank weights (grid on the dev split, bundled + extended): retrieval rank, key-term coverage of the
@@ -43,6 +43,14 @@ def _rerank_score(p: Passage, kinds: frozenset[str], similarity: float = 0.0) ->
     rank = 1.0 / (1 + (p.rank - 1) / 5)  # 1 for the retriever's first, 0.5 for its sixth
     kind = 1.0 if kinds and any(kinds & s.kinds for s in p.sentences) else 0.0
     return RANK_WEIGHT * rank + PASSAGE_WEIGHT * p.coverage + KIND_WEIGHT * kind + SIMILARITY_WEIGHT * similarity
+
+
+def equivalents(word: str) -> frozenset[str]:
+    """The Chinese words an English query word may stand for (CC-CEDICT), none for a general word: "have",
+    "already", "one" translate to general Chinese words (所有, 已, 一) that only add matches on other topics
+    (measured: "Could I cancel a payment request I have already submitted?" then ranked passages holding
+    所有 and 已 above the payment-request rule)."""
+    return frozenset() if word in _english_general() else translations(word)
 
 
 def _statements(p: Passage) -> list[str]:
@@ -70,7 +78,7 @@ class _Ranked:
 
 def _rank(query_text: str, retriever: Retriever, k: int) -> _Ranked:
     # An English word the glossary does not fold also matches the Chinese words CC-CEDICT gives for it.
-    result = retriever.search(query_text, k=max(k, CANDIDATES), equivalents=translations)
+    result = retriever.search(query_text, k=max(k, CANDIDATES), equivalents=equivalents)
     kinds = asked(query_text)
     terms = key_terms(result.query_tokens, retriever.index.lexical())
     # Candidates are ranked on passage-level signals; only the passages kept get sentence scores

@@ -87,22 +87,25 @@ def test_a_query_word_with_its_translations_scores_once_at_the_groups_weight():
             ["invoice", "bill"], ["partner", "bill"], ["bill"]]
     index = BM25Index(docs)
     group = ("recall", "撤回", "收回")
-    scores = index.group_scores([group])
+    scores = index.group_scores([tuple((t, 1.0) for t in group)])
     assert (scores[[0, 1, 2, 4, 5]] > 0).all() and not scores[[3, 6, 7, 8]].any()
     lowest = min(index.idf(t) for t in group)
     assert index.idf("recall") > lowest  # "recall" alone (one document) looked rarer than the concept is
     # the document holding both 撤回 and 收回 scores one member, not the sum
     assert scores[1] <= max(index.scores(["撤回"])[1], index.scores(["收回"])[1]) + 1e-6
     # a one-term group is plain BM25
-    assert np.allclose(index.group_scores([("账单",), ("代金券",)]), index.scores(["账单", "代金券"]))
+    assert np.allclose(index.group_scores([(("账单", 1.0),), (("代金券", 1.0),)]), index.scores(["账单", "代金券"]))
+    # a translation weighs less than the word itself
+    half = index.group_scores([(("recall", 1.0), ("撤回", 0.5))])
+    assert half[0] == pytest.approx(0.5 * index.group_scores([(("recall", 1.0), ("撤回", 1.0))])[0])
 
 
 def test_query_groups_add_translations_the_index_holds_to_latin_words_only():
-    from knowledge.retrieval import query_groups
+    from knowledge.retrieval import TRANSLATION_WEIGHT, query_groups
 
     index = BM25Index([["撤回", "代金券"], ["recall"], ["发票"]])
     dictionary = {"recall": {"撤回", "召回"}, "发票": {"invoice"}}
     groups = query_groups(["recall", "发票", "没有的词"], index, lambda w: dictionary.get(w, ()))
     # 召回 is not in the index; a Chinese word is not expanded; a word with nothing indexed has no group
-    assert groups == [("recall", "撤回"), ("发票",)]
-    assert query_groups(["recall", "发票"], index) == [("recall",), ("发票",)]
+    assert groups == [(("recall", 1.0), ("撤回", TRANSLATION_WEIGHT)), (("发票", 1.0),)]
+    assert query_groups(["recall", "发票"], index) == [(("recall", 1.0),), (("发票", 1.0),)]
