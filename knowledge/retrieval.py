@@ -70,6 +70,12 @@ def query_groups(tokens: list[str], bm25, equivalents: Callable[[str], Iterable[
     return groups
 
 
+def _best(scores: np.ndarray, depth: int) -> list[tuple[int, float]]:
+    """The ``depth`` best positions with a positive score, best first."""
+    top = np.argpartition(-scores, min(depth, len(scores) - 1))[:depth] if len(scores) > depth else np.arange(len(scores))
+    return sorted(((int(p), float(scores[p])) for p in top if scores[p] > 0), key=lambda r: -r[1])
+
+
 def validate_query(query: str) -> str:
     if not isinstance(query, str) or not query.strip():
         raise QueryError("query is empty: type a question")
@@ -113,11 +119,17 @@ class Retriever:
 
         lexical_list: list[tuple[int, float]] = []
         lexical = None
+        lexical_top: tuple[float, ...] = ()
         if self.mode != "dense" and groups:
             lexical = bm25.group_scores(groups)
-            top = np.argpartition(-lexical, min(depth, len(lexical) - 1))[:depth] if len(lexical) > depth \
-                else np.arange(len(lexical))
-            lexical_list = sorted(((int(p), float(lexical[p])) for p in top if lexical[p] > 0), key=lambda r: -r[1])
+            lexical_list = _best(lexical, depth)
+            lexical_top = tuple(s for _, s in lexical_list)
+            if any(w != 1.0 for group in groups for _, w in group):
+                # The head of the scores reported with the result (which the evidence stage reads as how
+                # strongly the index matches the question) stays that of the question's own words:
+                # translations order the candidates, they are weaker evidence that the index speaks of it.
+                own = [t for group in groups for t, w in group if w == 1.0]
+                lexical_top = tuple(s for _, s in _best(bm25.scores(own), depth)) if own else ()
         dense_list: list[tuple[int, float]] = []
         if self.mode != "lexical":
             vector = self.index.embedder.embed_query(to_simplified(query))
@@ -147,4 +159,4 @@ class Retriever:
                           rank=i + 1, dense_rank=dense_rank.get(pos), lexical_rank=lexical_rank.get(pos))
                 for i, (pos, s) in enumerate(scored[:k])]
         return SearchResult(query=query, hits=hits, query_tokens=tokens,
-                            dense_top=tuple(s for _, s in dense_list), lexical_top=tuple(s for _, s in lexical_list))
+                            dense_top=tuple(s for _, s in dense_list), lexical_top=lexical_top)
