@@ -135,23 +135,35 @@ def rules_in(text: str) -> frozenset[str]:
     return frozenset(rule_id for rule_id, anchor in _anchors() if anchor in text)
 
 
+@lru_cache(maxsize=8192)
+def _unscored(text: str) -> tuple[Sentence, ...]:
+    """A chunk text's sentences before any question is asked (spans, asking or stating, the kinds they
+    state): the same for every question, so split once per text - every question ranks 20 candidate
+    passages, and splitting them again was 2-3% of an answer. Sentences are frozen; a question's scores go
+    into copies (``sentences_of``)."""
+    out = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        if _TRAILER.match(sentence):
+            continue
+        question = bool(_QUESTION_END.search(sentence))
+        out.append(Sentence(text=sentence, start=start, end=end, score=0.0,
+                            kinds=frozenset() if question else stated(sentence), question=question))
+    return tuple(out)
+
+
 def sentences_of(chunk: Chunk, terms: dict[str, float], scored: bool = True,
                  similarities: dict[str, float] | None = None) -> tuple[Sentence, ...]:
     """The chunk's sentences; ``scored=False`` skips the key-term scores (each needs a segmentation),
     for candidates that are only being ranked. ``similarities`` maps a sentence's text to its cosine to
     the question."""
-    out = []
-    for start, end in sentence_spans(chunk.text):
-        text = chunk.text[start:end]
-        if _TRAILER.match(text):
-            continue
-        question = bool(_QUESTION_END.search(text))
-        score = 0.0 if question or not scored else coverage(text, terms)
-        similarity = 0.0 if question or not similarities else similarities.get(text, 0.0)
-        out.append(Sentence(text=text, start=start, end=end, score=score,
-                            kinds=frozenset() if question else stated(text), question=question,
-                            similarity=similarity))
-    return tuple(out)
+    sentences = _unscored(chunk.text)
+    if not scored and not similarities:
+        return sentences
+    return tuple(s if s.question else
+                 Sentence(s.text, s.start, s.end, coverage(s.text, terms) if scored else 0.0, s.kinds, False,
+                          similarities.get(s.text, 0.0) if similarities else 0.0)
+                 for s in sentences)
 
 
 def choose_quote(sentences: tuple[Sentence, ...], asked: frozenset[str], procedure: bool = False,
