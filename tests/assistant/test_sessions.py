@@ -242,3 +242,37 @@ def test_warm_up_compiles_the_turn_statements_and_writes_nothing(db_url):
     assert store.load(sid, T0).turns == 1
     store.save_turn(sid, T0, "second", "a", {}, None, None)  # the compiled statements still write
     assert store.load(sid, T0).turns == 2
+
+
+def test_sqlite_turns_written_directly_are_the_rows_sqlalchemy_writes(tmp_path):
+    """On SQLite a turn is loaded and saved on the driver's connection, past SQLAlchemy's execution layer:
+    the rows must be exactly what the engine path writes (dates, JSON text, NULLs, the upsert keeping the
+    first title and owner) and read back the same."""
+    direct = SessionStore(f"sqlite:///{tmp_path / 'direct.db'}")
+    engine = SessionStore(f"sqlite:///{tmp_path / 'engine.db'}")
+    engine._direct = None  # the generic path (as on PostgreSQL)
+    assert direct._direct is not None
+    turns = [("伙伴账单什么时候出?" * 10, "哪个月?", {"citations": [{"chunk_id": "c1", "score": 0.5}], "at": T0},
+              {"tool": "bill_timing", "carried": {"timezone": "Asia/Tokyo"}, "missing": "period"}, None, "a1",
+              {"facts": {"n": 1.25}}),
+             ("8月的", "…", {}, None, {"tool": "bill_timing", "carried": {"billing_period": "2026-08"}}, None, None)]
+    for store in (direct, engine):
+        for i, (message, answer, payload, pending, last, answer_id, dialogue) in enumerate(turns):
+            at = T0 + timedelta(minutes=i, microseconds=123456 * i)
+            store.save_turn("s1", at.astimezone(timezone(timedelta(hours=9))), message, answer, payload, pending,
+                            last, answer_id, owner="key:abc", dialogue=dialogue)
+        store.save_turn("s2", T0, "no owner", "x", {"k": None}, None, None)
+
+    def rows(name: str) -> list[tuple]:
+        with sqlite3.connect(tmp_path / name) as db:
+            return [db.execute("SELECT * FROM chat_sessions ORDER BY id").fetchall(),
+                    db.execute("SELECT * FROM chat_turns ORDER BY id").fetchall()]
+
+    assert rows("direct.db") == rows("engine.db")
+    for key, owner in (("s1", "key:abc"), ("s2", None), ("never", None)):
+        ours, theirs = direct.load(key, T0, owner), engine.load(key, T0, owner)
+        assert (ours.pending, ours.last, ours.dialogue, ours.turns) == (theirs.pending, theirs.last, theirs.dialogue,
+                                                                        theirs.turns)
+    assert direct.history("s1", "key:abc") == engine.history("s1", "key:abc")
+    with pytest.raises(SessionExpiredError):
+        direct.load("s2", T0 + timedelta(days=2))
