@@ -229,6 +229,11 @@ _DAY_PART = re.compile(r"(?<![\w:])(\d{1,2})(?::(\d{2}))?\s*(?:o'?clock\s*)?"
 _OCLOCK = re.compile(r"(?<![\w:])(\d{1,2})\s*o'?clock\b", re.I)
 
 
+def _day_word(day: str) -> str:
+    """The day a part of the day was said of, as the date reader takes it: "this" (this morning) is today."""
+    return "today" if day.lower() == "this" else day
+
+
 def _english_clock(text: str) -> str:
     def past_to(m: re.Match[str]) -> str:
         minutes = {"half": 30}.get(m.group(1).lower(), 15 if "quarter" in m.group(1).lower() else None)
@@ -248,13 +253,13 @@ def _english_clock(text: str) -> str:
         hour, minute, day, part = int(m.group(1)), m.group(2) or "00", m.group(3), m.group(4).lower()
         if hour > 12:
             return m.group(0)
-        return f"{day} {hour}:{minute} {'am' if part == 'morning' else 'pm'}"
+        return f"{_day_word(day)} {hour}:{minute} {'am' if part == 'morning' else 'pm'}"
 
     def part_at(m: re.Match[str]) -> str:  # "tomorrow evening at 5" -> "tomorrow 5:00 pm"
         day, part, hour, minute = m.group(1), m.group(2).lower(), int(m.group(3)), m.group(4) or "00"
         if hour > 12:
             return m.group(0)
-        return f"{day} {hour}:{minute} {'am' if part == 'morning' else 'pm'}"
+        return f"{_day_word(day)} {hour}:{minute} {'am' if part == 'morning' else 'pm'}"
     text = _PAST_TO.sub(past_to, text)
     text = _DAY_PART.sub(day_part, text)
     text = _DAY_WORD_PART.sub(day_word_part, text)
@@ -262,7 +267,10 @@ def _english_clock(text: str) -> str:
     return _OCLOCK.sub(lambda m: f"{m.group(1)}:00", text)
 
 
-_DAY_WORDS_EN = r"(today|tomorrow|yesterday|this)"
+# A day a part of the day is said of: today / tomorrow / yesterday, "this" (this morning: today), or a weekday
+# with its week word (last Thursday evening, next Friday morning) - closed classes.
+_DAY_WORDS_EN = (r"(today|tomorrow|yesterday|this|(?:(?:last|next|this|on|coming)\s+)?(?:monday|tuesday|wednesday|thursday|"
+                 r"friday|saturday|sunday))")
 _DAY_WORD_PART = re.compile(r"(?<![\w:])(\d{1,2})(?::(\d{2}))?\s*(?:o'?clock)?\s+" + _DAY_WORDS_EN +
                             r"\s+(morning|afternoon|evening|night)(?![a-z])", re.I)
 _PART_AT = re.compile(_DAY_WORDS_EN + r"\s+(morning|afternoon|evening|night)\s+at\s+(\d{1,2})(?::(\d{2}))?"
@@ -277,6 +285,24 @@ _MIXED_WEEKDAY = re.compile(r"(上上|下下|上|这|本|下)个?\s*(?:周|星�
                             r"saturday|sunday)(?![a-z])", re.I)
 
 
+_NTH_WEEKDAY_ZH = re.compile(r"(?:(?<!\d)(\d{1,2})\s*月份?|(?<![a-z])" + _MONTH_EN + r"(?![a-z]))\s*(?:的|里|中)?\s*"
+                             r"(?:第\s*([1-5])|(最后)\s*[1一]?)\s*个?\s*(?:周|星期|礼拜)([一二三四五六日天])", re.I)
+_ORDINAL_EN = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
+
+
+def _nth_weekday_en(m: re.Match[str]) -> str:
+    month = int(m.group(1)) if m.group(1) else _MONTHS_EN[m.group(2).lower()[:3]]
+    if not 1 <= month <= 12:
+        return m.group(0)
+    nth = "last" if m.group(4) else _ORDINAL_EN[int(m.group(3))]
+    weekday = list(_WEEKDAYS_EN)[_WEEKDAYS_ZH[m.group(5)]]
+    return f" {nth} {weekday} of {list(_MONTHS_EN_FULL)[month - 1]} "
+
+
+_MONTHS_EN_FULL = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                   "november", "december")
+
+
 def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool = False) -> Slots:
     """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words.
     ``simplified``: the text is already Simplified (the normalise stage did it once)."""
@@ -286,6 +312,9 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     text = _english_clock(to_digits(cased))
     # mixed text: a Chinese week word before an English weekday ("上周 Friday") is that week's weekday
     text = _MIXED_WEEKDAY.sub(lambda m: f"{m.group(1)}周{'一二三四五六日'[_WEEKDAYS_EN[m.group(2).lower()]]}", text)
+    # the n-th weekday of a month said in Chinese (12月的第一个周一, December 的最后一个周五): the English form the
+    # n-th-weekday reader takes ("1st monday of december")
+    text = _NTH_WEEKDAY_ZH.sub(_nth_weekday_en, text)
     slots = Slots()
     roc = re.compile(r"民国\s*(\d{2,3})\s*年")  # Republic of China years: 民国115年 is 2026
     slots.spans.extend(m.group(0) for m in roc.finditer(text))
@@ -324,7 +353,8 @@ def _extract_years(text: str, low: str, today: date, slots: Slots) -> None:
 
 
 _QUARTER = re.compile(r"(去年|今年|明年|last year'?s?|this year'?s?|next year'?s?|\d{4}\s*年?)?\s*(?:(上上|上|这|本|下)个?\s*(?:一)?(?:季度?|quarter)|"
-                      r"(?:第)?([一二三四1-4])季度|q([1-4])|(last|this|next|previous) quarter)"
+                      r"(?:第)?([一二三四1-4])季度|(?:q|(?<![\d.])(?=[1-4](?:st|nd|rd|th)\s+quarter))([1-4])(?:st|nd|rd|th)?"
+                      r"(?:\s+quarter)?|(last|this|next|previous) quarter)"
                       # English puts the year after the quarter: Q3 last year, Q3 of 2025, Q3 2025
                       r"(?:,?\s+(?:of\s+)?(last year|this year|next year|\d{4})(?![\d]))?", re.I)
 
@@ -1354,6 +1384,45 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
 
 _CURRENCIES = [(r"新台币|nt\$|twd", "TWD"), (r"港币|hk\$|hkd", "HKD"), (r"us\$|\$|usd|美元|dollars?", "USD"),
                (r"¥|rmb|cny|人民币|元|块钱|块|yuan", "CNY")]
+@lru_cache(maxsize=1)
+def _cldr_currencies() -> tuple[str, dict[str, str]]:
+    """Currency names from CLDR (through Babel) for the currencies some territory uses today: the English
+    singular and plural names (euro, euros, Japanese yen, British pounds), the Chinese name (欧元, 日元), the
+    symbol when it stands for one currency only (€, ₹), and a name's last word when no other current currency
+    shares it (yen, baht; not pounds, dollars or won). ISO codes are read only as written, in capitals (EUR),
+    since several are English words (ALL, TOP, TRY). Returns an alternation for the amount pattern (longest
+    first) and name -> code; the hand table above still decides the names it lists."""
+    from babel import Locale
+    from babel.numbers import get_territory_currencies
+
+    en, zh = Locale("en"), Locale("zh")
+    current: set[str] = set()
+    for territory in en.territories:
+        try:
+            current.update(get_territory_currencies(territory, date(2026, 1, 1), tender=True))
+        except Exception:  # noqa: BLE001 - a territory CLDR has no currency data for
+            continue
+    names: dict[str, set[str]] = {}
+    plural = en._data.get("currency_names_plural", {})
+    for code in current:
+        forms = {en.currencies.get(code, ""), *dict(plural.get(code, {})).values(), zh.currencies.get(code, "")}
+        symbol = en.currency_symbols.get(code, "")
+        if symbol and not symbol.isascii():
+            forms.add(symbol)
+        for form in filter(None, forms):
+            names.setdefault(form.lower(), set()).add(code)
+            last = form.lower().split()[-1]
+            if last != form.lower() and last.isalpha() and last.isascii():
+                names.setdefault(last, set()).add(code)
+    found = {name: next(iter(codes)) for name, codes in names.items() if len(codes) == 1 and len(name) > 1 or
+             len(codes) == 1 and not name.isascii()}
+    for code in current:
+        found[code] = code  # matched case-sensitively below
+    words = sorted((n for n in found if n not in current), key=len, reverse=True)
+    alternation = "|".join(re.escape(w) for w in words) + "|(?-i:" + "|".join(sorted(current)) + r")(?![a-z])"
+    return alternation, {**found, **{code.lower(): code for code in current}}
+
+
 _EN_SCALE_WORDS = {"ten": "10", "twenty": "20", "fifty": "50", "a hundred": "100", "one hundred": "100", "a": "1", "one": "1",
                    "two": "2", "three": "3", "five": "5"}
 
@@ -1392,8 +1461,11 @@ def _bare_amounts(text: str, slots: Slots) -> list[tuple[int, Decimal]]:
     from .understanding.bilingual import counted_words
 
     counted = counted_words()
+    currency_names = re.compile(rf"\s*(?:{_cldr_currencies()[0]})", re.I)
     for m in found:
         after = text[m.end():m.end() + 4]
+        if currency_names.match(text, m.end()):
+            continue  # 付了500欧元: the amount's own currency is named; the amount reader takes it
         if after.startswith(("分之", "多")) or any(after[:n] in counted for n in (1, 2, 3, 4)):
             continue  # 百分之五 is a rate; 三千多 is approximate; 三千五百台 counts machines
         try:
@@ -1417,10 +1489,11 @@ def _extract_amounts(text: str, slots: Slots) -> None:
     # "ten thousand yuan" -> "10 thousand yuan": number words before a scale word read as digits
     text = re.sub(r"(?<![a-z])(ten|twenty|fifty|a hundred|one hundred|a|one|two|three|five)\s+(thousand|million)",
                   lambda m: f"{_EN_SCALE_WORDS[m.group(1).lower()]} {m.group(2)}", text, flags=re.I)
+    names, _ = _cldr_currencies()
     pattern = re.compile(
-        r"(¥|rmb|cny|人民币|us\$|nt\$|hk\$|\$|usd|新台币|港币)?\s*(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d{1,2}(?![\d.]))?)\s*"
+        rf"(¥|rmb|cny|人民币|us\$|nt\$|hk\$|\$|usd|新台币|港币|{names})?\s*(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d{{1,2}}(?![\d.]))?)\s*"
         r"(万|千|k(?![a-z])|w(?![a-z])|thousand|million|百万)?\s*"
-        r"(元|块钱|块|rmb|cny|yuan|人民币|usd|dollars?|美元|twd|hkd|港币)?", re.I)
+        rf"(元|块钱|块|rmb|cny|yuan|人民币|usd|dollars?|美元|twd|hkd|港币|{names})?(?![a-z])", re.I)
     for m in pattern.finditer(text):
         prefix, number, scale, unit = m.groups()
         if not (prefix or unit or scale):
@@ -1446,7 +1519,11 @@ def _extract_amounts(text: str, slots: Slots) -> None:
             slots.spans.append(m.group(0).strip())
             positioned.append((m.start(), value.quantize(Decimal(1)) if value == value.to_integral() else value))
         named = " ".join(x for x in (prefix, unit) if x).lower()
-        currency = next((code for pat, code in _CURRENCIES if named and re.search(pat, named)), None)
+        # a whole CLDR name first (欧元 is not 元, Singapore dollars not US dollars), then the hand table
+        currency = next((_cldr_currencies()[1][x.lower()] for x in (prefix, unit) if x and x.lower() in
+                         _cldr_currencies()[1] and not any(re.fullmatch(pat, x.lower()) for pat, _ in _CURRENCIES)),
+                        None) or \
+            next((code for pat, code in _CURRENCIES if named and re.search(pat, named)), None)
         if currency and currency != "CNY":
             slots.currency = currency
             slots.note(f"金额币种按 {currency} 理解", f"the amount read as {currency}")

@@ -401,3 +401,28 @@ def test_the_month_said_deictically_is_this_month():
 def test_a_year_named_on_its_own_is_read_as_a_year(text, years):
     from datetime import datetime, timezone
     assert extract(text, datetime(2026, 11, 20, tzinfo=timezone.utc)).years == years
+
+
+def test_currency_names_come_from_cldr_and_ambiguous_short_names_stay_unread():
+    from datetime import datetime as _dt
+
+    from assistant.slots import extract as _extract
+
+    now = _dt.fromisoformat("2026-11-29T19:00:00+08:00")
+    assert (_extract("paid 40 Swiss francs", now).currency, _extract("收了800日元", now).currency) == ("CHF", "JPY")
+    assert _extract("refund of 75 rand", now).currency == "ZAR"
+    assert _extract("¥120", now).currency is None               # ¥ stays yuan (the hand table), not yen
+    assert not _extract("sold 100 pounds of paper", now).amounts  # pounds: several currencies, not read
+    assert not _extract("all 3 incentives", now).amounts        # a code that is an English word needs capitals
+
+
+def test_parts_of_the_day_join_weekdays_and_this():
+    from datetime import datetime as _dt
+
+    from assistant.slots import extract as _extract
+
+    now = _dt.fromisoformat("2026-12-02T12:00:00+08:00")  # a Wednesday
+    assert _extract("next Friday morning at 8", now).datetimes[0].isoformat() == "2026-12-11T08:00:00+08:00"
+    assert _extract("at 4 this afternoon", now).datetimes[0].isoformat() == "2026-12-02T16:00:00+08:00"
+    assert _extract("the fourth quarter of last year", now).periods[0][0].isoformat() == "2025-10-01"
+    assert _extract("2月的第三个星期二", now).dates[0].isoformat() == "2026-02-17"  # the most recent one
