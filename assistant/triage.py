@@ -474,13 +474,15 @@ def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
     return None
 
 
-def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str], context: str = "") -> Answer:
+def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str], context: str = "",
+                case_ask: bool = True) -> Answer:
     """One ask answered in its own triage-scoped session, read against the case's ``context`` (the details
     its facts give each tool); a detail the planner still asks for that the case states (its role field, a
-    fact sentence) is given as the reply, so it is never asked back."""
+    fact sentence) is given as the reply, so it is never asked back. ``case_ask=False``: read as the chat
+    reads a message."""
     session = uuid.uuid4().hex
     try:
-        answer = assistant.answer(text, session_id=session, now=now, owner="triage", case_ask=True,
+        answer = assistant.answer(text, session_id=session, now=now, owner="triage", case_ask=case_ask,
                                   context=context or None)
         if answer.follow_up and answer.follow_up_choices and assistant.sessions is not None:
             choice = _stated_choice(answer.follow_up_choices, facts)
@@ -495,6 +497,28 @@ def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str]
         if assistant.sessions is not None:
             with contextlib.suppress(SessionNotFoundError):  # an ask that failed before its turn was saved
                 assistant.sessions.delete("triage", session)
+
+
+def _answer_asks(assistant: Assistant, asks: list[str], now: datetime, facts: list[str],
+                 context: str) -> tuple[list[str], list[Answer]]:
+    """Each ask answered; a question naming no topic of its own (``Assistant._names_own_topic``: "By what time
+    should it be there?", 这个正常吗?) right after a problem report asks about that problem when the chat,
+    reading the two as one message (the report a fact of the question), answers them: they are then one ask.
+    When the chat refuses the pair ("…not in the portal yet. Can it be refunded?") the question stays an ask of
+    its own, refused beside the answered report."""
+    kept: list[str] = []
+    answers: list[Answer] = []
+    for ask in asks:
+        if kept and sentence_function(kept[-1]) == "problem" and sentence_function(ask) == "question" \
+                and not assistant._names_own_topic(ask):
+            both = joined(kept[-1], ask)
+            together = _answer_ask(assistant, both, now, facts, context, case_ask=False)
+            if not together.abstained and (together.tool_calls or together.citations):
+                kept[-1], answers[-1] = both, together
+                continue
+        kept.append(ask)
+        answers.append(_answer_ask(assistant, embedded_question(ask) if len(asks) > 1 else ask, now, facts, context))
+    return kept, answers
 
 
 def _answered_by_quotes(assistant: Assistant, ask: str, cited: set[str], variant: str) -> Answer | None:
@@ -604,8 +628,7 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         asks = [_one_question(case.subject, body, lambda label: _names_asked_topic(assistant, label, told))]
     # The case's facts are the state every ask is read against (its details, not its topic)
     context = joined(*case_context(assistant, body, received))
-    answers = [_answer_ask(assistant, embedded_question(ask) if len(asks) > 1 else ask, received, facts, context)
-               for ask in asks]
+    asks, answers = _answer_asks(assistant, asks, received, facts, context)
     answer = next((a for a in answers if not a.abstained), answers[0])
     entities = entities_of(text, received)
     variant = "en" if answer.language == "en" else detect(text)

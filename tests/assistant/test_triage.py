@@ -260,3 +260,15 @@ def test_a_rule_no_tool_computes_with_is_categorised_by_its_family(bot):
     # who receives a shared PO is no tool's computation, but a PO rule: the case is a PO case, not "general"
     result = triage(bot, TriageCase(subject="PO", body="PO共享给华为以后,代表处那边是一个PSM还是多个PSM收到?"), CLOCK)
     assert result.category == "po_assessment" and not result.needs_human and not result.tool_calls
+
+
+def test_a_topicless_question_after_a_problem_asks_about_it_when_the_chat_answers_the_two(bot):
+    now = datetime.fromisoformat("2026-12-03T09:00:00+08:00")
+    about = triage(bot, TriageCase(subject="Bill", now=now, body="Hello. Our partner bill for November 2026 still does "
+                                   "not show in Partner Center. By what time should it be there?\nThanks"), CLOCK)
+    assert len(about.asks) == 1 and about.asks[0].status == "answered" and not about.needs_human
+    assert [c["name"] for c in about.tool_calls] == ["bill_timing"]
+    # the chat refuses the pair: the question stays an ask of its own, left to a person
+    other = triage(bot, TriageCase(subject="Bill", now=now, body="Hello. Our partner bill for November 2026 still does "
+                                   "not show in Partner Center. Can the fee we paid for it be refunded to us?\nThanks"), CLOCK)
+    assert [a.status for a in other.asks] == ["answered", "uncovered"] and other.needs_human
