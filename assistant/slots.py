@@ -308,7 +308,10 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     ``simplified``: the text is already Simplified (the normalise stage did it once)."""
     # 萬, 週五, 帳單 ... read like their Simplified forms; numbers in words (三千, twenty-five) as digits;
     # English clock phrases in the H:MM form
-    cased = text if simplified else to_simplified(text)
+    from .understanding.normalise import ungroup  # (the understanding package imports this module)
+
+    # numbers with thousands separators as plain digits (done by normalise already; a direct caller too)
+    cased = ungroup(text if simplified else to_simplified(text))
     text = _english_clock(to_digits(cased))
     # mixed text: a Chinese week word before an English weekday ("上周 Friday") is that week's weekday
     text = _MIXED_WEEKDAY.sub(lambda m: f"{m.group(1)}周{'一二三四五六日'[_WEEKDAYS_EN[m.group(2).lower()]]}", text)
@@ -1427,6 +1430,8 @@ _EN_SCALE_WORDS = {"ten": "10", "twenty": "20", "fifty": "50", "a hundred": "100
                    "two": "2", "three": "3", "five": "5"}
 
 
+_SCALES = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "thousand": 1000, "m": 10**6, "mn": 10**6, "million": 10**6,
+           "百万": 10**6, "bn": 10**9, "billion": 10**9}
 _CN_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 # A spoken amount with no unit (两千五, 三千五百): a numeral run that starts with a digit and holds a
 # magnitude (a count of ten or less is never money).
@@ -1440,7 +1445,7 @@ _PAID_DIGITS = re.compile(r"(?:买|购买|付|支付|花|消费|充值|充)了?\
 _PAID_DIGITS_EN = re.compile(r"\b(?:spen[dt]s?|spending|paid|pays?|paying|charged|costs?|costing|bought|buys?|buying|"
                              r"purchas(?:ed|es?|ing)|topp?(?:ed|ing|s)? up|recharg(?:ed|es?|ing))\s+"
                              r"(?:(?:a total of|in total|about|around|roughly|nearly|almost|over|some|just)\s+)?"
-                             r"(?P<paid>\d+(?:\.\d+)?)"
+                             r"(?P<paid>\d+(?:\.\d+)?)(?![.,]?\d)(?P<scale>m|mn|bn)?"  # 1.2m; 2.5k below
                              r"(?=\s*(?:$|[^\w\s%]|(?:on|for|via|with|using|through|from|out|in|at|to|by|of|and|or|but|"
                              r"last|this|yesterday|today|already|total|worth|when|so|then)\b))", re.I)
 _BARE_AMOUNT = re.compile(rf"(?<![第{_CN_NUMERALS}\d.])[一二两三四五六七八九壹贰叁肆伍陆柒捌玖][{_CN_NUMERALS}]*"
@@ -1471,6 +1476,7 @@ def _bare_amounts(text: str, slots: Slots) -> list[tuple[int, Decimal]]:
         try:
             digits = m.groupdict().get("paid")
             value = Decimal(digits.replace(",", "")) if digits else Decimal(str(cn2an.cn2an(m.group(0), "smart")))
+            value *= _SCALES.get((m.groupdict().get("scale") or "").lower(), 1)
         except (ValueError, KeyError, IndexError, InvalidOperation):
             continue
         if digits:
@@ -1478,7 +1484,7 @@ def _bare_amounts(text: str, slots: Slots) -> list[tuple[int, Decimal]]:
             if value < 10 or any(after[:n] in counted for n in (1, 2, 3, 4)):
                 continue
         found_at.append((m.start(), value.quantize(Decimal(1)) if value == value.to_integral() else value))
-        said = digits or m.group(0)
+        said = digits and digits + (m.groupdict().get("scale") or "") or m.group(0)
         slots.spans.append(said)
         slots.note(f"“{said}”按 {value:f} 元(人民币)理解", f"'{said}' read as CNY {value:f}")
     return found_at
@@ -1491,15 +1497,24 @@ def _extract_amounts(text: str, slots: Slots) -> None:
                   lambda m: f"{_EN_SCALE_WORDS[m.group(1).lower()]} {m.group(2)}", text, flags=re.I)
     names, _ = _cldr_currencies()
     pattern = re.compile(
-        rf"(¥|rmb|cny|人民币|us\$|nt\$|hk\$|\$|usd|新台币|港币|{names})?\s*(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d{{1,2}}(?![\d.]))?)\s*"
-        r"(万|千|k(?![a-z])|w(?![a-z])|thousand|million|百万)?\s*"
+        # digits whole (thousands separators were taken out by ungroup; a comma left between digits is a list or a
+        # decimal comma, 1,5万: no amount is read from a piece of it)
+        rf"(¥|rmb|cny|人民币|us\$|nt\$|hk\$|\$|usd|新台币|港币|{names})?\s*(?<![\d.])(?<!\d,)(\d+(?:\.\d+)?(?:e[+-]?\d{{1,2}}(?![\d.]))?)\s*"
+        r"(百万|万|千|k(?![a-z])|w(?![a-z])|mn(?![a-z])|m(?![a-z])|bn(?![a-z])|thousand|million|billion)?\s*"
         rf"(元|块钱|块|rmb|cny|yuan|人民币|usd|dollars?|美元|twd|hkd|港币|{names})?(?![a-z])", re.I)
     for m in pattern.finditer(text):
         prefix, number, scale, unit = m.groups()
         if not (prefix or unit or scale):
             continue
-        if scale and not (prefix or unit) and scale.lower() not in {"k", "w", "万"}:
-            continue
+        if scale and not (prefix or unit):
+            # a scale word alone makes an amount when it cannot be a unit of something else (1.2m may be metres)
+            if scale.lower() not in {"k", "w", "万", "千", "百万"}:
+                continue
+            from .understanding.bilingual import counted_words
+
+            rest = text[m.end():m.end() + 4]
+            if rest.startswith("多") or any(rest[:n] in counted_words() for n in (1, 2, 3, 4)):
+                continue  # 3千多 is approximate; 2千台 counts machines
         after = text[m.end():m.end() + 1]
         if after in {"月", "日", "号", "年", "个"}:
             continue
@@ -1514,8 +1529,7 @@ def _extract_amounts(text: str, slots: Slots) -> None:
             if "e" in digits.lower():
                 plain = format(value, "f")
                 slots.note(f"“{digits}”按 {plain} 理解", f"'{digits}' read as {plain}")
-            value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "thousand": 1000, "million": 1000000,
-                      "百万": 1000000}.get((scale or "").lower(), 1)
+            value *= _SCALES.get((scale or "").lower(), 1)
             slots.spans.append(m.group(0).strip())
             positioned.append((m.start(), value.quantize(Decimal(1)) if value == value.to_integral() else value))
         named = " ".join(x for x in (prefix, unit) if x).lower()

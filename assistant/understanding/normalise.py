@@ -22,7 +22,7 @@ _BREAKS = {ord(c): " " for c in "\u2028\u2029\u0085\u000b\u000c\u200b\ufeff"}
 
 # Digits with commas between them: one number written with thousands separators (2,500 / 12,345.67; full-width
 # １２，５００ is 12,500 after NFKC), or a list (1,2,3月 / 3,5两个月). Which one is CLDR's grouping rule's to say.
-_COMMA_DIGITS = re.compile(r"(?<![\d.,])\d+(?:,\d+)+(?:\.\d+)?(?![\d.])")
+_COMMA_DIGITS = re.compile(r"(?<![\d.,])\d+(?:,\d+)+(?:\.\d+)?(?!\d|\.\d)")  # a full stop may end the sentence
 
 
 def ungroup(text: str) -> str:

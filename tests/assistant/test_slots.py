@@ -426,3 +426,15 @@ def test_parts_of_the_day_join_weekdays_and_this():
     assert _extract("at 4 this afternoon", now).datetimes[0].isoformat() == "2026-12-02T16:00:00+08:00"
     assert _extract("the fourth quarter of last year", now).periods[0][0].isoformat() == "2025-10-01"
     assert _extract("2月的第三个星期二", now).dates[0].isoformat() == "2026-02-17"  # the most recent one
+
+
+@pytest.mark.parametrize("text,amounts", [
+    # a scale word after digits, in either language: 千 like k, millions after a paying verb or a currency
+    ("刷卡付了4.5千", [Decimal("4500")]), ("they paid 3.2m for the upgrade", [Decimal("3200000")]),
+    ("HK$2.75m", [Decimal("2750000")]), ("花了 7,800 元", [Decimal("7800")]), ("spent 18,250.75 yuan", [Decimal("18250.75")]),
+    # no amount: a decimal comma or a list (2,5万) is not guessed, a scale word before a counted noun counts things,
+    # 多 makes it approximate, and m alone may be minutes or metres
+    ("大约2,5万", []), ("采购了3千台", []), ("预计4千多", []), ("the job ran 15m", []),
+])
+def test_scale_words_and_grouped_digits(text, amounts):
+    assert extract(text, NOW).amounts == amounts

@@ -39,6 +39,7 @@ def test_lists_and_malformed_groups_stay_as_written(text, kept):
     ("客戶付了 98,765.43 元", "98765.43"),
     ("customer spent 3,300 via a prepaid card", "3300.00"),  # no unit: the paying verb's object
     ("They paid 1,000,000 for the renewal.", "1000000.00"),
+    ("The card cost ¥4,000.", "4000.00"),  # a full stop after the number ends the sentence
 ])
 def test_grouped_amounts_reach_the_readers_whole(message, amount):
     norm = normalise(message)
