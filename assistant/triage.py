@@ -431,14 +431,18 @@ def _names_asked_topic(assistant: Assistant, label: str, told: list[str]) -> boo
     return bool((own & asked) - router.generic_terms())
 
 
-def _one_question(subject: str, body: str, told_of: Callable[[str], bool] = lambda label: False) -> str:
+def _one_question(subject: str, body: str, told_of: Callable[[str], bool] = lambda label: False,
+                  tells: Callable[[str], bool] = lambda line: True) -> str:
     """A case with one ask is read whole, as one question: the subject and the body, without the header
     fields about the case itself (a case number, the received line: their values are no words of the
-    question, and a case number read as words the documents never use refuses the question) and without the
-    labels that only introduce the question (问题描述:…). A field whose label names what the case tells of
-    (``told_of``: Order date beside a story about that order) holds a detail of the question and stays."""
+    question, and a case number read as words the documents never use refuses the question), without the
+    labels that only introduce the question (问题描述:…) and without the lines that tell nothing (``tells``
+    false: a greeting, a sign-off, a name - "Hi,", "Regards,", "Ana" - whose words the documents never use
+    refused a covered question). A field whose label names what the case tells of (``told_of``: Order date
+    beside a story about that order) holds a detail of the question and stays."""
     lines = [unlabelled(line.strip()) for line in body.splitlines()
-             if line.strip() and (not is_field_line(line) or told_of(re.split("[:\uff1a]", line, maxsplit=1)[0]))]
+             if line.strip() and tells(line.strip())
+             and (not is_field_line(line) or told_of(re.split("[:\uff1a]", line, maxsplit=1)[0]))]
     return "\n".join([subject.strip(), *lines]).strip()
 
 
@@ -449,15 +453,15 @@ def case_context(assistant: Assistant, body: str, clock: datetime) -> list[str]:
     ("The customer belongs to another sales rep.", 客户是11月18日分配给客户经理的). Greetings and signatures
     hold neither. Only their details reach an ask (``Assistant.answer(context=...)``): joined to an ask's
     words, a fact's topic (an October bill paid late) would answer an ask of another topic (a late fee)."""
+    return [s for s in sentences_of(body) if not is_field_line(s) and sentence_function(s) == "fact"
+            and _tells(assistant, s, clock)]
+
+
+def _tells(assistant: Assistant, text: str, clock: datetime) -> bool:
+    """Does a fact tell something the rules can use: a value (a zone, a date, an amount) or a word naming a
+    tool's topic? A greeting, a sign-off or a name does not."""
     router = assistant.router
-    context = []
-    for sentence in sentences_of(body):
-        if is_field_line(sentence) or sentence_function(sentence) != "fact":
-            continue
-        named = router.topic_terms(to_simplified(sentence).lower()) - router.generic_terms()
-        if named or extract(sentence, clock).spans:
-            context.append(sentence)
-    return context
+    return bool(router.topic_terms(to_simplified(text).lower()) - router.generic_terms() or extract(text, clock).spans)
 
 
 def _stated_choice(choices: list[str], sources: list[str]) -> str | None:
@@ -625,7 +629,9 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
                    same_topic=lambda a, b: _same_topic(assistant, a, b))
     facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:
-        asks = [_one_question(case.subject, body, lambda label: _names_asked_topic(assistant, label, told))]
+        asks = [_one_question(case.subject, body, lambda label: _names_asked_topic(assistant, label, told),
+                              lambda line: any(sentence_function(s) != "fact" or _tells(assistant, s, received)
+                                               for s in sentences_of(line)))]
     # The case's facts are the state every ask is read against (its details, not its topic)
     context = joined(*case_context(assistant, body, received))
     asks, answers = _answer_asks(assistant, asks, received, facts, context)

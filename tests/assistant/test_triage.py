@@ -272,3 +272,12 @@ def test_a_topicless_question_after_a_problem_asks_about_it_when_the_chat_answer
     other = triage(bot, TriageCase(subject="Bill", now=now, body="Hello. Our partner bill for November 2026 still does "
                                    "not show in Partner Center. Can the fee we paid for it be refunded to us?\nThanks"), CLOCK)
     assert [a.status for a in other.asks] == ["answered", "uncovered"] and other.needs_human
+
+
+def test_greetings_and_signatures_are_no_words_of_a_one_ask_case(bot):
+    # the sign-off and the name are words the documents never use: read as part of the question they refused it
+    case = TriageCase(subject="Customer consumption", now=datetime.fromisoformat("2026-12-01T10:00:00+08:00"),
+                      body="您好:\n客户要去年全年的消费明细,现在还能在伙伴中心导出吗?\n顺祝商祺\n赵德柱")
+    result = triage(bot, case, CLOCK)
+    assert [a.status for a in result.asks] == ["answered"] and not result.needs_human
+    assert "赵德柱" not in result.asks[0].text and "顺祝商祺" not in result.asks[0].text
