@@ -62,6 +62,24 @@ def _passage_tokens(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
+# What asks for an action, ending where the action's verb starts (可以把商机分给, 可以帮客户取消, 可以按产品筛选:
+# the verb after its object or means). Compiled once and tried at each place the verb occurs, instead of one
+# pattern per verb: every question brought new verbs, and compiling each pattern (about 0.35 ms) was a
+# visible part of the evidence stage's cost.
+_ASKS_BEFORE_VERB = re.compile(rf"{_ASK_ACTION_ZH}(?:把.{{1,8}}?)?(?:(?:帮|给|替|为)\S{{1,4}}?)?"
+                               rf"(?:(?:按|用|通过|在|从|对|向|跟)\S{{1,6}}?)?\Z")
+
+
+def _asked_to_do(text: str, word: str) -> bool:
+    """Does ``text`` ask how or whether to do ``word`` (the asking words right before one of its occurrences)?"""
+    at = text.find(word)
+    while at >= 0:
+        if _ASKS_BEFORE_VERB.search(text, 0, at):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
     """A corpus verb the question asks whether or how to do, which the passage never uses.
 
@@ -75,8 +93,7 @@ def absent_action(question: str, passage: str, bm25: BM25Index) -> str | None:
         if (frequencies.get(word) or 0) >= GENERIC_FREQ:
             continue  # 能够, 知道: grammar, not an action
         # 可以把商机分给, 可以帮客户取消, 可以按产品筛选: the verb after its object or means
-        if not re.search(rf"{_ASK_ACTION_ZH}(?:把.{{1,8}}?)?(?:(?:帮|给|替|为)\S{{1,4}}?)?"
-                         rf"(?:(?:按|用|通过|在|从|对|向|跟)\S{{1,6}}?)?{re.escape(word)}", text):
+        if not _asked_to_do(text, word):
             continue
         terms = [t for t in tokenize(word) if len(t) >= 2]
         if terms and all(bm25.vocabulary_has(t) for t in terms) and not any(t in here for t in terms):
