@@ -71,6 +71,9 @@ class Slots:
     notes_en: list[str] = field(default_factory=list)
 
     today: date | None = None        # the Beijing date of ``now``
+    # the one year the message states on its own in another clause ("那笔消费是2025年的。3月的还能查吗"): a month
+    # or date without a year is read in it
+    stated_year: int | None = None
 
     @property
     def asked_dates(self) -> list[date]:
@@ -122,6 +125,10 @@ def _year_for(month: int, today: date, slots: Slots, label_zh: str, label_en: st
             return (year - today.year) * 12 + month - today.month
         value = _valid(year, month, day) or _valid(year, month, 28)
         return (value - today).days if value else 10 ** 6
+    if slots.stated_year is not None:
+        year = slots.stated_year
+        slots.note(f"{label_zh}按所说的 {year} 年理解", f"{label_en} read as {year} (the year stated)")
+        return year
     years = [today.year - 1, today.year, today.year + 1]
     behind = max((y for y in years if key(y) <= 0), key=key, default=today.year)
     ahead = min((y for y in years if key(y) >= 0), key=key, default=today.year)
@@ -328,6 +335,9 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     slots.today = today
     _extract_zone(low, slots, text)
     _zone_roles(low, slots)
+    # a year stated on its own in a clause of its own, the only year the message names, dates its bare months
+    stated = _stated_year(text, today)
+    slots.stated_year = stated
     consumed = _extract_datetimes(text, low, slots, today, prefer_past)
     _extract_dates(text, low, slots, today, prefer_past, consumed, now)
     _extract_months(text, low, slots, today, prefer_past, consumed)
@@ -345,6 +355,20 @@ _WHOLE_YEAR_ZH = re.compile(r"(?:(?<!\d)(\d{4})\s*年|(前年|去年|今年|明�
                             r"(?!\s*(?:\d{1,2}\s*月|[初底末]|[上下]半年|第?[一二三四1-4]季|\d))")
 _WHOLE_YEAR_EN = re.compile(r"\b(?:(?:in|for|during|throughout|of|since|from)\s+(?:the\s+)?(?:(?:whole|entire|full)\s+)?"
                             r"(?:year\s+)?(\d{4})|(last year|this year|next year))\b(?!\s*[-/.]\s*\d)", re.I)
+
+
+def _stated_year(text: str, today: date) -> int | None:
+    """The one explicit year a message states in a clause with no month ("那笔消费是2025年的。"), when it
+    names no other year: it dates the months and days said without one in its other clauses."""
+    clauses = [c for c in re.split(r"[。;;!!??\n]+", text) if c.strip()]
+    if len(clauses) < 2 or len(set(re.findall(r"(?<!\d)(\d{4})\s*年", text))) != 1:
+        return None
+    for clause in clauses:
+        match = re.search(r"(?<!\d)(\d{4})\s*年", clause)
+        if match and _WHOLE_YEAR_ZH.search(clause) and not re.search(r"\d{1,2}\s*月", clause):
+            year = int(match.group(1))
+            return year if 1900 <= year <= 9998 and year <= today.year + 1 else None
+    return None
 
 
 def _extract_years(text: str, low: str, today: date, slots: Slots) -> None:

@@ -438,3 +438,9 @@ def test_parts_of_the_day_join_weekdays_and_this():
 ])
 def test_scale_words_and_grouped_digits(text, amounts):
     assert extract(text, NOW).amounts == amounts
+def test_a_year_stated_on_its_own_dates_a_bare_month_in_another_clause():
+    now = datetime.fromisoformat("2026-11-29T10:00:00+08:00")
+    slots = extract("那笔消费是2025年的。3月那笔的明细还能查吗?", now)
+    assert slots.months == ["2025-03"] and any("2025" in n for n in slots.notes_zh)
+    # one clause naming the year with its month is read as written; two different years state none
+    assert extract("2024年的和2025年的。3月的还能查吗?", now).months == ["2026-03"]
