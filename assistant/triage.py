@@ -216,8 +216,11 @@ _CASE_SENTENCE_EN = re.compile(rf"^(?:{_CASE_NOUN_EN})?{_CASE_PREDICATE_EN}", re
 _CASE_CLAUSE_EN = re.compile(rf"^{_CASE_NOUN_EN}{_CASE_PREDICATE_EN}", re.I)
 # The case's author writing it (A reseller from Madrid writes on 2026-11-25: …): a subject of a few words
 # (no date of its own) and a verb of writing, the writing being the case itself.
-_CASE_WRITING_EN = r"writes|wrote|has written|is writing"
-_CASE_AUTHOR_EN = re.compile(rf"^(?P<author>(?:[^\W\d][\w'’-]*\s+){{1,6}}?)(?:{_CASE_WRITING_EN})\s+(?:(?:on|at|in)\s+)?"
+# The author may say where they write from ("I'm writing from our Tokyo office on 2 December 2026"): the place is
+# kept for the asks like the author; writing *to* someone dates nothing of the case.
+_CASE_WRITING_EN = r"writes|wrote|has written|have written|(?:(?:is|am|are)\s+)?writing"
+_CASE_AUTHOR_EN = re.compile(rf"^(?P<author>(?:[^\W\d][\w'’-]*\s+){{1,6}}?)(?:{_CASE_WRITING_EN})\s+"
+                             rf"(?P<source>from\s+(?:[^\W\d][\w'’-]*\s+){{1,5}}?)?(?:(?:on|at|in)\s+)?"
                              rf"(?=[\d(]|[a-z]{{3,9}}\.?\s+\d)", re.I)
 # ... or the case is the predicate's object (We received this ticket on …, 我们11月3日收到伙伴的工单).
 _CASE_OBJECT_EN = re.compile(rf"\b(?:received|opened|logged|raised|submitted|sent)\s+(?:this|the|a|their|your)\s+"
@@ -316,7 +319,8 @@ def _rest_of_clause(wording: str, clock: datetime) -> str:
     if found is None or _labelled(wording, clock, None, None) is not None:
         return ""  # a field (工单提交日期:2026-11-26) says nothing but the date
     rest = to_simplified(wording)
-    author = found.groupdict().get("author") or ""  # who writes is part of what the case tells
+    # who writes, and from where, is part of what the case tells
+    author = " ".join(found.groupdict().get(k) or "" for k in ("author", "source"))
     rest = rest[:found.start()] + " " + author + rest[found.end():]
     for span in sorted((s for s in extract(rest, clock).spans if re.search(r"\d", s)), key=len, reverse=True):
         rest = rest.replace(span, " ")

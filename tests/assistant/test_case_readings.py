@@ -170,6 +170,8 @@ def test_a_question_pointing_at_the_fact_before_it_is_read_with_that_fact():
     # ... or whose object is the case
     ("We received this ticket on 12/01/2026. Is the bill out?", "2026-12-01T00:00", "We received this ticket on 12/01/2026"),
     ("我们11月3日收到伙伴的工单,问账单几号出。", "2026-11-03T00:00", "我们11月3日收到伙伴的工单"),
+    ("I'm writing from our Osaka office on 2 December 2026. Is the bill out?", "2026-12-02T00:00",
+     "I'm writing from our Osaka office on 2 December 2026"),
     # the author writing in, in Chinese (the author stays for the asks: 伦敦 is a zone)
     ("深圳的伙伴于11月26日来函:账单几号出?", "2026-11-26T00:00", "深圳的伙伴于11月26日来函"),
     # a sentence end with no space after it: the next sentence is no part of the date
@@ -190,7 +192,8 @@ def test_the_date_a_case_states_of_itself_is_read_in_any_format(text, moment, wo
     "华为财务11月20日收到我们的发票后多久审核?",  # an invoice received, not the case
     "The customer received the invoice on 2 December 2026. Can it be merged?",
     "工单里客户说11月3日提交的申付单还没审核。",  # the case noun opens the clause, but 提交 is the customer's
-    "我们在11月3日写信给客户经理,他一直没回复。",  # a letter written to someone else, not the case coming in
+    "我们在11月3日写信给客户经理,他一直没回复。",
+    "We wrote to our account manager on 3 November 2026, with no reply.",  # writing to someone else  # a letter written to someone else, not the case coming in
     "收件日期:下周\n账单几号出?",  # no date written out
     "收件日期:2026/11/30 账单几号出?",  # a question on the line: no field line
 ])
