@@ -62,8 +62,8 @@ class Guard:
         finally:
             route = scope.get("route")
             label = getattr(route, "path", None) or ("static" if path.startswith("/static") else "other")
-            metrics.REQUESTS.labels(scope["method"], label, str(status or 500)).inc()
-            metrics.LATENCY.labels(label).observe(time.perf_counter() - started)
+            metrics.child(metrics.REQUESTS, scope["method"], label, str(status or 500)).inc()
+            metrics.child(metrics.LATENCY, label).observe(time.perf_counter() - started)
 
 
 async def _error(send: Send, status: int, code: str, message: str) -> int:
