@@ -23,8 +23,9 @@ from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
 from .asks import (CODE, Function, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
-                   sentence_function, sentences_of, unlabelled, written_sentences)
+                   reports_problem, sentence_function, sentences_of, unlabelled, written_sentences)
 from .catalogue import with_catalogue
+from .understanding.scope import blocked
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
 from .evidence import gather_evidence
 from .evidence.sentences import SUPPORT_SCORE, key_terms
@@ -44,9 +45,12 @@ _TOOL_CATEGORY: dict[str, Category] = {
     "opportunity_permission": "opportunity", "order_visibility": "orders", "error_code_lookup": "error_code",
     "menu_path_lookup": "navigation", "duration_deadline": "deadlines",
 }
-# (English verbs in any inflection, as the problem-report grammar in asks.py reads them: "keeps failing" is "failed")
-_URGENT = re.compile(r"紧急|加急|尽快|马上|立刻|无法|不能用|失败|阻塞|投诉|urgent|asap|\bblock(?:s|ed|ing)\b|cannot|can't|"
-                     r"\bfail(?:s|ed|ing|ure)?\b|outage", re.I)
+# Priority is read from what the case states, not from problem words: an explicit marker of urgency (a small
+# closed class of urgency adverbs, stated as such), a blocked partner (an ability or an attempt denied, read
+# by the negation scope: 看不到, 提交不上去, "unable to", "can't"), a server error, or a failure reported with
+# its code or status (a problem report, asks.reports_problem, that names an HTTP status or error code).
+_URGENCY = re.compile(r"紧急|加急|急需|尽快|尽早|马上|立刻|立即|\burgent(?:ly)?\b|\basap\b|\bimmediately\b|"
+                      r"\bright away\b|\bas soon as possible\b", re.I)
 _CODE = CODE
 _STATUS = re.compile(r"(?:HTTP|状态码|status)\s*[::]?\s*([1-5]\d{2})(?!\d)", re.I)
 _PO = re.compile(r"(?<![A-Za-z0-9])PO[-_]?\d{3,}(?![0-9])", re.I)
@@ -697,7 +701,9 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         tools = [tool for _, tool in follow_ups if tool] + stated
         category = _TOOL_CATEGORY[tools[0]] if tools else "general"
     server_error = any(s >= 500 for s in entities.http_statuses)
-    priority = "high" if (_URGENT.search(text) or server_error) else ("low" if category == "navigation" else "normal")
+    failed_with_code = reports_problem(text) and bool(entities.http_statuses or entities.error_codes)
+    urgent = _URGENCY.search(text) or server_error or blocked(text) or failed_with_code
+    priority = "high" if urgent else ("low" if category == "navigation" else "normal")
     en = answer.language == "en"
     missing = list(dict.fromkeys(q for q, tool in follow_ups if tool is None or tool not in ran))
     if source == "clock" and any("now" in c["arguments"] for c in calls):

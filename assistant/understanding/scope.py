@@ -354,3 +354,29 @@ def owned_by_speaker(text: str, head_zh: str = CUSTOMER_ZH, head_en: str = CUSTO
     if said == "unknown":
         return None
     return owner.speaker if said == "said" else not owner.speaker
+
+
+# An ability or an attempt denied (the partner is blocked): a potential complement (看不到, 提交不上去, 登不进),
+# a negated modal of ability (不能 / 没法 / 无法 / cannot / can't / couldn't / unable / not able) - closed
+# grammatical classes, read with the negation scope above (A-not-A questions and fixed words are no negation).
+_ABILITY_AFTER_ZH = re.compile(r"\s*(?:能|可以|会)")
+_ABILITY_BEFORE_EN = re.compile(r"\b(?:can|could|be|am|is|are|was|were)\s*$", re.I)
+
+
+def blocked(text: str) -> bool:
+    """Does ``text`` say that something cannot be done or did not get done by trying (看不到, 提交不上去,
+    "I'm unable to register", "we can't see the orders")?"""
+    low = text.lower()
+    for n in negations(low):
+        if n.unknown or n.at < 0:
+            continue
+        said = n.negator.lower()
+        if said in ("无法", "unable", "cannot") or said.startswith("n't") and re.search(r"\b(?:ca|can|could)$", low[:n.at]):
+            return True
+        if said in ("不", "没", "没有") and _ABILITY_AFTER_ZH.match(low, n.at + len(said)):
+            return True  # 不能 / 没法 isn't split this way; 不能看
+        if said == "not" and (_ABILITY_BEFORE_EN.search(low[:n.at]) and re.match(r"\s+able\b", low[n.at + 3:])):
+            return True  # "is not able to"
+        if len(said) == 3 and re.match(r"[\u4e00-\u9fff][不没]", said) and n.start < n.at:
+            return True  # a potential complement (看不到): its reach-back start precedes the negator
+    return bool(re.search(r"没法|没办法|没辙", low))

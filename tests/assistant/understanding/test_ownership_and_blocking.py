@@ -30,3 +30,18 @@ def test_owner_from_structure(text, expected):
 def test_a_possessive_particle_before_name_is_passed_over():
     assert owned_by_speaker("客户挂在另一位销售的名下") is False
     assert owned_by_speaker("客户一直在我的名下") is True
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("登录后一直登不上后台", True),              # a potential complement: the attempt did not get through
+    ("We couldn't download the statement", True),
+    ("The rep is not able to open the page", True),
+    ("没办法导出账单", True),
+    ("能不能导出账单?", False),                   # an A-not-A question denies nothing
+    ("客户不是我报备的", False),                  # a denied fact, not a denied ability
+    ("The bill has not been generated yet", False),
+])
+def test_blocked_reads_a_denied_ability_or_attempt(text, expected):
+    from assistant.understanding.scope import blocked
+
+    assert blocked(text) is expected
