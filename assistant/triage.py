@@ -511,16 +511,43 @@ def _answer_ask(assistant: Assistant, text: str, now: datetime, facts: list[str]
                 assistant.sessions.delete("triage", session)
 
 
+# A third-person pronoun (it, they, 它): the question is about something said before it.
+_ANAPHOR = re.compile(r"\b(?:it|its|they|them|their)\b|它|其", re.I)
+
+
+def _fact_before(body: str, asks: list[str]) -> dict[str, str]:
+    """For each ask, the fact sentence right before it in the body, if one is."""
+    sentences = sentences_of(body)
+    before: dict[str, str] = {}
+    for i, sentence in enumerate(sentences[1:], 1):
+        ask = next((a for a in asks if a.startswith(unlabelled(sentence))), None)
+        previous = sentences[i - 1]
+        if ask is not None and ask not in before and sentence_function(previous) == "fact" \
+                and not is_field_line(previous):
+            before[ask] = previous
+    return before
+
+
 def _answer_asks(assistant: Assistant, asks: list[str], now: datetime, facts: list[str],
-                 context: str) -> tuple[list[str], list[Answer]]:
+                 context: str, fact_before: dict[str, str] | None = None) -> tuple[list[str], list[Answer]]:
     """Each ask answered; a question naming no topic of its own (``Assistant._names_own_topic``: "By what time
     should it be there?", 这个正常吗?) right after a problem report asks about that problem when the chat,
     reading the two as one message (the report a fact of the question), answers them: they are then one ask.
     When the chat refuses the pair ("…not in the portal yet. Can it be refunded?") the question stays an ask of
-    its own, refused beside the answered report."""
+    its own, refused beside the answered report. Likewise a question pointing back by a pronoun at the fact
+    right before it ("A customer paid CNY 8,000 with a stored-value card. How much performance do we get for
+    it?") is read with that fact when the chat, reading the two as one message, runs a tool for them."""
     kept: list[str] = []
     answers: list[Answer] = []
     for ask in asks:
+        fact = (fact_before or {}).get(ask)
+        if fact and sentence_function(ask) == "question" and _ANAPHOR.search(ask) and fact not in ask:
+            both = joined(fact, ask)
+            together = _answer_ask(assistant, both, now, facts, context, case_ask=False)
+            if not together.abstained and together.tool_calls:
+                kept.append(both)
+                answers.append(together)
+                continue
         if kept and sentence_function(kept[-1]) == "problem" and sentence_function(ask) == "question" \
                 and not assistant._names_own_topic(ask):
             both = joined(kept[-1], ask)
@@ -642,7 +669,7 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
                                                for s in sentences_of(line)))]
     # The case's facts are the state every ask is read against (its details, not its topic)
     context = joined(*case_context(assistant, body, received))
-    asks, answers = _answer_asks(assistant, asks, received, facts, context)
+    asks, answers = _answer_asks(assistant, asks, received, facts, context, _fact_before(body, asks))
     answer = next((a for a in answers if not a.abstained), answers[0])
     entities = entities_of(text, received)
     variant = "en" if answer.language == "en" else detect(text)

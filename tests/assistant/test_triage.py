@@ -281,3 +281,13 @@ def test_greetings_and_signatures_are_no_words_of_a_one_ask_case(bot):
     result = triage(bot, case, CLOCK)
     assert [a.status for a in result.asks] == ["answered"] and not result.needs_human
     assert "赵德柱" not in result.asks[0].text and "顺祝商祺" not in result.asks[0].text
+
+
+def test_a_question_pointing_back_by_a_pronoun_is_read_with_the_fact_before_it(bot):
+    case = TriageCase(subject="Card", now=datetime.fromisoformat("2026-11-28T10:00:00+08:00"),
+                      body="Hi,\nOur customer spent CNY 6,500 on cloud servers using a stored-value card. What performance "
+                           "is credited to us for it?\nAlso, when is the November 2026 partner bill generated?\nThanks")
+    result = triage(bot, case, CLOCK)
+    calls = {c["name"]: c["arguments"] for c in result.tool_calls}
+    assert calls["stored_value_card_credit"]["transaction"] == "pay_with_card" and "bill_timing" in calls
+    assert [a.status for a in result.asks] == ["answered", "answered"] and not result.needs_human
