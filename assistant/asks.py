@@ -250,12 +250,29 @@ _INTERROGATIVE = re.compile(r"什么|啥|哪|几|多[少久长大高快远]|谁|
 _DECLARATIVE = re.compile(r"是|在|有|属于|位于|了\W*$|\b(?:am|is|are|was|were|have|has|had)\b|'(?:m|re|s|ve)\b", re.I)
 
 
+# A negated state is a fact, not a problem report: a negated copula or belonging (不是, 不属于, "is not", "isn't")
+# or a contrast ("…, not mine", "not me"). Closed classes; what they leave must report nothing failing.
+_NEGATED_STATE = re.compile(r"不是|并非|不属于|\b(?:(?:is|are|was|were)\s+not|isn't|aren't|wasn't|weren't)\b(?!\s+\w+ing\b)|"
+                            r"\bnot\s+(?:mine|ours|his|hers|theirs|yours|me|us|him|her|them)\b", re.I)
+
+
+def _states(sentence: str) -> bool:
+    """A fact, or a negated state (the customer is not mine), which states as much as a fact does."""
+    function = sentence_function(sentence)
+    if function == "fact":
+        return True
+    text = to_simplified(sentence)
+    return function == "problem" and bool(_NEGATED_STATE.search(text)) and \
+        not _NEGATED.search(_NEGATED_STATE.sub(" ", text))
+
+
 def states_only(message: str) -> bool:
-    """Does the message only state facts ("我是在东京的", "The customer is under my colleague's name.") - every
-    sentence a fact, none a question, request or problem report, and no interrogative word or particle?"""
+    """Does the message only state facts ("我是在东京的", "The customer is under my colleague's name, not mine.")
+    - every sentence a fact or a negated state, none a question, request or problem report, and no
+    interrogative word or particle?"""
     sentences = sentences_of(message)
     text = to_simplified(message)
-    return bool(sentences) and all(sentence_function(s) == "fact" for s in sentences) and \
+    return bool(sentences) and all(_states(s) for s in sentences) and \
         not _INTERROGATIVE.search(text) and not CODE.search(message) and bool(_DECLARATIVE.search(text))
 
 

@@ -12,6 +12,8 @@ from assistant.asks import closed, states_only
     "這個客戶上週轉給我了。",
     "For context, we are a reseller based in Oslo.",
     "FYI 这三笔激励是一起申请的 (one batch)",
+    "I'm a salesperson, and the customer is under my colleague's name, not mine.",  # a negated state
+    "客户不是我名下的。",
 ])
 def test_statements(message):
     assert states_only(message)
@@ -25,6 +27,8 @@ def test_statements(message):
     "上个月的 partner bill 啥时候出",
     "我们有几笔激励",                  # 几 may ask how many: read as before, not as a statement
     "Is the customer under my name",
+    "The API is not working",                 # a negated deed reports a problem
+    "订单看不到",
 ])
 def test_not_statements(message):
     assert not states_only(message)
