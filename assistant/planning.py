@@ -651,7 +651,7 @@ def _card_kinds(low: str) -> list[tuple[str, str]]:
             kinds.append(("buy_card", role.word))
         elif forms & _PAY_VERBS[not chinese]:
             kinds.append(("pay_with_card", role.word))
-        else:
+        elif role.verb:
             kinds.append(("other", role.word))
     return kinds
 

@@ -32,6 +32,7 @@ from .scope import CLAUSE
 class Role:
     relation: Literal["means", "object"]
     word: str   # the preposition (means) or the verb (object), as written, lower-case
+    verb: bool = True  # the word is a verb (an English word before the noun may be another modifier: "top" up)
 
 
 # Closed grammatical classes.
@@ -119,22 +120,29 @@ def _english(clause: str, m: re.Match[str]) -> Role | None:
             return Role("means", word)
         if word == "of" and i > 0:
             event = words[i - 1]
-            if event not in _EN_FUNCTION and _verb_like(event):
-                return Role("object", event)
-        elif word not in _EN_FUNCTION and _verb_like(word):
-            return Role("object", word)
+            if event not in _EN_FUNCTION:
+                return Role("object", event, _verb_like(event))
+        elif word not in _EN_FUNCTION and word != "of":
+            return Role("object", word, _verb_like(word))
     rest = _WORD.findall(clause[m.end():])[:3]
     while rest and rest[0] in _EN_BE:
         rest = rest[1:]
-    if rest and re.fullmatch(r"[a-z]+(?:ed|en)|paid|spent|bought|sold|lost|used|given|taken", rest[0]):
+    if rest and _participle(rest[0]):
         return Role("object", rest[0])
     return None
+
+
+def _participle(word: str) -> bool:
+    """A past participle: a regular -ed form, or an irregular one CC-CEDICT's reader knows (paid, bought, sold)."""
+    from .bilingual import _IRREGULAR
+
+    return bool(re.fullmatch(r"[a-z]{2,}ed", word)) or word in _IRREGULAR
 
 
 @lru_cache(maxsize=4096)
 def _verb_like(word: str) -> bool:
     """An English word that can be a verb: a past participle, or most of its CC-CEDICT translations are verbs."""
-    if re.fullmatch(r"[a-z]{3,}(?:ed)", word):
+    if _participle(word):
         return True
     from knowledge.lexical import pos_tagged
 

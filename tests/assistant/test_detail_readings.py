@@ -299,6 +299,7 @@ def test_the_transaction_is_what_the_clause_does_with_the_card(text, transaction
 
 
 @pytest.mark.parametrize("text", ["储值卡算不算业绩", "Does a prepaid card count toward performance?",
+                                  "Our clients load prepaid cards regularly", "we top up prepaid cards often",
                                   "I have a prepaid card - how does it count?", "储值卡有效期多长"])
 def test_a_card_nothing_is_done_to_is_no_other_transaction(text):
     # asking about the card (or having one) names no deed: the planner asks instead of reading "other"
