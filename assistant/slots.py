@@ -214,6 +214,11 @@ def english_numbers(text: str) -> str:
     from text_to_num import alpha2digit
 
     text = _COUPLE.sub("2", text)
+
+    def and_a_half(m: re.Match[str]) -> str:  # "two and a half thousand" -> 2.5 thousand (a fraction word)
+        head = alpha2digit(m.group(1), "en", threshold=0)
+        return f"{head}.5" if head.isdigit() else m.group(0)
+    text = re.sub(r"\b([a-z]+(?:-[a-z]+)?|\d+) and a half\b", and_a_half, text, flags=re.I)
     return alpha2digit(_DIGITS_SCALE.sub(r"\1\2", text), "en", threshold=0)
 
 
@@ -526,6 +531,19 @@ def _extract_zone(low: str, slots: Slots, cased: str = "") -> None:
         slots.spans.append(named.group(0))
         slots.note(f"“{named.group(0)}”按 {slots.timezone} 时区理解", f"'{named.group(0)}' read as the {slots.timezone} time zone")
         return
+    # A zone's CLDR name said without its "time" right after a clock ("9am Pacific tomorrow", "14:30 Eastern"):
+    # the clock makes it a zone, as "time" would
+    for clock in _CLOCK_MARK.finditer(low):
+        after = re.match(r"\s*(?:am|pm|a\.m\.|p\.m\.)?\s+([a-z]+)(?:\s+([a-z]+))?", low[clock.end():])
+        if after is None or slots.timezone:
+            continue
+        for said in filter(None, (after.group(2) and f"{after.group(1)} {after.group(2)}", after.group(1))):
+            zone = _zone_names().get(f"{said} time")
+            if zone:
+                slots.timezone = zone
+                slots.spans.append(said)
+                slots.note(f"“{said}”按 {zone} 时区理解", f"'{said}' read as the {zone} time zone")
+                return
     for abbr, zone in _ZONE_ABBR.items():
         if re.search(rf"(?<![a-z]){abbr}(?![a-z])", low):
             slots.timezone = zone
