@@ -692,13 +692,8 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
             return corrected
     if transaction == "pay_cash" and re.search(r"储值卡|stored[- ]value|prepaid", low) and "现金支付的额度" not in low:
         transaction = None  # "cash" next to a card usually describes the card's cash value: ask
-    notes_zh, notes_en = [], []
-    if transaction is None and not conflict and carried.get("transaction") and \
-            re.search(r"储值卡|stored[- ]value card|prepaid card", low):
-        # a follow-up naming the card says what is done with it ("what if they only bought the 储值卡 itself?"):
-        # its own reading by meaning comes before the conversation's
-        transaction = general("stored_value_card_credit", "transaction", low, (notes_zh, notes_en))
     transaction = transaction or carried.get("transaction")
+    notes_zh, notes_en = [], []
     if transaction is None and not conflict:
         transaction = general("stored_value_card_credit", "transaction", low, (notes_zh, notes_en))
     # a step of an earlier two-step answer keeps its own amount when this message names it without one

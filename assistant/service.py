@@ -25,7 +25,7 @@ from .asks import CODE, closed, joined, message_asks, names_topic, reports_probl
 from .compose import Piece, Said, check_numbers, neutral, one, render, sections_of
 from .evidence import DEFAULT_POLICY, Evidence, SupportPolicy, gather_evidence
 from .evidence.sentences import sentence_vectors, sentences_of
-from .evidence.answer_types import asked, asks_action, stated, states_action
+from .evidence.answer_types import action_phrases, asked, asks_action, stated, states_action
 from .evidence.vocabulary import follow_on_words
 from .extractive import compose as compose_extractive
 from .extractive import is_procedural
@@ -107,6 +107,28 @@ def _merged_parts(kept: list[tuple[str, Answer, Any]], asking: Answer | None) ->
 # One question per script for warm_up: what they load, not what they answer, matters.
 WARM_SENTENCES = 2000  # statements embedded at warm-up at most (about 7 s of USE on 2 cores)
 _WARM_UP = ("8月的伙伴账单什么时候生成?", "帳單什麼時候出?用儲值卡付3000元呢", "When is the partner bill generated for May?")
+
+
+def _quoting_asked(evidence: Evidence, question: str) -> Evidence:
+    """The evidence with its best passage quoting the sentence that states what ``question`` asks (what to do,
+    a duration, an amount), when the quote chosen for another question does not."""
+    best = evidence.best
+    kinds = asked(question)
+    action = asks_action(question)
+    if best is None or (not kinds and not action):
+        return evidence
+
+    def answers(text: str) -> bool:
+        return bool(kinds & stated(text)) or (action and states_action(text))
+
+    if answers(best.quote):
+        return evidence
+    for n, sentence in enumerate(best.sentences):
+        if not sentence.question and answers(sentence.text):
+            quoted = replace(best, quote=best.chunk.text[sentence.start:sentence.end], quote_sentences=(n,),
+                             window_sentences=())
+            return replace(evidence, passages=(quoted, *evidence.passages[1:]))
+    return evidence
 
 
 class Assistant:
@@ -460,7 +482,7 @@ class Assistant:
         if kinds - stated(passage) - ({"action"} if states_action(passage) else set()):
             return False
         words, unstated = follow_on_words(norm.original, earlier, passage, self.index.lexical(),
-                                          where_phrases(norm.simplified.lower()))
+                                          where_phrases(norm.simplified.lower()) + action_phrases(norm.simplified))
         # at least half of them: a word said in other terms than the passage's (measured, 为准) is not a new
         # matter; with none, the asked kind of answer the passage states is what the ask is about
         return (bool(words) or bool(kinds)) and len(unstated) * 2 <= len(words)
@@ -523,7 +545,14 @@ class Assistant:
             return evidence  # it names a tool's topic the last question did not: its own question
         context = self._evidence(normalise(topic.question + "\n" + norm.original), slots)
         if self._on_topic(context, topic):
-            return context
+            return _quoting_asked(context, norm.simplified) if follow_on else context
+        if follow_on:
+            # a follow-on whose asked thing the topic's passages were found to state ("how do we fix it then?"
+            # after a status answer): the topic's own evidence answers it when the words together retrieve
+            # elsewhere
+            earlier = self._evidence(normalise(topic.question), slots)
+            if self._on_topic(earlier, topic):
+                return _quoting_asked(earlier, norm.simplified)
         return evidence
 
     def _on_topic(self, evidence: Evidence, topic: LastTopic) -> bool:
@@ -533,9 +562,13 @@ class Assistant:
             return False
         if evidence.best.chunk.id in topic.citations:
             return True
-        sentences = [s for s in re.split(r"(?<=[。!?!?])\s*", evidence.best.quote or "") if len(s.strip()) >= 8]
         texts = [chunk.text for chunk in (self.index.chunk(c) for c in topic.citations) if chunk is not None]
-        return any(s.strip() in text for s in sentences for text in texts)
+        quoted = [s for s in re.split(r"(?<=[。!?!?])\s*", evidence.best.quote or "") if len(s.strip()) >= 8]
+        if any(s.strip() in text for s in quoted for text in texts):
+            return True
+        # another copy of a cited passage: the best chunk opens with a rule sentence a cited chunk holds
+        held = [s for s in re.split(r"(?<=[。!?!?])\s*", evidence.best.chunk.text) if len(s.strip()) >= 20]
+        return any(s.strip() in text for s in held[:2] for text in texts)
 
     def _understand(self, norm: Normalised, state: DialogueState, now: datetime, slots: Slots,
                     evidence: Evidence) -> Frame:

@@ -144,6 +144,12 @@ def asks_action(question: str) -> bool:
     return bool(_ASKS_ACTION.search(to_simplified(question).lower()))
 
 
+def action_phrases(question: str) -> tuple[str, ...]:
+    """The wording that asks what to do ("how do we fix", 怎么处理): the ask's form, not a topic the passage
+    must hold."""
+    return tuple(m.group(0) for m in _ASKS_ACTION.finditer(to_simplified(question).lower()))
+
+
 def states_action(passage: str) -> bool:
     """Does the passage advise an action (a directive or advice sentence)?"""
     return bool(_STATES_ACTION.search(to_simplified(passage).lower()))

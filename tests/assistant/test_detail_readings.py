@@ -315,19 +315,3 @@ def test_an_uncovered_card_transaction_is_answered_as_not_stated():
     out = run_tool(planned.tool, planned.arguments)
     assert out.credited_amount is None and not out.stated_in_corpus and "未说明" in out.explanation_zh
 
-
-def test_a_follow_up_naming_the_card_is_read_for_what_it_does_with_it():
-    # the conversation paid with the card; this message says the card was bought (mixed wording the tables
-    # do not list): its own reading comes before the conversation's
-    from assistant.understanding.values import reader_for, use
-    from knowledge import make_embedder
-    from pathlib import Path
-    import tempfile
-    reader = reader_for(make_embedder("use", Path(tempfile.mkdtemp()) / "cache"))
-    if reader is None:
-        pytest.skip("no encoder for the value reader")
-    use(reader)
-    text = "what if they only bought the 储值卡 itself?"
-    read = plan("stored_value_card_credit", text, extract(text, NOW), NOW,
-                {"transaction": "pay_with_card", "amount": "5000"})
-    assert read.arguments.get("transaction") == "buy_card"

@@ -44,3 +44,11 @@ def test_what_to_do_is_not_answered_from_a_passage_that_advises_nothing(bot):
     bot.answer("商机报备通过后保护多久?", session_id="none", now=NOW)
     follow = bot.answer("what now?", session_id="none", now=NOW)
     assert "90天" not in follow.answer
+
+
+def test_a_follow_on_quotes_the_sentence_stating_what_it_asks(bot):
+    # "how do we fix it" asks what to do: the topic's passage is quoted at its advice (过期需重新生成), not at
+    # the sentence that answered the earlier question, and the ask's own verb (fix) is its form
+    bot.answer("邀请链接生成以后能用几天?", session_id="fix", now=NOW)
+    follow = bot.answer("how do we fix it then?", session_id="fix", now=NOW)
+    assert not follow.abstained and "重新生成" in follow.answer
