@@ -235,7 +235,7 @@ def to_digits(text: str) -> str:
 # "half past 4", "a quarter to 9", "10 past 11"; "6 in the evening", "9 at night", "7 o'clock".
 # (a bare "10 to 12" is a range, so digits need "minutes" unless the word is "past")
 _PAST_TO = re.compile(r"(?<![\w:])(half|(?:a\s+)?quarter|\d{1,2}\s+minutes?(?=\s+(?:past|after|to))|\d{1,2}(?=\s+past))"
-                      r"\s+(past|after|to)\s+(\d{1,2})(?:\s*o'?clock)?(?![\d:])", re.I)
+                      r"\s+(past|after|to)\s+(\d{1,2}|noon|midnight)(?:\s*o'?clock)?(?![\d:])", re.I)
 _DAY_PART = re.compile(r"(?<![\w:])(\d{1,2})(?::(\d{2}))?\s*(?:o'?clock\s*)?"
                        r"(?:in the (morning)|in the (afternoon|evening)|at (night))(?![a-z])", re.I)
 _OCLOCK = re.compile(r"(?<![\w:])(\d{1,2})\s*o'?clock\b", re.I)
@@ -250,7 +250,9 @@ def _english_clock(text: str) -> str:
     def past_to(m: re.Match[str]) -> str:
         minutes = {"half": 30}.get(m.group(1).lower(), 15 if "quarter" in m.group(1).lower() else None)
         minutes = int(m.group(1).split()[0]) if minutes is None else minutes
-        hour = int(m.group(3))
+        # noon and midnight are hours by name (a quarter to midnight: 23:45)
+        hour = {"noon": 12, "midnight": 24 if m.group(2).lower() == "to" else 0}.get(m.group(3).lower()) \
+            if not m.group(3).isdigit() else int(m.group(3))
         if m.group(2).lower() == "to":
             hour, minutes = (hour - 1) % 24, 60 - minutes
         return f"{hour}:{minutes:02d}" if 0 <= hour <= 23 and 0 <= minutes <= 59 else m.group(0)
@@ -273,6 +275,11 @@ def _english_clock(text: str) -> str:
             return m.group(0)
         return f"{_day_word(day)} {hour}:{minute} {'am' if part == 'morning' else 'pm'}"
     text = _PAST_TO.sub(past_to, text)
+    # "tonight" is today's night: "10 tonight", "tonight at 9" -> "today 10:00 pm"
+    text = re.sub(r"(?<![\w:])(\d{1,2})(?::(\d{2}))?\s*(?:o'?clock\s*)?tonight\b|\btonight\s+at\s+(\d{1,2})(?::(\d{2}))?"
+                  r"(?!\s*(?:am|pm|a\.m|p\.m|:|\d))",
+                  lambda m: f"today {int(m.group(1) or m.group(3))}:{m.group(2) or m.group(4) or '00'} pm"
+                  if 1 <= int(m.group(1) or m.group(3)) <= 11 else m.group(0), text, flags=re.I)
     text = _DAY_PART.sub(day_part, text)
     text = _DAY_WORD_PART.sub(day_word_part, text)
     text = _PART_AT.sub(part_at, text)
@@ -299,6 +306,8 @@ _MIXED_WEEKDAY = re.compile(r"(上上|下下|上|这|本|下)个?\s*(?:周|星�
 
 _NTH_WEEKDAY_ZH = re.compile(r"(?:(?<!\d)(\d{1,2})\s*月份?|(?<![a-z])" + _MONTH_EN + r"(?![a-z]))\s*(?:的|里|中)?\s*"
                              r"(?:第\s*([1-5])|(最后)\s*[1一]?)\s*个?\s*(?:周|星期|礼拜)([一二三四五六日天])", re.I)
+_DATE_THEN_YEAR = re.compile(r"(?<![a-z])((?:" + _MONTH_EN.replace("(", "(?:", 1) + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?"
+                             r"\s+(?:of\s+)?" + _MONTH_EN.replace("(", "(?:", 1) + r"))(?![a-z]),?\s+(last|this|next)\s+year\b", re.I)
 _ORDINAL_EN = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
 
 
@@ -330,6 +339,11 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     # the n-th weekday of a month said in Chinese (12月的第一个周一, December 的最后一个周五): the English form the
     # n-th-weekday reader takes ("1st monday of december")
     text = _NTH_WEEKDAY_ZH.sub(_nth_weekday_en, text)
+    # English puts a relative year after the date ("Jan 15 next year", "3 March last year"): the year it names
+    # (as 明年1月15日 does before it)
+    year_now = now.astimezone(BEIJING).year
+    text = _DATE_THEN_YEAR.sub(lambda m: f"{m.group(1)}, {year_now + {'last': -1, 'this': 0, 'next': 1}[m.group(m.lastindex).lower()]}",
+                               text)
     slots = Slots()
     roc = re.compile(r"民国\s*(\d{2,3})\s*年")  # Republic of China years: 民国115年 is 2026
     slots.spans.extend(m.group(0) for m in roc.finditer(text))

@@ -444,3 +444,15 @@ def test_a_year_stated_on_its_own_dates_a_bare_month_in_another_clause():
     assert slots.months == ["2025-03"] and any("2025" in n for n in slots.notes_zh)
     # one clause naming the year with its month is read as written; two different years state none
     assert extract("2024年的和2025年的。3月的还能查吗?", now).months == ["2026-03"]
+
+
+def test_hours_by_name_tonight_and_a_year_after_the_date():
+    from datetime import datetime as _dt
+
+    from assistant.slots import extract as _extract
+
+    now = _dt.fromisoformat("2026-12-02T12:00:00+08:00")
+    assert _extract("ten past midnight today", now).datetimes[0].isoformat() == "2026-12-02T00:10:00+08:00"
+    assert _extract("ready by 11 tonight?", now).datetimes[0].isoformat() == "2026-12-02T23:00:00+08:00"
+    assert _extract("Feb 2 next year", now).dates[0].isoformat() == "2027-02-02"
+    assert _extract("the 9th of May last year", now).dates[0].isoformat() == "2025-05-09"
