@@ -48,7 +48,7 @@ _TOOL_CATEGORY: dict[str, Category] = {
 # Priority is read from what the case states, not from problem words: an explicit marker of urgency (a small
 # closed class of urgency adverbs, stated as such), a blocked partner (an ability or an attempt denied, read
 # by the negation scope: 看不到, 提交不上去, "unable to", "can't"), a server error, or a failure reported with
-# its code or status (a problem report, asks.reports_problem, that names an HTTP status or error code).
+# its code or status (a sentence reporting a problem, not asking about one, that names an HTTP status or code).
 _URGENCY = re.compile(r"紧急|加急|急需|尽快|尽早|马上|立刻|立即|\burgent(?:ly)?\b|\basap\b|\bimmediately\b|"
                       r"\bright away\b|\bas soon as possible\b", re.I)
 _CODE = CODE
@@ -728,7 +728,10 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         tools = [tool for _, tool in follow_ups if tool] + stated
         category = _TOOL_CATEGORY[tools[0]] if tools else "general"
     server_error = any(s >= 500 for s in entities.http_statuses)
-    failed_with_code = reports_problem(text) and bool(entities.http_statuses or entities.error_codes)
+    # a failure stated as such (a problem report, not a question about a code: "接口返回429是什么意思?" asks what a
+    # client error means) that names the status or code it fails with
+    failed_with_code = any(reports_problem(s) and not re.search(r"[??]\W*$", s) and (_STATUS.search(s) or _CODE.search(s))
+                           for s in sentences_of(text))
     urgent = _URGENCY.search(text) or server_error or blocked(text) or failed_with_code
     priority = "high" if urgent else ("low" if category == "navigation" else "normal")
     en = answer.language == "en"
