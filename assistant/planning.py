@@ -55,9 +55,8 @@ _DASHBOARD = [(r"业绩看板|业绩|performance", "performance"), (r"消费看�
 _ROLE = [(r"客户经理主管|主管|supervisor", "account_manager_supervisor"),
          (r"客户经理|account manager", "account_manager")]
 _RELATION = [(r"自己报备|我报备的|自己的客户|own customer|registered by (me|them|him|her)|i registered", "registered_by_self"),
-             (r"关联的客户|关联客户|associated", "associated"),
-             (r"别人的客户|其他人的客户|别的客户经理|不是我的|不属于|not (my|their|his|her) (own )?customer|someone else|another (account )?manager",
-              "other")]
+             (r"关联的客户|关联客户|associated", "associated")]
+# (someone else's customer is read from the owner's structure, scope.owned_by_speaker, not listed)
 # Under whose name, when no possessive structure names an owner (``scope.owned_by_speaker`` reads that first):
 # a bare 名下 / "under the name" is the asker's own (denied: "isn't under the name" - the other value).
 _UNDER_NAME = [(r"名下|\bunder\s+(?:(?:the|their|his|her|my|our)\s+)?names?\b|\bown customers?\b", True)]
@@ -101,7 +100,7 @@ def _readings(text: str, table: list[tuple[str, Any]], other: Callable[[int], bo
 
 
 def pick(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] | None = None,
-         agent: bool = False) -> tuple[Any, bool]:
+         agent: bool = False, values: tuple[Any, ...] | None = None) -> tuple[Any, bool]:
     """The one value the text names, and whether it named conflicting ones (then the value is None).
 
     A value denied ("我不是主管", "isn't under my name", "None of them were applied for in a batch") is ruled
@@ -120,7 +119,9 @@ def pick(text: str, table: list[tuple[str, Any]], other: Callable[[int], bool] |
     denied = [v for v in denied if v not in found]
     if len(found) == 1:
         return found[0], False
-    values = list(dict.fromkeys(value for _, value in table))
+    # the detail's own values (``values``) when the table names only some of them: a denied value leaves the
+    # other one only when the detail has two
+    values = list(values or dict.fromkeys(value for _, value in table))
     if not found and len(values) == 2 and len(denied) == 1 and not unknown:
         # a yes/no detail said under negation names the other value ("isn't under my name" -> not under it)
         return next(v for v in values if v not in denied), False
@@ -787,7 +788,7 @@ def _opportunity(low: str, slots: Slots, now: datetime, carried: dict[str, Any])
         role = "account_manager_supervisor"
     notes: tuple[list[str], list[str]] = ([], [])
     role = role or carried.get("role") or general("opportunity_permission", "role", low, notes)
-    relation, conflict = pick(low, _RELATION)
+    relation, conflict = pick(low, _RELATION, values=("registered_by_self", "associated", "other"))
     if relation is None and not conflict:
         # who the customer belongs to or was registered by (这个客户是实习生报备的, "registered by our channel
         # manager"): a third party's is someone else's (the speaker's own may be registered or associated)
