@@ -1498,10 +1498,12 @@ _PAID_DIGITS = re.compile(r"(?:买|购买|付|支付|花|消费|充值|充)了?\
 # The same in English: the digits a verb of paying takes as its object, when what follows them is no noun they
 # could count (a unit, a preposition, a time word or the end of the clause: "spent 2500 via the card", "paid 800
 # for OBS"; "bought 30 servers" counts servers).
-_PAID_DIGITS_EN = re.compile(r"\b(?:spen[dt]s?|spending|paid|pays?|paying|charged|costs?|costing|bought|buys?|buying|"
-                             r"purchas(?:ed|es?|ing)|topp?(?:ed|ing|s)? up|recharg(?:ed|es?|ing))\s+"
+_PAID_VERBS_EN = (r"spen[dt]s?|spending|paid|pays?|paying|charged|costs?|costing|bought|buys?|buying|"
+                  r"purchas(?:ed|es?|ing)|topp?(?:ed|ing|s)? up|recharg(?:ed|es?|ing)")
+# the price may also follow the thing bought, after "for" ("bought two prepaid cards for 6400")
+_PAID_DIGITS_EN = re.compile(rf"\b(?:{_PAID_VERBS_EN})\s+(?:(?:[\w'-]+\s+){{1,4}}?for\s+)?"
                              r"(?:(?:a total of|in total|about|around|roughly|nearly|almost|over|some|just)\s+)?"
-                             r"(?P<paid>\d+(?:\.\d+)?)(?![.,]?\d)(?P<scale>m|mn|bn)?"  # 1.2m; 2.5k below
+                             r"(?<![\d.])(?P<paid>\d+(?:\.\d+)?)(?![.,]?\d)(?P<scale>m|mn|bn)?"  # 1.2m; 2.5k below
                              r"(?=\s*(?:$|[^\w\s%]|(?:on|for|via|with|using|through|from|out|in|at|to|by|of|and|or|but|"
                              r"last|this|yesterday|today|already|total|worth|when|so|then)\b))", re.I)
 _BARE_AMOUNT = re.compile(rf"(?<![第{_CN_NUMERALS}\d.])[一二两三四五六七八九壹贰叁肆伍陆柒捌玖][{_CN_NUMERALS}]*"

@@ -435,6 +435,9 @@ def test_parts_of_the_day_join_weekdays_and_this():
     # no amount: a decimal comma or a list (2,5万) is not guessed, a scale word before a counted noun counts things,
     # 多 makes it approximate, and m alone may be minutes or metres
     ("大约2,5万", []), ("采购了3千台", []), ("预计4千多", []), ("the job ran 15m", []),
+    # the price after "for" of the thing bought
+    ("the partner bought three stored-value cards for 9,600 in total", [Decimal("9600")]),
+    ("we paid for 12 months of ECS", []), ("they bought the licences for 30 users", []),
 ])
 def test_scale_words_and_grouped_digits(text, amounts):
     assert extract(text, NOW).amounts == amounts
