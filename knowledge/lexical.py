@@ -53,6 +53,27 @@ def _synonyms() -> tuple[dict[str, str], re.Pattern[str] | None, dict[str, str]]
     return fold, pattern, phrases
 
 
+def fold_english_phrases(text: str) -> str:
+    """``text`` with the glossary's multi-word English terms ("stored-value card", "account manager") written as
+    their Chinese canonical term: a code-switched Chinese message reads as Chinese to the detail readers."""
+    pattern, phrases = _phrase_pattern()
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: phrases.get(re.sub(r"[\s-]+", " ", m.group(1).lower()), m.group(0)), text)
+
+
+@lru_cache(maxsize=1)
+def _phrase_pattern() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    _, pattern, phrases = _synonyms()
+    if pattern is None:
+        return None, phrases
+    # a space in a phrase may be written as a hyphen too ("stored-value card")
+    alternatives = "|".join(re.escape(p).replace(r"\ ", r"[\s-]+")
+                            for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])({alternatives})(?:e?s)?(?![a-z0-9])", re.I), \
+        {re.sub(r"[\s-]+", " ", k): v for k, v in phrases.items()}
+
+
 @lru_cache(maxsize=1)
 def _slip_keys() -> dict[str, frozenset[str]]:
     """The glossary's ASCII words (4 letters or more) under the keys one edit reaches them by: each word

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from knowledge.lexical import to_simplified
+from knowledge.lexical import fold_english_phrases, to_simplified
 
 from ..language import Variant, detect, script_neutral
 
@@ -59,9 +59,16 @@ class Normalised:
         return "en" if self.variant == "en" else "zh"
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def normalise(message: str) -> Normalised:
     text = ungroup(unicodedata.normalize("NFKC", message).translate(_BREAKS))
     simplified = to_simplified(text)
+    if _CJK.search(simplified) and re.search(r"[A-Za-z]{2}", simplified):
+        # code-switched: the glossary's English phrases (stored-value card, account manager) are read as the
+        # Chinese terms they stand for, so the Chinese detail readers see one language
+        simplified = fold_english_phrases(simplified)
     return Normalised(original=message, text=text, simplified=simplified, variant=detect(text, simplified))
 
 

@@ -37,3 +37,12 @@ def test_not_statements(message):
 def test_a_statement_read_before_a_question_is_closed():
     assert closed("我人在首尔") == "我人在首尔。" and closed("we are in Oslo") == "we are in Oslo."
     assert closed("已说明。") == "已说明。"
+
+
+def test_a_code_switched_message_reads_glossary_phrases_as_their_chinese_terms():
+    from assistant.understanding import normalise
+    assert normalise("客户用 Stored-Value card 付了 1,800 元").simplified == "客户用 储值卡 付了 1800 元"
+    assert normalise("Our account manager 是谁").simplified == "Our 客户经理 是谁"
+    # an English message stays English; so does the case of what is not a glossary phrase
+    assert normalise("When is the partner bill out?").simplified == "When is the partner bill out?"
+    assert "OBS" in normalise("客户 OBS 那边用 prepaid card 刷了").simplified
