@@ -189,6 +189,12 @@ _OPENS_ANOTHER = re.compile(r"\W*(?:另外|此外|还有|另|顺便|同时|再�
                             re.I)  # the same markers opening a sentence: another matter, not the problem before
 
 
+def opens_another(sentence: str) -> bool:
+    """Does the sentence open with a discourse marker adding another matter (另外…, "Also, …")? It is then an
+    ask of its own, never a follow-on of the sentence before it, whatever topic words the index knows."""
+    return bool(_OPENS_ANOTHER.match(sentence))
+
+
 # A clause break: a comma not inside a number (2,000); in English only before a conjunction that adds a
 # clause ("…generated, and can a supervisor…"), since an English clause before a comma is often subordinate
 # ("When a customer tops up, is any performance recorded?").

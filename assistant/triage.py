@@ -23,7 +23,7 @@ from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
 from .asks import (CODE, Function, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
-                   reports_problem, sentence_function, sentences_of, unlabelled, written_sentences)
+                   opens_another, reports_problem, sentence_function, sentences_of, unlabelled, written_sentences)
 from .catalogue import with_catalogue
 from .understanding.scope import blocked
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
@@ -549,7 +549,7 @@ def _answer_asks(assistant: Assistant, asks: list[str], now: datetime, facts: li
                 answers.append(together)
                 continue
         if kept and sentence_function(kept[-1]) == "problem" and sentence_function(ask) == "question" \
-                and not assistant._names_own_topic(ask):
+                and not opens_another(ask) and not assistant._names_own_topic(ask):
             both = joined(kept[-1], ask)
             together = _answer_ask(assistant, both, now, facts, context, case_ask=False)
             if not together.abstained and (together.tool_calls or together.citations):

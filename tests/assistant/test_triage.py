@@ -291,3 +291,11 @@ def test_a_question_pointing_back_by_a_pronoun_is_read_with_the_fact_before_it(b
     calls = {c["name"]: c["arguments"] for c in result.tool_calls}
     assert calls["stored_value_card_credit"]["transaction"] == "pay_with_card" and "bill_timing" in calls
     assert [a.status for a in result.asks] == ["answered", "answered"] and not result.needs_human
+
+
+def test_a_question_opening_another_matter_after_a_problem_stays_its_own_ask(bot):
+    # "另外 / Also, ..." adds another matter: even when its topic word is one the index never uses (so the
+    # index finds no topic of its own in it), it is never folded into the problem report before it
+    now = datetime.fromisoformat("2026-12-03T09:00:00+08:00")
+    result = triage(bot, TriageCase(subject="接口", now=now, body="接口返回HTTP 400,错误码CBC.30000010。另外代金券要怎么申请?"), CLOCK)
+    assert len(result.asks) == 2 and result.asks[-1].status == "uncovered" and result.needs_human
