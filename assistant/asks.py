@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Literal
 
 import sentencex
@@ -16,6 +17,9 @@ from knowledge.chunking import split_sentences
 from knowledge.durations import asks_for_date
 from knowledge.lexical import to_simplified, tokenize
 
+from tools.model import BEIJING
+
+from .slots import extract
 from .understanding import asks_how, asks_where, asks_yes_no
 
 # CBC.0100, PTN.4004, MKT.0001 (cbc.0100 typed in lower case too; "No.2026" is a number, not a code family)
@@ -52,13 +56,40 @@ _DATE_CHARS = {ord(c): None for c in "年月日号时分秒"}
 _FIELD_LINE = re.compile(r"^[^::\n?？]{1,24}[::]\s*(?=[^\n]*\d)[\w\s\-/.:,#年月日号时分秒]+$")
 
 
-def is_field_line(line: str) -> bool:
-    """A header field with a date, number or identifier as its value (工单编号:GD-0032, Received: 2 Dec 2026)."""
-    text = to_simplified(line.strip()).rstrip("。")  # a field written as a sentence (收件日期:2026/11/28。) is one too
-    if not _FIELD_LINE.match(text):
+# What may be left of a value once the date parser's readings are taken out, when the value is only a moment:
+# punctuation, a zone, a weekday (written out or abbreviated: a full name is tried first), a preposition.
+MOMENT_LEFTOVER = re.compile(r"[\s,,.。()()\[\]+\-:/]|utc|gmt|cst|bjt|北京时间|am|pm|on|at|周.|星期.|"
+                             r"[a-z]{3,6}day|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun", re.I)
+_LABEL = re.compile(r"^[^::\n??]{1,24}[::]")
+
+
+def only_a_moment(value: str, clock: datetime | None = None) -> bool:
+    """Is ``value`` nothing but a date and time, read by the project's date parser in any format it reads
+    ("Mon, Nov 30, 2026 at 9:05 AM", 2026年12月2日 星期三 下午 4:15)?"""
+    if not re.search(r"\d", value):
         return False
-    value = re.split("[:\uff1a]", text, maxsplit=1)[1]
-    return not re.search(r"[\u4e00-\u9fff]", value.translate(_DATE_CHARS)) and len(re.findall(r"[A-Za-z]+", value)) <= 3
+    slots = extract(value, clock or datetime(2026, 1, 1, tzinfo=BEIJING))  # only the spans are used
+    if not slots.dates and not slots.datetimes:
+        return False
+    rest = to_simplified(value).lower()
+    for span in sorted(slots.spans, key=len, reverse=True):
+        rest = rest.replace(span.lower(), " ")
+    return not MOMENT_LEFTOVER.sub("", rest).strip()
+
+
+def is_field_line(line: str) -> bool:
+    """A header field with a date, number or identifier as its value (工单编号:GD-0032, Received: 2 Dec 2026),
+    or with nothing but a moment however it is written (an e-mail header "Date: Mon, Nov 30, 2026 at 9:05 AM",
+    发送时间: 2026年12月2日 星期三 下午 4:15: its weekday and day-part words are the date's)."""
+    text = to_simplified(line.strip()).rstrip("。")  # a field written as a sentence (收件日期:2026/11/28。) is one too
+    label = _LABEL.match(text)
+    if label is None:
+        return False
+    value = text[label.end():]
+    if _FIELD_LINE.match(text) and not re.search(r"[\u4e00-\u9fff]", value.translate(_DATE_CHARS)) \
+            and len(re.findall(r"[A-Za-z]+", value)) <= 3:
+        return True
+    return only_a_moment(value)
 
 
 # A label introducing a sentence ("问题描述:…?", "Question: when …?"): the label is the sentence's container.

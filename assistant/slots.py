@@ -893,6 +893,11 @@ def _qualifies_date(m: re.Match, weekday: int, text: str, dated: list[tuple[int,
         between = text[b:m.start()] if b <= m.start() else text[m.end():a] if m.end() <= a else None
         if between is None or not re.fullmatch(r"[\s,,、()()\[\]【】-]*", between):
             continue
+        if value is not None and value.weekday() == weekday:
+            # part of that date's written form, as 星期三 beside 2026年12月2日 is: what is left of a field's
+            # value once its moment is read ("Sent: Tuesday, December 1, 2026 3:42 PM") is no word. A weekday
+            # contradicting its date is a statement of its own ("Friday the 4th" read in another month).
+            slots.spans.append(m.group(0).strip())
         if value is not None and value.weekday() != weekday:
             word = m.group(0).strip()
             slots.note(f"“{word}”与 {value.isoformat()}({_WEEKDAY_NAMES[value.weekday()]})不一致,"

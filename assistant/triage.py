@@ -22,7 +22,7 @@ from knowledge.durations import date_asking_phrases
 from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
-from .asks import (CODE, Function, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
+from .asks import (CODE, MOMENT_LEFTOVER, Function, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
                    opens_another, reports_problem, sentence_function, sentences_of, unlabelled, written_sentences)
 from .catalogue import with_catalogue
 from .understanding.scope import blocked
@@ -141,10 +141,7 @@ def stated_today(text: str, clock: datetime) -> datetime | None:
     return None
 
 
-# A value that is only a moment: what is left once the date parser's readings are taken out (a zone, a
-# weekday in brackets, a preposition) holds no word of its own.
-_MOMENT_LEFTOVER = re.compile(r"[\s,,.。()()\[\]+\-:/]|utc|gmt|cst|bjt|北京时间|am|pm|on|at|周.|星期.|"
-                              r"mon|tue|wed|thu|fri|sat|sun|[a-z]{3,9}day", re.I)
+_MOMENT_LEFTOVER = MOMENT_LEFTOVER  # a value that is only a moment leaves none of its own words (asks.py)
 
 
 def _moment(value: str, clock: datetime, whole: bool) -> datetime | None:

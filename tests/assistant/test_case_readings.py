@@ -74,6 +74,30 @@ def test_triage_reads_the_received_line_as_now(bot):
     assert not any("收到时间" in m for m in result.missing_information)
 
 
+@pytest.mark.parametrize("header, moment", [
+    # e-mail headers: a weekday written out or abbreviated beside its date, a 12-hour clock
+    ("Sent: Thursday, December 3, 2026 10:02 AM", "2026-12-03T10:02:00+08:00"),
+    ("Date: Sat, Nov 28, 2026 at 11:30 PM", "2026-11-28T23:30:00+08:00"),
+    ("Sent: Thurs, Dec 3, 2026 4:10 PM", "2026-12-03T16:10:00+08:00"),
+    ("发送时间: 2026年11月28日 周六 晚上 9:10", "2026-11-28T21:10:00+08:00"),
+])
+def test_an_email_header_with_a_weekday_and_a_12_hour_clock_dates_the_case(header, moment):
+    text = f"From: A Partner\n{header}\nSubject: a question"
+    assert labelled_received(text, NOW, lambda label: False) == datetime.fromisoformat(moment)
+
+
+def test_an_email_header_date_is_a_field_line_whatever_its_words():
+    from assistant.asks import is_field_line
+    assert is_field_line("Date: Mon, Nov 30, 2026 at 9:05 AM")  # four words, all the date's
+    assert is_field_line("发送时间: 2026年12月2日 星期三 下午 4:15")
+    assert not is_field_line("Subject: bill status") and not is_field_line("备注:10月账单还没出")
+
+
+def test_a_weekday_beside_its_date_is_part_of_the_date_as_written():
+    slots = extract("Monday, November 30, 2026", NOW)
+    assert slots.dates == [date(2026, 11, 30)] and "monday" in slots.spans
+
+
 def test_a_field_line_whose_date_the_case_tells_of_dates_that_not_the_case():
     text = "分配日期:2026-11-10\n受理时间:2026-11-16 09:00"
     assert labelled_received(text, NOW, lambda label: False, lambda day: day == date(2026, 11, 10)) == \
