@@ -437,7 +437,8 @@ def _names_asked_topic(assistant: Assistant, label: str, told: list[str]) -> boo
 
 
 def _one_question(subject: str, body: str, told_of: Callable[[str], bool] = lambda label: False,
-                  tells: Callable[[str], bool] = lambda line: True) -> str:
+                  tells: Callable[[str], bool] = lambda line: True,
+                  names: Callable[[str], bool] | None = None) -> str:
     """A case with one ask is read whole, as one question: the subject and the body, without the header
     fields about the case itself (a case number, the received line: their values are no words of the
     question, and a case number read as words the documents never use refuses the question), without the
@@ -448,6 +449,13 @@ def _one_question(subject: str, body: str, told_of: Callable[[str], bool] = lamb
     lines = [unlabelled(line.strip()) for line in body.splitlines()
              if line.strip() and tells(line.strip())
              and (not is_field_line(line) or told_of(re.split("[:\uff1a]", line, maxsplit=1)[0]))]
+    # The subject is the case's title: it is read with the body only when the body's lines name no topic of
+    # their own ("怎么办?" under the subject 账单没出), as a question naming no topic is read with the sentence
+    # before it. A body that names its topic is asked in its own words: a title's words ("Performance not in
+    # dashboard": the dashboard's passage states another tool's rules) pulled a performance-delay ask to the
+    # assignment rule.
+    if names is not None and lines and names("\n".join(lines)):
+        return "\n".join(lines).strip()
     return "\n".join([subject.strip(), *lines]).strip()
 
 
@@ -663,7 +671,8 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     if len(asks) < 2:
         asks = [_one_question(case.subject, body, lambda label: _names_asked_topic(assistant, label, told),
                               lambda line: any(sentence_function(s) != "fact" or _tells(assistant, s, received)
-                                               for s in sentences_of(line)))]
+                                               for s in sentences_of(line)),
+                              lambda lines: _names_topic(assistant, lines))]
     # The case's facts are the state every ask is read against (its details, not its topic)
     context = joined(*case_context(assistant, body, received))
     asks, answers = _answer_asks(assistant, asks, received, facts, context, _fact_before(body, asks))

@@ -299,3 +299,15 @@ def test_a_question_opening_another_matter_after_a_problem_stays_its_own_ask(bot
     now = datetime.fromisoformat("2026-12-03T09:00:00+08:00")
     result = triage(bot, TriageCase(subject="接口", now=now, body="接口返回HTTP 400,错误码CBC.30000010。另外代金券要怎么申请?"), CLOCK)
     assert len(result.asks) == 2 and result.asks[-1].status == "uncovered" and result.needs_human
+
+
+def test_a_subject_is_read_with_the_body_only_when_the_body_names_no_topic(bot):
+    # a title's words ("dashboard": the dashboard's passage states the assignment rule) do not steer an ask
+    # that names its own topic; a body naming none ("When will it be out?") is still read with its subject
+    now = datetime.fromisoformat("2026-12-03T09:00:00+08:00")
+    named = triage(bot, TriageCase(subject="Numbers missing from the dashboard", now=now,
+                                   body="Hello,\nThe performance our rep booked on Monday is not on the performance "
+                                        "management page yet. By when will it be there?\nMany thanks,\nIda"), CLOCK)
+    assert [c["name"] for c in named.tool_calls] == ["performance_visibility"]
+    bare = triage(bot, TriageCase(subject="十月的伙伴账单", now=now, body="什么时候能出来?"), CLOCK)
+    assert [c["name"] for c in bare.tool_calls] == ["bill_timing"]
