@@ -449,12 +449,15 @@ def _one_question(subject: str, body: str, told_of: Callable[[str], bool] = lamb
     lines = [unlabelled(line.strip()) for line in body.splitlines()
              if line.strip() and tells(line.strip())
              and (not is_field_line(line) or told_of(re.split("[:\uff1a]", line, maxsplit=1)[0]))]
-    # The subject is the case's title: it is read with the body only when the body's lines name no topic of
-    # their own ("怎么办?" under the subject 账单没出), as a question naming no topic is read with the sentence
+    # The subject is the case's title: it is read with the body only when the body's question names no topic of
+    # its own ("怎么办?" under the subject 账单没出), as a question naming no topic is read with the sentence
     # before it. A body that names its topic is asked in its own words: a title's words ("Performance not in
     # dashboard": the dashboard's passage states another tool's rules) pulled a performance-delay ask to the
     # assignment rule.
-    if names is not None and lines and names("\n".join(lines)):
+    # Only a question is asked in its own words: a request naming a topic and asking nothing in particular
+    # ("想问一下激励的事情") stays with its subject, and with it a case for a person.
+    if names is not None and lines and names("\n".join(lines)) and any(
+            sentence_function(s) == "question" for line in lines for s in sentences_of(line)):
         return "\n".join(lines).strip()
     return "\n".join([subject.strip(), *lines]).strip()
 
