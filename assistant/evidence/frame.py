@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from knowledge.lexical import BM25Index, CompiledLexicon, to_simplified, tokenize
+from knowledge.lexical import BM25Index, CompiledLexicon, pos_tagged, segmenter, to_simplified, tokenize
 
 from .alignment import match
 from .answer_types import _NUM
@@ -150,3 +150,45 @@ def answer_score(frame: Frame, sentence: str) -> float:
     holds no content of the asked kind."""
     share = aligned_share(frame.words, sentence)
     return share if states_kind(frame.asks, sentence) else 0.5 * share
+
+
+# Modal and auxiliary verbs (a closed class): they frame the asked action, they are not it.
+_MODAL_VERBS = frozenset("能够 可以 需要 应该 必须 可能 才能 愿意 应当".split())
+GENERIC_FREQ = 5000  # jieba dictionary frequency above which a verb is general language (发现, 处理, 出现)
+
+
+def _cjk(word: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+def absent_predicate(question: str, passage_tokens: frozenset[str], passage_text: str, bm25: BM25Index) -> str | None:
+    """A verb of the question's asking clause that the index uses but this passage does not: the action the
+    question asks about is stated nowhere in the passage on its topic ("结算单能导出成Excel吗" against the
+    settlement passage, which never says 导出; "给他放行吗" against the login-alert rules).
+
+    Verbs are read by jieba's part of speech in the asking clause with its interrogatives blanked; modal
+    verbs and general language (very frequent in jieba's dictionary) are no asked action; a verb the index
+    never uses is the vocabulary signals' business. Alignment is soft (``alignment.match``), so 撤销 is
+    found in 撤销申请 and a variant by its characters. Chinese questions over Chinese passages only (the
+    caller passes English passages by): English has no part-of-speech reading here (its verbs still count
+    through ``support.absent_action`` when the lexicon folds them), and words do not align across languages."""
+    text = to_simplified(question).lower()
+    clauses = _clauses(text)
+    asking = [c for c in clauses if _kind(c)] or clauses[-1:]
+    passage_text = to_simplified(passage_text).lower()
+    frequencies = segmenter().FREQ
+    for clause in asking:
+        words = [(w, f) for w, f in pos_tagged(_without_interrogatives(clause)) if w.strip()]
+        for i, (word, flag) in enumerate(words):
+            if not flag.startswith("v") or len(word) < 2 or not _cjk(word) or word in _MODAL_VERBS:
+                continue
+            if i + 1 < len(words) and words[i + 1][0] == "的":
+                continue  # 对应的商品账单: a verb before 的 modifies a noun, it is not the asked action
+            if (frequencies.get(word) or 0) >= GENERIC_FREQ:
+                continue
+            terms = [t for t in tokenize(word) if len(t) >= 2] or [word]
+            if not all(bm25.vocabulary_has(t) for t in terms):
+                continue
+            if max(match(t, passage_tokens, passage_text) for t in terms) < 0.5:
+                return word
+    return None

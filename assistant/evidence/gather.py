@@ -15,7 +15,7 @@ from ..understanding.messages import is_instruction, is_task
 from . import calibration as cal
 from .alignment import align
 from .answer_types import asked, stated
-from .frame import read_frame
+from .frame import absent_predicate, read_frame
 from .model import Evidence, Passage
 from .sentences import key_terms, passage, sentence_vectors
 from .support import DEFAULT_POLICY, SupportPolicy, absent_action, other_modifier
@@ -150,7 +150,10 @@ def _raw_features(query_text: str, ranked: _Ranked, retriever: Retriever,
         "uncovered": float(topic_uncovered),
         "unknown_share": unknown_share,
         "kind": 1.0 if not ranked.kinds or ranked.kinds <= stated(best.chunk.text) else 0.0,
-        "action": 0.0 if absent_action(query_text, best.chunk.text, bm25) else 1.0,
+        # an asked action the passage never states: a corpus verb after 能/可以 (``absent_action``), or any
+        # verb of the asking clause (``frame.absent_predicate``: 导出 in 结算单能导出成Excel吗)
+        "action": 0.0 if (absent_action(query_text, best.chunk.text, bm25)
+                          or (best.language == "zh" and absent_predicate(query_text, held, title_text, bm25))) else 1.0,
         "agreement": agreement,
         "english": float(cal.is_english(query_text)),
         "similarity": max((s.similarity for s in best.sentences), default=0.0),

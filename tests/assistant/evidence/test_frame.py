@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.evidence.frame import Frame, answer_score, read_frame, states_kind
+from assistant.evidence.frame import Frame, absent_predicate, answer_score, read_frame, states_kind
 from assistant.evidence.sentences import choose_quote, sentences_of
 from knowledge import Chunk
 from knowledge.lexical import BM25Index, tokenize
@@ -61,3 +61,20 @@ def test_the_quote_adds_the_sentence_answering_the_frame():
     with_frame = choose_quote(sentences, frozenset(), terms=terms, frame=frame)
     assert any("80" in sentences[i].text for i in with_frame)
     assert set(without) <= set(with_frame)
+
+
+def _absent(question, passage, docs=DOCS + ["激励明细可以导出为Excel文件。"]):
+    bm25 = BM25Index([tokenize(d) for d in docs])
+    return absent_predicate(question, frozenset(tokenize(passage)), passage, bm25)
+
+
+def test_an_asked_action_the_topic_passage_never_states_is_absent():
+    # 导出 is corpus language (the incentive details), but not of the delisting rules
+    assert _absent("下架公告能导出吗?", DOCS[0]) == "导出"
+    assert _absent("下架公告可以导出吗?", DOCS[0] + "公告可以导出。") is None
+
+
+def test_modifiers_modals_and_unknown_verbs_are_no_asked_action():
+    assert _absent("导出的公告保留多久?", DOCS[0]) is None             # a verb before 的 modifies a noun
+    assert _absent("下架公告需要提前多久发?", DOCS[0]) is None         # 需要: a modal
+    assert _absent("下架公告能打印吗?", DOCS[0]) is None               # 打印: no passage uses it (vocabulary signals)
