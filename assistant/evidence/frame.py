@@ -180,7 +180,8 @@ def absent_predicate(question: str, passage_tokens: frozenset[str], passage_text
     for clause in asking:
         words = [(w, f) for w, f in pos_tagged(_without_interrogatives(clause)) if w.strip()]
         for i, (word, flag) in enumerate(words):
-            if not flag.startswith("v") or len(word) < 2 or not _cjk(word) or word in _MODAL_VERBS:
+            # a verb, not its nominal use (vn: 的消费, 审核结果): the asked action, not a thing named
+            if not flag.startswith("v") or flag == "vn" or len(word) < 2 or not _cjk(word) or word in _MODAL_VERBS:
                 continue
             if i + 1 < len(words) and words[i + 1][0] == "的":
                 continue  # 对应的商品账单: a verb before 的 modifies a noun, it is not the asked action
