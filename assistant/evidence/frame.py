@@ -173,23 +173,34 @@ def absent_predicate(question: str, passage_tokens: frozenset[str], passage_text
     caller passes English passages by): English has no part-of-speech reading here (its verbs still count
     through ``support.absent_action`` when the lexicon folds them), and words do not align across languages."""
     text = to_simplified(question).lower()
-    clauses = _clauses(text)
-    asking = [c for c in clauses if _kind(c)] or clauses[-1:]
+    # the question's own tagging (``support.absent_action`` reads the same, cached), kept where a clause asks
+    # and outside its interrogatives: one part-of-speech pass per question
+    spans = [m.span() for m in re.finditer(r"[^,,;;。??!!]+", text)]
+    asking = [(a, b) for a, b in spans if _kind(text[a:b].strip())] or spans[-1:]
+    blanked = {(m.start() + a, m.end() + a) for a, b in asking for _, pattern in _patterns(text[a:b].strip())
+               for m in pattern.finditer(text[a:b])}
     passage_text = to_simplified(passage_text).lower()
     frequencies = segmenter().FREQ
-    for clause in asking:
-        words = [(w, f) for w, f in pos_tagged(_without_interrogatives(clause)) if w.strip()]
-        for i, (word, flag) in enumerate(words):
-            # a verb, not its nominal use (vn: 的消费, 审核结果): the asked action, not a thing named
-            if not flag.startswith("v") or flag == "vn" or len(word) < 2 or not _cjk(word) or word in _MODAL_VERBS:
-                continue
-            if i + 1 < len(words) and words[i + 1][0] == "的":
-                continue  # 对应的商品账单: a verb before 的 modifies a noun, it is not the asked action
-            if (frequencies.get(word) or 0) >= GENERIC_FREQ:
-                continue
-            terms = [t for t in tokenize(word) if len(t) >= 2] or [word]
-            if not all(bm25.vocabulary_has(t) for t in terms):
-                continue
-            if max(match(t, passage_tokens, passage_text) for t in terms) < 0.5:
-                return word
+    tagged, position = [], 0
+    for word, flag in pos_tagged(text):
+        start = text.find(word, position)
+        start = position if start < 0 else start
+        position = start + len(word)
+        if word.strip():
+            tagged.append((word, flag, start, position))
+    for i, (word, flag, start, end) in enumerate(tagged):
+        if not any(a <= start and end <= b for a, b in asking) or any(s < end and start < e for s, e in blanked):
+            continue
+        # a verb, not its nominal use (vn: 的消费, 审核结果): the asked action, not a thing named
+        if not flag.startswith("v") or flag == "vn" or len(word) < 2 or not _cjk(word) or word in _MODAL_VERBS:
+            continue
+        if i + 1 < len(tagged) and tagged[i + 1][0] == "的":
+            continue  # 对应的商品账单: a verb before 的 modifies a noun, it is not the asked action
+        if (frequencies.get(word) or 0) >= GENERIC_FREQ:
+            continue
+        terms = [t for t in tokenize(word) if len(t) >= 2] or [word]
+        if not all(bm25.vocabulary_has(t) for t in terms):
+            continue
+        if max(match(t, passage_tokens, passage_text) for t in terms) < 0.5:
+            return word
     return None
