@@ -125,12 +125,23 @@ def embedded_question(sentence: str) -> str:
     return rest + "?" if len(re.findall(r"\w+", rest)) >= 4 else sentence
 
 
+# What may follow a request marker when it requests nothing (closed classes): personal pronouns (the reader or
+# the writer), sentence-final and aspect particles, the courtesy adverbs 一下 / 啦, punctuation.
+_EMPTY_COMPLEMENT = re.compile(r"(?:[\W_]|您|你|你们|我|我们|大家|了|啦|呀|啊|吧|哈|哦|喔|一下|"
+                               r"\b(?:you|us|me|all)\b|\s)*", re.I)
+
+
 def sentence_function(sentence: str) -> Function:
     """What a case's sentence does: asks a question, makes a request, reports a problem, or states a fact."""
     text = to_simplified(sentence.strip())
     if is_field_line(text):
         return "fact"
-    if _REQUEST.search(text):  # 请问…吗? is a request that also asks: either way an ask
+    request = _REQUEST.search(text)
+    # A request must request something: a marker whose complement is only the reader and a particle (麻烦您了,
+    # 麻烦了, "Please!") is a courtesy closing a case, no ask.
+    if request and _EMPTY_COMPLEMENT.fullmatch(text[request.end():]):
+        return "fact"
+    if request:  # 请问…吗? is a request that also asks: either way an ask
         return "request"
     if _QUESTION_MARK.search(text) or _OPENING_AUX.search(text) or _INDIRECT.search(text) or asks_yes_no(text) \
             or asks_for_date(text) or (asks_how(text) and not text.endswith(("。", "."))) or asks_where(text):

@@ -54,6 +54,9 @@ def test_a_field_line_is_a_fact_not_an_ask():
     assert sentence_function("登记日期:2026-12-08") == "fact"
     assert sentence_function("Opened: 8 December 2026") == "fact"
     assert sentence_function("问题:账单几号出?") == "question"
+    # a request must request something: a marker with only the reader and a particle after it is a courtesy
+    assert sentence_function("麻烦您了!") == "fact" and sentence_function("Please!") == "fact"
+    assert sentence_function("麻烦看下10月账单") == "request"
 
 
 def test_a_field_line_dates_the_case_unless_its_label_names_a_topic():

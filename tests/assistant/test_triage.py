@@ -311,3 +311,10 @@ def test_a_subject_is_read_with_the_body_only_when_the_body_names_no_topic(bot):
     assert [c["name"] for c in named.tool_calls] == ["performance_visibility"]
     bare = triage(bot, TriageCase(subject="十月的伙伴账单", now=now, body="什么时候能出来?"), CLOCK)
     assert [c["name"] for c in bare.tool_calls] == ["bill_timing"]
+
+
+def test_a_courtesy_closing_after_several_asks_is_no_ask(bot):
+    # a request marker requesting nothing (only the readers and a particle after it) closes the case
+    case = TriageCase(subject="两个问题", body="您好,\n11月的伙伴账单什么时候生成?\n另外,客户经理主管能报备商机吗?\n麻烦大家了")
+    result = triage(bot, case, CLOCK)
+    assert len(result.asks) == 2 and not result.needs_human
