@@ -737,11 +737,11 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
         tools = [tool for _, tool in follow_ups if tool] + stated
         category = _TOOL_CATEGORY[tools[0]] if tools else "general"
     server_error = any(s >= 500 for s in entities.http_statuses)
-    # a failure stated as such (a problem report, not a question about a code: "接口返回429是什么意思?" asks what a
-    # client error means) that names the status or code it fails with
-    failed_with_code = any(reports_problem(s) and not re.search(r"[??]\W*$", s) and (_STATUS.search(s) or _CODE.search(s))
-                           for s in sentences_of(text))
-    urgent = _URGENCY.search(text) or server_error or blocked(text) or failed_with_code
+    # A problem the case states: a sentence reporting a failure or a blocked ability, not a question about one
+    # ("接口返回429是什么意思?" asks what a code means; "昨天的业绩还看不到,这个正常吗?" asks whether a wait is expected).
+    stated_problem = any(function == "problem" or function == "fact" and blocked(s)
+                         for s in sentences_of(text) for function in [sentence_function(s)])
+    urgent = _URGENCY.search(text) or server_error or stated_problem
     priority = "high" if urgent else ("low" if category == "navigation" else "normal")
     en = answer.language == "en"
     missing = list(dict.fromkeys(q for q, tool in follow_ups if tool is None or tool not in ran))

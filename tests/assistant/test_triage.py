@@ -318,3 +318,14 @@ def test_a_courtesy_closing_after_several_asks_is_no_ask(bot):
     case = TriageCase(subject="两个问题", body="您好,\n11月的伙伴账单什么时候生成?\n另外,客户经理主管能报备商机吗?\n麻烦大家了")
     result = triage(bot, case, CLOCK)
     assert len(result.asks) == 2 and not result.needs_human
+
+
+@pytest.mark.parametrize("body, priority", [
+    ("我要投诉:我们连续三次报备商机都被驳回,也没人解释原因。", "high"),             # a stated failure
+    ("Submitting the payment request keeps failing; we have tried five times today.", "high"),
+    ("系統一直登入不了,整個團隊的工作都卡住了。", "high"),                              # a blocked ability, stated
+    ("昨天的业绩现在还看不到,这个正常吗?", "normal"),                                  # asks whether a wait is expected
+    ("Is HTTP 429 something to worry about? We saw it once in last week's logs.", "normal"),
+])
+def test_priority_is_high_for_a_problem_the_case_states_not_one_it_asks_about(bot, body, priority):
+    assert triage(bot, TriageCase(subject="Case", body=body, now=CLOCK), CLOCK).priority == priority
