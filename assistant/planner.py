@@ -31,6 +31,9 @@ from .catalogue import with_catalogue
 from .compose import (Piece, Said, Section, both, converted_times, explanation, gloss_lines, input_errors_text,
                       menu_line, moment_in_zone, notes_line, rule_citations, rule_lines, source_citations, steps_lines)
 from .evidence import Evidence, Passage
+from .evidence.alignment import match
+from .evidence.frame import read_frame
+from .understanding.bilingual import translations
 from .extractive import is_procedural
 from .language import Variant
 from .planning import CHOICES, DECIDES, FOLLOW_UPS, TOPICS, Plan, plan, topics_taking
@@ -48,6 +51,7 @@ RANK_POWER = 2             # rank 1 counts 1, rank 2 a quarter, rank 3 a ninth
 CANDIDATE_FLOOR = 0.30     # router score below which a tool is not considered at all
 OVERRIDE_GROUNDING = 0.25  # one tool answers a refused question alone: its rule passage among the first two
 ALIGNMENT = 0.1            # IDF-weighted share of the question's words a rule sentence must hold to ground its tool
+QUOTED_BESIDE = 0.5        # a quoted rule whose sentence holds under this share of the best one's frame words answers nothing
 
 
 _CODE = re.compile(r"[a-z]{2,6}\.\d{2,10}")  # an error code as the query tokens hold it (ptn.4004)
@@ -82,6 +86,31 @@ def _alignment(passage: Passage, rule_ids: set[str], words: dict[str, float]) ->
                     tokens = set(tokenize(held_sentence.text))
                     held |= {w for w in words if w in tokens or w in held_sentence.text}
     return sum(words[w] for w in held) / total
+
+
+def _english_forms(token: str, question: str) -> set[str]:
+    """An English index token and the question's words it was stemmed from (basi: basis)."""
+    return {token, *(w for w in re.findall(r"[a-z]+", question.lower()) if w.startswith(token))}
+
+
+def _held_degrees(words: dict[str, float], sentence: str, question: str = "") -> dict[str, float]:
+    """How far a sentence holds each of ``words`` (0..1): softly aligned (``evidence.alignment.match``), and an
+    English word through its Chinese dictionary translations of two characters or more (basis: 依据), since
+    the corpus is Chinese."""
+    text = to_simplified(sentence).lower()
+    tokens = frozenset(tokenize(sentence))
+    return {w: 1.0 if (w.isascii() and w.isalpha() and any(
+                len(t) >= 2 and t in text for form in _english_forms(w, question) for t in translations(form)))
+            else match(w, tokens, text) for w in words}
+
+
+def _held_share(words: dict[str, float], sentence: str, question: str = "") -> float:
+    """IDF-weighted share of ``words`` a sentence holds (``_held_degrees``)."""
+    total = sum(words.values())
+    if total <= 0:
+        return 0.0
+    degrees = _held_degrees(words, sentence, question)
+    return sum(words[w] * degrees[w] for w in words) / total
 
 
 def _value_detail(tool: Tool, detail: str | None) -> bool:
@@ -182,7 +211,7 @@ class Planner:
             if frame.move in FRESH and not frame.restored:
                 frame.tools = self.choose(frame, state, now, evidence)
             outcome = self._act(frame, state, now, asks_about=None if evidence.supported or relates else best,
-                                quoted=self._quoted_rules(evidence) if frame.move in FRESH and not relates else None)
+                                quoted=self._quoted_rules(evidence, self.index) if frame.move in FRESH and not relates else None)
         if outcome is None and evidence.supported:
             outcome = self._duration(norm, slots, evidence)
         return outcome
@@ -320,7 +349,7 @@ class Planner:
         return {c.chunk_id for c in rule_citations(self.index, self.tools[tool].rules)}
 
     @staticmethod
-    def _quoted_rules(evidence: Evidence) -> frozenset[str] | None:
+    def _quoted_rules(evidence: Evidence, index: KnowledgeIndex | None = None) -> frozenset[str] | None:
         """The rules the sentence that answers the question states (None when it states none): a tool missing a
         detail asks for it only if the detail decides one of them. 客户消费…能拿来给华为开票吗 is answered by
         "客户消费并非伙伴的账单,不能作为…开票的依据", which no month and no batch-or-single choice changes."""
@@ -330,6 +359,27 @@ class Planner:
         stated = frozenset(r for r in evidence.best.rule_ids
                            if not r.startswith("menu.") and r in RULES
                            and unicodedata.normalize("NFKC", RULES[r].anchor) in quote)
+        if len(stated) > 1 and index is not None and evidence.search is not None:
+            # A quote of several sentences states the rule that answers the question in the sentence holding
+            # the asking clause's words best (the question's frame); a rule only quoted beside it ("客户消费并非
+            # 伙伴的账单,不能作为还款依据" is followed by the 18-month look-back) asks no detail of its own.
+            frame = read_frame(evidence.query, evidence.search.query_tokens, index.lexical(),
+                               index.snapshot().lexicon)
+            words = frame.words
+            held = {}
+            for r in stated:
+                anchor = unicodedata.normalize("NFKC", RULES[r].anchor)
+                degrees = [_held_degrees(words, s, evidence.query) for s in split_sentences(quote) if anchor in s]
+                held[r] = max(degrees, key=lambda d: sum(words[w] * d[w] for w in words), default={})
+            share = {r: sum(words[w] * d.get(w, 0.0) for w in words) / (sum(words.values()) or 1) for r, d in held.items()}
+            best = max(stated, key=lambda r: share[r])
+            holds = lambda r: {w for w, d in held[r].items() if d >= 0.5}  # noqa: E731
+            # Set aside: a rule whose sentence holds under half of what the best one holds, or (a frame of three
+            # words or more) no asked word the best one does not hold too. A frame of a word or two
+            # ("业绩从哪天开始算") is no ground to choose between the sentences by what they hold.
+            if share[best] > 0:
+                stated = frozenset(r for r in stated if r == best or (
+                    share[r] >= QUOTED_BESIDE * share[best] and not (len(words) >= 3 and holds(r) < holds(best))))
         return stated or None
 
     def _act(self, frame: Frame, state: DialogueState, now: datetime, asks_about: str | None,

@@ -142,3 +142,17 @@ def test_what_time_asks_for_a_moment():
     from knowledge.durations import asks_for_date
     assert asks_for_date("by what time is it due") and asks_for_date("what time does it close")
     assert not asks_for_date("what is the rule")
+
+
+def test_a_rule_only_quoted_beside_the_answering_sentence_asks_no_detail(bot):
+    """The answering sentence (consumption is no basis for paying Huawei back) is quoted with the look-back
+    rule after it; the look-back's start decides nothing asked, so it is not asked back."""
+    answer = bot.answer("Can the consumption our customers show be taken as the basis for repaying Huawei?", now=NOW)
+    assert answer.follow_up is None and not answer.abstained
+
+
+def test_an_english_word_is_held_through_its_translation():
+    from assistant.planner import _held_share
+    words = {"客户消费": 1.6, "basis": 3.5, "repayment": 3.5}
+    assert _held_share(words, "客户消费并非伙伴的账单,不能作为伙伴结算、还款与开票的依据。") > 0.9
+    assert _held_share(words, "客户消费数据范围最多支持前溯18个月。") < 0.3
