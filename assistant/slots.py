@@ -324,7 +324,8 @@ _MONTHS_EN_FULL = ("january", "february", "march", "april", "may", "june", "july
                    "november", "december")
 
 
-def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool = False) -> Slots:
+def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool = False, *,
+            corrections: bool = True) -> Slots:
     """Find temporal expressions, zones and amounts in ``text``; ``now`` anchors relative words.
     ``simplified``: the text is already Simplified (the normalise stage did it once)."""
     # 萬, 週五, 帳單 ... read like their Simplified forms; numbers in words (三千, twenty-five) as digits;
@@ -364,7 +365,38 @@ def extract(text: str, now: datetime, prefer_past: bool = True, simplified: bool
     _extract_amounts(text, slots)
     _extract_periods(text, today, slots)
     _extract_years(text, low, today, slots)
+    if corrections:
+        _corrected(low, slots, now, prefer_past)
     return slots
+
+
+def _corrected(low: str, slots: Slots, now: datetime, prefer_past: bool) -> None:
+    """A correction names the new value beside the old one under negation ("X, not Y", 我是说X不是Y, 不是Y,是X):
+    of each kind of value (zone, month, date, amount) the message names both denied and plainly, only the
+    plainly said ones stand. The denied stretches (understanding.scope) are blanked and the rest read again."""
+    from .understanding.scope import negations
+
+    denied = [n for n in negations(low) if not n.unknown]
+    if not denied:
+        return
+    kept = list(low)
+    for n in denied:
+        kept[n.start:n.end] = " " * (n.end - n.start)
+    rest = extract("".join(kept), now, prefer_past, simplified=True, corrections=False)
+    for kind in ("months", "dates", "datetimes", "amounts"):
+        plain, said = getattr(rest, kind), getattr(slots, kind)
+        if plain and len(said) > len(plain) and set(map(str, plain)) < set(map(str, said)):
+            setattr(slots, kind, [v for v in said if str(v) in set(map(str, plain))])
+    zones = {zone for start, _, zone in _zone_mentions(low) + _any_city(low)}
+    if slots.timezone and len(zones) > 1:
+        plain_zone = rest.timezone or next((zone for _, _, zone in _any_city("".join(kept))), None)
+        if plain_zone and plain_zone != slots.timezone:
+            slots.timezone, slots.event_zone = plain_zone, None
+
+
+def _any_city(low: str) -> list[tuple[int, int, str]]:
+    """Every city the text names, English names too however they are said (a correction says one bare)."""
+    return [(m.start(), m.end(), _city_zones()[m.group(0)]) for m in _CITY_NAMES().finditer(low)]
 
 
 # A year named on its own, as a whole: 2024年 / 2024年全年 / 2024年度 not followed by a month, a part of it

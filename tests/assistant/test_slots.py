@@ -459,3 +459,16 @@ def test_hours_by_name_tonight_and_a_year_after_the_date():
     assert _extract("ready by 11 tonight?", now).datetimes[0].isoformat() == "2026-12-02T23:00:00+08:00"
     assert _extract("Feb 2 next year", now).dates[0].isoformat() == "2027-02-02"
     assert _extract("the 9th of May last year", now).dates[0].isoformat() == "2025-05-09"
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("我的意思是首尔,不是大阪", "timezone", "Asia/Seoul"),
+    ("不是曼谷,是雅加达", "timezone", "Asia/Jakarta"),
+    ("oh wait, Seoul not Bangkok", "timezone", "Asia/Seoul"),
+    ("不是11月,是8月", "months", ["2025-08"]),
+    ("August I meant, not July", "months", ["2025-08"]),
+    ("不是2000元,是2500元", "amounts", [Decimal("2500")]),
+])
+def test_a_correction_keeps_the_value_said_plainly_not_the_denied_one(text, kind, value):
+    slots = extract(text, datetime(2025, 12, 1, 10, tzinfo=BEIJING))
+    assert getattr(slots, kind) == value
