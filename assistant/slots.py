@@ -528,7 +528,9 @@ _PLACE_AFTER = r"\s*(?:time\b|时间|这边|那边|这里|那里|当地)"
 
 def _extract_zone(low: str, slots: Slots, cased: str = "") -> None:
     match = re.search(r"(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", low) or \
-        re.search(r"(?<![\d:])([+-])(\d{2}):(\d{2})\b", low)
+        re.search(r"(?<![\d:])([+-])(\d{2}):(\d{2})\b", low) or \
+        re.search(r"(?<=\d:\d\d)\s+([+-])(\d{2})(\d{2})\b", low)
+    # (the last: an offset of four digits, as an e-mail's Date header writes it after the clock: "09:15:42 +0100")
     belt = re.search(r"(东|西)(\d{1,2})区", low)  # 东八区 = UTC+8 (numerals already digits)
     if belt and not match:
         sign, hours = ("+" if belt.group(1) == "东" else "-"), int(belt.group(2))
@@ -1274,7 +1276,7 @@ def _offsets(low: str, slots: Slots, now: datetime, found: list[tuple[int, date]
 
 _CLOCK = re.compile(
     r"(?<![\d:.])(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|"  # 4:30pm, 4.30pm
-    r"(?:(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)\s*)?(?<![\d:])(\d{1,2})(?:(?::(\d{2}))|(?:点|时)(?:(?=[\d半差])(?:(半)|(1刻)|(3刻)|差(1刻)|(\d{1,2})分?))?)"
+    r"(?:(上午|下午|晚上|凌晨|中午|早上|傍晚|夜里)\s*)?(?<![\d:])(\d{1,2})(?:(?::(\d{2})(?::[0-5]\d)?)|(?:点|时)(?:(?=[\d半差])(?:(半)|(1刻)|(3刻)|差(1刻)|(\d{1,2})分?))?)"
     r"(?![\d])|(?<![a-z])(noon|midnight)(?![a-z])", re.I)
 
 

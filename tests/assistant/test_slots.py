@@ -472,3 +472,17 @@ def test_hours_by_name_tonight_and_a_year_after_the_date():
 def test_a_correction_keeps_the_value_said_plainly_not_the_denied_one(text, kind, value):
     slots = extract(text, datetime(2025, 12, 1, 10, tzinfo=BEIJING))
     assert getattr(slots, kind) == value
+
+
+@pytest.mark.parametrize("value", ["Mon, 23 Nov 2026 22:30:00 -0500", "Thu, 3 Dec 2026 10:07:55 +0800",
+                                   "Sat, 28 Nov 2026 17:20:44 GMT", "Fri, 4 Dec 2026 06:05 +0530"])
+def test_an_email_date_header_reads_as_the_standard_library_does(value):
+    # RFC 2822's form (seconds, a four-digit offset after the clock): the moment is the one
+    # email.utils reads, to the minute, and the seconds and offset are no words left over
+    from email.utils import parsedate_to_datetime
+
+    from assistant.asks import only_a_moment
+
+    slots = extract(value, datetime(2026, 12, 20, tzinfo=BEIJING))
+    assert slots.datetimes == [parsedate_to_datetime(value).replace(second=0)]
+    assert only_a_moment(value)
