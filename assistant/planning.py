@@ -414,6 +414,11 @@ def _bill(low: str, slots: Slots, now: datetime, carried: dict[str, Any]) -> Pla
         args["timezone"] = zone
     if slots.datetimes:
         args["event_time"] = slots.datetimes[0].isoformat()
+    elif len(slots.month_list) > 1:
+        # a list of months (7/8/9月) is several billing periods: one call each, in the order said
+        plans = [Plan("bill_timing", {**args, "billing_period": month}) for month in slots.month_list]
+        plans[0].also = plans[1:]
+        return plans[0]
     elif slots.months:
         args["billing_period"] = slots.months[0]
     elif carried.get("billing_period") or carried.get("event_time"):

@@ -66,6 +66,7 @@ class Slots:
     currency: str | None = None      # ISO code when the message names one other than CNY
     periods: list[tuple[date, date]] = field(default_factory=list)  # quarters: first and last day
     years: list[int] = field(default_factory=list)  # a year named on its own (2024年全年, for 2024, 去年), no month of it
+    month_list: list[str] = field(default_factory=list)  # months said as one list (7/8/9月): several periods
     spans: list[str] = field(default_factory=list)  # the wording these values came from
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
@@ -387,6 +388,8 @@ def _corrected(low: str, slots: Slots, now: datetime, prefer_past: bool) -> None
         plain, said = getattr(rest, kind), getattr(slots, kind)
         if plain and len(said) > len(plain) and set(map(str, plain)) < set(map(str, said)):
             setattr(slots, kind, [v for v in said if str(v) in set(map(str, plain))])
+    listed = [m for m in slots.month_list if m in slots.months]
+    slots.month_list = listed if len(listed) > 1 else []
     zones = {zone for start, _, zone in _zone_mentions(low) + _any_city(low)}
     if slots.timezone and len(zones) > 1:
         plain_zone = rest.timezone or next((zone for _, _, zone in _any_city("".join(kept))), None)
@@ -1039,7 +1042,8 @@ def _extract_dates(text: str, low: str, slots: Slots, today: date, prefer_past: 
             if value:
                 found.append((m.start(), value))
                 consumed.append(m.span())
-    for m in re.finditer(r"(?<![\d/.:-])(\d{1,2})/(\d{1,2})(?![\d/])", low):  # 12/31, 7/20 (month first)
+    # 12/31, 7/20 (month first); not before 月: 8/9月 is a list of two months
+    for m in re.finditer(r"(?<![\d/.:-])(\d{1,2})/(\d{1,2})(?![\d/]|\s*月)", low):
         month, day = int(m.group(1)), int(m.group(2))
         if _inside(m.span(), consumed) or not (1 <= month <= 12 and 1 <= day <= 31):
             continue
@@ -1361,6 +1365,7 @@ _MONTH_LIST = re.compile(r"(?<![\d年/.-])(?P<heads>(?:\d{1,2}\s*[、,,/和及�
 _NUMBER_AT = re.compile(r"\d{1,2}")
 # Months joined into one list (7月、8月和9月, September and October): they share what follows the last one
 _LIST_JOIN = re.compile(r"\s*(?:[、,,/&和及与跟]|and|or|或)\s*", re.I)
+_LIST_RUN = re.compile(r"(?:\s*(?:[、,,/&和及与跟]|and|或)\s*)+(?:the\s+)?", re.I)  # ", and the": no "or" (a choice)
 # A month the text labels as a billing period: followed by (两个)账期 / periods, or after 账期是 / periods of
 _PERIOD_AFTER = re.compile(r"\s*(?:份)?\s*(?:的)?\s*(?:[0-9一二两三四五六七八九十]+\s*个)?\s*(?:账期|帐期)"
                            r"|\s+(?:billing\s+)?periods?\b", re.I)
@@ -1440,12 +1445,14 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
     for m in _MONTH_LIST.finditer(text):
         if _inside(m.span(), consumed):
             continue
-        for number in re.finditer(r"\d{1,2}", m.group("heads")):
+        # the heads and the last number, whose 月 the month reader below would not take after a "/"
+        for number in _NUMBER_AT.finditer(m.group(0)):
             month = int(number.group(0))
             if 1 <= month <= 12:
-                head = _NUMBER_AT.match(text, m.start("heads") + number.start())
+                head = _NUMBER_AT.match(text, m.start() + number.start())
                 add(head, _year_for(month, today, slots, f"{month}月", f"month {month}", prefer_past), month)
                 consumed.append(head.span())
+        consumed.append(m.span())
     for m in re.finditer(r"(?<![\d年/-])([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?!\s*[0-9一二三四五六七八九十]{1,3}\s*[日号])", text):
         if _inside(m.span(), consumed):
             continue
@@ -1478,6 +1485,14 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
     found = _labelled_periods(found, ends, text, slots)
     slots.months.extend(_month_ranges(found, ends, low, slots))
     slots.spans.extend(text[a:b] for a, b in consumed)
+    # months said as one list (7/8/9月, 7、8、9月, July, August and September): several periods, each its own
+    run: list[str] = []
+    for (start, month), following in zip(found, [*found[1:], None]):
+        run.append(month)
+        if following is None or not _LIST_RUN.fullmatch(low[ends.get(start, start):following[0]]):
+            if len(run) > len(slots.month_list) and len(run) > 1:
+                slots.month_list = list(dict.fromkeys(run))
+            run = []
 
 
 _CURRENCIES = [(r"新台币|nt\$|twd", "TWD"), (r"港币|hk\$|hkd", "HKD"), (r"us\$|\$|usd|美元|dollars?", "USD"),

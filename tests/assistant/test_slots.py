@@ -486,3 +486,24 @@ def test_an_email_date_header_reads_as_the_standard_library_does(value):
     slots = extract(value, datetime(2026, 12, 20, tzinfo=BEIJING))
     assert slots.datetimes == [parsedate_to_datetime(value).replace(second=0)]
     assert only_a_moment(value)
+
+
+@pytest.mark.parametrize("text, months", [
+    ("2/3/4月的账单", ["2025-02", "2025-03", "2025-04"]),
+    ("10、11月的帳單", ["2025-10", "2025-11"]),
+    ("the March, April, and May bills", ["2025-03", "2025-04", "2025-05"]),
+    ("上个月的账单这个月几号出", []),
+])
+def test_months_said_as_one_list_are_several_periods(text, months):
+    slots = extract(text, datetime(2025, 12, 1, 10, tzinfo=BEIJING))
+    assert slots.month_list == months
+    assert not slots.dates
+
+
+def test_a_list_of_months_plans_one_bill_call_per_month():
+    from assistant.planning import plan
+
+    now = datetime(2025, 12, 1, 10, tzinfo=BEIJING)
+    text = "2/3/4月的伙伴账单什么时候出"
+    first = plan("bill_timing", text, extract(text, now), now)
+    assert [p.arguments["billing_period"] for p in (first, *first.also)] == ["2025-02", "2025-03", "2025-04"]
