@@ -31,6 +31,7 @@ from .evidence import gather_evidence
 from .evidence.sentences import SUPPORT_SCORE, key_terms
 from .extractive import compose as compose_extractive
 from .language import detect
+from .planning import TOPICS
 from .service import Assistant
 from .sessions import SessionNotFoundError
 from .slots import extract
@@ -399,9 +400,41 @@ _MISSING = {
                 "The actual request: the case holds no question or detail the rules can be applied to; ask the partner what they need."),
     "uncovered": ("规则依据:资料没有覆盖案例所问的内容,需要人工确认后答复(已提取的信息可供参考)。",
                   "A rule to answer with: the documents do not cover what the case asks; a person needs to confirm the answer (the extracted details may help)."),
+    "overdue": ("已过规则时间:按规则({topic})应在 {due} 之前完成,案例({received})却反映仍未实现;这不是等待的问题,"
+                "草稿无法解决,需要人工核查原因。",
+                "Past the rule's date: by the rules ({topic}) it was due by {due}, yet the case ({received}) reports it still "
+                "missing; waiting will not settle it and the draft cannot, so a person needs to check why."),
     "uncovered_ask": ("规则依据:资料没有覆盖这一问,草稿未作答,需要人工答复:「{ask}」",
                       "A rule to answer with: the documents do not cover this ask, so the draft does not answer it; a person needs to: \"{ask}\""),
 }
+
+
+def _states_problem(text: str) -> bool:
+    """Does ``text`` state a problem: a sentence reporting a failure or a blocked ability, not a question about
+    one ("接口返回429是什么意思?" asks what a code means; "昨天的业绩还看不到,这个正常吗?" asks whether a wait is expected)?"""
+    return any(function == "problem" or function == "fact" and blocked(s)
+               for s in sentences_of(text) for function in [sentence_function(s)])
+
+
+def _overdue(calls: list[dict], received: datetime) -> list[tuple[str, str]]:
+    """The tools among ``calls`` whose computed moment (their result's ``due`` field: a bill's generation
+    deadline, the day performance shows) is already past when the case was received, with that moment as
+    written. A date is due by the end of its day (Beijing time)."""
+    late = []
+    for call in calls:
+        field = get_tool(call["name"]).output_model.due
+        value = call.get("result", {}).get(field) if field else None
+        if not value:
+            continue
+        with contextlib.suppress(ValueError):
+            if "T" in value:
+                moment = datetime.fromisoformat(value)
+                past, shown = received > moment, moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+            else:
+                past, shown = received.astimezone(BEIJING).date() > date.fromisoformat(value), value
+            if past:
+                late.append((call["name"], shown))
+    return late
 
 
 def _names_topic(assistant: Assistant, sentence: str) -> bool:
@@ -739,8 +772,7 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     server_error = any(s >= 500 for s in entities.http_statuses)
     # A problem the case states: a sentence reporting a failure or a blocked ability, not a question about one
     # ("接口返回429是什么意思?" asks what a code means; "昨天的业绩还看不到,这个正常吗?" asks whether a wait is expected).
-    stated_problem = any(function == "problem" or function == "fact" and blocked(s)
-                         for s in sentences_of(text) for function in [sentence_function(s)])
+    stated_problem = _states_problem(text)
     urgent = _URGENCY.search(text) or server_error or stated_problem
     priority = "high" if urgent else ("low" if category == "navigation" else "normal")
     en = answer.language == "en"
@@ -758,6 +790,18 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     elif not handled:
         stated_anything = any(getattr(entities, name) for name in Entities.model_fields)
         missing.append(_MISSING["uncovered" if stated_anything else "nothing"][en])
+    # A problem an ask reports (the bill still missing, performance not shown) after the moment its tool computes
+    # for that very thing is past: the rule says it should already be there, so the draft's rule cannot settle it;
+    # a person checks why (the draft stays, with the rule, for them to use).
+    overdue = []
+    for ask, one_answer in zip(asks, answers):
+        if one_answer.tool_calls and _states_problem(ask):
+            overdue += _overdue([c.model_dump(mode="json") for c in one_answer.tool_calls], received)
+    for tool, due in dict(overdue).items():
+        handled = False
+        topic = TOPICS.get(tool, (tool, tool))[en]
+        missing.append(_MISSING["overdue"][en].format(
+            topic=topic, due=due, received=received.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")))
     return TriageResult(
         category=category, priority=priority, needs_human=not handled, entities=entities,
         tool_calls=calls + extra_calls, draft_reply=draft, citations=citations, missing_information=missing,

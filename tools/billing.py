@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
@@ -27,6 +27,7 @@ class BillTimingInput(ToolInput):
 
 
 class BillTimingResult(ToolOutput):
+    due: ClassVar[str | None] = "generation_deadline_beijing"
     billing_period: str
     period_start_beijing: datetime
     period_end_beijing: datetime = Field(description="Exclusive end of the period, Beijing time")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
@@ -182,6 +182,10 @@ class ToolOutput(BaseModel):
     """What every tool returns besides its typed verdict fields."""
 
     model_config = ConfigDict(extra="forbid")
+    # The output field holding the moment by which the rule says the thing the tool is about happens (a bill
+    # generated, performance shown), if the tool computes one: a case reporting that thing missing after the
+    # moment is no matter of waiting, the draft cannot settle it (triage sends it to a person).
+    due: ClassVar[str | None] = None
 
     explanation_zh: str
     explanation_en: str

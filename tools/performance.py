@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -27,6 +27,7 @@ class PerformanceVisibilityInput(ToolInput):
 
 
 class PerformanceVisibilityResult(ToolOutput):
+    due: ClassVar[str | None] = "visible_date"
     business_date: date
     visible_date: date
     visible_weekday: str

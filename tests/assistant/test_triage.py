@@ -329,3 +329,21 @@ def test_a_courtesy_closing_after_several_asks_is_no_ask(bot):
 ])
 def test_priority_is_high_for_a_problem_the_case_states_not_one_it_asks_about(bot, body, priority):
     assert triage(bot, TriageCase(subject="Case", body=body, now=CLOCK), CLOCK).priority == priority
+
+
+@pytest.mark.parametrize("now, overdue", [("2026-12-10T10:00:00+08:00", True), ("2026-11-02T10:00:00+08:00", False)])
+def test_a_problem_reported_after_the_rules_date_goes_to_a_person(bot, now, overdue):
+    # the October bill is due by 11-05 12:00: still missing on 12-10 is no wait the rule explains
+    case = TriageCase(subject="账单", body="我们2026年10月的伙伴账单一直没有生成,系统里查不到。", now=now)
+    result = triage(bot, case, CLOCK)
+    assert [c["name"] for c in result.tool_calls] == ["bill_timing"]
+    assert result.needs_human is overdue
+    assert any("2026-11-05 12:00" in m for m in result.missing_information) is overdue
+
+
+def test_a_question_about_a_past_date_is_no_problem_reported(bot):
+    # asking when past performance shows is answered; only a report of it missing is escalated
+    case = TriageCase(subject="Performance", body="When was the performance of 1 December 2026 visible?",
+                      now="2026-12-08T10:00:00+08:00")
+    result = triage(bot, case, CLOCK)
+    assert "performance_visibility" in [c["name"] for c in result.tool_calls] and not result.needs_human
