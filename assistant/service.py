@@ -32,6 +32,7 @@ from .extractive import is_procedural
 from .planner import Outcome, Planner
 from .planning import PLANNED, lone_number, plan
 from .understanding.cues import returns_to, without_return
+from .understanding.determiners import points_back
 from .understanding.normalise import in_script
 from .understanding.values import reader_for, use as use_values
 from .routing import ToolRouter
@@ -456,16 +457,34 @@ class Assistant:
     def _follows_on(self, norm: Normalised, slots: Slots, state: DialogueState) -> bool:
         """Does the message ask about the last topic without naming one: no value, no code, no domain word
         beyond those every tool shares, asking a kind of answer (a duration, what to do) or phrased as a
-        follow-up, and the topic's passages state what it asks?"""
+        follow-up - or pointing back with a demonstrative, whatever it names - and the topic's passages state
+        what it asks?"""
         topic = state.topic
         text = norm.simplified
         if topic is None or not topic.citations or slots.spans or CODE.search(norm.original):
             return False
-        if self.router.topic_terms(text.lower()) - self.router.generic_terms():
+        # A message pointing back (those figures, 这些数据, 那个) follows on even when it names topic words of its
+        # own: the topic's passages are read first, and a fresh retrieval answers when they do not hold it.
+        pointing = points_back(norm.original) or points_back(text)
+        named = self.router.topic_terms(text.lower()) - self.router.generic_terms()
+        if named and not pointing:
             return False
-        if not (asked(text) or asks_action(text) or continues(text)):
+        if not (pointing or asked(text) or asks_action(text) or continues(text)):
             return False
-        return self._stated_in(norm, topic.question, topic.citations, bool(topic.menu_paths))
+        if self._stated_in(norm, topic.question, topic.citations, bool(topic.menu_paths)):
+            return True
+        # pointing back, the demonstrative is the topic's thing and the topic words it names are the matter
+        # asked about it: the topic's passages hold it when they name every one of them (its verbs may be said
+        # in other terms than theirs: 核对 for a passage's 结算)
+        if not (pointing and named):
+            return False
+        chunks = [self.index.chunk(c) for c in topic.citations]
+        passage = "\n".join(c.text for c in chunks if c is not None)
+        kinds = asked(text) | ({"action"} if asks_action(text) else set())
+        words, unstated = follow_on_words(norm.original, topic.question, passage, self.index.lexical(), [])
+        held = set(words) - set(unstated)
+        return not (kinds - stated(passage)) and all(term in held or term in passage.lower() for term in named
+                                                     if not points_back(term))  # (the pointing word is form)
 
     def _stated_in(self, norm: Normalised, earlier: str, chunk_ids: list[str], has_menu: bool) -> bool:
         """Do these passages (an earlier question's) hold what a follow-on asks? Its own words (those the

@@ -63,3 +63,17 @@ def resolve_definite(text: str, full_zh: str, full_en: str) -> str:
             out.append(char)
     text = "".join(out)
     return re.sub(rf"\b({_DEFINITE_EN})\s+{head_en}\b", lambda m: f"{m.group(1)} {full_en}", text, flags=re.I)
+
+
+# A demonstrative or a third-person pronoun pointing back at what was just said: 这些 / 那个 / 这笔 / 它 (not
+# 其他 / 其中, which are otherness and part), these / those / them, and this / that before a noun (not before a
+# pronoun, an article or a verb of being, where "that" joins a clause). A closed grammatical class.
+_POINTING_ZH = re.compile(rf"[这那](?:些|[{_CLASSIFIERS}种条类])|它们?")
+_POINTING_EN = re.compile(r"\b(?:these|those|them)\b|\b(?:this|that)\s+(?!(?:i|we|you|they|he|she|it|is|was|are|were|"
+                          r"the|a|an|my|our|your|their|its|be|will|would|can|could|should|does|do|did|has|have)\b)"
+                          r"[a-z]", re.I)
+
+
+def points_back(text: str) -> bool:
+    """Does ``text`` point back with a demonstrative or a pronoun ("those figures", 这些数据, 那个)?"""
+    return bool(_POINTING_ZH.search(text) or _POINTING_EN.search(text))

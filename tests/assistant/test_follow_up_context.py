@@ -52,3 +52,22 @@ def test_a_follow_on_quotes_the_sentence_stating_what_it_asks(bot):
     bot.answer("邀请链接生成以后能用几天?", session_id="fix", now=NOW)
     follow = bot.answer("how do we fix it then?", session_id="fix", now=NOW)
     assert not follow.abstained and "重新生成" in follow.answer
+
+
+def test_a_follow_on_pointing_back_is_read_against_the_last_topic_even_naming_topic_words(bot):
+    # "这些消费数据" points back at the topic's thing; the topic words it names (伙伴账单) are in the topic's
+    # passage (customer consumption is not the partner's bill), so that passage answers: read afresh, the
+    # question was refused
+    bot.answer("客户消费能看多久以前的?", session_id="point", now=NOW)
+    follow = bot.answer("那这些消费数据可以用来跟伙伴账单核对吗?", session_id="point", now=NOW)
+    assert not follow.abstained
+
+
+@pytest.mark.parametrize("text, pointing", [("那这些数据呢", True), ("can I use those figures?", True),
+                                            ("is that number final", True), ("它多久过期", True),
+                                            ("其他客户能看吗", False), ("does it mean that we lose it", False),
+                                            ("客户消费能查多久", False)])
+def test_points_back_is_a_demonstrative_or_pronoun(text, pointing):
+    from assistant.understanding.determiners import points_back
+
+    assert points_back(text) is pointing
