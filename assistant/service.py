@@ -110,9 +110,34 @@ WARM_SENTENCES = 2000  # statements embedded at warm-up at most (about 7 s of US
 _WARM_UP = ("8月的伙伴账单什么时候生成?", "帳單什麼時候出?用儲值卡付3000元呢", "When is the partner bill generated for May?")
 
 
-def _quoting_asked(evidence: Evidence, question: str) -> Evidence:
+def _quoting_named(evidence: Evidence, named: frozenset[str]) -> Evidence | None:
+    """The evidence with its best passage quoting the sentence holding most of the topic words a pointing
+    follow-on names that the earlier question did not (``named``), when the quote holds fewer; else None."""
+    best = evidence.best
+    if best is None:
+        return None
+    # a word the quote already holds names the thing pointed at (这些消费数据), not the new matter
+    named = frozenset(term for term in named if term not in (best.quote or "").lower())
+
+    def holds(text: str) -> int:
+        return sum(term in text.lower() for term in named)
+
+    top = max(((holds(sn.text), n, sn) for n, sn in enumerate(best.sentences) if not sn.question),
+              default=None, key=lambda t: t[0])
+    if top is None or top[0] == 0:
+        return None
+    quoted = replace(best, quote=best.chunk.text[top[2].start:top[2].end], quote_sentences=(top[1],),
+                     window_sentences=())
+    return replace(evidence, passages=(quoted, *evidence.passages[1:]))
+
+
+def _quoting_asked(evidence: Evidence, question: str, named: frozenset[str] = frozenset()) -> Evidence:
     """The evidence with its best passage quoting the sentence that states what ``question`` asks (what to do,
-    a duration, an amount), when the quote chosen for another question does not."""
+    a duration, an amount), when the quote chosen for another question does not; or, for a follow-on naming
+    topic words the earlier question did not (``named``), the sentence holding most of them."""
+    renamed = _quoting_named(evidence, named)
+    if renamed is not None:
+        return renamed
     best = evidence.best
     kinds = asked(question)
     action = asks_action(question)
@@ -556,22 +581,26 @@ class Assistant:
         topic = state.topic
         if topic is None or not topic.citations or not (follow_on or continues(norm.simplified)):
             return evidence
+        # the topic words a pointing follow-on names that the earlier question did not: what it asks about
+        named = frozenset(t for t in self.router.topic_terms(norm.simplified.lower()) - self.router.generic_terms()
+                          - self.router.topic_terms(to_simplified(topic.question).lower()) if not points_back(t)) \
+            if points_back(norm.original) or points_back(norm.simplified) else frozenset()
         if self._on_topic(evidence, topic):
-            return evidence
+            return _quoting_named(evidence, named) or evidence
         own = self.router.topic_terms(norm.simplified) & self.router.tool_terms(tuple(self.tools))
         if not follow_on and own - self.router.generic_terms() - set(self.router.topic_terms(
                 to_simplified(topic.question))):
             return evidence  # it names a tool's topic the last question did not: its own question
         context = self._evidence(normalise(topic.question + "\n" + norm.original), slots)
         if self._on_topic(context, topic):
-            return _quoting_asked(context, norm.simplified) if follow_on else context
+            return _quoting_asked(context, norm.simplified, named) if follow_on else context
         if follow_on:
             # a follow-on whose asked thing the topic's passages were found to state ("how do we fix it then?"
             # after a status answer): the topic's own evidence answers it when the words together retrieve
             # elsewhere
             earlier = self._evidence(normalise(topic.question), slots)
             if self._on_topic(earlier, topic):
-                return _quoting_asked(earlier, norm.simplified)
+                return _quoting_asked(earlier, norm.simplified, named)
         return evidence
 
     def _on_topic(self, evidence: Evidence, topic: LastTopic) -> bool:

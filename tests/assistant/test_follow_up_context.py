@@ -60,7 +60,9 @@ def test_a_follow_on_pointing_back_is_read_against_the_last_topic_even_naming_to
     # question was refused
     bot.answer("客户消费能看多久以前的?", session_id="point", now=NOW)
     follow = bot.answer("那这些消费数据可以用来跟伙伴账单核对吗?", session_id="point", now=NOW)
-    assert not follow.abstained
+    assert not follow.abstained and not follow.follow_up
+    # quoted at the sentence holding the topic word it names, not the one that answered the look-back
+    assert "并非伙伴的账单" in follow.answer
 
 
 @pytest.mark.parametrize("text, pointing", [("那这些数据呢", True), ("can I use those figures?", True),
