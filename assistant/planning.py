@@ -662,6 +662,26 @@ def _card_kinds(low: str) -> list[tuple[str, str]]:
     return kinds
 
 
+def _card_clauses(low: str, now: datetime) -> list[tuple[str, list[Decimal]]]:
+    """Each clause that reads one covered card deed (bought, or paid with), in the order written, with the
+    amounts that clause states: an amount belongs to the deed of its own clause ("bought a card for 3000 and
+    later paid 1200 with it" - 3000 is no payment)."""
+    from .understanding.scope import CLAUSE
+
+    found = []
+    for clause in CLAUSE.split(low):
+        kinds = {kind for kind, _ in _card_kinds(clause or "")} - {"other"}
+        if len(kinds) == 1:
+            found.append((kinds.pop(), extract(clause, now).amounts))
+    return found
+
+
+def _clause_amount(kind: str, clauses: list[tuple[str, list[Decimal]]]) -> str | None:
+    """The one amount the clauses reading ``kind`` state, if exactly one."""
+    amounts = {a for k, said in clauses if k == kind for a in said}
+    return str(amounts.pop()) if len(amounts) == 1 else None
+
+
 def _ordered(text: str, table: list[tuple[str, Any]]) -> list[Any]:
     """The values a text names, in the order it names them (none said under negation)."""
     return list(dict.fromkeys(value for _, value, said in _readings(text, table) if said == "said"))
@@ -680,12 +700,20 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
         return Plan("stored_value_card_credit", {"transaction": "other"},
                     notes_zh=[f"“{said}”储值卡既不是购买储值卡,也不是用储值卡支付"],
                     notes_en=[f"'{said}' a stored-value card is neither buying one nor paying with one"])
+    clauses = _card_clauses(low, now) if len(slots.amounts) > 1 or conflict else []
     both = _ordered(low, _TRANSACTION) if conflict else []
+    in_clauses = list(dict.fromkeys(kind for kind, _ in clauses))
+    if set(both) != {"buy_card", "pay_with_card"} and set(in_clauses) == {"buy_card", "pay_with_card"}:
+        both = in_clauses  # the card's role in each clause tells both steps where no wording table does
     if set(both) == {"buy_card", "pay_with_card"}:
-        # The message tells both steps (bought a card, then paid with it): each is computed, each with its
-        # own amount when it gives one per step, in the order written.
-        amounts = [str(a) for a in slots.amounts] if len(slots.amounts) == 2 and slots.currency in (None, "CNY") \
-            else [None, None]
+        # The message tells both steps (bought a card, then paid with it): each is computed, each with the
+        # amount its own clause states (else one per step in the order written), in the order written.
+        cny = slots.currency in (None, "CNY")
+        amounts = [_clause_amount(t, clauses) if cny else None for t in both]
+        if len(slots.amounts) == 2 and cny:
+            # a step whose clause states none takes the amount no other step's clause holds
+            rest = iter(str(a) for a in slots.amounts if str(a) not in amounts)
+            amounts = [a or next(rest, None) for a in amounts]
         return _two_steps([[t, a] for t, a in zip(both, amounts, strict=True)])
     if transaction is None and not conflict:
         transaction = _card_then_buy(low)
@@ -705,6 +733,10 @@ def _stored_value(low: str, slots: Slots, now: datetime, carried: dict[str, Any]
     # a step of an earlier two-step answer keeps its own amount when this message names it without one
     step_amount = dict(map(tuple, carried.get("steps") or [])).get(transaction, carried.get("amount"))
     amount = str(slots.amounts[0]) if slots.amounts else _correction_amount(low, slots, carried) or step_amount
+    if len(slots.amounts) > 1 and transaction in ("buy_card", "pay_with_card"):
+        # several amounts: the one in the clause whose card deed is the one computed (a card bought for 2000,
+        # then 600 paid with it: the payment is 600); when no clause decides, the first, as before
+        amount = _clause_amount(transaction, clauses or _card_clauses(low, now)) or amount
     if slots.amounts and slots.currency not in (None, "CNY"):
         # The tools' amounts are CNY (tools.model.Money). Another currency is kept as written and said
         # to be outside the rule's unit; it is never computed as if it were yuan, nor converted at a guessed rate.

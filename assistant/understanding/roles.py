@@ -112,8 +112,13 @@ def _asks_about(after: list[tuple[str, str]]) -> bool:
 def _english(clause: str, m: re.Match[str]) -> Role | None:
     words = _WORD.findall(clause[:m.start()])
     i = len(words) - 1
-    while i >= 0 and (words[i] in _EN_SKIP or words[i].endswith("'s") or words[i][0].isdigit()):
-        i -= 1
+    while i >= 0:
+        if words[i] in _EN_SKIP or words[i].endswith("'s") or words[i][0].isdigit():
+            i -= 1
+        elif i > 0 and words[i - 1][0].isdigit() and words[i] not in _EN_MEANS | _EN_FUNCTION:
+            i -= 2  # a number's unit is part of the noun phrase too ("bought a 3000 yuan card")
+        else:
+            break
     if i >= 0:
         word = words[i]
         if word in _EN_MEANS:

@@ -315,3 +315,19 @@ def test_an_uncovered_card_transaction_is_answered_as_not_stated():
     out = run_tool(planned.tool, planned.arguments)
     assert out.credited_amount is None and not out.stated_in_corpus and "未说明" in out.explanation_zh
 
+
+
+@pytest.mark.parametrize("text, steps", [
+    # one deed read, two amounts: the amount is the one in that deed's clause, not the first written
+    ("客户用储值卡付了600元的云服务,那张卡是他之前花2000元买的,业绩怎么算?", [("pay_with_card", "600")]),
+    # both deeds read by the card's role (a number's unit is part of the card's noun phrase), each with its own
+    # clause's amount, in the order written
+    ("the client bought a 3000 yuan stored-value card; this week they paid 450 yuan through the stored-value card",
+     [("buy_card", "3000"), ("pay_with_card", "450")]),
+    ("客户办了一张储值卡花了2000元,之后拿储值卡付了600元的费用,业绩怎么算?",
+     [("buy_card", "2000"), ("pay_with_card", "600")]),
+])
+def test_each_card_deed_takes_the_amount_of_its_own_clause(text, steps):
+    planned = _plan("stored_value_card_credit", text.lower())
+    got = [(p.arguments["transaction"], p.arguments.get("amount")) for p in (planned, *planned.also)]
+    assert got == steps
