@@ -515,7 +515,9 @@ def _card_then_buy(low: str) -> str | None:
 
 # A number with no unit, date or clock reading ("改一下,是4000", "make it 503", "sorry 是 1900"): after a tool
 # answered, it corrects that tool's numeric detail (``bare_correction``). Not a date, time, count or rate.
-_BARE_NUMBER = re.compile(r"(?<![\d.,:])\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*(?:%|％|年|月|日|号|个|笔|次|天|点|时|:|"
+# (a comma or full stop ends the number unless a digit follows: "900, not 700" is two numbers, the word after the
+# comma no unit)
+_BARE_NUMBER = re.compile(r"(?<![\d.,:])\d(?:\d|,(?=\d))*(?:\.\d+)?(?!\d|[.,]\d|\s*(?:%|％|年|月|日|号|个|笔|次|天|点|时|:|"
                           r"[a-z]))",  # a word after it is its unit (3 days, 5 POs)
                           re.I)
 # The carried key saying which numeric detail this message's bare number corrected (set by ``plan``).
@@ -524,11 +526,15 @@ BARE_CORRECTION = "_bare_number"
 
 def lone_number(low: str, slots: Slots) -> Decimal | None:
     """The one number a message writes with no unit and nothing else read as a value (no date, month, time,
-    amount or zone): "改一下,是4000", "make it 503". None otherwise."""
+    amount or zone): "改一下,是4000", "make it 503". A number said under negation beside it is the value it
+    replaces (不是3000,是5000; "5000, not 3000"), not a second one. None otherwise."""
     if slots.dates or slots.months or slots.datetimes or slots.times or slots.periods or slots.amounts or \
             slots.timezone or slots.invalid_zone:
         return None
-    numbers = [m.group(0).replace(",", "") for m in _BARE_NUMBER.finditer(low)]
+    found = list(_BARE_NUMBER.finditer(low))
+    spans = negations(low)
+    plain = [m for m in found if polarity(spans, m.start()) == "said"]
+    numbers = [m.group(0).replace(",", "") for m in (plain if plain and len(plain) < len(found) else found)]
     if len(numbers) != 1:
         return None
     try:

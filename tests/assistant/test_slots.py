@@ -507,3 +507,13 @@ def test_a_list_of_months_plans_one_bill_call_per_month():
     text = "2/3/4月的伙伴账单什么时候出"
     first = plan("bill_timing", text, extract(text, now), now)
     assert [p.arguments["billing_period"] for p in (first, *first.also)] == ["2025-02", "2025-03", "2025-04"]
+
+
+@pytest.mark.parametrize("text, number", [("不对,不是2400,是2600", "2600"), ("sorry: 350, not 530", "350"),
+                                          ("make that 800.", "800"), ("是1,500不是1,050", "1500"),
+                                          ("4 POs", None)])
+def test_a_bare_correction_number_is_the_one_not_denied(text, number):
+    from assistant.planning import lone_number
+
+    found = lone_number(text.lower(), extract(text, datetime(2025, 12, 1, 10, tzinfo=BEIJING)))
+    assert (None if found is None else str(found)) == number
