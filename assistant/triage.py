@@ -22,7 +22,7 @@ from knowledge.durations import date_asking_phrases
 from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
-from .asks import (CODE, MOMENT_LEFTOVER, Function, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
+from .asks import (CODE, MOMENT_LEFTOVER, Function, _question_clauses, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
                    opens_another, reports_problem, sentence_function, sentences_of, unlabelled, written_sentences)
 from .catalogue import with_catalogue
 from .understanding.scope import blocked
@@ -701,7 +701,17 @@ def triage(assistant: Assistant, case: TriageCase, now: datetime | None = None) 
     # The wording that dates the case is the case's metadata: no ask, and no tool's slot reads its date.
     body = _without(case.body, wording, clock)
     told = [s for s in sentences_of(body) if not is_field_line(s)]
-    asks = asks_of(body, lambda sentence: _names_topic(assistant, sentence),
+    # A sentence whose comma clauses ask two things, each naming its own topic (这笔业绩能算多少,什么时候能在系统里看到?),
+    # holds two asks, as a chat message's does (`asks._question_clauses`): each runs its own tool.
+    # Only when the clauses ask of different tools: two halves of one question ("Can we still pull that, and from
+    # which month is the data available?") stay one ask.
+    def clauses_of(sentence: str) -> list[str]:
+        clauses = _question_clauses(sentence, lambda c: _names_topic(assistant, c))
+        tools = [next((r.tool for r in assistant.router.route(c)), None) for c in clauses]
+        return clauses if len(clauses) > 1 and None not in tools and len(set(tools)) == len(tools) else [sentence]
+    asked = "\n".join(clause for line in body.splitlines() for sentence in (sentences_of(line) or [line])
+                       for clause in clauses_of(sentence))
+    asks = asks_of(asked, lambda sentence: _names_topic(assistant, sentence),
                    same_topic=lambda a, b: _same_topic(assistant, a, b))
     facts = [case.partner_role or ""] + [s for s in sentences_of(text) if sentence_function(s) == "fact"]
     if len(asks) < 2:

@@ -347,3 +347,16 @@ def test_a_question_about_a_past_date_is_no_problem_reported(bot):
                       now="2026-12-08T10:00:00+08:00")
     result = triage(bot, case, CLOCK)
     assert "performance_visibility" in [c["name"] for c in result.tool_calls] and not result.needs_human
+
+
+def test_a_sentence_asking_two_tools_things_is_two_asks(bot):
+    # comma clauses asking of different tools are two asks: each runs its own tool, or is named for a person
+    case = TriageCase(subject="储值卡", body="客户上周用储值卡支付了800元,能算多少业绩,11月20日的业绩哪天能在系统里查到?",
+                      now="2026-12-03T10:00:00+08:00")
+    result = triage(bot, case, CLOCK)
+    assert [a.tools for a in result.asks] == [["stored_value_card_credit"], ["performance_visibility"]]
+    case = TriageCase(subject="储值卡", body="客户11月25日用储值卡支付了800元,这笔能算多少业绩,什么时候能在系统里看到?",
+                      now="2026-12-03T10:00:00+08:00")
+    result = triage(bot, case, CLOCK)
+    assert len(result.asks) == 2 and result.asks[0].tools == ["stored_value_card_credit"]
+    assert result.asks[1].tools or result.needs_human and any(result.asks[1].text in m for m in result.missing_information)
