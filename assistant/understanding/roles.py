@@ -96,6 +96,12 @@ def _chinese(clause: str, m: re.Match[str]) -> Role | None:
         while after and after[0][1].startswith(("n", "r")):
             after = after[1:]
         opens = True
+    # 那张储值卡是他之前花2000元买的: the noun heads its clause (or opens it after a demonstrative, a classifier or a
+    # number) and a copula's 是…的 tells how it came about - the verb right before the closing 的 acts on it
+    heads = all(f.startswith(_ZH_SKIP) for _, f in before)
+    if (heads or opens) and len(after) > 2 and after[0][0] in _ZH_COPULA and after[-1][0] == "的" \
+            and after[-2][1].startswith("v"):
+        return Role("object", after[-2][0])
     if opens and after and after[0][1].startswith("v") and not _asks_about(after):
         return Role("object", after[0][0])
     return None

@@ -318,8 +318,9 @@ def test_an_uncovered_card_transaction_is_answered_as_not_stated():
 
 
 @pytest.mark.parametrize("text, steps", [
-    # one deed read, two amounts: the amount is the one in that deed's clause, not the first written
-    ("客户用储值卡付了600元的云服务,那张卡是他之前花2000元买的,业绩怎么算?", [("pay_with_card", "600")]),
+    # a 是…的 clause tells how the card came about (那张卡是…买的): the verb before the closing 的 is its deed
+    ("客户用储值卡付了600元的云服务,那张卡是他之前花2000元买的,业绩怎么算?",
+     [("pay_with_card", "600"), ("buy_card", "2000")]),
     # both deeds read by the card's role (a number's unit is part of the card's noun phrase), each with its own
     # clause's amount, in the order written
     ("the client bought a 3000 yuan stored-value card; this week they paid 450 yuan through the stored-value card",
