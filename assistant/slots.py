@@ -1446,12 +1446,15 @@ def _extract_months(text: str, low: str, slots: Slots, today: date, prefer_past:
         if _inside(m.span(), consumed):
             continue
         # the heads and the last number, whose 月 the month reader below would not take after a "/"
-        for number in _NUMBER_AT.finditer(m.group(0)):
+        numbers = list(_NUMBER_AT.finditer(m.group(0)))
+        for number in numbers:
             month = int(number.group(0))
             if 1 <= month <= 12:
                 head = _NUMBER_AT.match(text, m.start() + number.start())
                 add(head, _year_for(month, today, slots, f"{month}月", f"month {month}", prefer_past), month)
                 consumed.append(head.span())
+                if number is numbers[-1]:
+                    ends[head.start()] = m.end()  # the last month ends at its 月, where a label (两个账期) follows
         consumed.append(m.span())
     for m in re.finditer(r"(?<![\d年/-])([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?!\s*[0-9一二三四五六七八九十]{1,3}\s*[日号])", text):
         if _inside(m.span(), consumed):
