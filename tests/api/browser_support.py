@@ -91,6 +91,24 @@ def inject_into_done(route, change) -> None:
     route.fulfill(response=response, body="\n\n".join(blocks))
 
 
+def inject_into_session(route, change) -> None:
+    """Fetches a real `GET /v1/sessions/{id}` and lets `change(answer)` add fields to each turn's answer (the
+    redraw after a language switch reads them from there); other methods pass through."""
+    if route.request.method != "GET":
+        route.continue_()
+        return
+    response = route.fetch()
+    try:
+        payload = response.json()
+    except ValueError:
+        route.fulfill(response=response)
+        return
+    for turn in payload.get("turns") or []:
+        if turn.get("answer"):
+            change(turn["answer"])
+    route.fulfill(response=response, body=json.dumps(payload, ensure_ascii=False))
+
+
 STREAM = "**/v1/chat/stream"
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant import Settings
 
-from .browser_support import VIEWPORTS, LiveServer, ask_pending, axe_violations, inject_into_done, launch, shoot
+from .browser_support import VIEWPORTS, LiveServer, ask_pending, axe_violations, inject_into_done, inject_into_session, launch, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -184,11 +184,14 @@ def test_follow_up_shown_once_with_choices(page, live_server):
 
 def test_dialogue_move_is_shown_when_the_answer_has_one(page, live_server):
     page.route("**/v1/chat/stream", lambda route: inject_into_done(route, lambda answer: answer.update(move="refer_back")))
+    # the language switch redraws the turns from the session store: the stored answer carries the move there too
+    # (without this the test raced the redraw, which replaced the injected answer by the stored one)
+    page.route("**/v1/sessions/*", lambda route: inject_into_session(route, lambda answer: answer.update(move="refer_back")))
     page.goto(live_server + "/")
     turn = ask(page, "客户经理主管能报备商机吗?")
     assert turn.locator(".move").inner_text() == "回到前文"
     page.select_option("#lang", "en")
-    assert page.locator("article.turn.bot .move").inner_text() == "Back to earlier"
+    page.locator("article.turn.bot .move", has_text="Back to earlier").wait_for()
 
 
 def test_empty_state_examples_and_next_questions(page, live_server):
