@@ -23,7 +23,7 @@ from knowledge.lexical import to_simplified
 
 from .answer import Answer, Citation, Now
 from .asks import (CODE, MOMENT_LEFTOVER, Function, _question_clauses, asks_of, embedded_question, is_field_line, joined, names_topic,  # noqa: F401 - re-exported
-                   opens_another, reports_problem, sentence_function, sentences_of, unlabelled, written_sentences)
+                   opens_another, sentence_function, sentences_of, unlabelled, written_sentences)
 from .catalogue import with_catalogue
 from .understanding.scope import blocked
 from .compose import explanation, render, rule_citations, rule_lines, source_citations
